@@ -1,0 +1,71 @@
+// The config/billing.toml in the repository parses with this parser, states the defaults (so
+// reading it tells the truth about an empty file), and documents every key.
+#include "config_test_support.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+
+namespace billing::config::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path shipped_file{BILLING_SHIPPED_CONFIG};
+
+TEST(ConfigShipped, ParsesAndEqualsTheDefaults) {
+    const Result<HostConfig> result = load_host_config(shipped_file);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    const HostConfig& config = result.value();
+    const HostConfig defaults;
+    const fs::path dir = shipped_file.parent_path().lexically_normal();
+
+    EXPECT_EQ(config.server, defaults.server);
+    EXPECT_EQ(config.timers, defaults.timers);
+    EXPECT_EQ(config.idempotency, defaults.idempotency);
+    EXPECT_EQ(config.log, defaults.log);
+    EXPECT_EQ(config.demo, defaults.demo);
+    EXPECT_EQ(config.operator_, defaults.operator_);
+
+    // The default database, next to the config file.
+    DatabaseConfig database = defaults.database;
+    database.target = (dir / "data/billing.db").string();
+    database.url = "sqlite3://" + database.target;
+    EXPECT_EQ(config.database, database);
+
+    // The plugin settings are defaults; the shipped file adds the OTPDesk policy as built by the
+    // release preset, next to the repository's config directory.
+    EXPECT_EQ(config.plugins.watch, defaults.plugins.watch);
+    EXPECT_EQ(config.plugins.watch_interval_ms, defaults.plugins.watch_interval_ms);
+    ASSERT_EQ(config.plugins.policies.size(), 1u);
+    EXPECT_EQ(config.plugins.policies[0],
+              (PolicyPluginConfig{"otpdesk", dir.parent_path() / "build/release/plugins/otpdesk.so",
+                                  dir / "otpdesk.toml"}));
+}
+
+TEST(ConfigShipped, EveryKeyHasACommentAboveIt) {
+    std::ifstream in(shipped_file);
+    ASSERT_TRUE(in) << shipped_file;
+    // Key lines, also a commented-out optional key such as "# key_file = ...".
+    const std::regex key_line(R"(^(# )?[a-z_]+ = .*)");
+    std::string previous;
+    std::string line;
+    int line_number = 0;
+    int keys = 0;
+    while (std::getline(in, line)) {
+        ++line_number;
+        if (std::regex_match(line, key_line)) {
+            ++keys;
+            EXPECT_TRUE(previous.starts_with("#") && !std::regex_match(previous, key_line))
+                << shipped_file.string() << ":" << line_number << ": no comment above: " << line;
+        }
+        previous = line;
+    }
+    // 7 server + 4 database + 3 timers + 1 idempotency + 2 log + 2 plugins + 3 policy + 1 demo
+    // + 1 operator: a key missing from the file would leave it undocumented there.
+    EXPECT_EQ(keys, 24);
+}
+
+}  // namespace
+}  // namespace billing::config::testing
