@@ -26,7 +26,7 @@ namespace {
 // The plugin's side of a refusal, as far as its descriptor could be read.
 std::string plugin_side(const BillingPluginDescriptor* d) {
     if (d == nullptr) {
-        return "plugin side: no descriptor";
+        return "plugin side: no descriptor read";
     }
     std::ostringstream out;
     out << "plugin " << (d->name != nullptr ? d->name : "<no name>") << " "

@@ -1,0 +1,33 @@
+# cmake -DBUILD_DIR=<host build> -DPLUGIN_SOURCE=<plugin source dir> -DWORK_DIR=<scratch>
+#       -DPLUGIN_NAME=<name> -P build_against_installed_sdk.cmake
+#
+# What an outside plugin author does: install the SDK from a build of this repository, then
+# configure and build a plugin project on its own with find_package(BillingSDK). Fails if any
+# step fails or the plugin file is not produced (billing_add_plugin's own post-build check runs
+# as part of the build).
+file(REMOVE_RECURSE "${WORK_DIR}")
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+endfunction()
+
+run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --component sdk --prefix "${WORK_DIR}/prefix")
+foreach(installed include/billing/sdk/sdk.hpp lib/cmake/BillingSDK/BillingSDKConfig.cmake
+                  lib/cmake/BillingSDK/BillingAddPlugin.cmake lib/cmake/BillingSDK/BillingCheckPlugin.cmake)
+  if(NOT EXISTS "${WORK_DIR}/prefix/${installed}")
+    message(FATAL_ERROR "the SDK install lacks ${installed}")
+  endif()
+endforeach()
+
+run(${CMAKE_COMMAND} -S "${PLUGIN_SOURCE}" -B "${WORK_DIR}/build" -DCMAKE_BUILD_TYPE=Release
+    "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix")
+run(${CMAKE_COMMAND} --build "${WORK_DIR}/build" -j 2)
+
+file(GLOB_RECURSE built "${WORK_DIR}/build/*${PLUGIN_NAME}.so")
+if(NOT built)
+  message(FATAL_ERROR "building ${PLUGIN_SOURCE} against the installed SDK produced no ${PLUGIN_NAME}.so")
+endif()
+message(STATUS "built ${built} against the SDK installed in ${WORK_DIR}/prefix")
