@@ -1,0 +1,191 @@
+// configure(): the whole document is validated; each problem is reported as
+// "file:line:col: what is wrong", and a refused document leaves the previous one in force.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "order_life.hpp"
+
+namespace otpdesk::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// test_config() line by line, for tests that change one line:
+//  1 [activation]                             9 [activation.prices.services.whatsapp]
+//  2 window_s = 1200                         10 countries = { us = 300 }
+//  3 cancel_from_s = 120                     11 [rental]
+//  4 [activation.prices]                     12 min_hours = 24
+//  5 default_minor = 150                     13 max_hours = 1344
+//  6 [activation.prices.services.telegram]   14 cancel_window_s = 1200
+//  7 default_minor = 120                     15 price_per_day_minor = 500
+//  8 countries = { us = 250, gb = 200 }
+std::string with_line(int line, const std::string& replacement) {
+    std::istringstream in(test_config());
+    std::string text;
+    std::string current;
+    for (int number = 1; std::getline(in, current); ++number) {
+        text += (number == line ? replacement : current) + "\n";
+    }
+    return text;
+}
+
+class OtpDeskConfig : public ::testing::Test {
+protected:
+    void SetUp() override { configure_or_fail(policy_); }
+
+    // Configures `text` expecting a refusal; returns the message.
+    std::string refused(const std::string& text) {
+        const ConfigResult result = policy_.configure(text, "test.toml");
+        EXPECT_FALSE(result.ok) << "accepted:\n" << text;
+        return result.message;
+    }
+
+    // The configuration of SetUp() is still the one in force.
+    void expect_old_config_in_force() const {
+        const Quote quote = policy_.quote(activation_request("telegram", "us"), at_time(t0));
+        ASSERT_TRUE(quote.allowed) << quote.message;
+        EXPECT_EQ(quote.price_minor, 250);
+        EXPECT_EQ(quote.terms.at("window_ms"), 20 * ms_per_minute);
+    }
+
+    OtpDeskPolicy policy_;
+};
+
+TEST(OtpDeskConfigShipped, TheShippedFileIsValidAndSaysWhatTheProductTableSays) {
+    std::ifstream file(OTPDESK_SHIPPED_CONFIG);
+    ASSERT_TRUE(file) << OTPDESK_SHIPPED_CONFIG;
+    std::stringstream text;
+    text << file.rdbuf();
+    OtpDeskPolicy policy;
+    const ConfigResult result = policy.configure(text.str(), "otpdesk.toml");
+    ASSERT_TRUE(result.ok) << result.message;
+    const Quote activation = policy.quote(activation_request("telegram", "us"), at_time(t0));
+    EXPECT_EQ(activation.price_minor, 250);
+    EXPECT_EQ(activation.terms, (Numbers{{"window_ms", 20 * ms_per_minute}, {"cancel_from_ms", 2 * ms_per_minute}}));
+    EXPECT_EQ(policy.quote(rental_request(24), at_time(t0)).price_minor, 500);
+    EXPECT_EQ(policy.quote(rental_request(23), at_time(t0)).code, "invalid_duration");
+    EXPECT_TRUE(policy.quote(rental_request(1344), at_time(t0)).allowed);
+    EXPECT_EQ(policy.quote(rental_request(1345), at_time(t0)).code, "invalid_duration");
+}
+
+TEST(OtpDeskConfigNone, QuoteIsRefusedUntilAConfigurationIsAccepted) {
+    OtpDeskPolicy policy;
+    EXPECT_EQ(policy.quote(activation_request("telegram", "us"), at_time(t0)).code, "not_configured");
+    EXPECT_FALSE(policy.configure("[activation]\nwindow_s = 0\n", "test.toml").ok);
+    EXPECT_EQ(policy.quote(rental_request(24), at_time(t0)).code, "not_configured");
+    EXPECT_TRUE(policy.configure(test_config(), "test.toml").ok);
+    EXPECT_TRUE(policy.quote(rental_request(24), at_time(t0)).allowed);
+}
+
+TEST_F(OtpDeskConfig, UnknownKeyIsRefusedAtItsPosition) {
+    EXPECT_EQ(refused(with_line(3, "windw_s = 5")), "test.toml:3:1: unknown key activation.windw_s");
+    expect_old_config_in_force();
+}
+
+TEST_F(OtpDeskConfig, UnknownKeysAreRefusedInEveryTable) {
+    EXPECT_EQ(refused(with_line(7, "default_price = 120")),
+              "test.toml:7:1: unknown key activation.prices.services.telegram.default_price");
+    EXPECT_EQ(refused(test_config() + "[extras]\nx = 1\n"), "test.toml:16:2: unknown key extras");
+    EXPECT_EQ(refused(with_line(15, "price_per_day_minor = 500\nprice_per_hour_minor = 20")),
+              "test.toml:16:1: unknown key rental.price_per_hour_minor");
+    expect_old_config_in_force();
+}
+
+TEST_F(OtpDeskConfig, WrongTypeIsRefusedAtTheValue) {
+    EXPECT_EQ(refused(with_line(2, "window_s = \"1200\"")),
+              "test.toml:2:12: activation.window_s must be an integer, not a string");
+    EXPECT_EQ(refused(with_line(2, "window_s = 1200.0")),
+              "test.toml:2:12: activation.window_s must be an integer, not a floating-point number");
+    EXPECT_EQ(refused(with_line(10, "countries = { us = true }")),
+              "test.toml:10:20: activation.prices.services.whatsapp.countries.us must be an integer, not a boolean");
+    EXPECT_EQ(refused(with_line(11, "[[rental]]")), "test.toml:11:1: rental must be a table, not an array");
+    expect_old_config_in_force();
+}
+
+TEST_F(OtpDeskConfig, OutOfRangeIsRefusedAtTheValue) {
+    EXPECT_EQ(refused(with_line(2, "window_s = 0")),
+              "test.toml:2:12: activation.window_s must be between 1 and 604800, not 0");
+    EXPECT_EQ(refused(with_line(5, "default_minor = -1")),
+              "test.toml:5:17: activation.prices.default_minor must be between 0 and 1000000000000, not -1");
+    EXPECT_EQ(refused(with_line(13, "max_hours = 87601")),
+              "test.toml:13:13: rental.max_hours must be between 1 and 87600, not 87601");
+    expect_old_config_in_force();
+}
+
+TEST_F(OtpDeskConfig, KeysThatMustAgreeAreChecked) {
+    EXPECT_EQ(refused(with_line(3, "cancel_from_s = 1200")),
+              "test.toml:3:17: activation.cancel_from_s (1200) must be less than activation.window_s (1200)");
+    EXPECT_EQ(refused(with_line(12, "min_hours = 2000")),
+              "test.toml:12:13: rental.min_hours (2000) must not exceed rental.max_hours (1344)");
+    std::string short_rental = with_line(12, "min_hours = 1");
+    short_rental.replace(short_rental.find("cancel_window_s = 1200"), 22, "cancel_window_s = 3600");
+    EXPECT_EQ(refused(short_rental),
+              "test.toml:14:19: rental.cancel_window_s (3600) must be shorter than the shortest rental, "
+              "rental.min_hours (1 h)");
+    expect_old_config_in_force();
+}
+
+TEST_F(OtpDeskConfig, NamesInPriceListsMustBeStoredForms) {
+    EXPECT_THAT(refused(with_line(8, "countries = { USA = 250 }")),
+                HasSubstr("test.toml:8:15: activation.prices.services.telegram.countries.USA: a country is two "
+                          "lower-case letters"));
+    EXPECT_THAT(refused(with_line(6, "[activation.prices.services.Telegram]")),
+                HasSubstr("test.toml:6:29: activation.prices.services.Telegram: a service name is"));
+    expect_old_config_in_force();
+}
+
+TEST_F(OtpDeskConfig, MissingPricesAreRefused) {
+    EXPECT_EQ(refused(with_line(15, "")), "test.toml:11:1: missing required key rental.price_per_day_minor");
+    EXPECT_EQ(refused(with_line(5, "")), "test.toml:4:1: missing required key activation.prices.default_minor");
+    EXPECT_EQ(refused(""), "test.toml:1:1: missing required table [activation]\n"
+                           "test.toml:1:1: missing required table [rental]");
+    expect_old_config_in_force();
+}
+
+TEST_F(OtpDeskConfig, SyntaxErrorNamesLineAndColumn) {
+    EXPECT_THAT(refused(with_line(2, "window_s = = 3")), HasSubstr("test.toml:2:12: "));
+    EXPECT_THAT(refused(with_line(3, "cancel_from_s = 99999999999999999999")), HasSubstr("test.toml:3:37: "));
+    EXPECT_THAT(refused(with_line(12, "min_hours = 24\nmin_hours = 25")), HasSubstr("test.toml:13:"));
+    expect_old_config_in_force();
+}
+
+TEST_F(OtpDeskConfig, EveryProblemIsReportedInDocumentOrder) {
+    std::string text = with_line(2, "window_s = 0");
+    text.replace(text.find("cancel_window_s = 1200"), 22, "cancel_window_s = \"x\"");
+    EXPECT_EQ(refused(text + "[zzz]\n"),
+              "test.toml:2:12: activation.window_s must be between 1 and 604800, not 0\n"
+              "test.toml:14:19: rental.cancel_window_s must be an integer, not a string\n"
+              "test.toml:16:2: unknown key zzz");
+}
+
+TEST_F(OtpDeskConfig, ARefusalInOneTableKeepsAllOfTheOldConfig) {
+    // The activation part is valid and cheaper; the rental part is not: nothing of it applies.
+    std::string text = with_line(8, "countries = { us = 999 }");
+    text.replace(text.find("price_per_day_minor = 500"), 25, "price_per_day_minor = -5");
+    refused(text);
+    expect_old_config_in_force();
+    EXPECT_EQ(policy_.quote(rental_request(24), at_time(t0)).price_minor, 500);
+}
+
+TEST_F(OtpDeskConfig, AnAcceptedConfigurationReplacesTheOldOne) {
+    configure_or_fail(policy_, with_line(8, "countries = { us = 999 }"));
+    EXPECT_EQ(policy_.quote(activation_request("telegram", "us"), at_time(t0)).price_minor, 999);
+    EXPECT_EQ(policy_.quote(activation_request("telegram", "gb"), at_time(t0)).price_minor, 120);
+}
+
+TEST_F(OtpDeskConfig, DefaultsApplyToLeftOutWindows) {
+    configure_or_fail(policy_, "[activation.prices]\ndefault_minor = 1\n[rental]\nprice_per_day_minor = 24\n");
+    const Quote activation = policy_.quote(activation_request("x", "us"), at_time(t0));
+    EXPECT_EQ(activation.terms, (Numbers{{"window_ms", 20 * ms_per_minute}, {"cancel_from_ms", 2 * ms_per_minute}}));
+    EXPECT_EQ(policy_.quote(rental_request(23), at_time(t0)).code, "invalid_duration");
+    const Quote rental = policy_.quote(rental_request(1344), at_time(t0));
+    ASSERT_TRUE(rental.allowed) << rental.message;
+    EXPECT_EQ(rental.price_minor, 1344);
+    EXPECT_EQ(rental.terms.at("cancel_window_ms"), 20 * ms_per_minute);
+}
+
+}  // namespace
+}  // namespace otpdesk::testing
