@@ -7,10 +7,12 @@
 # - -fno-gnu-unique (GCC), because a GNU unique symbol makes glibc mark the library NODELETE:
 #   it could never be unloaded after a hot swap, and its statics would be shared between versions;
 # - -Wl,--no-undefined, so that a missing symbol fails the link, not the host at load time;
+# - a linker version script that exports billing_plugin_descriptor and nothing else;
 # - a post-build check that fails the build if the plugin still exports a GNU unique symbol
 #   or lacks the descriptor symbol.
 
 set(_BILLING_CHECK_PLUGIN_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/BillingCheckPlugin.cmake")
+set(_BILLING_PLUGIN_VERSION_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/billing_plugin.map")
 
 function(billing_add_plugin name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES")
@@ -30,7 +32,8 @@ function(billing_add_plugin name)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_compile_options(${name} PRIVATE -fno-gnu-unique)
   endif()
-  target_link_options(${name} PRIVATE -Wl,--no-undefined)
+  target_link_options(${name} PRIVATE -Wl,--no-undefined "-Wl,--version-script=${_BILLING_PLUGIN_VERSION_SCRIPT}")
+  set_property(TARGET ${name} APPEND PROPERTY LINK_DEPENDS "${_BILLING_PLUGIN_VERSION_SCRIPT}")
 
   find_program(BILLING_NM NAMES nm llvm-nm REQUIRED)
   add_custom_command(TARGET ${name} POST_BUILD

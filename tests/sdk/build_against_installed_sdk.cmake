@@ -1,5 +1,5 @@
 # cmake -DBUILD_DIR=<host build> -DPLUGIN_SOURCE=<plugin source dir> -DWORK_DIR=<scratch>
-#       -DPLUGIN_NAME=<name> -P build_against_installed_sdk.cmake
+#       -DPLUGIN_NAME=<name> [-DLAUNCHER=ccache] -P build_against_installed_sdk.cmake
 #
 # What an outside plugin author does: install the SDK from a build of this repository, then
 # configure and build a plugin project on its own with find_package(BillingSDK). Fails if any
@@ -16,14 +16,15 @@ endfunction()
 
 run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --component sdk --prefix "${WORK_DIR}/prefix")
 foreach(installed include/billing/sdk/sdk.hpp lib/cmake/BillingSDK/BillingSDKConfig.cmake
-                  lib/cmake/BillingSDK/BillingAddPlugin.cmake lib/cmake/BillingSDK/BillingCheckPlugin.cmake)
+                  lib/cmake/BillingSDK/BillingAddPlugin.cmake lib/cmake/BillingSDK/BillingCheckPlugin.cmake
+                  lib/cmake/BillingSDK/billing_plugin.map)
   if(NOT EXISTS "${WORK_DIR}/prefix/${installed}")
     message(FATAL_ERROR "the SDK install lacks ${installed}")
   endif()
 endforeach()
 
 run(${CMAKE_COMMAND} -S "${PLUGIN_SOURCE}" -B "${WORK_DIR}/build" -DCMAKE_BUILD_TYPE=Release
-    "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix")
+    "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix" "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}")
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/build" -j 2)
 
 file(GLOB_RECURSE built "${WORK_DIR}/build/*${PLUGIN_NAME}.so")

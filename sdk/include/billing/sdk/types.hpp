@@ -54,6 +54,9 @@ struct OrderView {
 
     // What escrow still holds for this order: the only money a refund-before-capture or a
     // capture may move.
+    // The host guarantees 0 <= each amount <= charged_minor < 2^62 on the orders it sends, so
+    // these cannot overflow on real orders; a plugin that must survive garbage input (the
+    // conformance kit sends extremes) checks the amounts itself before calling them.
     [[nodiscard]] MinorUnits held_minor() const {
         return charged_minor - captured_minor - refunded_from_escrow_minor;
     }
@@ -134,6 +137,9 @@ struct Decision {
     std::vector<TimerRequest> add_timers;
     std::vector<std::string> drop_timers;
     Attributes set_attributes;
+    // Terms this event changes by agreement with the customer, e.g. a paid rental extension's
+    // new duration_ms. Never a way to change the rights an order was bought with.
+    Numbers set_terms;
     std::string outcome;                  // label for reports ("delivered", "not_delivered", ...); empty: none
 
     friend bool operator==(const Decision&, const Decision&) = default;
@@ -151,7 +157,7 @@ struct PurchaseRequest {
 // price_minor (customer -> escrow) in the same transaction that creates the order.
 struct Quote {
     bool allowed = false;
-    std::string code;
+    std::string code;  // "ok" when allowed, else a stable refusal code
     std::string message;
 
     MinorUnits price_minor = 0;
