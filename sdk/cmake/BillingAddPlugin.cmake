@@ -39,6 +39,6 @@ function(billing_add_plugin name)
   add_custom_command(TARGET ${name} POST_BUILD
     COMMAND ${CMAKE_COMMAND} -DNM=${BILLING_NM} -DPLUGIN=$<TARGET_FILE:${name}>
             -P "${_BILLING_CHECK_PLUGIN_SCRIPT}"
-    COMMENT "Checking ${name}: descriptor exported, no GNU unique symbols"
+    COMMENT "Checking ${name}: exports its descriptor and nothing else"
     VERBATIM)
 endfunction()
