@@ -15,6 +15,9 @@ struct Error {
     std::string message;  // for people: says what was wrong and where
 };
 
+// The value of a Result that carries no value, only success.
+struct Unit {};
+
 template <class T>
 class [[nodiscard]] Result {
 public:

@@ -1,0 +1,131 @@
+// The database: a bounded pool of SOCI sessions, the dialect of its backend, and the one
+// transaction helper every write goes through.
+//
+// Every write is one transaction opened with the backend's writer BEGIN (SQLite: BEGIN
+// IMMEDIATE, so that two writers never deadlock upgrading a read lock), committed only when the
+// work returned success, rolled back otherwise, and retried a bounded number of times when the
+// backend reports a serialization failure or the work reports a lost optimistic race.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <type_traits>
+
+#include "billing/config/host_config.hpp"
+#include "billing/core/result.hpp"
+#include "billing/storage/errors.hpp"
+
+namespace billing::storage {
+
+using Backend = config::DatabaseBackend;
+
+struct DatabaseOptions {
+    Backend backend = Backend::sqlite3;
+    std::string target;  // the sqlite3 file, or USER:PASSWORD@HOST:PORT/DB for a server
+    std::uint32_t pool_size = 4;
+    std::uint32_t busy_timeout_ms = 5000;
+    config::SqliteSynchronous sqlite_synchronous = config::SqliteSynchronous::full;
+    std::uint32_t write_attempts_max = 8;  // a conflict is retried up to this many attempts in all
+
+    static DatabaseOptions from(const config::DatabaseConfig& config);
+};
+
+// Where the SQL of the backends differs. Shared code asks the dialect instead of spelling
+// a backend's syntax.
+struct Dialect {
+    Backend backend;
+    std::string begin_write;  // opens a writer transaction
+    std::string lock_rows;    // appended to a SELECT that must lock its rows ("" on SQLite)
+};
+
+class Database {
+public:
+    // Opens pool_size sessions (creating the SQLite file and its folder if needed).
+    static Result<std::unique_ptr<Database>> open(const DatabaseOptions& options);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    [[nodiscard]] const Dialect& dialect() const noexcept { return dialect_; }
+    [[nodiscard]] const DatabaseOptions& options() const noexcept { return options_; }
+
+    // A session borrowed from the pool for one unit of work, given back on destruction.
+    class Lease {
+    public:
+        explicit Lease(Database& db);  // throws StorageBusy after busy_timeout_ms
+        ~Lease();
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        soci::session& sql() { return db_.pool_.at(position_); }
+
+    private:
+        Database& db_;
+        std::size_t position_ = 0;
+    };
+
+    // Runs work(session) -> Result<T> in one writer transaction. Commits when it returns a
+    // value, rolls back when it returns an error or throws. Retries on a serialization
+    // failure or an Error with code storage_error::conflict, with a fresh transaction each time.
+    // Storage failures come back as Errors (storage_error::*), never as exceptions.
+    template <class Work>
+    auto write(Work&& work) -> std::invoke_result_t<Work&, soci::session&>;
+
+    // Runs work(session) -> Result<T> on a session without opening a writer transaction.
+    template <class Work>
+    auto read(Work&& work) -> std::invoke_result_t<Work&, soci::session&>;
+
+private:
+    Database(DatabaseOptions options, Dialect dialect);
+    void backoff(std::uint32_t attempt) const;
+    void finish(soci::session& sql, bool commit);
+
+    DatabaseOptions options_;
+    Dialect dialect_;
+    soci::connection_pool pool_;
+};
+
+template <class Work>
+auto Database::write(Work&& work) -> std::invoke_result_t<Work&, soci::session&> {
+    for (std::uint32_t attempt = 1;; ++attempt) {
+        Error failure;
+        try {
+            Lease lease(*this);
+            soci::session& sql = lease.sql();
+            sql << dialect_.begin_write;
+            try {
+                auto result = work(sql);
+                finish(sql, result.ok());
+                if (result.ok() || result.error().code != storage_error::conflict) {
+                    return result;
+                }
+                failure = result.error();
+            } catch (...) {
+                finish(sql, false);
+                throw;
+            }
+        } catch (...) {
+            failure = describe_current_storage_failure();
+        }
+        if (failure.code != storage_error::conflict || attempt >= options_.write_attempts_max) {
+            return failure;
+        }
+        backoff(attempt);
+    }
+}
+
+template <class Work>
+auto Database::read(Work&& work) -> std::invoke_result_t<Work&, soci::session&> {
+    try {
+        Lease lease(*this);
+        return work(lease.sql());
+    } catch (...) {
+        return describe_current_storage_failure();
+    }
+}
+
+}  // namespace billing::storage

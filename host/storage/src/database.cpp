@@ -1,0 +1,165 @@
+#include "billing/storage/database.hpp"
+
+#include <soci/mysql/soci-mysql.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <filesystem>
+
+namespace billing::storage {
+
+namespace {
+
+// USER[:PASSWORD]@HOST[:PORT]/DB, the part of a postgresql:// or mysql:// url after the scheme.
+struct ServerTarget {
+    std::string user, password, host, port, database;
+};
+
+Result<ServerTarget> parse_server_target(const std::string& target) {
+    ServerTarget t;
+    std::string rest = target;
+    if (const auto at = rest.rfind('@'); at != std::string::npos) {
+        const std::string credentials = rest.substr(0, at);
+        rest = rest.substr(at + 1);
+        const auto colon = credentials.find(':');
+        t.user = credentials.substr(0, colon);
+        if (colon != std::string::npos) {
+            t.password = credentials.substr(colon + 1);
+        }
+    }
+    const auto slash = rest.find('/');
+    if (slash == std::string::npos || slash + 1 >= rest.size()) {
+        return Error{storage_error::failed, "database url names no database: expected USER:PASSWORD@HOST:PORT/DB"};
+    }
+    t.database = rest.substr(slash + 1);
+    const std::string host_port = rest.substr(0, slash);
+    const auto colon = host_port.rfind(':');
+    t.host = host_port.substr(0, colon);
+    if (colon != std::string::npos) {
+        t.port = host_port.substr(colon + 1);
+    }
+    return t;
+}
+
+std::string sqlite_synchronous_pragma(config::SqliteSynchronous level) {
+    return "PRAGMA synchronous=" + std::string(config::to_string(level));
+}
+
+Dialect dialect_of(Backend backend) {
+    switch (backend) {
+        case Backend::sqlite3:
+            return {backend, "BEGIN IMMEDIATE", ""};
+        case Backend::postgresql:
+            return {backend, "BEGIN ISOLATION LEVEL READ COMMITTED", " FOR UPDATE"};
+        case Backend::mysql:
+            return {backend, "START TRANSACTION", " FOR UPDATE"};
+    }
+    return {backend, "BEGIN", ""};
+}
+
+// Opens one pooled session and sets what each connection of this backend needs.
+void open_session(soci::session& sql, const DatabaseOptions& o, const ServerTarget& server) {
+    switch (o.backend) {
+        case Backend::sqlite3:
+            sql.open(soci::sqlite3, "db=" + o.target);
+            sql << "PRAGMA busy_timeout=" + std::to_string(o.busy_timeout_ms);
+            sql << "PRAGMA journal_mode=WAL";
+            sql << sqlite_synchronous_pragma(o.sqlite_synchronous);
+            sql << "PRAGMA foreign_keys=ON";
+            return;
+        case Backend::postgresql: {
+            std::string connect = "host=" + server.host + " dbname=" + server.database + " user=" + server.user;
+            if (!server.port.empty()) connect += " port=" + server.port;
+            if (!server.password.empty()) connect += " password=" + server.password;
+            sql.open(soci::postgresql, connect);
+            // NOTICEs (e.g. "relation already exists, skipping") must not reach stderr.
+            sql << "SET client_min_messages TO WARNING";
+            sql << "SET lock_timeout = " + std::to_string(o.busy_timeout_ms);
+            return;
+        }
+        case Backend::mysql: {
+            std::string connect = "host=" + server.host + " db=" + server.database + " user=" + server.user;
+            if (!server.port.empty()) connect += " port=" + server.port;
+            if (!server.password.empty()) connect += " password=" + server.password;
+            sql.open(soci::mysql, connect);
+            sql << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'";
+            sql << "SET SESSION innodb_lock_wait_timeout = " + std::to_string((o.busy_timeout_ms + 999) / 1000);
+            return;
+        }
+    }
+}
+
+}  // namespace
+
+DatabaseOptions DatabaseOptions::from(const config::DatabaseConfig& config) {
+    DatabaseOptions o;
+    o.backend = config.backend;
+    o.target = config.target;
+    o.pool_size = config.pool_size;
+    o.busy_timeout_ms = config.busy_timeout_ms;
+    o.sqlite_synchronous = config.sqlite_synchronous;
+    return o;
+}
+
+Database::Database(DatabaseOptions options, Dialect dialect)
+    : options_(std::move(options)), dialect_(std::move(dialect)), pool_(options_.pool_size) {}
+
+Database::~Database() = default;
+
+Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options) {
+    ServerTarget server;
+    if (options.backend == Backend::sqlite3) {
+        const std::filesystem::path file(options.target);
+        if (file.has_parent_path() && options.target != ":memory:") {
+            std::error_code ec;
+            std::filesystem::create_directories(file.parent_path(), ec);
+        }
+    } else {
+        auto parsed = parse_server_target(options.target);
+        if (!parsed) {
+            return parsed.error();
+        }
+        server = parsed.value();
+    }
+    std::unique_ptr<Database> db(new Database(options, dialect_of(options.backend)));
+    try {
+        for (std::size_t i = 0; i < options.pool_size; ++i) {
+            open_session(db->pool_.at(i), options, server);
+        }
+    } catch (...) {
+        return describe_current_storage_failure();
+    }
+    return db;
+}
+
+Database::Lease::Lease(Database& db) : db_(db) {
+    const int timeout_ms = static_cast<int>(db.options_.busy_timeout_ms);
+    if (!db.pool_.try_lease(position_, timeout_ms)) {
+        throw StorageBusy();
+    }
+}
+
+Database::Lease::~Lease() {
+    db_.pool_.give_back(position_);
+}
+
+void Database::finish(soci::session& sql, bool commit) {
+    if (commit) {
+        sql << "COMMIT";
+        return;
+    }
+    try {
+        sql << "ROLLBACK";
+    } catch (...) {
+        // The transaction is gone either way (a lost connection rolls it back); the error that
+        // made us roll back is the one worth reporting.
+    }
+}
+
+void Database::backoff(std::uint32_t attempt) const {
+    // 1, 2, 4 ... ms up to 64 ms: long enough for the winner of a race to commit.
+    const auto ms = std::chrono::milliseconds(1U << std::min<std::uint32_t>(attempt - 1, 6));
+    std::this_thread::sleep_for(ms);
+}
+
+}  // namespace billing::storage
