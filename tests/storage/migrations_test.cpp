@@ -1,0 +1,161 @@
+// Schema migrations and the transaction helper on a real SQLite file.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "billing/storage/database.hpp"
+#include "billing/storage/migrations.hpp"
+
+namespace billing::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() / ("billing-storage-test-" + std::to_string(::getpid()) + "-" +
+                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir_);
+        options_.backend = Backend::sqlite3;
+        options_.target = (dir_ / "nested" / "billing.db").string();
+        options_.pool_size = 2;
+        options_.busy_timeout_ms = 2000;
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    std::unique_ptr<Database> open() {
+        auto db = Database::open(options_);
+        EXPECT_TRUE(db.ok()) << db.error().message;
+        return db.ok() ? std::move(db).value() : nullptr;
+    }
+
+    fs::path dir_;
+    DatabaseOptions options_;
+};
+
+long long count(Database& db, const std::string& query) {
+    auto n = db.read([&](soci::session& sql) -> Result<long long> {
+        long long value = -1;
+        sql << query, soci::into(value);
+        return value;
+    });
+    return n.ok() ? n.value() : -1;
+}
+
+TEST_F(SqliteTest, MigrateCreatesTheSchemaOnceAndRecordsIt) {
+    auto db = open();
+    ASSERT_TRUE(db);
+    auto first = migrate(*db, 1000);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    EXPECT_EQ(first.value(), latest_schema_version());
+    auto second = migrate(*db, 2000);
+    ASSERT_TRUE(second.ok()) << second.error().message;
+    EXPECT_EQ(second.value(), latest_schema_version());
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM schema_migrations"), latest_schema_version());
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM orders"), 0);
+}
+
+TEST_F(SqliteTest, SqliteRunsInWalModeWithFullSync) {
+    auto db = open();
+    ASSERT_TRUE(db);
+    auto mode = db->read([](soci::session& sql) -> Result<std::string> {
+        std::string journal;
+        int synchronous = -1;
+        sql << "PRAGMA journal_mode", soci::into(journal);
+        sql << "PRAGMA synchronous", soci::into(synchronous);
+        return journal + "/" + std::to_string(synchronous);
+    });
+    ASSERT_TRUE(mode.ok()) << mode.error().message;
+    EXPECT_EQ(mode.value(), "wal/2");  // 2 = FULL
+}
+
+TEST_F(SqliteTest, NewerSchemaThanTheBuildIsRefused) {
+    auto db = open();
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrate(*db, 1000).ok());
+    auto bumped = db->write([](soci::session& sql) -> Result<Unit> {
+        sql << "INSERT INTO schema_migrations (version, description, applied_at_ms) VALUES (999, 'future', 0)";
+        return Unit{};
+    });
+    ASSERT_TRUE(bumped.ok());
+    auto again = migrate(*db, 2000);
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().code, "schema_too_new");
+}
+
+TEST_F(SqliteTest, WriteCommitsOnSuccessAndRollsBackOnError) {
+    auto db = open();
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrate(*db, 1000).ok());
+    const auto insert = [](soci::session& sql, const std::string& id) {
+        sql << "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "
+               "VALUES (:id, 't', 'customer', :id, 0, 0)",
+            soci::use(id, "id");
+    };
+    auto kept = db->write([&](soci::session& sql) -> Result<Unit> {
+        insert(sql, "acc_kept");
+        return Unit{};
+    });
+    ASSERT_TRUE(kept.ok()) << kept.error().message;
+    auto refused = db->write([&](soci::session& sql) -> Result<Unit> {
+        insert(sql, "acc_rolled_back");
+        return Error{"insufficient_funds", "business rule said no"};
+    });
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, "insufficient_funds");
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM accounts"), 1);
+}
+
+TEST_F(SqliteTest, ConflictIsRetriedABoundedNumberOfTimes) {
+    options_.write_attempts_max = 3;
+    auto db = open();
+    ASSERT_TRUE(db);
+    int attempts = 0;
+    auto result = db->write([&](soci::session&) -> Result<Unit> {
+        ++attempts;
+        return Error{storage_error::conflict, "lost an optimistic race"};
+    });
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, storage_error::conflict);
+    EXPECT_EQ(attempts, 3);
+
+    attempts = 0;
+    auto second_try = db->write([&](soci::session&) -> Result<int> {
+        return ++attempts < 2 ? Result<int>(Error{storage_error::conflict, "lost"}) : Result<int>(attempts);
+    });
+    ASSERT_TRUE(second_try.ok());
+    EXPECT_EQ(second_try.value(), 2);
+}
+
+TEST_F(SqliteTest, ConstraintViolationIsMappedAndRolledBack) {
+    auto db = open();
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrate(*db, 1000).ok());
+    auto twice = db->write([](soci::session& sql) -> Result<Unit> {
+        sql << "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "
+               "VALUES ('a1', 't', 'customer', 'x', 0, 0)";
+        sql << "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "
+               "VALUES ('a2', 't', 'customer', 'x', 0, 0)";
+        return Unit{};
+    });
+    ASSERT_FALSE(twice.ok());
+    EXPECT_EQ(twice.error().code, storage_error::constraint);
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM accounts"), 0);
+}
+
+TEST_F(SqliteTest, PoolExhaustionIsBusyNotAHang) {
+    options_.pool_size = 1;
+    options_.busy_timeout_ms = 50;
+    auto db = open();
+    ASSERT_TRUE(db);
+    Database::Lease held(*db);
+    auto result = db->read([](soci::session&) -> Result<Unit> { return Unit{}; });
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, storage_error::busy);
+}
+
+}  // namespace
+}  // namespace billing::storage
