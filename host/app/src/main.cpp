@@ -13,6 +13,8 @@
 
 #include "billing/config/load.hpp"
 #include "billing/plugin/loader.hpp"
+#include "billing/storage/database.hpp"
+#include "billing/storage/migrations.hpp"
 
 namespace {
 
@@ -21,9 +23,10 @@ constexpr int exit_usage = 64;
 constexpr int exit_config = 78;
 
 void print_usage(std::ostream& out) {
-    out << "usage: billing-host [--config FILE] [check]\n"
+    out << "usage: billing-host [--config FILE] [check | migrate]\n"
            "  --config FILE  the host configuration (default: config/billing.toml)\n"
-           "  check          validate the configuration and load every policy plugin (the default)\n";
+           "  check          validate the configuration and load every policy plugin (the default)\n"
+           "  migrate        bring the database schema up to this build's version\n";
 }
 
 billing::sdk::UtcMs now_ms() {
@@ -61,16 +64,33 @@ bool load_policies(const billing::config::HostConfig& config) {
     return true;
 }
 
+// Opens the configured database and applies every pending schema migration.
+bool migrate_database(const billing::config::HostConfig& config) {
+    auto db = billing::storage::Database::open(billing::storage::DatabaseOptions::from(config.database));
+    if (!db) {
+        std::cerr << "database " << config.database.url << ": " << db.error().message << "\n";
+        return false;
+    }
+    auto version = billing::storage::migrate(*db.value(), now_ms());
+    if (!version) {
+        std::cerr << "database " << config.database.url << ": " << version.error().message << "\n";
+        return false;
+    }
+    std::cout << "database " << config.database.url << ": schema version " << version.value() << "\n";
+    return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     std::string config_file = "config/billing.toml";
+    std::string command = "check";
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--config" && i + 1 < argc) {
             config_file = argv[++i];
-        } else if (arg == "check") {
-            continue;
+        } else if (arg == "check" || arg == "migrate") {
+            command = arg;
         } else if (arg == "--help" || arg == "-h") {
             print_usage(std::cout);
             return EXIT_SUCCESS;
@@ -87,6 +107,9 @@ int main(int argc, char** argv) {
         return exit_config;
     }
     std::cout << "config " << config_file << ": valid\n";
+    if (command == "migrate") {
+        return migrate_database(config.value()) ? EXIT_SUCCESS : EXIT_FAILURE;
+    }
     if (!load_policies(config.value())) {
         return exit_config;
     }
