@@ -59,13 +59,16 @@ TEST_F(AuditTest, ExactlyTheMaximumIsNotTruncated) {
 }
 
 TEST_F(AuditTest, StorageFailureIsAnErrorNamingTheCheck) {
-    exec("DROP TABLE orders");
+    // Hidden, not dropped: on a server the schema outlives this test and the next one needs it.
+    exec("ALTER TABLE orders RENAME TO orders_hidden");
     const auto result = run_audit(*db_);
+    exec("ALTER TABLE orders_hidden RENAME TO orders");
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, storage::storage_error::failed);
     EXPECT_THAT(result.error().message, StartsWith("audit failed in check counts: "));
-    // The failed snapshot was ended: the one pooled session still takes a write.
-    transfer("tr-after", "t2", "t2-funding", "t2-carol", 5, "deposit");
+    // The failed snapshot was ended: the one pooled session still takes writes (the exec above
+    // already did) and the audit runs again.
+    EXPECT_TRUE(audit().ok());
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 fs::path fixture(const std::string& name) {
     return fs::path(BILLING_FIXTURE_DIR) / (name + ".so");
@@ -129,13 +130,15 @@ TEST_F(LoaderTest, OtherAbiMajorIsRefusedNamingBothVersions) {
     const std::string message = expect_refused(fixture("abi_major"), load_error::abi_major_mismatch);
     const auto plugin_major = std::to_string(sdk::abi_major + 1);
     EXPECT_THAT(message, HasSubstr("ABI major " + plugin_major + " is not the host's " + std::to_string(sdk::abi_major)));
-    EXPECT_THAT(message, HasSubstr("plugin fixture 1.0.0 (ABI " + plugin_major + ".0"));
+    // Behind another major only the stable prefix of the descriptor may be read: no name, no version.
+    EXPECT_THAT(message, HasSubstr("plugin (billing_plugin_descriptor: ABI " + plugin_major + ".0, build key "));
+    EXPECT_THAT(message, Not(HasSubstr("fixture 1.0.0")));
 }
 
 TEST_F(LoaderTest, NewerAbiMinorIsRefusedNamingBothVersions) {
     const std::string message = expect_refused(fixture("abi_minor"), load_error::abi_minor_newer);
     const std::string plugin_abi = std::to_string(sdk::abi_major) + "." + std::to_string(sdk::abi_minor + 1);
-    EXPECT_THAT(message, HasSubstr("plugin fixture 1.0.0 (ABI " + plugin_abi));
+    EXPECT_THAT(message, HasSubstr("(billing_plugin_descriptor: ABI " + plugin_abi));
     EXPECT_THAT(message, HasSubstr("newer than the host's " + std::to_string(sdk::abi_minor)));
 }
 
@@ -163,6 +166,21 @@ TEST_F(LoaderTest, RejectedConfigIsRefusedWithThePluginsLineAndColumn) {
 TEST_F(LoaderTest, GoodPluginRefusingItsConfigIsRefused) {
     const std::string message = expect_refused(fixture("good_v1"), load_error::config_rejected, "reject = true");
     EXPECT_THAT(message, HasSubstr("tenant.toml:1:1"));
+}
+
+TEST_F(LoaderTest, ExceptionFromAnUnguardedPluginIsRefusedNotFatal) {
+    const std::string message = expect_refused(fixture("unguarded_throws"), load_error::factory_failed);
+    EXPECT_THAT(message, HasSubstr("it threw across the plugin boundary: configure threw without a guard"));
+}
+
+TEST_F(LoaderTest, DefaultCopyFolderIsPrivateToTheHostsUser) {
+    LoadOptions defaults;
+    defaults.now_ms = 1;
+    auto result = load_policy(fixture("good_v1"), "", "tenant.toml", defaults);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    const fs::path dir = result.value()->identity().copy_path.parent_path();
+    EXPECT_THAT(dir.filename().string(), ::testing::StartsWith("billing-host-plugins-"));
+    EXPECT_EQ(fs::status(dir).permissions() & fs::perms::all, fs::perms::owner_all);
 }
 
 TEST_F(LoaderTest, InfoThatContradictsTheDescriptorIsRefused) {

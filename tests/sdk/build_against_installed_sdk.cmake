@@ -1,5 +1,5 @@
 # cmake -DBUILD_DIR=<host build> -DPLUGIN_SOURCE=<plugin source dir> -DWORK_DIR=<scratch>
-#       -DPLUGIN_NAME=<name> [-DLAUNCHER=ccache] -P build_against_installed_sdk.cmake
+#       -DPLUGIN_NAME=<name> -DPLUGIN_CONFIG=<its toml> -DHOST=<billing-host> [-DLAUNCHER=ccache] -P build_against_installed_sdk.cmake
 #
 # What an outside plugin author does: install the SDK from a build of this repository, then
 # configure and build a plugin project on its own with find_package(BillingSDK). Fails if any
@@ -31,4 +31,9 @@ file(GLOB_RECURSE built "${WORK_DIR}/build/*${PLUGIN_NAME}.so")
 if(NOT built)
   message(FATAL_ERROR "building ${PLUGIN_SOURCE} against the installed SDK produced no ${PLUGIN_NAME}.so")
 endif()
-message(STATUS "built ${built} against the SDK installed in ${WORK_DIR}/prefix")
+# Built is not enough: the host must accept it (descriptor, ABI, build key, config).
+list(GET built 0 plugin_file)
+file(WRITE "${WORK_DIR}/billing.toml"
+  "[[plugins.policy]]\nname = \"${PLUGIN_NAME}\"\nfile = \"${plugin_file}\"\nconfig = \"${PLUGIN_CONFIG}\"\n")
+run("${HOST}" --config "${WORK_DIR}/billing.toml" check)
+message(STATUS "built ${plugin_file} against the SDK installed in ${WORK_DIR}/prefix; billing-host loads it")

@@ -1,6 +1,7 @@
 #include "billing/plugin/loader.hpp"
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -23,22 +24,56 @@ struct PluginLibrary::Impl {
 
 namespace {
 
-// The plugin's side of a refusal, as far as its descriptor could be read.
-std::string plugin_side(const BillingPluginDescriptor* d) {
-    if (d == nullptr) {
+// How much of a descriptor a refusal may read. Only the first three fields keep their place in
+// every ABI major (abi.hpp): behind another major, name and version may be anything at all.
+enum class Trust { nothing, stable_prefix, whole };
+
+// The plugin's side of a refusal, as far as its descriptor can be trusted.
+std::string plugin_side(const BillingPluginDescriptor* d, Trust trust) {
+    if (d == nullptr || trust == Trust::nothing) {
         return "plugin side: no descriptor read";
     }
     std::ostringstream out;
-    out << "plugin " << (d->name != nullptr ? d->name : "<no name>") << " "
-        << (d->version != nullptr ? d->version : "<no version>") << " (ABI " << d->abi_major << "."
-        << d->abi_minor << ", build key " << (d->build_key != nullptr ? d->build_key : "<none>") << ")";
+    out << "plugin";
+    if (trust == Trust::whole) {
+        out << " " << (d->name != nullptr ? d->name : "<no name>") << " "
+            << (d->version != nullptr ? d->version : "<no version>");
+    }
+    out << " (" << sdk::descriptor_symbol << ": ABI " << d->abi_major << "." << d->abi_minor << ", build key "
+        << (d->build_key != nullptr ? d->build_key : "<none>") << ")";
     return out.str();
 }
 
 Error refusal(const char* code, const fs::path& file, const std::string& reason,
-              const BillingPluginDescriptor* descriptor) {
-    return Error{code, "plugin " + file.string() + " refused: " + reason + "; " + plugin_side(descriptor) +
+              const BillingPluginDescriptor* descriptor, Trust trust = Trust::whole) {
+    return Error{code, "plugin " + file.string() + " refused: " + reason + "; " + plugin_side(descriptor, trust) +
                            "; host " + host_abi_description()};
+}
+
+// The folder for this process's copies: private to the host's user (0700, made by mkdtemp),
+// so that nobody else can swap a copy between our write and our dlopen.
+Result<fs::path> private_copy_dir(const fs::path& requested, const fs::path& file) {
+    if (requested.empty()) {
+        static const fs::path made = [] {
+            std::string pattern = (fs::temp_directory_path() / "billing-host-plugins-XXXXXX").string();
+            return ::mkdtemp(pattern.data()) != nullptr ? fs::path(pattern) : fs::path();
+        }();
+        if (made.empty()) {
+            return refusal(load_error::copy_failed, file, "cannot create a private folder for plugin copies",
+                           nullptr, Trust::nothing);
+        }
+        return made;
+    }
+    std::error_code ec;
+    fs::create_directories(requested, ec);
+    struct stat info {};
+    if (ec || ::lstat(requested.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::geteuid() ||
+        ::chmod(requested.c_str(), S_IRWXU) != 0) {
+        return refusal(load_error::copy_failed, file,
+                       "the copy folder " + requested.string() + " cannot be made private to this user",
+                       nullptr, Trust::nothing);
+    }
+    return requested;
 }
 
 // A path no loaded library has had in this process: dlopen() of a path that is already loaded
@@ -50,14 +85,14 @@ fs::path unique_copy_path(const fs::path& dir, const fs::path& file) {
 }
 
 Result<fs::path> copy_to_unique_path(const fs::path& file, const LoadOptions& options) {
-    std::error_code ec;
-    fs::create_directories(options.copy_dir, ec);
-    if (ec) {
-        return refusal(load_error::copy_failed, file,
-                       "cannot create " + options.copy_dir.string() + ": " + ec.message(), nullptr);
+    auto dir = private_copy_dir(options.copy_dir, file);
+    if (!dir) {
+        return dir.error();
     }
-    fs::path copy = unique_copy_path(options.copy_dir, file);
-    fs::copy_file(file, copy, fs::copy_options::overwrite_existing, ec);
+    std::error_code ec;
+    fs::path copy = unique_copy_path(dir.value(), file);
+    // Never overwrite: an existing file at a fresh unique path is not ours.
+    fs::copy_file(file, copy, fs::copy_options::none, ec);
     if (ec) {
         return refusal(load_error::copy_failed, file, "cannot copy to " + copy.string() + ": " + ec.message(),
                        nullptr);
@@ -72,20 +107,20 @@ std::optional<Error> check_descriptor(const fs::path& file, const BillingPluginD
         return refusal(load_error::abi_major_mismatch, file,
                        "ABI major " + std::to_string(d->abi_major) + " is not the host's " +
                            std::to_string(sdk::abi_major) + " (rebuild the plugin against this host's SDK)",
-                       d);
+                       d, Trust::stable_prefix);
     }
     if (d->abi_minor > sdk::abi_minor) {
         return refusal(load_error::abi_minor_newer, file,
                        "ABI minor " + std::to_string(d->abi_minor) + " is newer than the host's " +
                            std::to_string(sdk::abi_minor) + " (upgrade the host or build against an older SDK)",
-                       d);
+                       d, Trust::stable_prefix);
     }
     if (d->build_key == nullptr || std::strcmp(d->build_key, sdk::build_key) != 0) {
         return refusal(load_error::build_key_mismatch, file,
                        "built with another compiler or standard library ABI (build key " +
                            std::string(d->build_key != nullptr ? d->build_key : "<none>") + ", host's " +
                            sdk::build_key + ")",
-                       d);
+                       d, Trust::stable_prefix);
     }
     if (d->name == nullptr || *d->name == '\0' || d->version == nullptr || *d->version == '\0' ||
         d->create == nullptr || d->destroy == nullptr) {
@@ -129,6 +164,9 @@ Result<std::shared_ptr<const PluginLibrary>> PluginLibrary::open(const fs::path&
         return copy.error();
     }
 
+    // The digest of the bytes we are about to map, not of whatever the path holds later on.
+    const std::string sha256 = sha256_of_file(copy.value());
+
     auto impl = std::make_unique<Impl>();
     ::dlerror();  // clear, so that the message below is this load's
     impl->library.load(copy.value(), ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
@@ -161,7 +199,7 @@ Result<std::shared_ptr<const PluginLibrary>> PluginLibrary::open(const fs::path&
     identity.abi_major = impl->descriptor->abi_major;
     identity.abi_minor = impl->descriptor->abi_minor;
     identity.build_key = impl->descriptor->build_key;
-    identity.sha256 = sha256_of_file(file);
+    identity.sha256 = sha256;
     identity.loaded_at_ms = options.now_ms;
 
     return std::shared_ptr<const PluginLibrary>(new PluginLibrary(std::move(impl), std::move(identity)));
@@ -170,31 +208,44 @@ Result<std::shared_ptr<const PluginLibrary>> PluginLibrary::open(const fs::path&
 Result<std::shared_ptr<const PolicyInstance>> PluginLibrary::instantiate(const std::string& config_text,
                                                                          const std::string& config_source) const {
     const BillingPluginDescriptor* d = impl_->descriptor;
-    std::array<char, 1024> error{};
-    sdk::Policy* raw = d->create(error.data(), error.size());
-    if (raw == nullptr) {
-        error.back() = '\0';
-        return refusal(load_error::factory_failed, identity_.file,
-                       std::string("its factory failed: ") + (error[0] != '\0' ? error.data() : "no reason given"), d);
-    }
-    // Owned from here on: a refusal below destroys it with the plugin's own code, while this
-    // library (kept alive by the caller) is still mapped.
-    std::unique_ptr<sdk::Policy, BillingPolicyDestroyFn> policy(raw, d->destroy);
+    // BILLING_EXPORT_POLICY already keeps exceptions inside the plugin; this catch is for a
+    // hand-written descriptor that does not, so that such a plugin is refused, not fatal.
+    try {
+        std::array<char, 1024> error{};
+        sdk::Policy* raw = d->create(error.data(), error.size());
+        if (raw == nullptr) {
+            error.back() = '\0';
+            return refusal(load_error::factory_failed, identity_.file,
+                           std::string("its factory failed: ") + (error[0] != '\0' ? error.data() : "no reason given"),
+                           d);
+        }
+        // Owned from here on: a refusal below destroys it with the plugin's own code, while this
+        // library (kept alive by the caller) is still mapped.
+        std::unique_ptr<sdk::Policy, BillingPolicyDestroyFn> policy(raw, d->destroy);
 
-    sdk::PolicyInfo info = policy->info();
-    if (info.name != d->name || info.version != d->version) {
-        return refusal(load_error::info_mismatch, identity_.file,
-                       "info() says " + (info.name.empty() ? std::string("<no name>") : info.name) + " " +
-                           info.version + ", its descriptor " + d->name + " " + d->version,
-                       d);
+        sdk::PolicyInfo info = policy->info();
+        if (info.name != d->name || info.version != d->version) {
+            return refusal(load_error::info_mismatch, identity_.file,
+                           "info() says " + (info.name.empty() ? std::string("<no name>") : info.name) + " " +
+                               info.version + ", its descriptor " + d->name + " " + d->version,
+                           d);
+        }
+        sdk::ConfigResult configured = policy->configure(config_text, config_source);
+        if (!configured.ok) {
+            return refusal(load_error::config_rejected, identity_.file,
+                           "its configuration was rejected: " + configured.message, d);
+        }
+        // configure() was the one non-const call; from here on the object is only read.
+        auto instance = std::make_shared<const PolicyInstance>(shared_from_this(), policy.get(), d->destroy,
+                                                               std::move(info));
+        policy.release();  // now owned by the instance
+        return instance;
+    } catch (const std::exception& e) {
+        return refusal(load_error::factory_failed, identity_.file,
+                       std::string("it threw across the plugin boundary: ") + e.what(), d);
+    } catch (...) {
+        return refusal(load_error::factory_failed, identity_.file, "it threw across the plugin boundary", d);
     }
-    sdk::ConfigResult configured = policy->configure(config_text, config_source);
-    if (!configured.ok) {
-        return refusal(load_error::config_rejected, identity_.file,
-                       "its configuration was rejected: " + configured.message, d);
-    }
-    // configure() was the one non-const call; from here on the object is only read.
-    return std::make_shared<const PolicyInstance>(shared_from_this(), policy.release(), d->destroy, std::move(info));
 }
 
 Result<std::shared_ptr<const PolicyInstance>> load_policy(const fs::path& file, const std::string& config_text,

@@ -138,7 +138,8 @@ struct Decision {
     std::vector<std::string> drop_timers;
     Attributes set_attributes;
     // Terms this event changes by agreement with the customer, e.g. a paid rental extension's
-    // new duration_ms. Never a way to change the rights an order was bought with.
+    // new duration_ms. The host accepts only keys the product lists in
+    // ProductInfo::adjustable_terms: the windows an order was bought with stay pinned.
     Numbers set_terms;
     std::string outcome;                  // label for reports ("delivered", "not_delivered", ...); empty: none
 
@@ -184,6 +185,7 @@ struct ProductInfo {
     std::vector<std::string> states;        // every state an order of this product can be in
     std::vector<std::string> final_states;  // states in which nothing changes any more
     std::vector<std::string> outcomes;      // labels the policy records for reports
+    std::vector<std::string> adjustable_terms;  // terms Decision::set_terms may change; none by default
 };
 
 struct PolicyInfo {

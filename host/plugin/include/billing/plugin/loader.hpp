@@ -42,13 +42,15 @@ struct PluginIdentity {
     std::uint32_t abi_major = 0;
     std::uint32_t abi_minor = 0;
     std::string build_key;
-    std::string sha256;  // of the file's bytes, hex
+    std::string sha256;  // of the bytes actually mapped (the copy), hex
     sdk::UtcMs loaded_at_ms = 0;
 };
 
 struct LoadOptions {
-    // Where the unique copies go. Each copy is removed as soon as it is mapped.
-    std::filesystem::path copy_dir = std::filesystem::temp_directory_path() / "billing-host-plugins";
+    // Where the unique copies go; each copy is removed as soon as it is mapped. Empty: a
+    // folder private to this process, made once with mkdtemp. A named folder is created if
+    // needed and must belong to the host's user; it is set to mode 0700.
+    std::filesystem::path copy_dir;
     // The load time recorded in PluginIdentity (the host passes its clock's now).
     sdk::UtcMs now_ms = 0;
 };
