@@ -1,0 +1,36 @@
+// The host's checks of what a policy returns, run BEFORE anything is written (DESIGN §3: the
+// host checks the decision and is the only writer). A plugin bug must never become a money bug:
+// a decision or quote that fails a check is not applied at all, and the caller gets
+// policy_violation naming the rule.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "billing/engine/records.hpp"
+#include "billing/sdk/types.hpp"
+
+namespace billing::decision_check {
+
+// What a decision is checked against, all read in the deciding transaction.
+struct Facts {
+    const sdk::OrderView& order;
+    const sdk::ProductInfo& product;
+    bool order_is_final = false;
+    MinorUnits customer_balance_minor = 0;
+    UtcMs now_ms = 0;
+};
+
+// The rule an allowed decision breaks ("refund_exceeds_held: ..."), or nullopt when it may be
+// applied. Moves are checked in order, each against what the earlier ones left.
+std::optional<std::string> violation(const sdk::Decision& decision, const Facts& facts);
+
+// The same for an allowed quote: price in range, its state declared, timers not in the past,
+// its extra moves covered by what the charge put in escrow.
+std::optional<std::string> quote_violation(const sdk::Quote& quote, const sdk::ProductInfo& product,
+                                           MinorUnits customer_balance_minor, UtcMs now_ms);
+
+const sdk::ProductInfo* find_product(const sdk::PolicyInfo& info, const std::string& name);
+bool is_final_state(const sdk::ProductInfo& product, const std::string& state);
+
+}  // namespace billing::decision_check

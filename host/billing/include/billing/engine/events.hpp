@@ -1,0 +1,31 @@
+// The event record of an order: one row per applied decision, seq = the order's version after
+// it, so (order_id, seq) is unique and orders the history.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <string>
+
+#include "billing/engine/records.hpp"
+
+namespace billing::events {
+
+struct EventRow {
+    std::string id;
+    std::string tenant_id;
+    std::string order_id;
+    std::int64_t seq = 0;
+    std::string type;   // sdk::event_type::*, or "purchase"
+    std::string timer;  // the timer's name for type "timer", else empty
+    std::string actor;
+    std::string policy;  // "name@version"
+    UtcMs now_ms = 0;    // the decision time (a late timer's due time)
+    bool allowed = true;
+    std::string code;
+    std::string decision_json;
+    UtcMs created_at_ms = 0;  // when it was written
+};
+
+void append(soci::session& sql, const EventRow& event);
+
+}  // namespace billing::events

@@ -1,0 +1,61 @@
+// The timer sweeper (DESIGN §5): claims due timers with a lease, then applies each in its own
+// transaction that also deletes the timer row. Claiming is at-least-once (a dead owner's lease
+// ends and another sweeper takes the timer over); the effect is exactly-once, because only the
+// transaction that deletes the row while holding its lease applies it.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "billing/core/result.hpp"
+#include "billing/engine/engine.hpp"
+#include "billing/engine/timers.hpp"
+
+namespace billing {
+
+struct SweepStats {
+    std::size_t claimed = 0;
+    std::size_t applied = 0;
+    std::size_t denied = 0;  // stale timers (the policy denied them): deleted
+    std::size_t lost = 0;    // leased by someone else meanwhile, or dropped: skipped
+    std::size_t failed = 0;  // an error rolled the timer back; retried after its lease ends
+    Error last_error;        // the most recent failure, for the log
+
+    SweepStats& operator+=(const SweepStats& other);
+};
+
+class Sweeper {
+public:
+    // host_id names this process in lease_owner (with a counter per sweep); empty: hostname:pid.
+    Sweeper(Engine& engine, std::string host_id = {});
+
+    // A lease owner token unique to one sweep: host id + counter.
+    [[nodiscard]] std::string next_owner();
+
+    // Selects up to batch_max timers due at now_ms whose lease has ended, earliest first, and
+    // leases each to owner until now + lease_s with a conditional UPDATE; returns only the ones
+    // this owner won.
+    Result<std::vector<timers::TimerRow>> claim_due(UtcMs now_ms, const std::string& owner, std::int64_t lease_s,
+                                                    std::size_t batch_max);
+
+    // Applies each claimed timer in its own transaction, with now = its due time.
+    SweepStats process(const std::vector<timers::TimerRow>& claimed, const std::string& owner);
+
+    // claim_due + process with a fresh owner.
+    SweepStats sweep_once(UtcMs now_ms, std::int64_t lease_s, std::size_t batch_max);
+
+    // Runs the tenant's timers due at up_to_ms one by one in due order, including timers that
+    // the applied ones add, until none is due (at most timers_max). For test clocks.
+    SweepStats run_due_for_tenant(const std::string& tenant_id, UtcMs up_to_ms, std::int64_t lease_s = 30,
+                                  std::size_t timers_max = 100000);
+
+private:
+    Engine& engine_;
+    std::string host_id_;
+    std::atomic<std::uint64_t> counter_{0};
+};
+
+}  // namespace billing

@@ -1,0 +1,67 @@
+#include "billing/engine/accounts.hpp"
+
+#include "billing/core/ids.hpp"
+#include "billing/engine/errors.hpp"
+#include "sql_util.hpp"
+
+namespace billing::accounts {
+
+using sql_util::from_db;
+using sql_util::to_db;
+
+Result<AccountRecord> insert(soci::session& sql, const std::string& tenant_id, const std::string& kind,
+                             const std::string& external_ref, UtcMs now_ms) {
+    const bool is_customer = kind == account_kind::customer;
+    if (is_customer && (external_ref.empty() || external_ref.size() > 200)) {
+        return Error{engine_error::invalid_request, "external_ref must be 1 to 200 characters"};
+    }
+    if (is_customer) {
+        // Checked first so the caller gets a clear code; the unique index still guards a race.
+        int found = 0;
+        sql << "SELECT COUNT(*) FROM accounts WHERE tenant_id = :t AND external_ref = :r", soci::into(found),
+            soci::use(tenant_id), soci::use(external_ref);
+        if (found != 0) {
+            return Error{engine_error::duplicate_external_ref, "an account with this external_ref exists"};
+        }
+    }
+    AccountRecord record{new_id("acc"), tenant_id, kind, is_customer ? external_ref : "", 0, now_ms};
+    // System accounts store NULL: the unique (tenant_id, external_ref) index allows many NULLs.
+    soci::indicator ref_ind = is_customer ? soci::i_ok : soci::i_null;
+    const long long now = to_db(now_ms);
+    sql << "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "
+           "VALUES (:id, :t, :k, :r, 0, :at)",
+        soci::use(record.id), soci::use(record.tenant_id), soci::use(record.kind),
+        soci::use(record.external_ref, ref_ind), soci::use(now);
+    return record;
+}
+
+Result<AccountRecord> get(soci::session& sql, const std::string& tenant_id, const std::string& account_id) {
+    AccountRecord record;
+    soci::indicator ref_ind = soci::i_null;
+    long long balance = 0;
+    long long created = 0;
+    sql << "SELECT id, tenant_id, kind, external_ref, balance_minor, created_at_ms FROM accounts "
+           "WHERE id = :id AND tenant_id = :t",
+        soci::into(record.id), soci::into(record.tenant_id), soci::into(record.kind),
+        soci::into(record.external_ref, ref_ind), soci::into(balance), soci::into(created), soci::use(account_id),
+        soci::use(tenant_id);
+    if (!sql.got_data()) {
+        return Error{engine_error::account_not_found, "no such account"};
+    }
+    if (ref_ind != soci::i_ok) {
+        record.external_ref.clear();
+    }
+    record.balance_minor = from_db(balance);
+    record.created_at_ms = from_db(created);
+    return record;
+}
+
+Result<AccountRecord> get_customer(soci::session& sql, const std::string& tenant_id, const std::string& account_id) {
+    auto account = get(sql, tenant_id, account_id);
+    if (account && account.value().kind != account_kind::customer) {
+        return Error{engine_error::account_not_found, "no such customer account"};
+    }
+    return account;
+}
+
+}  // namespace billing::accounts

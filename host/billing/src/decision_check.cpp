@@ -1,0 +1,136 @@
+#include "billing/engine/decision_check.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "json_codec.hpp"
+
+namespace billing::decision_check {
+
+namespace {
+
+// What the moves of one decision may still take, updated move by move.
+struct Budget {
+    MinorUnits held_minor = 0;              // in escrow for this order
+    MinorUnits refundable_revenue_minor = 0;  // captured and not yet refunded
+    MinorUnits customer_minor = 0;          // the customer's balance
+    MinorUnits charged_minor = 0;           // taken from the customer in all
+};
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string rule(const char* name, const std::string& detail) { return std::string(name) + ": " + detail; }
+
+std::optional<std::string> apply_move(const sdk::MoneyMove& move, Budget& b) {
+    const MinorUnits a = move.amount_minor;
+    const std::string what = json_codec::move_kind_name(move.kind) + " of " + std::to_string(a);
+    if (a <= 0 || a > amount_minor_max) {
+        return rule("move_amount_out_of_range", what + " is not in 1.." + std::to_string(amount_minor_max));
+    }
+    switch (move.kind) {
+        case sdk::MoveKind::charge:
+            if (a > b.customer_minor) return rule("charge_exceeds_balance", what + " exceeds the customer balance");
+            if (b.charged_minor > amount_minor_max * 4 - a) return rule("charge_overflow", what);
+            b.customer_minor -= a;
+            b.held_minor += a;
+            b.charged_minor += a;
+            return std::nullopt;
+        case sdk::MoveKind::capture:
+            if (a > b.held_minor) return rule("capture_exceeds_held", what + " exceeds what escrow holds");
+            b.held_minor -= a;
+            b.refundable_revenue_minor += a;
+            return std::nullopt;
+        case sdk::MoveKind::refund:
+            if (a > b.held_minor) return rule("refund_exceeds_held", what + " exceeds what escrow holds");
+            b.held_minor -= a;
+            b.customer_minor += a;
+            return std::nullopt;
+        case sdk::MoveKind::refund_captured:
+            if (a > b.refundable_revenue_minor) {
+                return rule("refund_captured_exceeds_captured", what + " exceeds captured minus refunded");
+            }
+            b.refundable_revenue_minor -= a;
+            b.customer_minor += a;
+            return std::nullopt;
+    }
+    return rule("move_kind_unknown", what);
+}
+
+std::optional<std::string> check_moves(const std::vector<sdk::MoneyMove>& moves, Budget budget) {
+    for (const sdk::MoneyMove& move : moves) {
+        if (auto broken = apply_move(move, budget)) return broken;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> check_timers(const std::vector<sdk::TimerRequest>& timers, UtcMs now_ms) {
+    for (const sdk::TimerRequest& timer : timers) {
+        if (timer.name.empty() || timer.name.size() > 64) {
+            return rule("timer_name_invalid", "a timer name must be 1 to 64 characters");
+        }
+        if (timer.due_at_ms < now_ms) {
+            return rule("timer_in_past", "timer " + timer.name + " would fall due before now");
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> check_labels(const sdk::Decision& d, const sdk::ProductInfo& product) {
+    if (!d.new_state.empty() && !contains(product.states, d.new_state)) {
+        return rule("unknown_state", "state " + d.new_state + " is not declared by product " + product.name);
+    }
+    if (!d.outcome.empty() && !contains(product.outcomes, d.outcome)) {
+        return rule("unknown_outcome", "outcome " + d.outcome + " is not declared by product " + product.name);
+    }
+    for (const std::string& name : d.drop_timers) {
+        if (name.empty() || name.size() > 64) return rule("timer_name_invalid", "a dropped timer name is invalid");
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> violation(const sdk::Decision& d, const Facts& f) {
+    if (!d.allowed) {
+        return std::nullopt;  // a denial applies nothing, so there is nothing to check
+    }
+    if (f.order_is_final && !d.moves.empty()) {
+        return rule("final_order_moves_money", "the order is in final state " + f.order.state);
+    }
+    if (auto broken = check_labels(d, f.product)) return broken;
+    if (auto broken = check_timers(d.add_timers, f.now_ms)) return broken;
+    const Budget budget{f.order.held_minor(), f.order.refundable_from_revenue_minor(), f.customer_balance_minor,
+                        f.order.charged_minor};
+    return check_moves(d.moves, budget);
+}
+
+std::optional<std::string> quote_violation(const sdk::Quote& q, const sdk::ProductInfo& product,
+                                           MinorUnits customer_balance_minor, UtcMs now_ms) {
+    if (q.price_minor < 0 || q.price_minor > amount_minor_max) {
+        return rule("price_out_of_range", "price " + std::to_string(q.price_minor) + " is not in 0.." +
+                                              std::to_string(amount_minor_max));
+    }
+    if (!contains(product.states, q.state)) {
+        return rule("unknown_state", "state " + q.state + " is not declared by product " + product.name);
+    }
+    if (auto broken = check_timers(q.timers, now_ms)) return broken;
+    // The price itself is charged by the ledger, which reports insufficient_funds; the extra
+    // moves see what is left after it.
+    const MinorUnits after_price = customer_balance_minor - std::min(customer_balance_minor, q.price_minor);
+    return check_moves(q.moves, Budget{q.price_minor, 0, after_price, q.price_minor});
+}
+
+const sdk::ProductInfo* find_product(const sdk::PolicyInfo& info, const std::string& name) {
+    for (const sdk::ProductInfo& product : info.products) {
+        if (product.name == name) return &product;
+    }
+    return nullptr;
+}
+
+bool is_final_state(const sdk::ProductInfo& product, const std::string& state) {
+    return contains(product.final_states, state);
+}
+
+}  // namespace billing::decision_check

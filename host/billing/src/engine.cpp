@@ -1,0 +1,73 @@
+// Engine: tenants, accounts, deposits and reads. Purchases and events live in their own files.
+#include "billing/engine/engine.hpp"
+
+#include "billing/engine/accounts.hpp"
+#include "billing/engine/errors.hpp"
+#include "billing/engine/idempotency.hpp"
+#include "billing/engine/ledger.hpp"
+#include "billing/engine/orders.hpp"
+#include "billing/engine/tenants.hpp"
+
+namespace billing {
+
+Engine::Engine(storage::Database& db, PolicyProvider policies, const Clock& clock)
+    : db_(db), policies_(std::move(policies)), clock_(clock) {}
+
+Result<std::shared_ptr<const plugin::PolicyInstance>> Engine::policy_for(const std::string& tenant_id) const {
+    std::shared_ptr<const plugin::PolicyInstance> policy = policies_ ? policies_(tenant_id) : nullptr;
+    if (!policy) {
+        return Error{engine_error::policy_unavailable, "no policy serves this tenant"};
+    }
+    return policy;
+}
+
+Result<TenantRecord> Engine::create_tenant(const NewTenant& tenant) {
+    if (tenant.currency.size() != 3 || tenant.name.empty() || tenant.policy_name.empty()) {
+        return Error{engine_error::invalid_request, "a tenant needs a name, a policy and a 3-letter currency"};
+    }
+    const UtcMs now_ms = clock_.now_ms();
+    return db_.write([&](soci::session& sql) { return tenants::insert(sql, tenant, now_ms); });
+}
+
+Result<TenantRecord> Engine::get_tenant(const std::string& tenant_id) {
+    return db_.read([&](soci::session& sql) { return tenants::get(sql, tenant_id); });
+}
+
+Result<AccountRecord> Engine::create_account(const std::string& tenant_id, const std::string& external_ref) {
+    const UtcMs now_ms = clock_.now_ms();
+    return db_.write([&](soci::session& sql) -> Result<AccountRecord> {
+        if (auto tenant = tenants::get(sql, tenant_id); !tenant) {
+            return tenant.error();
+        }
+        return accounts::insert(sql, tenant_id, account_kind::customer, external_ref, now_ms);
+    });
+}
+
+Result<AccountRecord> Engine::get_account(const std::string& tenant_id, const std::string& account_id) {
+    return db_.read([&](soci::session& sql) { return accounts::get(sql, tenant_id, account_id); });
+}
+
+Result<AccountRecord> Engine::deposit(const std::string& tenant_id, const std::string& account_id,
+                                      MinorUnits amount_minor, const std::optional<IdempotencyRecord>& idem) {
+    if (amount_minor <= 0 || amount_minor > amount_minor_max) {
+        return Error{engine_error::invalid_request, "a deposit must be in 1.." + std::to_string(amount_minor_max)};
+    }
+    const UtcMs now_ms = clock_.now_ms();
+    return db_.write([&](soci::session& sql) -> Result<AccountRecord> {
+        auto customer = accounts::get_customer(sql, tenant_id, account_id);
+        if (!customer) return customer.error();
+        auto system = ledger::system_accounts(sql, tenant_id);
+        if (!system) return system.error();
+        ledger::Transfer transfer{tenant_id, system.value().funding, account_id, amount_minor,
+                                  ledger::transfer_kind::deposit, "", "", now_ms};
+        if (auto posted = ledger::post(sql, transfer); !posted) return posted.error();
+        if (idem) idempotency::insert(sql, tenant_id, *idem, now_ms);
+        return accounts::get(sql, tenant_id, account_id);
+    });
+}
+
+Result<OrderRecord> Engine::get_order(const std::string& tenant_id, const std::string& order_id) {
+    return db_.read([&](soci::session& sql) { return orders::get(sql, tenant_id, order_id); });
+}
+
+}  // namespace billing

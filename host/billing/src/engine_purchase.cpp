@@ -1,0 +1,122 @@
+// Engine::purchase: quote -> check -> charge -> order, timers and first event, in one transaction.
+#include "billing/core/ids.hpp"
+#include "billing/engine/accounts.hpp"
+#include "billing/engine/decision_check.hpp"
+#include "billing/engine/engine.hpp"
+#include "billing/engine/errors.hpp"
+#include "billing/engine/events.hpp"
+#include "billing/engine/idempotency.hpp"
+#include "billing/engine/ledger.hpp"
+#include "billing/engine/orders.hpp"
+#include "json_codec.hpp"
+#include "order_moves.hpp"
+
+namespace billing {
+
+namespace {
+
+Result<sdk::Quote> ask_quote(const plugin::PolicyInstance& policy, const sdk::PurchaseRequest& request,
+                             UtcMs now_ms) {
+    sdk::Context context;
+    context.now_ms = now_ms;
+    try {
+        return policy.policy().quote(request, context);
+    } catch (const std::exception& e) {
+        return Error{engine_error::policy_failed, std::string("the policy failed to quote: ") + e.what()};
+    } catch (...) {
+        return Error{engine_error::policy_failed, "the policy failed to quote"};
+    }
+}
+
+// Refusals and host checks of a quote, in the order a caller can act on them.
+Result<const sdk::ProductInfo*> accept_quote(const plugin::PolicyInstance& policy, const sdk::Quote& quote,
+                                             const sdk::PurchaseRequest& request, MinorUnits balance_minor,
+                                             UtcMs now_ms) {
+    if (!quote.allowed) {
+        return Error{quote.code.empty() ? "purchase_refused" : quote.code, quote.message};
+    }
+    const sdk::ProductInfo* product = decision_check::find_product(policy.info(), request.product);
+    if (product == nullptr) {
+        return Error{engine_error::policy_violation, "unknown_product: the policy quoted an undeclared product"};
+    }
+    if (auto broken = decision_check::quote_violation(quote, *product, balance_minor, now_ms)) {
+        return Error{engine_error::policy_violation, order_moves::policy_label(policy.info()) + ": " + *broken};
+    }
+    return product;
+}
+
+OrderRecord new_order(const std::string& tenant_id, const std::string& account_id, const sdk::Quote& quote,
+                      const sdk::ProductInfo& product, const std::string& policy, UtcMs now_ms) {
+    OrderRecord o;
+    o.id = new_id("ord");
+    o.tenant_id = tenant_id;
+    o.account_id = account_id;
+    o.product = product.name;
+    o.state = quote.state;
+    o.attributes = quote.attributes;
+    o.terms = quote.terms;
+    o.price_minor = quote.price_minor;
+    o.charged_minor = quote.price_minor;
+    o.policy = policy;
+    o.is_final = decision_check::is_final_state(product, quote.state);
+    o.version = 1;
+    o.created_at_ms = now_ms;
+    o.updated_at_ms = now_ms;
+    if (o.is_final) o.closed_at_ms = now_ms;
+    return o;
+}
+
+// The first event record: the quote, in the shape of a decision.
+events::EventRow purchase_event(const OrderRecord& order, const sdk::Quote& quote, const std::string& event_id,
+                                UtcMs now_ms, UtcMs written_at_ms) {
+    sdk::Decision as_decision = sdk::allow(quote.message);
+    as_decision.new_state = quote.state;
+    as_decision.moves = quote.moves;
+    as_decision.add_timers = quote.timers;
+    as_decision.set_attributes = quote.attributes;
+    as_decision.set_terms = quote.terms;
+    return events::EventRow{event_id, order.tenant_id, order.id, order.version, "purchase", "", "customer",
+                            order.policy, now_ms, true, quote.code, json_codec::encode(as_decision), written_at_ms};
+}
+
+}  // namespace
+
+Result<OrderRecord> Engine::purchase(const std::string& tenant_id, const std::string& account_id,
+                                     const sdk::PurchaseRequest& request, UtcMs now_ms,
+                                     const std::optional<IdempotencyRecord>& idem) {
+    auto policy_ref = policy_for(tenant_id);
+    if (!policy_ref) return policy_ref.error();
+    const plugin::PolicyInstance& policy = *policy_ref.value();
+    const UtcMs written_at_ms = clock_.now_ms();
+    return db_.write([&](soci::session& sql) -> Result<OrderRecord> {
+        auto customer = accounts::get_customer(sql, tenant_id, account_id);
+        if (!customer) return customer.error();
+        auto system = ledger::system_accounts(sql, tenant_id);
+        if (!system) return system.error();
+        auto quote = ask_quote(policy, request, now_ms);
+        if (!quote) return quote.error();
+        auto product = accept_quote(policy, quote.value(), request, customer.value().balance_minor, now_ms);
+        if (!product) return product.error();
+
+        const sdk::Quote& q = quote.value();
+        OrderRecord order = new_order(tenant_id, account_id, q, *product.value(),
+                                      order_moves::policy_label(policy.info()), now_ms);
+        const std::string event_id = new_id("evt");
+        if (q.price_minor > 0) {
+            ledger::Transfer charge{tenant_id, account_id, system.value().escrow, q.price_minor,
+                                    ledger::transfer_kind::purchase, order.id, event_id, written_at_ms};
+            if (auto posted = ledger::post(sql, charge); !posted) return posted.error();
+        }
+        const order_moves::Target target{system.value(), event_id, written_at_ms};
+        if (auto moved = order_moves::post(sql, q.moves, target, order); !moved) return moved.error();
+        orders::insert(sql, order);
+        for (const sdk::TimerRequest& timer : q.timers) {
+            timers::upsert(sql, timers::TimerRow{order.id, timer.name, tenant_id, timer.due_at_ms});
+        }
+        events::append(sql, purchase_event(order, q, event_id, now_ms, written_at_ms));
+        if (idem) idempotency::insert(sql, tenant_id, *idem, written_at_ms);
+        return order;
+    });
+}
+
+}  // namespace billing

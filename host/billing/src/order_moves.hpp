@@ -1,0 +1,33 @@
+// Turns a decision's (or a quote's) money moves into ledger transfers and the order's running
+// amounts. Shared by purchase and apply so both write money the same way.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <string>
+#include <vector>
+
+#include "billing/core/result.hpp"
+#include "billing/engine/ledger.hpp"
+#include "billing/engine/records.hpp"
+
+namespace billing::order_moves {
+
+struct Target {
+    const ledger::SystemAccounts& accounts;
+    const std::string& event_id;
+    UtcMs created_at_ms = 0;
+};
+
+// Posts each move as a transfer between the order's customer and the tenant's system accounts
+// and adds it to order's charged/captured/refunded amounts.
+Result<Unit> post(soci::session& sql, const std::vector<sdk::MoneyMove>& moves, const Target& target,
+                  OrderRecord& order);
+
+// "otpdesk@1.0.0": what orders and events record as the deciding policy.
+std::string policy_label(const sdk::PolicyInfo& info);
+
+// What the policy sees of an order.
+sdk::OrderView view_of(const OrderRecord& order);
+
+}  // namespace billing::order_moves

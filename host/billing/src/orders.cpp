@@ -1,0 +1,120 @@
+#include "billing/engine/orders.hpp"
+
+#include "billing/engine/errors.hpp"
+#include "billing/storage/errors.hpp"
+#include "json_codec.hpp"
+#include "sql_util.hpp"
+
+namespace billing::orders {
+
+namespace {
+
+using sql_util::from_db;
+using sql_util::to_db;
+
+// The BIGINT columns of an order as SOCI binds them.
+struct Amounts {
+    long long price = 0, charged = 0, captured = 0, refunded_escrow = 0, refunded_revenue = 0;
+    long long version = 0, created = 0, updated = 0, closed = 0;
+
+    static Amounts of(const OrderRecord& o) {
+        return {to_db(o.price_minor), to_db(o.charged_minor), to_db(o.captured_minor),
+                to_db(o.refunded_from_escrow_minor), to_db(o.refunded_from_revenue_minor), to_db(o.version),
+                to_db(o.created_at_ms), to_db(o.updated_at_ms), to_db(o.closed_at_ms.value_or(0))};
+    }
+    void into(OrderRecord& o) const {
+        o.price_minor = from_db(price);
+        o.charged_minor = from_db(charged);
+        o.captured_minor = from_db(captured);
+        o.refunded_from_escrow_minor = from_db(refunded_escrow);
+        o.refunded_from_revenue_minor = from_db(refunded_revenue);
+        o.version = from_db(version);
+        o.created_at_ms = from_db(created);
+        o.updated_at_ms = from_db(updated);
+    }
+};
+
+Result<Unit> decode_json_columns(OrderRecord& order, const std::string& attributes, const std::string& terms) {
+    auto decoded_attributes = json_codec::decode_attributes(attributes);
+    auto decoded_terms = json_codec::decode_numbers(terms);
+    if (!decoded_attributes || !decoded_terms) {
+        return Error{storage::storage_error::failed, "order " + order.id + " has unreadable attributes or terms"};
+    }
+    order.attributes = std::move(*decoded_attributes);
+    order.terms = std::move(*decoded_terms);
+    return Unit{};
+}
+
+}  // namespace
+
+void insert(soci::session& sql, const OrderRecord& o) {
+    const Amounts a = Amounts::of(o);
+    const std::string attributes = json_codec::encode(o.attributes);
+    const std::string terms = json_codec::encode(o.terms);
+    const int is_final = o.is_final ? 1 : 0;
+    soci::indicator closed_ind = o.closed_at_ms ? soci::i_ok : soci::i_null;
+    sql << "INSERT INTO orders (id, tenant_id, account_id, product, state, attributes, terms, price_minor, "
+           "charged_minor, captured_minor, refunded_from_escrow_minor, refunded_from_revenue_minor, outcome, policy, "
+           "is_final, version, created_at_ms, updated_at_ms, closed_at_ms) VALUES (:id, :t, :acc, :p, :s, :attr, "
+           ":terms, :price, :ch, :cap, :rfe, :rfr, :out, :pol, :fin, :v, :cr, :up, :cl)",
+        soci::use(o.id), soci::use(o.tenant_id), soci::use(o.account_id), soci::use(o.product), soci::use(o.state),
+        soci::use(attributes), soci::use(terms), soci::use(a.price), soci::use(a.charged), soci::use(a.captured),
+        soci::use(a.refunded_escrow), soci::use(a.refunded_revenue), soci::use(o.outcome), soci::use(o.policy),
+        soci::use(is_final), soci::use(a.version), soci::use(a.created), soci::use(a.updated),
+        soci::use(a.closed, closed_ind);
+}
+
+Result<OrderRecord> get(soci::session& sql, const std::string& tenant_id, const std::string& order_id,
+                        const std::string& lock_suffix) {
+    OrderRecord o;
+    Amounts a;
+    std::string attributes, terms;
+    int is_final = 0;
+    soci::indicator closed_ind = soci::i_null;
+    sql << "SELECT id, tenant_id, account_id, product, state, attributes, terms, price_minor, charged_minor, "
+           "captured_minor, refunded_from_escrow_minor, refunded_from_revenue_minor, outcome, policy, is_final, "
+           "version, created_at_ms, updated_at_ms, closed_at_ms FROM orders WHERE id = :id AND tenant_id = :t" +
+               lock_suffix,
+        soci::into(o.id), soci::into(o.tenant_id), soci::into(o.account_id), soci::into(o.product),
+        soci::into(o.state), soci::into(attributes), soci::into(terms), soci::into(a.price), soci::into(a.charged),
+        soci::into(a.captured), soci::into(a.refunded_escrow), soci::into(a.refunded_revenue), soci::into(o.outcome),
+        soci::into(o.policy), soci::into(is_final), soci::into(a.version), soci::into(a.created),
+        soci::into(a.updated), soci::into(a.closed, closed_ind), soci::use(order_id), soci::use(tenant_id);
+    if (!sql.got_data()) {
+        return Error{engine_error::order_not_found, "no such order"};
+    }
+    a.into(o);
+    o.is_final = is_final != 0;
+    if (closed_ind == soci::i_ok) {
+        o.closed_at_ms = from_db(a.closed);
+    }
+    if (auto decoded = decode_json_columns(o, attributes, terms); !decoded) {
+        return decoded.error();
+    }
+    return o;
+}
+
+Result<Unit> update(soci::session& sql, const OrderRecord& o, std::int64_t expected_version) {
+    const Amounts a = Amounts::of(o);
+    const long long next_version = to_db(expected_version + 1);
+    const long long expected = to_db(expected_version);
+    const std::string attributes = json_codec::encode(o.attributes);
+    const std::string terms = json_codec::encode(o.terms);
+    const int is_final = o.is_final ? 1 : 0;
+    soci::indicator closed_ind = o.closed_at_ms ? soci::i_ok : soci::i_null;
+    soci::statement st =
+        (sql.prepare << "UPDATE orders SET state = :s, attributes = :attr, terms = :terms, charged_minor = :ch, "
+                        "captured_minor = :cap, refunded_from_escrow_minor = :rfe, refunded_from_revenue_minor = :rfr, "
+                        "outcome = :out, policy = :pol, is_final = :fin, version = :nv, updated_at_ms = :up, "
+                        "closed_at_ms = :cl WHERE id = :id AND tenant_id = :t AND version = :v",
+         soci::use(o.state), soci::use(attributes), soci::use(terms), soci::use(a.charged), soci::use(a.captured),
+         soci::use(a.refunded_escrow), soci::use(a.refunded_revenue), soci::use(o.outcome), soci::use(o.policy),
+         soci::use(is_final), soci::use(next_version), soci::use(a.updated), soci::use(a.closed, closed_ind),
+         soci::use(o.id), soci::use(o.tenant_id), soci::use(expected));
+    if (sql_util::run_counted(st) != 1) {
+        return Error{storage::storage_error::conflict, "order " + o.id + " changed since it was read"};
+    }
+    return Unit{};
+}
+
+}  // namespace billing::orders

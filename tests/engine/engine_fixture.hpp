@@ -1,0 +1,55 @@
+// A fresh SQLite database per test, the real OTPDesk plugin, a ManualClock and an Engine, plus
+// the ledger queries every test asserts with.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "billing/core/clock.hpp"
+#include "billing/engine/engine.hpp"
+#include "billing/engine/sweeper.hpp"
+#include "billing/storage/database.hpp"
+
+namespace billing::test {
+
+inline constexpr UtcMs t0_ms = 1'700'000'000'000;
+inline constexpr std::int64_t minute_ms = 60'000;
+
+// The OTPDesk policy from the built .so with the shipped config, loaded once per process.
+std::shared_ptr<const plugin::PolicyInstance> otpdesk();
+
+class EngineTest : public ::testing::Test {
+protected:
+    void SetUp() override;
+    void TearDown() override;
+
+    // A tenant with one customer account holding deposit_minor (0: no deposit).
+    void make_tenant(MinorUnits deposit_minor = 0);
+    std::string buy_activation(UtcMs now_ms, const std::string& service = "facebook");
+    std::string buy_rental(UtcMs now_ms, std::int64_t hours = 24);
+    Result<ApplyResult> event(const std::string& order_id, const char* type, UtcMs now_ms,
+                              const std::string& service = "facebook");
+
+    MinorUnits balance(const std::string& account_id);
+    MinorUnits customer() { return balance(customer_id); }
+    MinorUnits escrow() { return balance(escrow_id); }
+    MinorUnits revenue() { return balance(revenue_id); }
+    MinorUnits funding() { return balance(funding_id); }
+    long long count(const std::string& sql_text);
+    long long transfers_of(const std::string& order_id);
+    std::string state_of(const std::string& order_id);
+    // Every invariant of DESIGN §4 that SQL can state, for the whole database.
+    void expect_ledger_consistent();
+
+    std::filesystem::path dir;
+    std::unique_ptr<storage::Database> db;
+    std::unique_ptr<ManualClock> clock;
+    std::unique_ptr<Engine> engine;
+    std::unique_ptr<Sweeper> sweeper;
+    std::string tenant_id, customer_id, funding_id, escrow_id, revenue_id;
+};
+
+}  // namespace billing::test

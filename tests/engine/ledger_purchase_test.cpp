@@ -1,0 +1,122 @@
+// Tenants, accounts, deposits and purchases: balances and transfers after each step, refusals
+// that write nothing, and tenant isolation.
+#include "billing/engine/errors.hpp"
+#include "engine_fixture.hpp"
+
+namespace billing::test {
+namespace {
+
+using LedgerPurchase = EngineTest;
+
+TEST_F(LedgerPurchase, TenantStartsWithThreeEmptySystemAccounts) {
+    make_tenant();
+    EXPECT_EQ(0, funding());
+    EXPECT_EQ(0, escrow());
+    EXPECT_EQ(0, revenue());
+    EXPECT_EQ(4, count("SELECT COUNT(*) FROM accounts WHERE tenant_id = '" + tenant_id + "'"));
+    auto tenant = engine->get_tenant(tenant_id);
+    ASSERT_TRUE(tenant);
+    EXPECT_EQ("USD", tenant.value().currency);
+}
+
+TEST_F(LedgerPurchase, DepositMovesFundingToCustomer) {
+    make_tenant(1000);
+    EXPECT_EQ(1000, customer());
+    EXPECT_EQ(-1000, funding());
+    EXPECT_EQ(1, count("SELECT COUNT(*) FROM transfers WHERE kind = 'deposit' AND amount_minor = 1000"));
+    expect_ledger_consistent();
+}
+
+TEST_F(LedgerPurchase, DepositOutOfRangeIsRefused) {
+    make_tenant();
+    EXPECT_EQ(engine_error::invalid_request, engine->deposit(tenant_id, customer_id, 0).error().code);
+    EXPECT_EQ(engine_error::invalid_request, engine->deposit(tenant_id, customer_id, -5).error().code);
+    EXPECT_EQ(engine_error::invalid_request,
+              engine->deposit(tenant_id, customer_id, amount_minor_max + 1).error().code);
+    EXPECT_EQ(engine_error::account_not_found, engine->deposit(tenant_id, escrow_id, 10).error().code)
+        << "money is deposited to customer accounts only";
+    EXPECT_EQ(0, count("SELECT COUNT(*) FROM transfers"));
+}
+
+TEST_F(LedgerPurchase, DuplicateExternalRefIsRefused) {
+    make_tenant();
+    EXPECT_EQ(engine_error::duplicate_external_ref, engine->create_account(tenant_id, "customer-1").error().code);
+    EXPECT_EQ(engine_error::tenant_not_found, engine->create_account("ten_nope", "x").error().code);
+}
+
+TEST_F(LedgerPurchase, PurchaseHoldsThePriceInEscrow) {
+    make_tenant(1000);
+    const std::string order_id = buy_activation(t0_ms);
+    EXPECT_EQ(850, customer());
+    EXPECT_EQ(150, escrow());
+    EXPECT_EQ(0, revenue());
+    EXPECT_EQ(-1000, funding());
+    EXPECT_EQ(1, transfers_of(order_id));
+    auto order = engine->get_order(tenant_id, order_id);
+    ASSERT_TRUE(order);
+    EXPECT_EQ("active", order.value().state);
+    EXPECT_EQ(150, order.value().charged_minor);
+    EXPECT_EQ(1, order.value().version);
+    EXPECT_EQ("otpdesk@1.0.0", order.value().policy);
+    EXPECT_EQ("facebook", order.value().attributes.at("service"));
+    EXPECT_EQ(1'200'000, order.value().terms.at("window_ms"));
+    EXPECT_EQ(1, count("SELECT COUNT(*) FROM timers WHERE order_id = '" + order_id + "' AND name = 'expire' AND "
+                       "due_at_ms = " + std::to_string(t0_ms + 20 * minute_ms)));
+    EXPECT_EQ(1, count("SELECT COUNT(*) FROM events WHERE order_id = '" + order_id + "' AND seq = 1"));
+    expect_ledger_consistent();
+}
+
+TEST_F(LedgerPurchase, InsufficientFundsWritesNothing) {
+    make_tenant(149);
+    sdk::PurchaseRequest request{"activation", {{"service", "facebook"}, {"country", "de"}}, {}};
+    auto refused = engine->purchase(tenant_id, customer_id, request, t0_ms);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(engine_error::insufficient_funds, refused.error().code);
+    EXPECT_EQ(149, customer());
+    EXPECT_EQ(0, escrow());
+    EXPECT_EQ(0, count("SELECT COUNT(*) FROM orders"));
+    EXPECT_EQ(0, count("SELECT COUNT(*) FROM timers"));
+    EXPECT_EQ(0, count("SELECT COUNT(*) FROM events"));
+    EXPECT_EQ(1, count("SELECT COUNT(*) FROM transfers"));  // the deposit only
+}
+
+TEST_F(LedgerPurchase, RefusedQuoteCarriesThePolicyCode) {
+    make_tenant(1000);
+    sdk::PurchaseRequest request{"activation", {{"service", "telegram"}}, {}};
+    auto refused = engine->purchase(tenant_id, customer_id, request, t0_ms);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ("missing_attribute", refused.error().code);
+    EXPECT_EQ(1000, customer());
+    EXPECT_EQ(0, count("SELECT COUNT(*) FROM orders"));
+}
+
+TEST_F(LedgerPurchase, AnotherTenantsAccountAndOrderAreNotFound) {
+    make_tenant(1000);
+    const std::string order_id = buy_activation(t0_ms);
+    const std::string first_tenant = tenant_id, first_customer = customer_id;
+    make_tenant(1000);  // a second tenant, now the fixture's current one
+    EXPECT_EQ(engine_error::account_not_found, engine->get_account(tenant_id, first_customer).error().code);
+    EXPECT_EQ(engine_error::account_not_found, engine->deposit(tenant_id, first_customer, 10).error().code);
+    sdk::PurchaseRequest request{"activation", {{"service", "facebook"}, {"country", "de"}}, {}};
+    EXPECT_EQ(engine_error::account_not_found,
+              engine->purchase(tenant_id, first_customer, request, t0_ms).error().code);
+    EXPECT_EQ(engine_error::order_not_found, engine->get_order(tenant_id, order_id).error().code);
+    EXPECT_EQ(engine_error::order_not_found, event(order_id, "cancel", t0_ms + 5 * minute_ms).error().code);
+    EXPECT_EQ(850, balance(first_customer));
+    EXPECT_EQ("active", engine->get_order(first_tenant, order_id).value().state);
+    expect_ledger_consistent();
+}
+
+TEST_F(LedgerPurchase, IdempotencyRecordCommitsWithTheEffectAndRefusesAReplayedKey) {
+    make_tenant();
+    IdempotencyRecord idem{"key-1", std::string(64, 'a'), 201, "{}"};
+    ASSERT_TRUE(engine->deposit(tenant_id, customer_id, 500, idem));
+    auto again = engine->deposit(tenant_id, customer_id, 500, idem);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(storage::storage_error::constraint, again.error().code);
+    EXPECT_EQ(500, customer()) << "the second deposit under the same key rolled back";
+    expect_ledger_consistent();
+}
+
+}  // namespace
+}  // namespace billing::test
