@@ -4,8 +4,10 @@
 // plugin through the real loader with its own config, and prints what it loaded. The HTTP server
 // and the database arrive with the engine and server work; they will start from this same,
 // already validated state.
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -40,7 +42,8 @@ bool load_policies(const billing::config::HostConfig& config) {
     for (const auto& policy : config.plugins.policies) {
         std::ifstream in(policy.config);
         if (!in) {
-            std::cerr << policy.config.string() << ": cannot read the config of policy " << policy.name << "\n";
+            std::cerr << policy.config.string() << ": cannot read the config of policy " << policy.name << ": "
+                      << std::strerror(errno) << "\n";
             return false;
         }
         std::stringstream text;
@@ -87,7 +90,11 @@ int main(int argc, char** argv) {
     std::string command = "check";
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        if (arg == "--config" && i + 1 < argc) {
+        if (arg == "--config") {
+            if (i + 1 >= argc) {
+                std::cerr << "billing-host: --config needs a file\n";
+                return exit_usage;
+            }
             config_file = argv[++i];
         } else if (arg == "check" || arg == "migrate") {
             command = arg;

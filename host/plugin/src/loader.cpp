@@ -139,11 +139,7 @@ std::string host_abi_description() {
 
 PolicyInstance::PolicyInstance(std::shared_ptr<const PluginLibrary> library, sdk::Policy* policy,
                                BillingPolicyDestroyFn destroy, sdk::PolicyInfo info)
-    : library_(std::move(library)), policy_(policy), destroy_(destroy), info_(std::move(info)) {}
-
-PolicyInstance::~PolicyInstance() {
-    destroy_(policy_);
-}
+    : library_(std::move(library)), policy_(policy, destroy), info_(std::move(info)) {}
 
 const PluginIdentity& PolicyInstance::identity() const noexcept {
     return library_->identity();

@@ -67,7 +67,6 @@ public:
                    sdk::PolicyInfo info);
     PolicyInstance(const PolicyInstance&) = delete;
     PolicyInstance& operator=(const PolicyInstance&) = delete;
-    ~PolicyInstance();
 
     [[nodiscard]] const sdk::Policy& policy() const noexcept { return *policy_; }
     [[nodiscard]] const sdk::PolicyInfo& info() const noexcept { return info_; }
@@ -76,8 +75,7 @@ public:
 private:
     // Declared first, destroyed last: the policy's destructor is code inside the library.
     std::shared_ptr<const PluginLibrary> library_;
-    sdk::Policy* policy_;
-    BillingPolicyDestroyFn destroy_;
+    std::unique_ptr<sdk::Policy, BillingPolicyDestroyFn> policy_;
     sdk::PolicyInfo info_;
 };
 
