@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "billing/audit/audit.hpp"
 #include "billing/config/load.hpp"
 #include "billing/plugin/loader.hpp"
 #include "billing/storage/database.hpp"
@@ -25,10 +26,11 @@ constexpr int exit_usage = 64;
 constexpr int exit_config = 78;
 
 void print_usage(std::ostream& out) {
-    out << "usage: billing-host [--config FILE] [check | migrate]\n"
+    out << "usage: billing-host [--config FILE] [check | migrate | audit]\n"
            "  --config FILE  the host configuration (default: config/billing.toml)\n"
            "  check          validate the configuration and load every policy plugin (the default)\n"
-           "  migrate        bring the database schema up to this build's version\n";
+           "  migrate        bring the database schema up to this build's version\n"
+           "  audit          check every ledger invariant; print each violation; exit 1 if any\n";
 }
 
 billing::sdk::UtcMs now_ms() {
@@ -67,20 +69,43 @@ bool load_policies(const billing::config::HostConfig& config) {
     return true;
 }
 
-// Opens the configured database and applies every pending schema migration.
-bool migrate_database(const billing::config::HostConfig& config) {
+std::unique_ptr<billing::storage::Database> open_database(const billing::config::HostConfig& config) {
     auto db = billing::storage::Database::open(billing::storage::DatabaseOptions::from(config.database));
     if (!db) {
         std::cerr << "database " << config.database.url << ": " << db.error().message << "\n";
+        return nullptr;
+    }
+    return std::move(db).value();
+}
+
+// Opens the configured database and applies every pending schema migration.
+bool migrate_database(const billing::config::HostConfig& config) {
+    auto db = open_database(config);
+    if (!db) {
         return false;
     }
-    auto version = billing::storage::migrate(*db.value(), now_ms());
+    auto version = billing::storage::migrate(*db, now_ms());
     if (!version) {
         std::cerr << "database " << config.database.url << ": " << version.error().message << "\n";
         return false;
     }
     std::cout << "database " << config.database.url << ": schema version " << version.value() << "\n";
     return true;
+}
+
+// Runs the ledger audit over the whole database and prints its report.
+int audit_database(const billing::config::HostConfig& config) {
+    auto db = open_database(config);
+    if (!db) {
+        return EXIT_FAILURE;
+    }
+    auto report = billing::audit::run_audit(*db);
+    if (!report) {
+        std::cerr << "audit failed: " << report.error().message << "\n";
+        return EXIT_FAILURE;
+    }
+    std::cout << billing::audit::format_report(report.value());
+    return report.value().ok() ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 }  // namespace
@@ -96,7 +121,7 @@ int main(int argc, char** argv) {
                 return exit_usage;
             }
             config_file = argv[++i];
-        } else if (arg == "check" || arg == "migrate") {
+        } else if (arg == "check" || arg == "migrate" || arg == "audit") {
             command = arg;
         } else if (arg == "--help" || arg == "-h") {
             print_usage(std::cout);
@@ -116,6 +141,9 @@ int main(int argc, char** argv) {
     std::cout << "config " << config_file << ": valid\n";
     if (command == "migrate") {
         return migrate_database(config.value()) ? EXIT_SUCCESS : EXIT_FAILURE;
+    }
+    if (command == "audit") {
+        return audit_database(config.value());
     }
     if (!load_policies(config.value())) {
         return exit_config;

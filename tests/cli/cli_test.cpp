@@ -1,0 +1,102 @@
+// The billing-host command line as an operator uses it: exit codes and what it prints.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "billing/storage/database.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+struct HostRun {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr together
+};
+
+HostRun run_host(const std::string& arguments) {
+    const std::string command = std::string(BILLING_HOST) + " " + arguments + " 2>&1";
+    HostRun run;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) {
+        return run;
+    }
+    std::array<char, 4096> buffer{};
+    while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) {
+        run.output += buffer.data();
+    }
+    const int status = ::pclose(pipe);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+}
+
+class HostCliTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() / ("billing-cli-test-" + std::to_string(::getpid()) + "-" +
+                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        config_ = dir_ / "billing.toml";
+        std::ofstream(config_) << "[database]\nurl = \"sqlite3://data/billing.db\"\n";
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    fs::path dir_;
+    fs::path config_;
+};
+
+TEST_F(HostCliTest, MigrateThenAuditOfAnEmptyDatabaseIsClean) {
+    const HostRun migrate = run_host("--config " + config_.string() + " migrate");
+    EXPECT_EQ(migrate.exit_code, 0) << migrate.output;
+    EXPECT_THAT(migrate.output, HasSubstr("schema version 1"));
+    EXPECT_TRUE(fs::exists(dir_ / "data" / "billing.db")) << "relative to the config file's folder";
+
+    const HostRun audit = run_host("--config " + config_.string() + " audit");
+    EXPECT_EQ(audit.exit_code, 0) << audit.output;
+    EXPECT_THAT(audit.output, HasSubstr("audit ok: 0 violations"));
+}
+
+TEST_F(HostCliTest, AuditNamesACorruptedBalanceAndExitsNonZero) {
+    ASSERT_EQ(run_host("--config " + config_.string() + " migrate").exit_code, 0);
+    {
+        billing::storage::DatabaseOptions options;
+        options.target = (dir_ / "data" / "billing.db").string();
+        options.pool_size = 1;
+        auto db = billing::storage::Database::open(options);
+        ASSERT_TRUE(db.ok()) << db.error().message;
+        auto corrupted = db.value()->write([](soci::session& sql) -> billing::Result<billing::Unit> {
+            sql << "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "
+                   "VALUES ('acc_cli', 'ten_cli', 'customer', 'alice', 500, 0)";
+            return billing::Unit{};
+        });
+        ASSERT_TRUE(corrupted.ok()) << corrupted.error().message;
+    }
+    const HostRun audit = run_host("--config " + config_.string() + " audit");
+    EXPECT_EQ(audit.exit_code, 1) << audit.output;
+    EXPECT_THAT(audit.output, HasSubstr("balance_mismatch"));
+    EXPECT_THAT(audit.output, HasSubstr("acc_cli"));
+}
+
+TEST_F(HostCliTest, BadConfigExitsWithConfigErrorNamingLineAndColumn) {
+    std::ofstream(config_) << "[server]\nport = 8080.5\n";
+    const HostRun check = run_host("--config " + config_.string() + " check");
+    EXPECT_EQ(check.exit_code, 78) << check.output;
+    EXPECT_THAT(check.output, HasSubstr(config_.string() + ":2:8: server.port"));
+}
+
+TEST_F(HostCliTest, UnknownCommandIsAUsageError) {
+    const HostRun run = run_host("--config " + config_.string() + " frobnicate");
+    EXPECT_EQ(run.exit_code, 64);
+    EXPECT_THAT(run.output, HasSubstr("unknown argument 'frobnicate'"));
+}
+
+}  // namespace
