@@ -84,6 +84,13 @@ std::optional<std::string> check_labels(const sdk::Decision& d, const sdk::Produ
     if (!d.outcome.empty() && !contains(product.outcomes, d.outcome)) {
         return rule("unknown_outcome", "outcome " + d.outcome + " is not declared by product " + product.name);
     }
+    for (const auto& [term, value] : d.set_terms) {
+        // Pinned terms are the rights the order was bought with; only the ones the product
+        // declares adjustable (e.g. a paid extension's duration) may change.
+        if (!contains(product.adjustable_terms, term)) {
+            return rule("term_not_adjustable", "term " + term + " is pinned for product " + product.name);
+        }
+    }
     for (const std::string& name : d.drop_timers) {
         if (name.empty() || name.size() > 64) return rule("timer_name_invalid", "a dropped timer name is invalid");
     }

@@ -1,0 +1,121 @@
+// The host's checks of a decision, rule by rule, and through the engine with a policy that
+// returns a bad decision: nothing is applied, the caller gets policy_violation naming the rule.
+#include <gmock/gmock.h>
+
+#include "billing/engine/decision_check.hpp"
+#include "billing/engine/errors.hpp"
+#include "engine_fixture.hpp"
+
+namespace billing::test {
+namespace {
+
+using ::testing::HasSubstr;
+using sdk::MoveKind;
+
+sdk::ProductInfo product() {
+    sdk::ProductInfo p;
+    p.name = "activation";
+    p.states = {"active", "done"};
+    p.final_states = {"done"};
+    p.outcomes = {"ok"};
+    return p;
+}
+
+sdk::OrderView order_holding(MinorUnits charged, MinorUnits captured, MinorUnits refunded_revenue) {
+    sdk::OrderView v;
+    v.product = "activation";
+    v.state = "active";
+    v.charged_minor = charged;
+    v.captured_minor = captured;
+    v.refunded_from_revenue_minor = refunded_revenue;
+    return v;
+}
+
+std::string check(const sdk::Decision& d, const sdk::OrderView& v, bool is_final = false, MinorUnits balance = 0) {
+    const sdk::ProductInfo p = product();
+    return decision_check::violation(d, {v, p, is_final, balance, t0_ms}).value_or("");
+}
+
+sdk::Decision moving(std::vector<sdk::MoneyMove> moves) {
+    sdk::Decision d = sdk::allow();
+    d.moves = std::move(moves);
+    return d;
+}
+
+TEST(DecisionCheck, MovesWithinWhatEscrowHoldsPass) {
+    EXPECT_EQ("", check(moving({{MoveKind::refund, 100}, {MoveKind::capture, 50}}), order_holding(150, 0, 0)));
+    EXPECT_EQ("", check(moving({{MoveKind::refund_captured, 30}}), order_holding(150, 150, 120)));
+    EXPECT_EQ("", check(moving({{MoveKind::charge, 40}}), order_holding(150, 0, 0), false, 40));
+}
+
+TEST(DecisionCheck, EveryMoneyRuleIsNamed) {
+    EXPECT_THAT(check(moving({{MoveKind::refund, 0}}), order_holding(150, 0, 0)), HasSubstr("move_amount_out_of_range"));
+    EXPECT_THAT(check(moving({{MoveKind::refund, 151}}), order_holding(150, 0, 0)), HasSubstr("refund_exceeds_held"));
+    EXPECT_THAT(check(moving({{MoveKind::capture, 100}, {MoveKind::refund, 51}}), order_holding(150, 0, 0)),
+                HasSubstr("refund_exceeds_held"))
+        << "earlier moves of the same decision count";
+    EXPECT_THAT(check(moving({{MoveKind::capture, 1}}), order_holding(150, 150, 0)), HasSubstr("capture_exceeds_held"));
+    EXPECT_THAT(check(moving({{MoveKind::refund_captured, 31}}), order_holding(150, 150, 120)),
+                HasSubstr("refund_captured_exceeds_captured"));
+    EXPECT_THAT(check(moving({{MoveKind::charge, 41}}), order_holding(150, 0, 0), false, 40),
+                HasSubstr("charge_exceeds_balance"));
+    EXPECT_THAT(check(moving({{MoveKind::refund, 10}}), order_holding(150, 0, 0), true),
+                HasSubstr("final_order_moves_money"));
+}
+
+TEST(DecisionCheck, StatesTimersAndTermsAreChecked) {
+    sdk::Decision d = sdk::allow();
+    d.new_state = "teleported";
+    EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("unknown_state"));
+    d = sdk::allow();
+    d.add_timers = {{"expire", t0_ms - 1}};
+    EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("timer_in_past"));
+    d = sdk::allow();
+    d.set_terms = {{"window_ms", 1}};
+    EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("term_not_adjustable"));
+    d = sdk::allow();
+    d.outcome = "jackpot";
+    EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("unknown_outcome"));
+    EXPECT_EQ("", check(sdk::deny("no", "denials apply nothing"), order_holding(150, 0, 0), true));
+}
+
+// OTPDesk's real behaviour with a bad decide(): it refunds twice what it holds.
+class GreedyPolicy final : public sdk::Policy {
+public:
+    explicit GreedyPolicy(const sdk::Policy& real) : real_(real) {}
+    sdk::PolicyInfo info() const override { return real_.info(); }
+    sdk::ConfigResult configure(const std::string&, const std::string&) override { return {true, ""}; }
+    sdk::Quote quote(const sdk::PurchaseRequest& r, const sdk::Context& c) const override { return real_.quote(r, c); }
+    sdk::Decision decide(const sdk::OrderView& o, const sdk::Event&, const sdk::Context&) const override {
+        sdk::Decision d = sdk::allow();
+        d.moves = {{MoveKind::refund, o.held_minor() * 2}};
+        return d;
+    }
+
+private:
+    const sdk::Policy& real_;
+};
+
+void destroy_greedy(sdk::Policy* policy) { delete policy; }
+
+TEST_F(EngineTest, PolicyViolationWritesNothing) {
+    make_tenant(1000);
+    const std::string order = buy_activation(t0_ms);
+    auto greedy = std::make_shared<const plugin::PolicyInstance>(
+        nullptr, new GreedyPolicy(otpdesk()->policy()), &destroy_greedy, otpdesk()->info());
+    Engine bad_engine(*db, [&](const std::string&) { return greedy; }, *clock);
+    sdk::Event cancel;
+    cancel.type = "cancel";
+    auto refused = bad_engine.apply(tenant_id, order, cancel, t0_ms + 5 * minute_ms);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(engine_error::policy_violation, refused.error().code);
+    EXPECT_THAT(refused.error().message, HasSubstr("refund_exceeds_held"));
+    EXPECT_EQ(850, customer());
+    EXPECT_EQ(150, escrow());
+    EXPECT_EQ(1, transfers_of(order));
+    EXPECT_EQ(1, engine->get_order(tenant_id, order).value().version);
+    expect_ledger_consistent();
+}
+
+}  // namespace
+}  // namespace billing::test
