@@ -106,6 +106,25 @@ TEST_F(AuditTest, CapturedColumnBehindItsTransfersAlsoLeavesAFinalOrderHolding) 
     EXPECT_THAT(with_code(report, invariant::final_order_holds_escrow).at(0).actual, Optional(50));
 }
 
+TEST_F(AuditTest, EveryDisagreeingColumnOfAnOrderIsReportedWithItsName) {
+    // Both off by 10, so the order still holds 0 and nothing else notices.
+    exec("UPDATE orders SET charged_minor = 210, captured_minor = 210 WHERE id = 'o-captured'");
+    const AuditReport report = audit();
+    ASSERT_THAT(codes(report),
+                ElementsAre(invariant::order_transfers_mismatch, invariant::order_transfers_mismatch))
+        << format_report(report);
+    // Ordered by tenant, order id, then field name.
+    EXPECT_EQ(report.violations[0].field, "captured_minor");
+    EXPECT_THAT(report.violations[0].expected, Optional(200));
+    EXPECT_THAT(report.violations[0].actual, Optional(210));
+    EXPECT_THAT(report.violations[0].message, ::testing::HasSubstr("its capture transfers sum to 200"));
+    EXPECT_EQ(report.violations[1].field, "charged_minor");
+    EXPECT_THAT(report.violations[1].message, ::testing::HasSubstr("its charge transfers sum to 200"));
+    for (const Violation& v : report.violations) {
+        EXPECT_EQ(v.subject_id, "o-captured");
+    }
+}
+
 TEST_F(AuditTest, OrderOnAnotherTenantsCustomerIsOrderAccountInvalid) {
     add_order("o2-foreign", "t2", "t1-alice", {});
     const AuditReport report = audit();

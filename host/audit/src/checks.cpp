@@ -58,20 +58,44 @@ std::string n(const std::optional<std::int64_t>& value) {
     return value ? std::to_string(*value) : std::string("NULL");
 }
 
-// The sums of an order's transfers of one kind, compared with the order's column.
-Check order_column_check(const char* column, const char* kind) {
-    std::string sql =
-        "SELECT o.tenant_id, o.id, NULL, NULL, NULL, COALESCE(s.total, 0), o." + std::string(column) +
-        " FROM orders o LEFT JOIN (SELECT order_id, SUM(amount_minor) AS total FROM transfers"
-        " WHERE kind = '" + kind + "' AND order_id IS NOT NULL GROUP BY order_id) s ON s.order_id = o.id"
-        " WHERE o." + column + " <> COALESCE(s.total, 0)";
-    return {invariant::order_transfers_mismatch, Subject::order, column, std::move(sql),
-            [](const Check& c, const CheckRow& r) {
-                return "order " + r.subject_id + " has " + c.field + " = " + n(r.actual) + " but its " +
-                       (c.field == "charged_minor"                ? "charge"
-                        : c.field == "captured_minor"             ? "capture"
-                        : c.field == "refunded_from_escrow_minor" ? "refund"
-                                                                  : "refund_captured") +
+// An order's money columns and the transfer kind each one sums.
+struct OrderColumn {
+    std::string_view column;
+    std::string_view kind;
+};
+constexpr std::array<OrderColumn, 4> order_columns = {{
+    {"charged_minor", "charge"},
+    {"captured_minor", "capture"},
+    {"refunded_from_escrow_minor", "refund"},
+    {"refunded_from_revenue_minor", "refund_captured"},
+}};
+
+// Every order column against the sum of its transfers, in one grouped pass over transfers: the
+// WITH keeps only the orders that disagree somewhere (backends materialise a CTE used more than
+// once), then one branch per column reports each disagreeing column with its name as the field.
+// One grouped pass over transfers instead of four, one per column.
+Check order_transfers_check() {
+    std::string sums, disagree, branches;
+    for (const OrderColumn& c : order_columns) {
+        const std::string column(c.column), kind(c.kind), sum = "COALESCE(s." + column + ", 0)";
+        sums += ", SUM(CASE WHEN kind = '" + kind + "' THEN amount_minor ELSE 0 END) AS " + column;
+        disagree += std::string(disagree.empty() ? "" : " OR ") + "o." + column + " <> " + sum;
+        branches += std::string(branches.empty() ? "" : " UNION ALL ") + "SELECT tenant_id, id, NULL, '" + column +
+                    "', '" + kind + "', NULL, sum_" + column + ", " + column + " FROM m WHERE " + column +
+                    " <> sum_" + column;
+    }
+    std::string columns;
+    for (const OrderColumn& c : order_columns) {
+        const std::string column(c.column);
+        columns += ", o." + column + ", COALESCE(s." + column + ", 0) AS sum_" + column;
+    }
+    std::string sql = "WITH m AS (SELECT o.tenant_id, o.id" + columns +
+                      " FROM orders o LEFT JOIN (SELECT order_id" + sums +
+                      " FROM transfers WHERE order_id IS NOT NULL GROUP BY order_id) s ON s.order_id = o.id WHERE " +
+                      disagree + ") " + branches;
+    return {invariant::order_transfers_mismatch, Subject::order, "", std::move(sql),
+            [](const Check&, const CheckRow& r) {
+                return "order " + r.subject_id + " has " + r.field + " = " + n(r.actual) + " but its " + r.note_a +
                        " transfers sum to " + n(r.expected);
             }};
 }
@@ -79,7 +103,7 @@ Check order_column_check(const char* column, const char* kind) {
 void add_system_account_checks(std::vector<Check>& out) {
     for (std::string_view kind : system_kinds) {
         const std::string count_sql =
-            "SELECT t.id, t.id, NULL, NULL, NULL, 1, COUNT(a.id) FROM tenants t LEFT JOIN accounts a"
+            "SELECT t.id, t.id, NULL, NULL, NULL, NULL, 1, COUNT(a.id) FROM tenants t LEFT JOIN accounts a"
             " ON a.tenant_id = t.id AND a.kind = '" + std::string(kind) + "' GROUP BY t.id";
         out.push_back({invariant::missing_system_account, Subject::tenant, std::string(kind),
                        count_sql + " HAVING COUNT(a.id) = 0", [](const Check& c, const CheckRow& r) {
@@ -95,20 +119,20 @@ void add_system_account_checks(std::vector<Check>& out) {
 
 void add_account_checks(std::vector<Check>& out) {
     out.push_back({invariant::unknown_account_kind, Subject::account, "kind",
-                   "SELECT tenant_id, id, NULL, kind, NULL, NULL, NULL FROM accounts"
+                   "SELECT tenant_id, id, NULL, NULL, kind, NULL, NULL, NULL FROM accounts"
                    " WHERE kind NOT IN ('customer', 'funding', 'escrow', 'revenue')",
                    [](const Check&, const CheckRow& r) {
                        return "account " + r.subject_id + " has the unknown kind '" + r.note_a + "'";
                    }});
     out.push_back({invariant::account_unknown_tenant, Subject::account, "tenant_id",
-                   "SELECT a.tenant_id, a.id, NULL, NULL, NULL, NULL, NULL FROM accounts a"
+                   "SELECT a.tenant_id, a.id, NULL, NULL, NULL, NULL, NULL, NULL FROM accounts a"
                    " LEFT JOIN tenants t ON t.id = a.tenant_id WHERE t.id IS NULL",
                    [](const Check&, const CheckRow& r) {
                        return "account " + r.subject_id + " belongs to tenant " + r.tenant_id +
                               ", which does not exist";
                    }});
     out.push_back({invariant::negative_customer_balance, Subject::account, "balance_minor",
-                   "SELECT tenant_id, id, NULL, NULL, NULL, 0, balance_minor FROM accounts"
+                   "SELECT tenant_id, id, NULL, NULL, NULL, NULL, 0, balance_minor FROM accounts"
                    " WHERE kind = 'customer' AND balance_minor < 0",
                    [](const Check&, const CheckRow& r) {
                        return "customer account " + r.subject_id + " has the negative balance " + n(r.actual);
@@ -116,7 +140,7 @@ void add_account_checks(std::vector<Check>& out) {
     // Credits and debits are summed in two grouped passes over transfers, joined to accounts
     // once: a correlated subquery per account is pathological on every backend.
     out.push_back({invariant::balance_mismatch, Subject::account, "balance_minor",
-                   "SELECT a.tenant_id, a.id, NULL, NULL, NULL, COALESCE(cr.total, 0) - COALESCE(db.total, 0),"
+                   "SELECT a.tenant_id, a.id, NULL, NULL, NULL, NULL, COALESCE(cr.total, 0) - COALESCE(db.total, 0),"
                    " a.balance_minor FROM accounts a"
                    " LEFT JOIN (SELECT credit_account_id AS account_id, SUM(amount_minor) AS total"
                    " FROM transfers GROUP BY credit_account_id) cr ON cr.account_id = a.id"
@@ -128,13 +152,13 @@ void add_account_checks(std::vector<Check>& out) {
                               " but its transfers (credits - debits) sum to " + n(r.expected);
                    }});
     out.push_back({invariant::tenant_not_zero, Subject::tenant, "balance_minor",
-                   "SELECT tenant_id, tenant_id, NULL, NULL, NULL, 0, SUM(balance_minor) FROM accounts"
+                   "SELECT tenant_id, tenant_id, NULL, NULL, NULL, NULL, 0, SUM(balance_minor) FROM accounts"
                    " GROUP BY tenant_id HAVING SUM(balance_minor) <> 0",
                    [](const Check&, const CheckRow& r) {
                        return "the balances of tenant " + r.tenant_id + " sum to " + n(r.actual) + ", not 0";
                    }});
     out.push_back({invariant::escrow_mismatch, Subject::account, "balance_minor",
-                   "SELECT a.tenant_id, a.id, NULL, NULL, NULL, COALESCE(h.held, 0), a.balance_minor"
+                   "SELECT a.tenant_id, a.id, NULL, NULL, NULL, NULL, COALESCE(h.held, 0), a.balance_minor"
                    " FROM accounts a LEFT JOIN (SELECT tenant_id, SUM" + std::string(held_sql) +
                        " AS held FROM orders GROUP BY tenant_id) h ON h.tenant_id = a.tenant_id"
                        " WHERE a.kind = 'escrow' AND a.balance_minor <> COALESCE(h.held, 0)",
@@ -146,7 +170,7 @@ void add_account_checks(std::vector<Check>& out) {
 
 void add_transfer_checks(std::vector<Check>& out) {
     out.push_back({invariant::transfer_not_positive, Subject::transfer, "amount_minor",
-                   "SELECT tenant_id, id, NULL, kind, NULL, NULL, amount_minor FROM transfers"
+                   "SELECT tenant_id, id, NULL, NULL, kind, NULL, NULL, amount_minor FROM transfers"
                    " WHERE amount_minor <= 0",
                    [](const Check&, const CheckRow& r) {
                        return r.note_a + " transfer " + r.subject_id + " has the amount " + n(r.actual) +
@@ -155,14 +179,14 @@ void add_transfer_checks(std::vector<Check>& out) {
     for (const bool debit : {true, false}) {
         const std::string side = debit ? "debit_account_id" : "credit_account_id";
         out.push_back({invariant::transfer_unknown_account, Subject::transfer, side,
-                       "SELECT t.tenant_id, t.id, t." + side + ", NULL, NULL, NULL, NULL FROM transfers t"
+                       "SELECT t.tenant_id, t.id, t." + side + ", NULL, NULL, NULL, NULL, NULL FROM transfers t"
                        " LEFT JOIN accounts a ON a.id = t." + side + " WHERE a.id IS NULL",
                        [](const Check& c, const CheckRow& r) {
                            return "transfer " + r.subject_id + " names the unknown account " + r.related_id +
                                   " as its " + c.field;
                        }});
         out.push_back({invariant::transfer_crosses_tenants, Subject::transfer, side,
-                       "SELECT t.tenant_id, t.id, a.id, a.tenant_id, NULL, NULL, NULL FROM transfers t"
+                       "SELECT t.tenant_id, t.id, a.id, NULL, a.tenant_id, NULL, NULL, NULL FROM transfers t"
                        " JOIN accounts a ON a.id = t." + side + " WHERE a.tenant_id <> t.tenant_id",
                        [](const Check& c, const CheckRow& r) {
                            return "transfer " + r.subject_id + " of tenant " + r.tenant_id + " has as its " +
@@ -170,7 +194,7 @@ void add_transfer_checks(std::vector<Check>& out) {
                        }});
     }
     out.push_back({invariant::unknown_transfer_kind, Subject::transfer, "kind",
-                   "SELECT tenant_id, id, NULL, kind, NULL, NULL, NULL FROM transfers WHERE kind NOT IN (" +
+                   "SELECT tenant_id, id, NULL, NULL, kind, NULL, NULL, NULL FROM transfers WHERE kind NOT IN (" +
                        transfer_kind_list() + ")",
                    [](const Check&, const CheckRow& r) {
                        return "transfer " + r.subject_id + " has the unknown kind '" + r.note_a + "'";
@@ -180,7 +204,7 @@ void add_transfer_checks(std::vector<Check>& out) {
         // An unknown transfer kind makes the CASE NULL, so only unknown_transfer_kind reports it.
         out.push_back(
             {invariant::transfer_kind_mismatch, Subject::transfer, side,
-             "SELECT t.tenant_id, t.id, a.id, t.kind, a.kind, NULL, NULL FROM transfers t JOIN accounts a"
+             "SELECT t.tenant_id, t.id, a.id, NULL, t.kind, a.kind, NULL, NULL FROM transfers t JOIN accounts a"
              " ON a.id = t." + side + " WHERE a.kind <> " + expected_side_kind_sql(debit),
              debit ? +[](const Check&, const CheckRow& r) {
                  return r.note_a + " transfer " + r.subject_id + " debits the " + r.note_b + " account " +
@@ -194,13 +218,13 @@ void add_transfer_checks(std::vector<Check>& out) {
                      }});
     }
     out.push_back({invariant::transfer_missing_order, Subject::transfer, "order_id",
-                   "SELECT tenant_id, id, NULL, kind, NULL, NULL, NULL FROM transfers"
+                   "SELECT tenant_id, id, NULL, NULL, kind, NULL, NULL, NULL FROM transfers"
                    " WHERE order_id IS NULL AND kind IN ('charge', 'capture', 'refund', 'refund_captured')",
                    [](const Check&, const CheckRow& r) {
                        return r.note_a + " transfer " + r.subject_id + " names no order";
                    }});
     out.push_back({invariant::transfer_unknown_order, Subject::transfer, "order_id",
-                   "SELECT t.tenant_id, t.id, t.order_id, t.kind, NULL, NULL, NULL FROM transfers t"
+                   "SELECT t.tenant_id, t.id, t.order_id, NULL, t.kind, NULL, NULL, NULL FROM transfers t"
                    " LEFT JOIN orders o ON o.id = t.order_id AND o.tenant_id = t.tenant_id"
                    " WHERE t.order_id IS NOT NULL AND o.id IS NULL",
                    [](const Check&, const CheckRow& r) {
@@ -211,7 +235,7 @@ void add_transfer_checks(std::vector<Check>& out) {
 
 void add_order_checks(std::vector<Check>& out) {
     out.push_back({invariant::order_account_invalid, Subject::order, "account_id",
-                   "SELECT o.tenant_id, o.id, o.account_id, a.kind, a.tenant_id, NULL, NULL FROM orders o"
+                   "SELECT o.tenant_id, o.id, o.account_id, NULL, a.kind, a.tenant_id, NULL, NULL FROM orders o"
                    " LEFT JOIN accounts a ON a.id = o.account_id"
                    " WHERE a.id IS NULL OR a.kind <> 'customer' OR a.tenant_id <> o.tenant_id",
                    [](const Check&, const CheckRow& r) {
@@ -223,14 +247,14 @@ void add_order_checks(std::vector<Check>& out) {
                               "; expected a customer account of its own tenant";
                    }});
     out.push_back({invariant::escrow_negative_for_order, Subject::order, "held_minor",
-                   "SELECT tenant_id, id, NULL, NULL, NULL, 0, " + std::string(held_sql) + " FROM orders WHERE " +
+                   "SELECT tenant_id, id, NULL, NULL, NULL, NULL, 0, " + std::string(held_sql) + " FROM orders WHERE " +
                        std::string(held_sql) + " < 0",
                    [](const Check&, const CheckRow& r) {
                        return "order " + r.subject_id + " holds " + n(r.actual) +
                               " in escrow (charged - captured - refunded_from_escrow); must be >= 0";
                    }});
     out.push_back({invariant::refund_exceeds_charge, Subject::order, "refunded_minor",
-                   "SELECT tenant_id, id, NULL, NULL, NULL, charged_minor,"
+                   "SELECT tenant_id, id, NULL, NULL, NULL, NULL, charged_minor,"
                    " refunded_from_escrow_minor + refunded_from_revenue_minor FROM orders"
                    " WHERE refunded_from_escrow_minor + refunded_from_revenue_minor > charged_minor",
                    [](const Check&, const CheckRow& r) {
@@ -238,7 +262,7 @@ void add_order_checks(std::vector<Check>& out) {
                               n(r.expected);
                    }});
     out.push_back({invariant::revenue_refund_exceeds_capture, Subject::order, "refunded_from_revenue_minor",
-                   "SELECT tenant_id, id, NULL, NULL, NULL, captured_minor, refunded_from_revenue_minor"
+                   "SELECT tenant_id, id, NULL, NULL, NULL, NULL, captured_minor, refunded_from_revenue_minor"
                    " FROM orders WHERE refunded_from_revenue_minor > captured_minor",
                    [](const Check&, const CheckRow& r) {
                        return "order " + r.subject_id + " refunded " + n(r.actual) +
@@ -247,15 +271,12 @@ void add_order_checks(std::vector<Check>& out) {
     // DESIGN §4: escrow equals what *open* orders hold, so a final order holds nothing. A
     // negative hold is escrow_negative_for_order's to report.
     out.push_back({invariant::final_order_holds_escrow, Subject::order, "held_minor",
-                   "SELECT tenant_id, id, NULL, NULL, NULL, 0, " + std::string(held_sql) +
+                   "SELECT tenant_id, id, NULL, NULL, NULL, NULL, 0, " + std::string(held_sql) +
                        " FROM orders WHERE is_final <> 0 AND " + std::string(held_sql) + " > 0",
                    [](const Check&, const CheckRow& r) {
                        return "final order " + r.subject_id + " still holds " + n(r.actual) + " in escrow";
                    }});
-    out.push_back(order_column_check("charged_minor", "charge"));
-    out.push_back(order_column_check("captured_minor", "capture"));
-    out.push_back(order_column_check("refunded_from_escrow_minor", "refund"));
-    out.push_back(order_column_check("refunded_from_revenue_minor", "refund_captured"));
+    out.push_back(order_transfers_check());
 }
 
 }  // namespace

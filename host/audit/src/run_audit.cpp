@@ -65,15 +65,16 @@ std::optional<std::int64_t> number_or_none(long long value, soci::indicator ind)
 
 // Runs one check and appends at most `max` violations; returns whether it found more.
 bool run_check(soci::session& sql, const detail::Check& check, std::uint32_t max, std::vector<Violation>& out) {
-    std::string tenant_id, subject_id, related_id, note_a, note_b;
+    std::string tenant_id, subject_id, related_id, field, note_a, note_b;
     long long expected = 0, actual = 0;
     soci::indicator tenant_ind = soci::i_ok, subject_ind = soci::i_ok, related_ind = soci::i_ok,
-                    note_a_ind = soci::i_ok, note_b_ind = soci::i_ok, expected_ind = soci::i_ok,
-                    actual_ind = soci::i_ok;
+                    field_ind = soci::i_ok, note_a_ind = soci::i_ok, note_b_ind = soci::i_ok,
+                    expected_ind = soci::i_ok, actual_ind = soci::i_ok;
     // One row past the maximum tells whether the list was cut.
-    const std::string query = check.sql + " ORDER BY 1, 2, 3 LIMIT " + std::to_string(std::uint64_t{max} + 1);
-    soci::statement st = (sql.prepare << query, soci::into(tenant_id, tenant_ind), soci::into(subject_id, subject_ind),
-                          soci::into(related_id, related_ind), soci::into(note_a, note_a_ind),
+    const std::string query = check.sql + " ORDER BY 1, 2, 3, 4 LIMIT " + std::to_string(std::uint64_t{max} + 1);
+    soci::statement st = (sql.prepare << query, soci::into(tenant_id, tenant_ind),
+                          soci::into(subject_id, subject_ind), soci::into(related_id, related_ind),
+                          soci::into(field, field_ind), soci::into(note_a, note_a_ind),
                           soci::into(note_b, note_b_ind), soci::into(expected, expected_ind),
                           soci::into(actual, actual_ind));
     st.execute();
@@ -88,12 +89,13 @@ bool run_check(soci::session& sql, const detail::Check& check, std::uint32_t max
         const detail::CheckRow row{text_or_empty(tenant_id, tenant_ind),
                                    text_or_empty(subject_id, subject_ind),
                                    text_or_empty(related_id, related_ind),
+                                   field_ind == soci::i_ok ? field : check.field,
                                    text_or_empty(note_a, note_a_ind),
                                    text_or_empty(note_b, note_b_ind),
                                    number_or_none(expected, expected_ind),
                                    number_or_none(actual, actual_ind)};
         out.push_back(Violation{check.code, row.tenant_id, check.subject, row.subject_id, row.related_id,
-                                check.field, row.expected, row.actual, check.describe(check, row)});
+                                row.field, row.expected, row.actual, check.describe(check, row)});
     }
     // st is destroyed here, before the snapshot's ROLLBACK: SQLite refuses to end a transaction
     // while a statement is still stepping (the loop may have stopped early).
