@@ -1,6 +1,7 @@
 // The decisions on an activation order. Every window is measured from the purchase and read
 // from the order's pinned terms; t below is now - created_at.
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "activation.hpp"
@@ -132,19 +133,22 @@ Decision decide_activation(const billing::sdk::OrderView& order, const OrderFact
     if (const std::string why = invalid_reason(order); !why.empty()) {
         return deny(code::invalid_order, why);
     }
-    const Activation a{order, facts, std::get<ActivationTerms>(terms), context};
     namespace type = billing::sdk::event_type;
+    if (!is_one_of(event.type, {type::cancel, type::message, type::timer})) {
+        // support_refund, dispute_opened, dispute_resolved: not decided by this version yet.
+        return deny_unsupported_event(event);
+    }
+    if (auto denial = deny_before_purchase(order, context)) {
+        return std::move(*denial);
+    }
+    const Activation a{order, facts, std::get<ActivationTerms>(terms), context};
     if (event.type == type::cancel) {
         return cancel(a);
     }
     if (event.type == type::message) {
         return message(a, event);
     }
-    if (event.type == type::timer) {
-        return event.timer == timer::expire ? expire(a) : deny_unknown_timer(event);
-    }
-    // support_refund, dispute_opened, dispute_resolved: not decided by this version yet.
-    return deny_unsupported_event(event);
+    return event.timer == timer::expire ? expire(a) : deny_unknown_timer(event);
 }
 
 }  // namespace otpdesk

@@ -43,13 +43,23 @@ Decision deny_unsupported_event(const billing::sdk::Event& event) {
     return billing::sdk::deny(code::unsupported_event, "unknown event type " + quoted(event.type));
 }
 
+std::optional<Decision> deny_before_purchase(const billing::sdk::OrderView& order,
+                                             const billing::sdk::Context& context) {
+    if (context.now_ms >= order.created_at_ms) {
+        return std::nullopt;
+    }
+    return billing::sdk::deny(code::invalid_time, "the decision time " + std::to_string(context.now_ms) +
+                                                      " is before the purchase at " +
+                                                      std::to_string(order.created_at_ms));
+}
+
 Decision deny_unknown_timer(const billing::sdk::Event& event) {
     return billing::sdk::deny(code::unknown_timer, "this product sets no timer named " + quoted(event.timer));
 }
 
-bool is_one_of(std::string_view state, std::initializer_list<const char*> states) {
-    for (const char* candidate : states) {
-        if (state == candidate) {
+bool is_one_of(std::string_view name, std::initializer_list<const char*> names) {
+    for (const char* candidate : names) {
+        if (name == candidate) {
             return true;
         }
     }

@@ -22,11 +22,16 @@ void record_code(billing::sdk::Decision& decision, const OrderFacts& facts, cons
 
 // The denial for event types this version does not decide (yet).
 [[nodiscard]] billing::sdk::Decision deny_unsupported_event(const billing::sdk::Event& event);
+// The denial (invalid_time) for an event decided before the order was bought, or nullopt when
+// now >= created_at. Every window starts at the purchase, so before it no rule applies; without
+// this check a negative t passes every "t < window" test and a code could capture the charge.
+[[nodiscard]] std::optional<billing::sdk::Decision> deny_before_purchase(const billing::sdk::OrderView& order,
+                                                                         const billing::sdk::Context& context);
 // The denial for a timer this product never sets.
 [[nodiscard]] billing::sdk::Decision deny_unknown_timer(const billing::sdk::Event& event);
 
-// Whether `state` is one of `states`.
-[[nodiscard]] bool is_one_of(std::string_view state, std::initializer_list<const char*> states);
+// Whether `name` (a state, an event type) is one of `names`.
+[[nodiscard]] bool is_one_of(std::string_view name, std::initializer_list<const char*> names);
 
 // A refusal (invalid_attribute) if the purchase carries a field the product does not declare.
 [[nodiscard]] std::optional<billing::sdk::Quote> refuse_undeclared_fields(

@@ -32,6 +32,7 @@ inline constexpr const char* unknown_product = "unknown_product";
 inline constexpr const char* missing_attribute = "missing_attribute";
 inline constexpr const char* invalid_attribute = "invalid_attribute";
 inline constexpr const char* invalid_duration = "invalid_duration";
+// Quotes (a timer past the largest time) and decisions (now before the purchase).
 inline constexpr const char* invalid_time = "invalid_time";
 // Decisions.
 inline constexpr const char* invalid_order = "invalid_order";

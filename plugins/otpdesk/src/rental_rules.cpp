@@ -1,6 +1,7 @@
 // The decisions on a rental order. Every window is measured from the purchase and read from
 // the order's pinned terms; t below is now - created_at.
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "attributes.hpp"
@@ -111,19 +112,22 @@ Decision decide_rental(const billing::sdk::OrderView& order, const OrderFacts& f
     if (!is_one_of(order.state, {state::active, state::cancelled, state::ended})) {
         return deny(code::invalid_order, "a rental is never in state " + quoted(order.state));
     }
-    const Rental r{order, facts, std::get<RentalTerms>(terms), context};
     namespace type = billing::sdk::event_type;
+    if (!is_one_of(event.type, {type::cancel, type::message, type::timer})) {
+        // extend, support_refund, dispute_opened, dispute_resolved: not decided by this version yet.
+        return deny_unsupported_event(event);
+    }
+    if (auto denial = deny_before_purchase(order, context)) {
+        return std::move(*denial);
+    }
+    const Rental r{order, facts, std::get<RentalTerms>(terms), context};
     if (event.type == type::cancel) {
         return cancel(r);
     }
     if (event.type == type::message) {
         return message(r);
     }
-    if (event.type == type::timer) {
-        return on_timer(r, event);
-    }
-    // extend, support_refund, dispute_opened, dispute_resolved: not decided by this version yet.
-    return deny_unsupported_event(event);
+    return on_timer(r, event);
 }
 
 }  // namespace otpdesk

@@ -72,7 +72,6 @@ public:
     // "path.key", for messages.
     [[nodiscard]] std::string name_of(std::string_view key) const;
     [[nodiscard]] toml::source_position where() const { return position_of(table_.source()); }
-    [[nodiscard]] Diagnostics& diagnostics() const { return diagnostics_; }
 
     // Records an error for each key of the table that no call above asked for.
     void refuse_unknown_keys() const;

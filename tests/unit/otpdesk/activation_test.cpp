@@ -2,6 +2,8 @@
 // code arrived, codes of the chosen service until 19:59.999, the expire timer at 20:00.000.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "order_life.hpp"
 
 namespace otpdesk::testing {
@@ -104,6 +106,46 @@ TEST_F(OtpDeskActivation, FirstCodeAt19m59s999CapturesTheCharge) {
     EXPECT_EQ(life_.order.held_minor(), 0);
     EXPECT_EQ(life_.order.attributes.at("codes_received"), "1");
     EXPECT_EQ(life_.order.attributes.at("first_code_at_ms"), std::to_string(after(19, 59, 999)));
+}
+
+// A host clock behind the purchase must not let a code capture the charge: t < 0 passes every
+// "t < window" test.
+TEST_F(OtpDeskActivation, CodeAt1msBeforePurchaseIsInvalidTimeAndCapturesNothing) {
+    for (const UtcMs now : {t0 - 1, std::numeric_limits<UtcMs>::min()}) {
+        const Decision decision = act(policy_, life_, message_event("telegram"), now);
+        EXPECT_FALSE(decision.allowed) << "at " << now;
+        EXPECT_EQ(decision.code, "invalid_time") << "at " << now;
+        EXPECT_FALSE(decision.available_at_ms.has_value()) << "a time before the purchase is an error, not a wait";
+        EXPECT_TRUE(decision.moves.empty());
+        EXPECT_TRUE(decision.set_attributes.empty());
+        expect_untouched();
+    }
+}
+
+TEST_F(OtpDeskActivation, CodeAtThePurchaseInstantCapturesTheCharge) {
+    const Decision decision = act(policy_, life_, message_event("telegram"), t0);
+    ASSERT_TRUE(decision.allowed) << decision.message;
+    EXPECT_EQ(decision.new_state, "delivered");
+    EXPECT_EQ(decision.moves, (std::vector<MoneyMove>{{MoveKind::capture, telegram_us_minor}}));
+    EXPECT_EQ(life_.order.attributes.at("first_code_at_ms"), std::to_string(t0));
+}
+
+TEST_F(OtpDeskActivation, CancelAndExpireBeforePurchaseAreInvalidTime) {
+    for (const Event& event : {cancel_event(), timer_event("expire")}) {
+        const Decision decision = decide(event, t0 - 1);
+        EXPECT_FALSE(decision.allowed) << event.type;
+        EXPECT_EQ(decision.code, "invalid_time") << event.type;
+        EXPECT_TRUE(decision.moves.empty()) << event.type;
+    }
+    const Decision cancel = decide(cancel_event(), t0);
+    EXPECT_EQ(cancel.code, "cancel_too_early");
+    EXPECT_EQ(cancel.available_at_ms, after(2));
+    const Decision expire = decide(timer_event("expire"), t0);
+    EXPECT_EQ(expire.code, "timer_not_due");
+    EXPECT_EQ(expire.available_at_ms, after(20));
+    ASSERT_TRUE(act(policy_, life_, message_event("telegram"), t0).allowed);
+    EXPECT_EQ(decide(cancel_event(), t0 - 1).code, "invalid_time") << "also on a delivered order";
+    EXPECT_EQ(decide(message_event("telegram"), t0 - 1).code, "invalid_time") << "also on a delivered order";
 }
 
 TEST_F(OtpDeskActivation, LaterCodesOfTheServiceAreAcceptedUntil19m59s999WithoutMoves) {

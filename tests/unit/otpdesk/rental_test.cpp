@@ -2,6 +2,8 @@
 // not), capture at 20:00.000, codes from any service until the end, the end timer.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "order_life.hpp"
 
 namespace otpdesk::testing {
@@ -81,7 +83,35 @@ TEST_F(OtpDeskRental, CancelAt19m59s999RefundsInFull) {
 }
 
 TEST_F(OtpDeskRental, CancelRightAfterPurchaseIsAllowed) {
-    EXPECT_TRUE(decide(cancel_event(), t0).allowed);
+    const Decision decision = decide(cancel_event(), t0);
+    ASSERT_TRUE(decision.allowed) << decision.message;
+    EXPECT_EQ(decision.moves, (std::vector<MoneyMove>{{MoveKind::refund, per_day_minor}}));
+}
+
+// A host clock behind the purchase must not refund, accept a code or fire a timer: t < 0 is
+// inside every "t < window" test.
+TEST_F(OtpDeskRental, EveryEventAt1msBeforePurchaseIsInvalidTime) {
+    for (const Event& event :
+         {cancel_event(), message_event("telegram"), timer_event("capture"), timer_event("end")}) {
+        for (const UtcMs now : {t0 - 1, std::numeric_limits<UtcMs>::min()}) {
+            const Decision decision = act(policy_, life_, event, now);
+            EXPECT_FALSE(decision.allowed) << event.type << " " << event.timer << " at " << now;
+            EXPECT_EQ(decision.code, "invalid_time") << event.type << " " << event.timer << " at " << now;
+            EXPECT_FALSE(decision.available_at_ms.has_value());
+            EXPECT_TRUE(decision.moves.empty());
+        }
+    }
+    EXPECT_EQ(life_.order.state, "active");
+    EXPECT_EQ(life_.order.held_minor(), per_day_minor);
+    EXPECT_FALSE(life_.order.attributes.contains("codes_received"));
+}
+
+TEST_F(OtpDeskRental, CodeAtThePurchaseInstantIsAcceptedAndTimersAreNotDue) {
+    const Decision code = decide(message_event("telegram"), t0);
+    ASSERT_TRUE(code.allowed) << code.message;
+    EXPECT_EQ(code.set_attributes.at("first_code_at_ms"), std::to_string(t0));
+    EXPECT_EQ(decide(timer_event("capture"), t0).code, "timer_not_due");
+    EXPECT_EQ(decide(timer_event("end"), t0).code, "timer_not_due");
 }
 
 TEST_F(OtpDeskRental, CancelAfterACodeWithinTheWindowIsAllowed) {

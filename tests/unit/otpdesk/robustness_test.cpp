@@ -5,6 +5,11 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "order_life.hpp"
 
@@ -136,11 +141,13 @@ TEST_F(OtpDeskRobustness, ExtremeTimesGiveCleanDecisions) {
     ASSERT_TRUE(expire.allowed) << expire.message;
     EXPECT_EQ(expire.moves, (std::vector<MoneyMove>{{MoveKind::refund, order.charged_minor}}));
 
+    // Bought at the last representable instant: every due time is past the range and clamped.
     order.created_at_ms = int64_max;
-    const Decision early = decide(order, cancel_event(), int64_min);
+    const Decision early = decide(order, cancel_event(), int64_max);
     EXPECT_EQ(early.code, "cancel_too_early");
     EXPECT_EQ(early.available_at_ms, int64_max) << "clamped, not wrapped";
-    EXPECT_EQ(decide(order, timer_event("expire"), int64_min).available_at_ms, int64_max);
+    EXPECT_EQ(decide(order, timer_event("expire"), int64_max).available_at_ms, int64_max);
+    EXPECT_EQ(decide(order, cancel_event(), int64_min).code, "invalid_time") << "before the purchase";
 }
 
 TEST_F(OtpDeskRobustness, ExtremeTermsAndAmountsGiveCleanDecisions) {
@@ -172,42 +179,129 @@ TEST_F(OtpDeskRobustness, ExtremePurchasesAreRefusedCleanly) {
     EXPECT_EQ(early.timers.at(0).due_at_ms, int64_min + 20 * ms_per_minute);
 }
 
-// Every event kind at every state at boundary and extreme times: never an exception, a denial
-// never carries effects, an allowed decision only moves what escrow holds, to a declared state.
+// An order of `base`'s product in `state`, with the money (and codes) such an order has: all
+// held while active, refunded once cancelled or expired, captured once a code came (activation)
+// or the rental's capture ran; captured orders also partly refunded by support. Each also free.
+std::vector<std::pair<std::string, OrderView>> orders_in_state(const OrderView& base, const std::string& state) {
+    OrderView order = base;
+    order.state = state;
+    const MinorUnits charged = order.charged_minor;
+    std::vector<std::pair<std::string, OrderView>> orders;
+    if (state == "active") {
+        orders.emplace_back("held", order);
+        if (order.product == "rental") {
+            order.captured_minor = charged;
+            orders.emplace_back("captured", order);
+        }
+    } else if (state == "cancelled" || state == "expired") {
+        order.refunded_from_escrow_minor = charged;
+        orders.emplace_back("refunded", order);
+    } else if (state == "delivered" || state == "completed" || state == "ended") {
+        order.captured_minor = charged;
+        if (order.product == "activation") {
+            order.attributes["codes_received"] = "1";
+            order.attributes["first_code_at_ms"] = std::to_string(after(3));
+        }
+        orders.emplace_back("captured", order);
+        order.refunded_from_revenue_minor = charged / 2;
+        orders.emplace_back("captured, half refunded by support", order);
+    } else {
+        ADD_FAILURE() << "no amounts for state " << state;
+    }
+    order = orders.front().second;
+    order.price_minor = order.charged_minor = order.captured_minor = order.refunded_from_escrow_minor =
+        order.refunded_from_revenue_minor = 0;
+    orders.emplace_back("free", order);
+    return orders;
+}
+
+// The states each state may move to (README, "States and transitions"); a final state none.
+const std::map<std::string, std::set<std::string>>& next_states() {
+    static const std::map<std::string, std::set<std::string>> next = {
+        {"activation active", {"delivered", "cancelled", "expired"}},
+        {"activation delivered", {"completed"}},
+        {"rental active", {"cancelled", "ended"}},
+    };
+    return next;
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// What must hold of any decision on `order` at `now`, allowed or denied.
+void expect_well_formed(const ProductInfo& product, const OrderView& order, const Decision& decision, UtcMs now) {
+    EXPECT_FALSE(decision.code.empty());
+    EXPECT_TRUE(decision.set_terms.empty()) << "otpdesk changes no pinned term";
+    if (!decision.allowed) {
+        EXPECT_TRUE(decision.moves.empty() && decision.new_state.empty() && decision.add_timers.empty() &&
+                    decision.drop_timers.empty() && decision.set_attributes.empty() && decision.outcome.empty())
+            << "a denial carries no effects";
+        return;
+    }
+    EXPECT_EQ(decision.code, "ok");
+    EXPECT_GE(now, order.created_at_ms) << "nothing is allowed before the purchase";
+    EXPECT_FALSE(contains(product.final_states, order.state)) << "nothing is allowed on a final order";
+    EXPECT_TRUE(decision.add_timers.empty()) << "otpdesk sets timers at purchase only";
+    if (!decision.new_state.empty()) {
+        const auto next = next_states().find(product.name + " " + order.state);
+        EXPECT_TRUE(next != next_states().end() && next->second.contains(decision.new_state))
+            << "no transition " << order.state << " -> " << decision.new_state;
+    }
+    EXPECT_TRUE(decision.outcome.empty() || contains(product.outcomes, decision.outcome));
+    const bool code_came = order.state == "delivered" || order.state == "completed";
+    if (code_came) {
+        EXPECT_TRUE(decision.outcome.empty() || decision.outcome == "delivered") << "delivered stays delivered";
+    }
+    std::map<MoveKind, MinorUnits> moved;
+    for (const MoneyMove& move : decision.moves) {
+        EXPECT_GT(move.amount_minor, 0);
+        EXPECT_NE(move.kind, MoveKind::charge) << "otpdesk charges at purchase only";
+        if (code_came) {
+            EXPECT_NE(move.kind, MoveKind::refund) << "otpdesk never refunds after a code";
+            EXPECT_NE(move.kind, MoveKind::refund_captured) << "otpdesk never refunds after a code";
+        }
+        moved[move.kind] += move.amount_minor;
+    }
+    EXPECT_LE(moved[MoveKind::refund], order.held_minor());
+    EXPECT_LE(moved[MoveKind::capture], order.held_minor());
+    EXPECT_LE(moved[MoveKind::refund] + moved[MoveKind::capture], order.held_minor());
+    EXPECT_LE(moved[MoveKind::refund_captured], order.refundable_from_revenue_minor());
+    if (product.name == "rental" && (decision.new_state == "cancelled" || moved[MoveKind::refund] > 0)) {
+        EXPECT_LT(now, order.created_at_ms + order.terms.at("cancel_window_ms"))
+            << "a rental is cancelled and refunded only within its cancel window";
+    }
+}
+
+// Every event kind on every state (with that state's money) at boundary and extreme times:
+// never an exception, a denial never carries effects, an allowed decision moves only what may
+// move, to a state the transition table allows.
 TEST_F(OtpDeskRobustness, EveryCombinationGivesAWellFormedDecision) {
     const PolicyInfo info = policy_.info();
     const std::vector<Event> events = {cancel_event(),        message_event("telegram"), message_event("viber"),
                                        timer_event("expire"), timer_event("capture"),    timer_event("end"),
                                        event_of_type("extend")};
-    const std::vector<UtcMs> times = {int64_min, t0 - 1, t0, after(2), after(20), after_hours(24), int64_max};
+    const std::vector<UtcMs> times = {int64_min,           t0 - 1,    t0,        after(1, 59, 999), after(2),
+                                      after(19, 59, 999),  after(20), after_hours(24, -1), after_hours(24),
+                                      int64_max};
+    int allowed = 0;
     for (const ProductInfo& product : info.products) {
-        OrderView order = product.name == "activation" ? activation_ : rental_;
+        const OrderView& base = product.name == "activation" ? activation_ : rental_;
         for (const std::string& state : product.states) {
-            order.state = state;
-            for (const Event& event : events) {
-                for (const UtcMs now : times) {
-                    const Decision decision = decide(order, event, now);
-                    SCOPED_TRACE(product.name + " " + state + " " + event.type + " " + event.timer + " at " +
-                                 std::to_string(now));
-                    EXPECT_FALSE(decision.code.empty());
-                    if (!decision.allowed) {
-                        EXPECT_TRUE(decision.moves.empty() && decision.new_state.empty() &&
-                                    decision.set_attributes.empty() && decision.outcome.empty());
-                        continue;
+            for (const auto& [amounts, order] : orders_in_state(base, state)) {
+                for (const Event& event : events) {
+                    for (const UtcMs now : times) {
+                        SCOPED_TRACE(product.name + " " + state + " (" + amounts + ") " + event.type + " " +
+                                     event.timer + " at " + std::to_string(now));
+                        const Decision decision = decide(order, event, now);
+                        expect_well_formed(product, order, decision, now);
+                        allowed += decision.allowed ? 1 : 0;
                     }
-                    MinorUnits moved = 0;
-                    for (const MoneyMove& move : decision.moves) {
-                        EXPECT_GT(move.amount_minor, 0);
-                        moved += move.amount_minor;
-                    }
-                    EXPECT_LE(moved, order.held_minor());
-                    const auto& states = product.states;
-                    EXPECT_TRUE(decision.new_state.empty() ||
-                                std::find(states.begin(), states.end(), decision.new_state) != states.end());
                 }
             }
         }
     }
+    EXPECT_GT(allowed, 0) << "the combinations reach the allowing rules";
 }
 
 TEST_F(OtpDeskRobustness, TheSameInputGivesTheSameDecisionEveryTime) {
@@ -245,6 +339,7 @@ TEST_F(OtpDeskRobustness, InfoDeclaresBothProductsTheirStatesAndOutcomes) {
               (std::vector<std::string>{"active", "delivered", "completed", "cancelled", "expired"}));
     EXPECT_EQ(activation.final_states, (std::vector<std::string>{"completed", "cancelled", "expired"}));
     EXPECT_EQ(activation.outcomes, (std::vector<std::string>{"delivered", "not_delivered", "cancelled"}));
+    EXPECT_TRUE(activation.adjustable_terms.empty()) << "every term stays pinned";
     ASSERT_EQ(activation.attributes.size(), 2U);
     EXPECT_EQ(activation.attributes[0].name, "service");
     EXPECT_TRUE(activation.attributes[0].required);
@@ -255,6 +350,7 @@ TEST_F(OtpDeskRobustness, InfoDeclaresBothProductsTheirStatesAndOutcomes) {
     EXPECT_EQ(rental.states, (std::vector<std::string>{"active", "cancelled", "ended"}));
     EXPECT_EQ(rental.final_states, (std::vector<std::string>{"cancelled", "ended"}));
     EXPECT_EQ(rental.outcomes, (std::vector<std::string>{"cancelled", "ended"}));
+    EXPECT_TRUE(rental.adjustable_terms.empty()) << "every term stays pinned until extensions exist";
     ASSERT_EQ(rental.numbers.size(), 1U);
     EXPECT_EQ(rental.numbers[0].name, "duration_hours");
     EXPECT_TRUE(rental.numbers[0].required);
