@@ -146,6 +146,30 @@ TEST_F(SqliteTest, ConstraintViolationIsMappedAndRolledBack) {
     EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM accounts"), 0);
 }
 
+TEST_F(SqliteTest, SchemaRefusesANegativeCustomerBalanceAndANonPositiveTransfer) {
+    auto db = open();
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrate(*db, 1000).ok());
+    const auto attempt = [&](const std::string& statement) {
+        return db->write([&](soci::session& sql) -> Result<Unit> {
+            sql << statement;
+            return Unit{};
+        });
+    };
+    auto customer = attempt("INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "
+                            "VALUES ('c', 't', 'customer', 'c', -1, 0)");
+    ASSERT_FALSE(customer.ok());
+    EXPECT_EQ(customer.error().code, storage_error::constraint);
+    EXPECT_TRUE(attempt("INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "
+                        "VALUES ('f', 't', 'funding', '@funding', -1, 0)")
+                    .ok())
+        << "funding is the one account that goes negative";
+    auto zero = attempt("INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, "
+                        "kind, created_at_ms) VALUES ('x', 't', 'f', 'c', 0, 'deposit', 0)");
+    ASSERT_FALSE(zero.ok());
+    EXPECT_EQ(zero.error().code, storage_error::constraint);
+}
+
 TEST_F(SqliteTest, PoolExhaustionIsBusyNotAHang) {
     options_.pool_size = 1;
     options_.busy_timeout_ms = 50;

@@ -83,6 +83,10 @@ void open_session(soci::session& sql, const DatabaseOptions& o, const ServerTarg
             if (!server.password.empty()) connect += " password=" + server.password;
             sql.open(soci::mysql, connect);
             sql << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'";
+            // READ COMMITTED, as on PostgreSQL: the code locks what it reads with FOR UPDATE and
+            // relies on optimistic versions; REPEATABLE READ's gap locks would only add deadlocks
+            // between concurrent purchases.
+            sql << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
             sql << "SET SESSION innodb_lock_wait_timeout = " + std::to_string((o.busy_timeout_ms + 999) / 1000);
             return;
         }

@@ -19,10 +19,15 @@ constexpr int sqlite_full = 13;
 constexpr int sqlite_cantopen = 14;
 constexpr int sqlite_constraint = 19;
 
-const char* classify_sqlite(int result) {
+const char* classify_sqlite(int result, std::string_view message) {
     switch (result & 0xFF) {
         case sqlite_busy:
         case sqlite_locked:
+            // A COMMIT refused because a statement of ours is still running is SQLITE_BUSY too,
+            // but it is a bug to fix, not a race to retry.
+            if (message.find("statements in progress") != std::string_view::npos) {
+                return storage_error::failed;
+            }
             return storage_error::conflict;
         case sqlite_constraint:
             return storage_error::constraint;
@@ -36,7 +41,9 @@ const char* classify_sqlite(int result) {
 }
 
 const char* classify_postgresql(const std::string& sqlstate) {
-    if (sqlstate == "40001" || sqlstate == "40P01") {  // serialization failure, deadlock
+    // Serialization failure, deadlock, and lock_not_available (our own lock_timeout expired,
+    // like SQLite's busy timeout and MySQL's 1205).
+    if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03") {
         return storage_error::conflict;
     }
     const std::string_view sql_class = std::string_view(sqlstate).substr(0, 2);
@@ -87,7 +94,7 @@ Error describe_current_storage_failure() {
     } catch (const StorageBusy& e) {
         return Error{storage_error::busy, e.what()};
     } catch (const soci::sqlite3_soci_error& e) {
-        return Error{classify_sqlite(e.result()), e.what()};
+        return Error{classify_sqlite(e.result(), e.what()), e.what()};
     } catch (const soci::postgresql_soci_error& e) {
         const char* code = classify_postgresql(e.sqlstate());
         if (code == storage_error::failed) {
