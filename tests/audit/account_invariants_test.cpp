@@ -9,9 +9,10 @@ using ::testing::ElementsAre;
 using ::testing::Optional;
 
 TEST_F(AuditTest, OverdrawnCustomerIsNegativeCustomerBalance) {
-    // A consistent overdraft: the charge went through without a balance check.
+    if (!bypass_check_constraints()) GTEST_SKIP() << "the schema refuses this row on a shared server";
+    // A consistent overdraft: the purchase went through without a balance check.
     add_order("o2-over", "t2", "t2-carol", {.charged = 600});
-    transfer("tr-over", "t2", "t2-carol", "t2-escrow", 600, "charge", "o2-over");
+    transfer("tr-over", "t2", "t2-carol", "t2-escrow", 600, "purchase", "o2-over");
     const AuditReport report = audit();
     ASSERT_THAT(codes(report), ElementsAre(invariant::negative_customer_balance)) << format_report(report);
     const Violation& v = report.violations.front();
@@ -24,7 +25,7 @@ TEST_F(AuditTest, OverdrawnCustomerIsNegativeCustomerBalance) {
 
 TEST_F(AuditTest, ZeroCustomerBalanceIsAllowed) {
     add_order("o2-all", "t2", "t2-carol", {.charged = 450});
-    transfer("tr-all", "t2", "t2-carol", "t2-escrow", 450, "charge", "o2-all");
+    transfer("tr-all", "t2", "t2-carol", "t2-escrow", 450, "purchase", "o2-all");
     const AuditReport report = audit();
     EXPECT_TRUE(report.ok()) << format_report(report);
 }

@@ -13,7 +13,7 @@ TEST_F(AuditTest, ConsistentLedgerHasNoViolations) {
     EXPECT_THAT(report.truncated, IsEmpty());
     EXPECT_EQ(report.checked.tenants, 2);
     EXPECT_EQ(report.checked.accounts, 9);
-    EXPECT_EQ(report.checked.transfers, 12);
+    EXPECT_EQ(report.checked.transfers, 13);
     EXPECT_EQ(report.checked.orders, 5);
 }
 
@@ -32,7 +32,7 @@ TEST_F(AuditTest, AuditLeavesNoTransactionOpen) {
     transfer("tr-late", "t2", "t2-funding", "t2-carol", 5, "deposit");
     const AuditReport again = audit();
     EXPECT_TRUE(again.ok()) << format_report(again);
-    EXPECT_EQ(again.checked.transfers, 13);
+    EXPECT_EQ(again.checked.transfers, 14);
 }
 
 TEST_F(AuditTest, TheLedgerBalancesAreTheDocumentedOnes) {

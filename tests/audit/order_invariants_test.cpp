@@ -10,6 +10,9 @@ using ::testing::Optional;
 
 TEST_F(AuditTest, CaptureBeyondTheChargeIsEscrowNegativeForOrder) {
     // Consistent everywhere else: the order, the transfers and the escrow account all agree.
+    // Bob's o-held2 keeps escrow at 250 - 200 = 50, so no account goes negative.
+    add_order("o-held2", "t1", "t1-bob", {.charged = 100});
+    transfer("tr-held2", "t1", "t1-bob", "t1-escrow", 100, "purchase", "o-held2");
     transfer("tr-overcapture", "t1", "t1-escrow", "t1-revenue", 200, "capture", "o-held");
     exec("UPDATE orders SET captured_minor = 200 WHERE id = 'o-held'");
     const AuditReport report = audit();
@@ -38,9 +41,13 @@ TEST_F(AuditTest, DoubleRefundIsRefundExceedsChargeAndEscrowNegativeForOrder) {
 
 TEST_F(AuditTest, SupportRefundBeyondThePartCapturedIsRevenueRefundExceedsCapture) {
     // Charged 100, captured 40, 60 still held, then a support refund of 50 out of revenue:
-    // within the charge, but more than revenue ever received for this order.
+    // within the charge, but more than revenue ever received for this order. o2-done's capture
+    // keeps t2's revenue at 100 + 40 - 50 = 90, so no account goes negative.
+    add_order("o2-done", "t2", "t2-carol", {.charged = 100, .captured = 100, .is_final = true});
+    transfer("tr-d1", "t2", "t2-carol", "t2-escrow", 100, "purchase", "o2-done");
+    transfer("tr-d2", "t2", "t2-escrow", "t2-revenue", 100, "capture", "o2-done");
     add_order("o2-partial", "t2", "t2-carol", {.charged = 100, .captured = 40, .refunded_from_revenue = 50});
-    transfer("tr-p1", "t2", "t2-carol", "t2-escrow", 100, "charge", "o2-partial");
+    transfer("tr-p1", "t2", "t2-carol", "t2-escrow", 100, "purchase", "o2-partial");
     transfer("tr-p2", "t2", "t2-escrow", "t2-revenue", 40, "capture", "o2-partial");
     transfer("tr-p3", "t2", "t2-revenue", "t2-carol", 50, "refund_captured", "o2-partial");
     const AuditReport report = audit();
@@ -119,7 +126,7 @@ TEST_F(AuditTest, EveryDisagreeingColumnOfAnOrderIsReportedWithItsName) {
     EXPECT_THAT(report.violations[0].actual, Optional(210));
     EXPECT_THAT(report.violations[0].message, ::testing::HasSubstr("its capture transfers sum to 200"));
     EXPECT_EQ(report.violations[1].field, "charged_minor");
-    EXPECT_THAT(report.violations[1].message, ::testing::HasSubstr("its charge transfers sum to 200"));
+    EXPECT_THAT(report.violations[1].message, ::testing::HasSubstr("its purchase and charge transfers sum to 200"));
     for (const Violation& v : report.violations) {
         EXPECT_EQ(v.subject_id, "o-captured");
     }

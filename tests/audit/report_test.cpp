@@ -22,7 +22,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 TEST_F(AuditTest, CleanReportIsOneSummaryLine) {
-    EXPECT_EQ(format_report(audit()), "audit ok: 0 violations in 2 tenants, 9 accounts, 12 transfers, 5 orders\n");
+    EXPECT_EQ(format_report(audit()), "audit ok: 0 violations in 2 tenants, 9 accounts, 13 transfers, 5 orders\n");
 }
 
 TEST_F(AuditTest, ReportHasOneLinePerViolationThenTheSummary) {
@@ -34,24 +34,24 @@ TEST_F(AuditTest, ReportHasOneLinePerViolationThenTheSummary) {
     EXPECT_THAT(lines[1], StartsWith("tenant_not_zero tenant=t1 field=balance_minor expected=0 actual=5: "));
     EXPECT_EQ(lines[2],
               "audit FAILED: 2 violations (balance_mismatch 1, tenant_not_zero 1) in 2 tenants, 9 accounts, "
-              "12 transfers, 5 orders");
+              "13 transfers, 5 orders");
 }
 
 TEST_F(AuditTest, EachCheckReportsAtMostTheMaximumAndSaysSo) {
     for (const char* id : {"tr-z1", "tr-z2", "tr-z3"}) {
-        transfer(id, "t2", "t2-funding", "t2-carol", 0, "deposit");
+        transfer(id, "t2", "t2-funding", "t2-carol", 5, "gift");
     }
     const AuditReport report = audit(AuditOptions{.violations_per_check_max = 2});
-    ASSERT_THAT(codes(report), ElementsAre(invariant::transfer_not_positive, invariant::transfer_not_positive));
+    ASSERT_THAT(codes(report), ElementsAre(invariant::unknown_transfer_kind, invariant::unknown_transfer_kind));
     EXPECT_EQ(report.violations[0].subject_id, "tr-z1");
     EXPECT_EQ(report.violations[1].subject_id, "tr-z2");
-    EXPECT_THAT(report.truncated, ElementsAre(invariant::transfer_not_positive));
-    EXPECT_THAT(format_report(report), HasSubstr("lists cut short, more found for: transfer_not_positive"));
+    EXPECT_THAT(report.truncated, ElementsAre(invariant::unknown_transfer_kind));
+    EXPECT_THAT(format_report(report), HasSubstr("lists cut short, more found for: unknown_transfer_kind"));
 }
 
 TEST_F(AuditTest, ExactlyTheMaximumIsNotTruncated) {
     for (const char* id : {"tr-z1", "tr-z2"}) {
-        transfer(id, "t2", "t2-funding", "t2-carol", 0, "deposit");
+        transfer(id, "t2", "t2-funding", "t2-carol", 5, "gift");
     }
     const AuditReport report = audit(AuditOptions{.violations_per_check_max = 2});
     EXPECT_EQ(report.violations.size(), 2u);

@@ -9,6 +9,7 @@ using ::testing::Eq;
 using ::testing::Optional;
 
 TEST_F(AuditTest, ZeroTransferIsTransferNotPositive) {
+    if (!bypass_check_constraints()) GTEST_SKIP() << "the schema refuses this row on a shared server";
     transfer("tr-zero", "t2", "t2-funding", "t2-carol", 0, "deposit");
     const AuditReport report = audit();
     ASSERT_THAT(codes(report), ElementsAre(invariant::transfer_not_positive)) << format_report(report);
@@ -21,6 +22,7 @@ TEST_F(AuditTest, ZeroTransferIsTransferNotPositive) {
 }
 
 TEST_F(AuditTest, NegativeTransferIsTransferNotPositive) {
+    if (!bypass_check_constraints()) GTEST_SKIP() << "the schema refuses this row on a shared server";
     // Balanced, so only the sign is wrong: funding gains 50, carol loses 50 (still 400).
     transfer("tr-negative", "t2", "t2-funding", "t2-carol", -50, "deposit");
     const AuditReport report = audit();
@@ -74,9 +76,9 @@ TEST_F(AuditTest, TransferOfUnknownKind) {
     EXPECT_EQ(report.violations.front().subject_id, "tr-gift");
 }
 
-TEST_F(AuditTest, ChargeStraightIntoRevenueIsTransferKindMismatch) {
+TEST_F(AuditTest, PurchaseStraightIntoRevenueIsTransferKindMismatch) {
     add_order("o2-direct", "t2", "t2-carol", {.charged = 60});
-    transfer("tr-direct", "t2", "t2-carol", "t2-revenue", 60, "charge", "o2-direct");
+    transfer("tr-direct", "t2", "t2-carol", "t2-revenue", 60, "purchase", "o2-direct");
     const AuditReport report = audit();
     // The order says it holds 60 that escrow never received.
     ASSERT_THAT(codes(report), ElementsAre(invariant::escrow_mismatch, invariant::transfer_kind_mismatch))
@@ -86,10 +88,23 @@ TEST_F(AuditTest, ChargeStraightIntoRevenueIsTransferKindMismatch) {
     EXPECT_EQ(kind.subject_id, "tr-direct");
     EXPECT_EQ(kind.related_id, "t2-revenue");
     EXPECT_EQ(kind.field, "credit_account_id");
-    EXPECT_THAT(kind.message, ::testing::HasSubstr("a charge credits an account of kind escrow"));
+    EXPECT_THAT(kind.message, ::testing::HasSubstr("a purchase credits an account of kind escrow"));
     const Violation escrow = with_code(report, invariant::escrow_mismatch).at(0);
     EXPECT_THAT(escrow.expected, Optional(310));
     EXPECT_THAT(escrow.actual, Optional(250));
+}
+
+TEST_F(AuditTest, ChargeOnAnOrderStraightIntoRevenueIsTransferKindMismatch) {
+    // A later charge on o2-held that revenue received instead of escrow.
+    transfer("tr-direct", "t2", "t2-carol", "t2-revenue", 40, "charge", "o2-held");
+    exec("UPDATE orders SET charged_minor = 290 WHERE id = 'o2-held'");
+    const AuditReport report = audit();
+    ASSERT_THAT(codes(report), ElementsAre(invariant::escrow_mismatch, invariant::transfer_kind_mismatch))
+        << format_report(report);
+    const Violation kind = with_code(report, invariant::transfer_kind_mismatch).at(0);
+    EXPECT_EQ(kind.subject_id, "tr-direct");
+    EXPECT_EQ(kind.field, "credit_account_id");
+    EXPECT_THAT(kind.message, ::testing::HasSubstr("a charge credits an account of kind escrow"));
 }
 
 TEST_F(AuditTest, DepositFromEscrowIsTransferKindMismatchOnTheDebitSide) {
@@ -108,6 +123,14 @@ TEST_F(AuditTest, ChargeWithoutOrderIsTransferMissingOrder) {
         << format_report(report);
     EXPECT_EQ(with_code(report, invariant::transfer_missing_order).at(0).subject_id, "tr-orphan");
     EXPECT_THAT(with_code(report, invariant::escrow_mismatch).at(0).actual, Optional(Eq(275)));
+}
+
+TEST_F(AuditTest, PurchaseWithoutOrderIsTransferMissingOrder) {
+    transfer("tr-orphan", "t2", "t2-carol", "t2-escrow", 25, "purchase");
+    const AuditReport report = audit();
+    ASSERT_THAT(codes(report), ElementsAre(invariant::escrow_mismatch, invariant::transfer_missing_order))
+        << format_report(report);
+    EXPECT_EQ(with_code(report, invariant::transfer_missing_order).at(0).subject_id, "tr-orphan");
 }
 
 TEST_F(AuditTest, ChargeForAnotherTenantsOrderIsTransferUnknownOrder) {

@@ -1,29 +1,44 @@
 #include "checks.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
+#include <vector>
+
+#include "billing/storage/ledger_vocabulary.hpp"
 
 namespace billing::audit::detail {
 
 namespace {
 
-// The ledger's shape (DESIGN §4): which kind of account each transfer kind debits and credits.
-struct TransferKind {
-    std::string_view kind;
-    std::string_view debit;
-    std::string_view credit;
-};
-constexpr std::array<TransferKind, 5> transfer_kinds = {{
-    {"deposit", "funding", "customer"},
-    {"charge", "customer", "escrow"},
-    {"capture", "escrow", "revenue"},
-    {"refund", "escrow", "customer"},
-    {"refund_captured", "revenue", "customer"},
-}};
-constexpr std::array<std::string_view, 3> system_kinds = {"funding", "escrow", "revenue"};
+namespace vocabulary = storage::ledger_vocabulary;
+namespace account_kind = vocabulary::account_kind;
+using vocabulary::TransferKind;
 
 // What escrow still holds for an order.
 constexpr std::string_view held_sql = "(charged_minor - captured_minor - refunded_from_escrow_minor)";
+
+// held_sql and the order checks name the orders' money columns; the vocabulary must add up to
+// exactly these, or an order column would go unchecked against its transfers.
+constexpr std::array<std::string_view, 4> order_money_columns = {
+    "charged_minor", "captured_minor", "refunded_from_escrow_minor", "refunded_from_revenue_minor"};
+constexpr bool vocabulary_covers_order_columns() {
+    for (const TransferKind& k : vocabulary::transfer_kinds) {
+        if (!k.order_column.empty() &&
+            std::find(order_money_columns.begin(), order_money_columns.end(), k.order_column) ==
+                order_money_columns.end()) {
+            return false;
+        }
+    }
+    for (std::string_view column : order_money_columns) {
+        if (std::none_of(vocabulary::transfer_kinds.begin(), vocabulary::transfer_kinds.end(),
+                         [&](const TransferKind& k) { return k.order_column == column; })) {
+            return false;
+        }
+    }
+    return true;
+}
+static_assert(vocabulary_covers_order_columns(), "the ledger vocabulary and the orders' money columns disagree");
 
 std::string quoted_list(const auto& items, auto project) {
     std::string out;
@@ -35,57 +50,95 @@ std::string quoted_list(const auto& items, auto project) {
 }
 
 std::string transfer_kind_list() {
-    return quoted_list(transfer_kinds, [](const TransferKind& k) { return k.kind; });
+    return quoted_list(vocabulary::transfer_kinds, [](const TransferKind& k) { return k.name; });
+}
+
+// The transfer kinds that belong to an order (those that add up to one of its columns).
+std::string order_transfer_kind_list() {
+    std::vector<std::string_view> kinds;
+    for (const TransferKind& k : vocabulary::transfer_kinds) {
+        if (!k.order_column.empty()) kinds.push_back(k.name);
+    }
+    return quoted_list(kinds, [](std::string_view kind) { return kind; });
+}
+
+std::string account_kind_list() {
+    std::vector<std::string_view> kinds{account_kind::customer};
+    kinds.insert(kinds.end(), vocabulary::system_account_kinds.begin(), vocabulary::system_account_kinds.end());
+    return quoted_list(kinds, [](std::string_view kind) { return kind; });
+}
+
+std::string_view side_kind(const TransferKind& kind, bool debit) {
+    return debit ? kind.debit_account_kind : kind.credit_account_kind;
 }
 
 // CASE t.kind WHEN 'deposit' THEN 'funding' ... END: the account kind a transfer's side must have.
 std::string expected_side_kind_sql(bool debit) {
     std::string out = "CASE t.kind";
-    for (const TransferKind& k : transfer_kinds) {
-        out += " WHEN '" + std::string(k.kind) + "' THEN '" + std::string(debit ? k.debit : k.credit) + "'";
+    for (const TransferKind& k : vocabulary::transfer_kinds) {
+        out += " WHEN '" + std::string(k.name) + "' THEN '" + std::string(side_kind(k, debit)) + "'";
     }
     return out + " END";
 }
 
 std::string_view expected_side_kind(std::string_view kind, bool debit) {
-    for (const TransferKind& k : transfer_kinds) {
-        if (k.kind == kind) return debit ? k.debit : k.credit;
-    }
-    return "?";
+    const TransferKind* found = vocabulary::find_transfer_kind(kind);
+    return found != nullptr ? side_kind(*found, debit) : std::string_view("?");
 }
 
 std::string n(const std::optional<std::int64_t>& value) {
     return value ? std::to_string(*value) : std::string("NULL");
 }
 
-// An order's money columns and the transfer kind each one sums.
+// An order's money column and the transfer kinds that add up to it, in the vocabulary's order.
 struct OrderColumn {
     std::string_view column;
-    std::string_view kind;
+    std::vector<std::string_view> kinds;
 };
-constexpr std::array<OrderColumn, 4> order_columns = {{
-    {"charged_minor", "charge"},
-    {"captured_minor", "capture"},
-    {"refunded_from_escrow_minor", "refund"},
-    {"refunded_from_revenue_minor", "refund_captured"},
-}};
+
+std::vector<OrderColumn> order_columns() {
+    std::vector<OrderColumn> out;
+    for (const TransferKind& k : vocabulary::transfer_kinds) {
+        if (k.order_column.empty()) continue;
+        auto column =
+            std::find_if(out.begin(), out.end(), [&](const OrderColumn& c) { return c.column == k.order_column; });
+        if (column == out.end()) {
+            out.push_back({k.order_column, {k.name}});
+        } else {
+            column->kinds.push_back(k.name);
+        }
+    }
+    return out;
+}
+
+// "purchase and charge": how a message names the kinds of one column.
+std::string kinds_in_words(const std::vector<std::string_view>& kinds) {
+    std::string out;
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+        if (i > 0) out += i + 1 == kinds.size() ? " and " : ", ";
+        out += kinds[i];
+    }
+    return out;
+}
 
 // Every order column against the sum of its transfers, in one grouped pass over transfers: the
 // WITH keeps only the orders that disagree somewhere (backends materialise a CTE used more than
 // once), then one branch per column reports each disagreeing column with its name as the field.
 // One grouped pass over transfers instead of four, one per column.
 Check order_transfers_check() {
+    const std::vector<OrderColumn> all = order_columns();
     std::string sums, disagree, branches;
-    for (const OrderColumn& c : order_columns) {
-        const std::string column(c.column), kind(c.kind), sum = "COALESCE(s." + column + ", 0)";
-        sums += ", SUM(CASE WHEN kind = '" + kind + "' THEN amount_minor ELSE 0 END) AS " + column;
+    for (const OrderColumn& c : all) {
+        const std::string column(c.column), sum = "COALESCE(s." + column + ", 0)";
+        const std::string kinds = quoted_list(c.kinds, [](std::string_view kind) { return kind; });
+        sums += ", SUM(CASE WHEN kind IN (" + kinds + ") THEN amount_minor ELSE 0 END) AS " + column;
         disagree += std::string(disagree.empty() ? "" : " OR ") + "o." + column + " <> " + sum;
         branches += std::string(branches.empty() ? "" : " UNION ALL ") + "SELECT tenant_id, id, NULL, '" + column +
-                    "', '" + kind + "', NULL, sum_" + column + ", " + column + " FROM m WHERE " + column +
-                    " <> sum_" + column;
+                    "', '" + kinds_in_words(c.kinds) + "', NULL, sum_" + column + ", " + column + " FROM m WHERE " +
+                    column + " <> sum_" + column;
     }
     std::string columns;
-    for (const OrderColumn& c : order_columns) {
+    for (const OrderColumn& c : all) {
         const std::string column(c.column);
         columns += ", o." + column + ", COALESCE(s." + column + ", 0) AS sum_" + column;
     }
@@ -101,7 +154,7 @@ Check order_transfers_check() {
 }
 
 void add_system_account_checks(std::vector<Check>& out) {
-    for (std::string_view kind : system_kinds) {
+    for (std::string_view kind : vocabulary::system_account_kinds) {
         const std::string count_sql =
             "SELECT t.id, t.id, NULL, NULL, NULL, NULL, 1, COUNT(a.id) FROM tenants t LEFT JOIN accounts a"
             " ON a.tenant_id = t.id AND a.kind = '" + std::string(kind) + "' GROUP BY t.id";
@@ -120,7 +173,7 @@ void add_system_account_checks(std::vector<Check>& out) {
 void add_account_checks(std::vector<Check>& out) {
     out.push_back({invariant::unknown_account_kind, Subject::account, "kind",
                    "SELECT tenant_id, id, NULL, NULL, kind, NULL, NULL, NULL FROM accounts"
-                   " WHERE kind NOT IN ('customer', 'funding', 'escrow', 'revenue')",
+                   " WHERE kind NOT IN (" + account_kind_list() + ")",
                    [](const Check&, const CheckRow& r) {
                        return "account " + r.subject_id + " has the unknown kind '" + r.note_a + "'";
                    }});
@@ -133,7 +186,7 @@ void add_account_checks(std::vector<Check>& out) {
                    }});
     out.push_back({invariant::negative_customer_balance, Subject::account, "balance_minor",
                    "SELECT tenant_id, id, NULL, NULL, NULL, NULL, 0, balance_minor FROM accounts"
-                   " WHERE kind = 'customer' AND balance_minor < 0",
+                   " WHERE kind = '" + std::string(account_kind::customer) + "' AND balance_minor < 0",
                    [](const Check&, const CheckRow& r) {
                        return "customer account " + r.subject_id + " has the negative balance " + n(r.actual);
                    }});
@@ -161,7 +214,8 @@ void add_account_checks(std::vector<Check>& out) {
                    "SELECT a.tenant_id, a.id, NULL, NULL, NULL, NULL, COALESCE(h.held, 0), a.balance_minor"
                    " FROM accounts a LEFT JOIN (SELECT tenant_id, SUM" + std::string(held_sql) +
                        " AS held FROM orders GROUP BY tenant_id) h ON h.tenant_id = a.tenant_id"
-                       " WHERE a.kind = 'escrow' AND a.balance_minor <> COALESCE(h.held, 0)",
+                       " WHERE a.kind = '" + std::string(account_kind::escrow) +
+                       "' AND a.balance_minor <> COALESCE(h.held, 0)",
                    [](const Check&, const CheckRow& r) {
                        return "escrow account " + r.subject_id + " of tenant " + r.tenant_id + " holds " +
                               n(r.actual) + " but the tenant's orders hold " + n(r.expected);
@@ -219,7 +273,7 @@ void add_transfer_checks(std::vector<Check>& out) {
     }
     out.push_back({invariant::transfer_missing_order, Subject::transfer, "order_id",
                    "SELECT tenant_id, id, NULL, NULL, kind, NULL, NULL, NULL FROM transfers"
-                   " WHERE order_id IS NULL AND kind IN ('charge', 'capture', 'refund', 'refund_captured')",
+                   " WHERE order_id IS NULL AND kind IN (" + order_transfer_kind_list() + ")",
                    [](const Check&, const CheckRow& r) {
                        return r.note_a + " transfer " + r.subject_id + " names no order";
                    }});
@@ -237,7 +291,8 @@ void add_order_checks(std::vector<Check>& out) {
     out.push_back({invariant::order_account_invalid, Subject::order, "account_id",
                    "SELECT o.tenant_id, o.id, o.account_id, NULL, a.kind, a.tenant_id, NULL, NULL FROM orders o"
                    " LEFT JOIN accounts a ON a.id = o.account_id"
-                   " WHERE a.id IS NULL OR a.kind <> 'customer' OR a.tenant_id <> o.tenant_id",
+                   " WHERE a.id IS NULL OR a.kind <> '" + std::string(account_kind::customer) +
+                       "' OR a.tenant_id <> o.tenant_id",
                    [](const Check&, const CheckRow& r) {
                        if (r.note_a.empty()) {
                            return "order " + r.subject_id + " belongs to the unknown account " + r.related_id;
