@@ -1,0 +1,180 @@
+// billing_crash_driver: the process the crash test kills. It opens the SQLite database as the
+// host does (WAL, synchronous FULL), finds or creates its tenant, loads the real OTPDesk plugin,
+// runs a SweeperRunner in the background on a clock running --scale times real time, and sends
+// pseudo-random operations (seeded) to the engine, printing each one's answer only after the
+// engine returned, i.e. after its transaction committed (crash_protocol.hpp).
+//
+//   billing_crash_driver --db FILE --run N --seed N [--ops M] [--max-ms T] [--epoch-ns E]
+//                        [--scale S] [--retry "KIND KEY ARGS..."] [--drain]
+//
+// --drain: after the retry, jumps the clock past every timer there can be, lets the sweeper run
+// all of them and exits 0 once none is left (5 if some are left when its time is up).
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "billing/engine/sweeper.hpp"
+#include "billing/engine/sweeper_runner.hpp"
+#include "billing/plugin/loader.hpp"
+#include "billing/storage/migrations.hpp"
+#include "crash_protocol.hpp"
+#include "driver_ops.hpp"
+
+namespace billing::crash {
+namespace {
+
+constexpr std::int64_t drain_wait_ms_max = 25'000;
+
+struct Options {
+    std::string db;
+    std::string plugin = BILLING_OTPDESK_PLUGIN;
+    std::string config = BILLING_OTPDESK_CONFIG;
+    int run = 1;
+    std::uint64_t seed = 1;
+    int ops = 999;
+    std::int64_t max_ms = 20'000;
+    std::int64_t epoch_ns = 0;
+    std::int64_t scale = 20000;
+    UtcMs t0_ms = 1'700'000'000'000;
+    std::string retry;
+    bool drain = false;
+};
+
+[[noreturn]] void usage(const std::string& why) {
+    std::fprintf(stderr, "billing_crash_driver: %s\n", why.c_str());
+    std::exit(2);
+}
+
+Options parse(int argc, char** argv) {
+    Options o;
+    o.epoch_ns = monotonic_ns();
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--drain") {
+            o.drain = true;
+            continue;
+        }
+        if (i + 1 >= argc) usage(arg + " needs a value");
+        const std::string value = argv[++i];
+        if (arg == "--db") o.db = value;
+        else if (arg == "--plugin") o.plugin = value;
+        else if (arg == "--config") o.config = value;
+        else if (arg == "--run") o.run = std::stoi(value);
+        else if (arg == "--seed") o.seed = std::stoull(value);
+        else if (arg == "--ops") o.ops = std::stoi(value);
+        else if (arg == "--max-ms") o.max_ms = std::stoll(value);
+        else if (arg == "--epoch-ns") o.epoch_ns = std::stoll(value);
+        else if (arg == "--scale") o.scale = std::stoll(value);
+        else if (arg == "--t0-ms") o.t0_ms = std::stoll(value);
+        else if (arg == "--retry") o.retry = value;
+        else usage("unknown option " + arg);
+    }
+    if (o.db.empty()) usage("--db FILE is required");
+    // Deposit amounts and keys encode run * 1000 + n; they must stay unique.
+    if (o.ops < 0 || o.ops > 999 || o.run < 1 || o.run > 999'999) usage("--ops must be 0..999, --run 1..999999");
+    if (o.scale < 1 || o.scale > 100'000) usage("--scale must be 1..100000");
+    return o;
+}
+
+[[noreturn]] void fail(const char* step, const Error& error) {
+    std::fprintf(stderr, "billing_crash_driver: %s: %s: %s\n", step, error.code.c_str(), error.message.c_str());
+    std::exit(3);
+}
+
+std::shared_ptr<const plugin::PolicyInstance> load_otpdesk(const Options& o, UtcMs now_ms) {
+    std::ifstream file(o.config);
+    std::stringstream text;
+    text << file.rdbuf();
+    plugin::LoadOptions load;
+    // Next to the database, so a killed driver's copy folder goes away with the test's folder.
+    load.copy_dir = std::filesystem::path(o.db).parent_path() / "plugin-copies";
+    load.now_ms = now_ms;
+    auto loaded = plugin::load_policy(o.plugin, text.str(), o.config, load);
+    if (!loaded) fail("load_policy", loaded.error());
+    return loaded.value();
+}
+
+long long timers_due(storage::Database& db, UtcMs now_ms) {
+    auto count = db.read([&](soci::session& sql) -> Result<long long> {
+        long long n = 0;
+        const long long now = now_ms;
+        sql << "SELECT COUNT(*) FROM timers WHERE due_at_ms <= :now", soci::into(n), soci::use(now);
+        return n;
+    });
+    if (!count) fail("count timers", count.error());
+    return count.value();
+}
+
+int drive(const Options& o) {
+    ScaledClock clock(o.t0_ms, o.epoch_ns, o.scale);
+    storage::DatabaseOptions db_options;
+    db_options.target = o.db;
+    db_options.sqlite_synchronous = config::SqliteSynchronous::full;
+    db_options.busy_timeout_ms = 10'000;
+    db_options.write_attempts_max = 50;
+    auto opened = storage::Database::open(db_options);
+    if (!opened) fail("open", opened.error());
+    storage::Database& db = *opened.value();
+    if (auto migrated = storage::migrate(db, clock.now_ms()); !migrated) fail("migrate", migrated.error());
+
+    const auto policy = load_otpdesk(o, clock.now_ms());
+    Engine engine(db, [policy](const std::string&) { return policy; }, clock);
+    auto world = set_up_world(engine);
+    if (!world) fail("set-up", world.error());
+
+    std::atomic<std::size_t> sweep_failures{0};
+    Sweeper sweeper(engine, "crash-r" + std::to_string(o.run));
+    // Leases are simulated time, intervals real time: a 600 s lease ends 30 real ms after a kill at
+    // scale 20000, so the next driver takes the dead one's claimed timers over quickly.
+    SweeperRunner runner(sweeper, clock, SweeperRunnerOptions{10, 600, 20, 5}, [&](const SweepStats& stats) {
+        if (stats.failed == 0) return;
+        sweep_failures += stats.failed;
+        std::fprintf(stderr, "billing_crash_driver: sweep failed: %s: %s\n", stats.last_error.code.c_str(),
+                     stats.last_error.message.c_str());
+    });
+    runner.start();
+    emit("READY");
+
+    Workload workload(engine, std::move(world).value(), clock, o.seed, o.run);
+    if (!o.retry.empty()) workload.run(split_words(o.retry));
+
+    if (o.drain) {
+        clock.jump(drain_jump_ms);
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(drain_wait_ms_max);
+        while (timers_due(db, clock.now_ms()) > 0 && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        runner.stop();
+        const UtcMs drained_ms = clock.now_ms();
+        const long long left = timers_due(db, drained_ms);
+        emit("DRAINED " + std::to_string(drained_ms) + " " + std::to_string(left) + " " +
+             std::to_string(sweep_failures.load()));
+        return left == 0 ? 0 : 5;
+    }
+
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.max_ms);
+    for (int n = 0; n < o.ops && std::chrono::steady_clock::now() < until; ++n) {
+        workload.run(workload.next(n));
+    }
+    runner.stop();
+    emit("DONE");
+    return 0;
+}
+
+}  // namespace
+}  // namespace billing::crash
+
+int main(int argc, char** argv) {
+    try {
+        return billing::crash::drive(billing::crash::parse(argc, argv));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "billing_crash_driver: %s\n", e.what());
+        return 7;
+    }
+}
