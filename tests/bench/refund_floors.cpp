@@ -1,0 +1,170 @@
+#include "refund_floors.hpp"
+
+#include <string>
+#include <vector>
+
+#include "billing/core/ids.hpp"
+
+namespace billing::bench {
+
+namespace {
+
+// The refund transfer's kind and the closed order's flag, as the engine writes them.
+const std::string refund_kind = "refund";
+const int closed = 1;
+
+}  // namespace
+
+std::size_t refund_per_row(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch) {
+    storage::Database::Lease lease(bench.db());
+    soci::session& sql = lease.sql();
+    const long long now = due.all_due_ms;
+    const long long limit = static_cast<long long>(batch);
+    const long long written = t0_ms;
+    const long long balance_limit = (1LL << 62) - 1'000'000;
+    std::string order_id, timer_name, account_id, transfer_id, event_id;
+    long long due_at = 0, amount = 0, version = 0, next_version = 0;
+
+    soci::statement begin = (sql.prepare << "BEGIN IMMEDIATE");
+    soci::statement commit = (sql.prepare << "COMMIT");
+    soci::statement drop_timer = (sql.prepare << "DELETE FROM timers WHERE order_id = :o AND name = :n",
+                                  soci::use(order_id), soci::use(timer_name));
+    soci::statement update_order =
+        (sql.prepare << "UPDATE orders SET state = :s, refunded_from_escrow_minor = refunded_from_escrow_minor + :a, "
+                        "outcome = :out, policy = :pol, is_final = :fin, version = :nv, updated_at_ms = :up, "
+                        "closed_at_ms = :cl WHERE id = :id AND tenant_id = :t AND version = :v",
+         soci::use(refund.order_state), soci::use(amount), soci::use(refund.order_outcome), soci::use(refund.policy),
+         soci::use(closed), soci::use(next_version), soci::use(due_at), soci::use(due_at), soci::use(order_id),
+         soci::use(bench.tenant_id), soci::use(version));
+    soci::statement debit = (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
+                                            "WHERE id = :id AND tenant_id = :t AND balance_minor >= :a2",
+                             soci::use(amount), soci::use(bench.escrow_id), soci::use(bench.tenant_id),
+                             soci::use(amount));
+    soci::statement credit = (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a "
+                                             "WHERE id = :id AND tenant_id = :t AND balance_minor <= :limit",
+                              soci::use(amount), soci::use(account_id), soci::use(bench.tenant_id),
+                              soci::use(balance_limit));
+    soci::statement insert_transfer =
+        (sql.prepare << "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, "
+                        "kind, order_id, event_id, created_at_ms) VALUES (:id, :t, :d, :c, :a, :k, :o, :e, :at)",
+         soci::use(transfer_id), soci::use(bench.tenant_id), soci::use(bench.escrow_id), soci::use(account_id),
+         soci::use(amount), soci::use(refund_kind), soci::use(order_id), soci::use(event_id), soci::use(written));
+    soci::statement insert_event =
+        (sql.prepare << "INSERT INTO events (id, tenant_id, order_id, seq, type, timer, actor, policy, now_ms, "
+                        "allowed, code, decision, created_at_ms) VALUES (:id, :t, :o, :seq, :type, :timer, :actor, "
+                        ":pol, :now, 1, :code, :d, :at)",
+         soci::use(event_id), soci::use(bench.tenant_id), soci::use(order_id), soci::use(next_version),
+         soci::use(refund.type), soci::use(refund.timer), soci::use(refund.actor), soci::use(refund.policy),
+         soci::use(due_at), soci::use(refund.code), soci::use(refund.decision_json), soci::use(written));
+
+    std::size_t done = 0;
+    for (;;) {
+        begin.execute(true);
+        std::vector<std::string> orders(batch), names(batch), accounts(batch);
+        std::vector<long long> dues(batch), amounts(batch), versions(batch);
+        // One read per batch: the due timers with what the refund needs from their orders.
+        sql << "SELECT t.order_id, t.name, t.due_at_ms, o.account_id, "
+               "o.charged_minor - o.captured_minor - o.refunded_from_escrow_minor, o.version "
+               "FROM timers t JOIN orders o ON o.id = t.order_id "
+               "WHERE t.due_at_ms <= :now AND t.lease_until_ms <= :now2 ORDER BY t.due_at_ms LIMIT :lim",
+            soci::into(orders), soci::into(names), soci::into(dues), soci::into(accounts), soci::into(amounts),
+            soci::into(versions), soci::use(now), soci::use(now), soci::use(limit);
+        for (std::size_t i = 0; i < orders.size(); ++i) {
+            order_id = orders[i];
+            timer_name = names[i];
+            account_id = accounts[i];
+            due_at = dues[i];
+            amount = amounts[i];
+            version = versions[i];
+            next_version = version + 1;
+            transfer_id = new_id("trf");
+            event_id = new_id("evt");
+            drop_timer.execute(true);
+            update_order.execute(true);
+            debit.execute(true);
+            if (debit.get_affected_rows() != 1) fail("per-row floor: escrow does not cover the refund");
+            credit.execute(true);
+            insert_transfer.execute(true);
+            insert_event.execute(true);
+        }
+        commit.execute(true);
+        done += orders.size();
+        if (orders.size() < batch) return done;
+    }
+}
+
+std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch) {
+    storage::Database::Lease lease(bench.db());
+    soci::session& sql = lease.sql();
+    const long long now = due.all_due_ms;
+    const long long limit = static_cast<long long>(batch);
+    const long long written = t0_ms;
+    sql << "CREATE TEMP TABLE bench_batch (order_id VARCHAR(40) NOT NULL PRIMARY KEY, name VARCHAR(64) NOT NULL, "
+           "due_at_ms BIGINT NOT NULL, account_id VARCHAR(40) NOT NULL, amount BIGINT NOT NULL, version BIGINT NOT NULL, "
+           "event_id VARCHAR(40) NOT NULL, transfer_id VARCHAR(40) NOT NULL)";
+
+    soci::statement begin = (sql.prepare << "BEGIN IMMEDIATE");
+    soci::statement commit = (sql.prepare << "COMMIT");
+    soci::statement fill =
+        (sql.prepare << "INSERT INTO bench_batch SELECT t.order_id, t.name, t.due_at_ms, o.account_id, "
+                        "o.charged_minor - o.captured_minor - o.refunded_from_escrow_minor, o.version, "
+                        "'evt_' || lower(hex(randomblob(16))), 'trf_' || lower(hex(randomblob(16))) "
+                        "FROM timers t JOIN orders o ON o.id = t.order_id "
+                        "WHERE t.due_at_ms <= :now AND t.lease_until_ms <= :now2 ORDER BY t.due_at_ms LIMIT :lim",
+         soci::use(now), soci::use(now), soci::use(limit));
+    soci::statement drop_timers =
+        (sql.prepare << "DELETE FROM timers WHERE (order_id, name) IN (SELECT order_id, name FROM bench_batch)");
+    soci::statement update_orders =
+        (sql.prepare << "UPDATE orders SET state = :s, refunded_from_escrow_minor = refunded_from_escrow_minor + b.amount, "
+                        "outcome = :out, policy = :pol, is_final = :fin, version = b.version + 1, "
+                        "updated_at_ms = b.due_at_ms, closed_at_ms = b.due_at_ms "
+                        "FROM bench_batch b WHERE orders.id = b.order_id AND orders.version = b.version",
+         soci::use(refund.order_state), soci::use(refund.order_outcome), soci::use(refund.policy), soci::use(closed));
+    soci::statement debit_escrow =
+        (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor - (SELECT SUM(amount) FROM bench_batch) "
+                        "WHERE id = :id AND balance_minor >= (SELECT SUM(amount) FROM bench_batch)",
+         soci::use(bench.escrow_id));
+    soci::statement credit_customers =
+        (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor + s.total FROM "
+                        "(SELECT account_id, SUM(amount) AS total FROM bench_batch GROUP BY account_id) s "
+                        "WHERE accounts.id = s.account_id");
+    soci::statement insert_transfers =
+        (sql.prepare << "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, "
+                        "kind, order_id, event_id, created_at_ms) SELECT transfer_id, :t, :d, account_id, amount, "
+                        ":k, order_id, event_id, :at FROM bench_batch",
+         soci::use(bench.tenant_id), soci::use(bench.escrow_id), soci::use(refund_kind), soci::use(written));
+    soci::statement insert_events =
+        (sql.prepare << "INSERT INTO events (id, tenant_id, order_id, seq, type, timer, actor, policy, now_ms, "
+                        "allowed, code, decision, created_at_ms) SELECT event_id, :t, order_id, version + 1, :type, "
+                        ":timer, :actor, :pol, due_at_ms, 1, :code, :d, :at FROM bench_batch",
+         soci::use(bench.tenant_id), soci::use(refund.type), soci::use(refund.timer), soci::use(refund.actor),
+         soci::use(refund.policy), soci::use(refund.code), soci::use(refund.decision_json), soci::use(written));
+    soci::statement clear = (sql.prepare << "DELETE FROM bench_batch");
+
+    std::size_t done = 0;
+    for (;;) {
+        begin.execute(true);
+        fill.execute(true);
+        const auto rows = static_cast<std::size_t>(fill.get_affected_rows());
+        if (rows > 0) {
+            drop_timers.execute(true);
+            update_orders.execute(true);
+            if (static_cast<std::size_t>(update_orders.get_affected_rows()) != rows) {
+                fail("set-based floor: an order changed under the batch");
+            }
+            debit_escrow.execute(true);
+            if (debit_escrow.get_affected_rows() != 1) fail("set-based floor: escrow does not cover the refunds");
+            credit_customers.execute(true);
+            insert_transfers.execute(true);
+            insert_events.execute(true);
+            clear.execute(true);
+        }
+        commit.execute(true);
+        done += rows;
+        if (rows < batch) break;
+    }
+    sql << "DROP TABLE bench_batch";
+    return done;
+}
+
+}  // namespace billing::bench

@@ -1,0 +1,21 @@
+// The raw floors of the auto-refund figure: the writes the engine makes when an activation's
+// expiry timer refunds it (delete the timer, update the order, escrow -> customer transfer
+// with both balances, event record), done by hand in one transaction per batch.
+#pragma once
+
+#include <cstddef>
+
+#include "bench_env.hpp"
+#include "due_orders.hpp"
+#include "order_shape.hpp"
+
+namespace billing::bench {
+
+// Per row: one prepared statement per write, re-executed for every row of the batch.
+// Returns the rows refunded.
+std::size_t refund_per_row(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch);
+
+// Set-based: the batch goes into a temp table, then one statement per write for all its rows.
+std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch);
+
+}  // namespace billing::bench
