@@ -36,7 +36,10 @@ Decision cancel(const Rental& r) {
     if (r.is_final()) {
         return deny_final(r);
     }
-    if (r.facts.elapsed_ms >= r.terms.cancel_window_ms) {
+    // Once the charge is captured the window has closed, whatever the event's time says: a
+    // cancel decided late (it waited for the order while the capture timer ran) must not close
+    // the order with nothing left to refund.
+    if (r.facts.elapsed_ms >= r.terms.cancel_window_ms || r.order.captured_minor > 0) {
         return deny(code::cancel_window_closed, "a rental can be cancelled only within " +
                                                     std::to_string(r.terms.cancel_window_ms / 1000) +
                                                     " s after purchase");

@@ -82,6 +82,20 @@ TEST_F(OtpDeskRental, CancelAt19m59s999RefundsInFull) {
     EXPECT_EQ(life_.order.refunded_minor(), life_.order.charged_minor);
 }
 
+// A cancel sent at 17:09 that waited for the order while the 20:00 capture timer ran is decided
+// after the capture: it must be refused, not close the order with nothing refunded.
+TEST_F(OtpDeskRental, CancelDecidedAfterTheCaptureIsRefusedEvenWithAnEarlierTime) {
+    const Decision captured = act(policy_, life_, timer_event("capture"), after(20, 0, 0));
+    ASSERT_TRUE(captured.allowed) << captured.message;
+    ASSERT_EQ(life_.order.captured_minor, per_day_minor);
+
+    const Decision late = act(policy_, life_, cancel_event(), after(17, 9, 800));
+    EXPECT_FALSE(late.allowed);
+    EXPECT_EQ(late.code, "cancel_window_closed");
+    EXPECT_TRUE(late.moves.empty());
+    EXPECT_EQ(life_.order.state, "active");
+}
+
 TEST_F(OtpDeskRental, CancelRightAfterPurchaseIsAllowed) {
     const Decision decision = decide(cancel_event(), t0);
     ASSERT_TRUE(decision.allowed) << decision.message;
