@@ -7,8 +7,6 @@ namespace {
 
 using ActivationLife = EngineTest;
 
-constexpr UtcMs at(std::int64_t minutes, std::int64_t ms = 0) { return t0_ms + minutes * minute_ms + ms; }
-
 TEST_F(ActivationLife, CancelIsDeniedBeforeTwoMinutesAndRefundsFromTwoMinutes) {
     make_tenant(1000);
     EXPECT_EQ(1000, customer());

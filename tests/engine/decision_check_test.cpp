@@ -63,6 +63,37 @@ TEST(DecisionCheck, EveryMoneyRuleIsNamed) {
                 HasSubstr("final_order_moves_money"));
 }
 
+TEST(DecisionCheck, AFinalOrderMovesMoneyOnlyAsARefundOfWhatWasCaptured) {
+    // A support refund after completion comes out of revenue: allowed on a final order.
+    EXPECT_EQ("", check(moving({{MoveKind::refund_captured, 150}}), order_holding(150, 150, 0), true));
+    EXPECT_THAT(check(moving({{MoveKind::refund_captured, 151}}), order_holding(150, 150, 0), true),
+                HasSubstr("refund_captured_exceeds_captured"));
+    // Escrow moves on a final order stay refused, even ones the amounts would cover.
+    EXPECT_THAT(check(moving({{MoveKind::refund, 10}}), order_holding(150, 0, 0), true),
+                HasSubstr("final_order_moves_money"));
+    EXPECT_THAT(check(moving({{MoveKind::capture, 10}}), order_holding(150, 0, 0), true),
+                HasSubstr("final_order_moves_money"));
+    EXPECT_THAT(check(moving({{MoveKind::charge, 10}}), order_holding(150, 150, 0), true, 100),
+                HasSubstr("final_order_moves_money"));
+    EXPECT_THAT(check(moving({{MoveKind::refund_captured, 10}, {MoveKind::refund, 10}}), order_holding(150, 150, 0),
+                      true),
+                HasSubstr("final_order_moves_money"))
+        << "one escrow move spoils the decision";
+}
+
+TEST(DecisionCheck, ATimersDecisionMayNotAddATimerDueAtItsOwnNow) {
+    const sdk::ProductInfo p = product();
+    const sdk::OrderView v = order_holding(150, 0, 0);
+    sdk::Decision d = sdk::allow();
+    d.add_timers = {{"again", t0_ms}};
+    EXPECT_EQ("", decision_check::violation(d, {v, p, false, 0, t0_ms, false}).value_or(""))
+        << "a request's decision may arm a timer due at once";
+    EXPECT_THAT(decision_check::violation(d, {v, p, false, 0, t0_ms, true}).value_or(""),
+                HasSubstr("timer_rearmed_at_now"));
+    d.add_timers = {{"again", t0_ms + 1}};
+    EXPECT_EQ("", decision_check::violation(d, {v, p, false, 0, t0_ms, true}).value_or(""));
+}
+
 TEST(DecisionCheck, StatesTimersAndTermsAreChecked) {
     sdk::Decision d = sdk::allow();
     d.new_state = "teleported";
@@ -106,6 +137,7 @@ TEST_F(EngineTest, PolicyViolationWritesNothing) {
     Engine bad_engine(*db, [&](const std::string&) { return greedy; }, *clock);
     sdk::Event cancel;
     cancel.type = "cancel";
+    cancel.actor = "customer";
     auto refused = bad_engine.apply(tenant_id, order, cancel, t0_ms + 5 * minute_ms);
     ASSERT_FALSE(refused);
     EXPECT_EQ(engine_error::policy_violation, refused.error().code);

@@ -24,6 +24,36 @@ std::shared_ptr<const plugin::PolicyInstance> otpdesk() {
     return instance;
 }
 
+namespace {
+
+class OverridingPolicy final : public sdk::Policy {
+public:
+    OverridingPolicy(std::shared_ptr<const plugin::PolicyInstance> real, DecideOverride decide_override)
+        : real_(std::move(real)), override_(std::move(decide_override)) {}
+    sdk::PolicyInfo info() const override { return real_->policy().info(); }
+    sdk::ConfigResult configure(const std::string&, const std::string&) override { return {true, ""}; }
+    sdk::Quote quote(const sdk::PurchaseRequest& r, const sdk::Context& c) const override {
+        return real_->policy().quote(r, c);
+    }
+    sdk::Decision decide(const sdk::OrderView& o, const sdk::Event& e, const sdk::Context& c) const override {
+        if (auto decided = override_(o, e, c)) return *decided;
+        return real_->policy().decide(o, e, c);
+    }
+
+private:
+    std::shared_ptr<const plugin::PolicyInstance> real_;
+    DecideOverride override_;
+};
+
+void destroy_overriding(sdk::Policy* p) { delete p; }
+
+}  // namespace
+
+std::shared_ptr<const plugin::PolicyInstance> overriding_otpdesk(DecideOverride decide_override) {
+    return std::make_shared<const plugin::PolicyInstance>(
+        nullptr, new OverridingPolicy(otpdesk(), std::move(decide_override)), &destroy_overriding, otpdesk()->info());
+}
+
 void EngineTest::SetUp() {
     dir = std::filesystem::temp_directory_path() / new_id("engine-test");
     storage::DatabaseOptions options;
@@ -39,7 +69,8 @@ void EngineTest::SetUp() {
     ASSERT_TRUE(migrated) << migrated.error().message;
     clock = std::make_unique<ManualClock>(t0_ms);
     ASSERT_TRUE(otpdesk());
-    engine = std::make_unique<Engine>(*db, [](const std::string&) { return otpdesk(); }, *clock);
+    policy = otpdesk();
+    engine = std::make_unique<Engine>(*db, [this](const std::string&) { return policy; }, *clock);
     sweeper = std::make_unique<Sweeper>(*engine, "test-host");
 }
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -18,8 +20,19 @@ namespace billing::test {
 inline constexpr UtcMs t0_ms = 1'700'000'000'000;
 inline constexpr std::int64_t minute_ms = 60'000;
 
+// minutes:ms after t0: the times of an order's life (at(1, 59'999) is 1:59.999).
+constexpr UtcMs at(std::int64_t minutes, std::int64_t ms = 0) { return t0_ms + minutes * minute_ms + ms; }
+
 // The OTPDesk policy from the built .so with the shipped config, loaded once per process.
 std::shared_ptr<const plugin::PolicyInstance> otpdesk();
+
+// What a test policy decides instead of OTPDesk; nullopt: OTPDesk's own decision.
+using DecideOverride =
+    std::function<std::optional<sdk::Decision>(const sdk::OrderView&, const sdk::Event&, const sdk::Context&)>;
+
+// OTPDesk (its info, quotes and decisions) except where decide_override answers: a policy bug
+// or outage on demand.
+std::shared_ptr<const plugin::PolicyInstance> overriding_otpdesk(DecideOverride decide_override);
 
 class EngineTest : public ::testing::Test {
 protected:
@@ -49,6 +62,8 @@ protected:
     std::unique_ptr<ManualClock> clock;
     std::unique_ptr<Engine> engine;
     std::unique_ptr<Sweeper> sweeper;
+    // What the engine's provider serves the tenant; a test may swap it (before starting threads).
+    std::shared_ptr<const plugin::PolicyInstance> policy;
     std::string tenant_id, customer_id, funding_id, escrow_id, revenue_id;
 };
 

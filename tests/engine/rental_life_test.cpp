@@ -6,8 +6,6 @@ namespace {
 
 using RentalLife = EngineTest;
 
-constexpr UtcMs at(std::int64_t minutes, std::int64_t ms = 0) { return t0_ms + minutes * minute_ms + ms; }
-
 TEST_F(RentalLife, CancelJustInsideTheWindowRefunds) {
     make_tenant(1000);
     const std::string order = buy_rental(at(0), 24);

@@ -2,6 +2,7 @@
 
 #include "billing/core/ids.hpp"
 #include "billing/engine/errors.hpp"
+#include "billing/engine/ledger.hpp"
 #include "sql_util.hpp"
 
 namespace billing::accounts {
@@ -9,29 +10,24 @@ namespace billing::accounts {
 using sql_util::from_db;
 using sql_util::to_db;
 
-Result<AccountRecord> insert(soci::session& sql, const std::string& tenant_id, const std::string& kind,
+Result<AccountRecord> insert(soci::session& sql, const std::string& tenant_id, std::string_view kind,
                              const std::string& external_ref, UtcMs now_ms) {
     const bool is_customer = kind == account_kind::customer;
     if (is_customer && (external_ref.empty() || external_ref.size() > 200)) {
         return Error{engine_error::invalid_request, "external_ref must be 1 to 200 characters"};
     }
-    if (is_customer) {
-        // Checked first so the caller gets a clear code; the unique index still guards a race.
-        int found = 0;
-        sql << "SELECT COUNT(*) FROM accounts WHERE tenant_id = :t AND external_ref = :r", soci::into(found),
-            soci::use(tenant_id), soci::use(external_ref);
-        if (found != 0) {
-            return Error{engine_error::duplicate_external_ref, "an account with this external_ref exists"};
-        }
+    if (is_customer && external_ref.front() == ledger::reserved_ref_prefix) {
+        return Error{engine_error::invalid_request, "an external_ref starting with '@' is reserved"};
     }
-    AccountRecord record{new_id("acc"), tenant_id, kind, is_customer ? external_ref : "", 0, now_ms};
-    // System accounts store NULL: the unique (tenant_id, external_ref) index allows many NULLs.
-    soci::indicator ref_ind = is_customer ? soci::i_ok : soci::i_null;
+    // No look-up first: the unique index is the one guard, so a duplicate created concurrently
+    // takes the same path (and the same tests) as any other duplicate.
+    AccountRecord record{new_id("acc"), tenant_id, std::string(kind),
+                         is_customer ? external_ref : ledger::system_ref(kind), 0, now_ms};
     const long long now = to_db(now_ms);
     sql << "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "
            "VALUES (:id, :t, :k, :r, 0, :at)",
-        soci::use(record.id), soci::use(record.tenant_id), soci::use(record.kind),
-        soci::use(record.external_ref, ref_ind), soci::use(now);
+        soci::use(record.id), soci::use(record.tenant_id), soci::use(record.kind), soci::use(record.external_ref),
+        soci::use(now);
     return record;
 }
 

@@ -32,7 +32,7 @@ std::optional<std::string> apply_move(const sdk::MoneyMove& move, Budget& b) {
     switch (move.kind) {
         case sdk::MoveKind::charge:
             if (a > b.customer_minor) return rule("charge_exceeds_balance", what + " exceeds the customer balance");
-            if (b.charged_minor > amount_minor_max * 4 - a) return rule("charge_overflow", what);
+            if (b.charged_minor > order_charged_minor_max - a) return rule("charge_overflow", what);
             b.customer_minor -= a;
             b.held_minor += a;
             b.charged_minor += a;
@@ -65,13 +65,18 @@ std::optional<std::string> check_moves(const std::vector<sdk::MoneyMove>& moves,
     return std::nullopt;
 }
 
-std::optional<std::string> check_timers(const std::vector<sdk::TimerRequest>& timers, UtcMs now_ms) {
+// after_now: a timer's decision, whose timers must fall due strictly after now (Facts::timer_event).
+std::optional<std::string> check_timers(const std::vector<sdk::TimerRequest>& timers, UtcMs now_ms,
+                                        bool after_now = false) {
     for (const sdk::TimerRequest& timer : timers) {
         if (timer.name.empty() || timer.name.size() > 64) {
             return rule("timer_name_invalid", "a timer name must be 1 to 64 characters");
         }
         if (timer.due_at_ms < now_ms) {
             return rule("timer_in_past", "timer " + timer.name + " would fall due before now");
+        }
+        if (after_now && timer.due_at_ms == now_ms) {
+            return rule("timer_rearmed_at_now", "a timer's decision adds timer " + timer.name + " due at its own now");
         }
     }
     return std::nullopt;
@@ -103,11 +108,16 @@ std::optional<std::string> violation(const sdk::Decision& d, const Facts& f) {
     if (!d.allowed) {
         return std::nullopt;  // a denial applies nothing, so there is nothing to check
     }
-    if (f.order_is_final && !d.moves.empty()) {
-        return rule("final_order_moves_money", "the order is in final state " + f.order.state);
+    if (f.order_is_final) {
+        for (const sdk::MoneyMove& move : d.moves) {
+            if (move.kind != sdk::MoveKind::refund_captured) {
+                return rule("final_order_moves_money", json_codec::move_kind_name(move.kind) +
+                                                           " on an order in final state " + f.order.state);
+            }
+        }
     }
     if (auto broken = check_labels(d, f.product)) return broken;
-    if (auto broken = check_timers(d.add_timers, f.now_ms)) return broken;
+    if (auto broken = check_timers(d.add_timers, f.now_ms, f.timer_event)) return broken;
     const Budget budget{f.order.held_minor(), f.order.refundable_from_revenue_minor(), f.customer_balance_minor,
                         f.order.charged_minor};
     return check_moves(d.moves, budget);

@@ -7,6 +7,8 @@
 #include "billing/engine/ledger.hpp"
 #include "billing/engine/orders.hpp"
 #include "billing/engine/tenants.hpp"
+#include "billing/storage/errors.hpp"
+#include "idempotent_call.hpp"
 
 namespace billing {
 
@@ -35,39 +37,75 @@ Result<TenantRecord> Engine::get_tenant(const std::string& tenant_id) {
 
 Result<AccountRecord> Engine::create_account(const std::string& tenant_id, const std::string& external_ref) {
     const UtcMs now_ms = clock_.now_ms();
-    return db_.write([&](soci::session& sql) -> Result<AccountRecord> {
+    auto created = db_.write([&](soci::session& sql) -> Result<AccountRecord> {
         if (auto tenant = tenants::get(sql, tenant_id); !tenant) {
             return tenant.error();
         }
         return accounts::insert(sql, tenant_id, account_kind::customer, external_ref, now_ms);
     });
+    // The only constraint a new, empty customer account can break is the unique
+    // (tenant_id, external_ref) index.
+    if (!created && created.error().code == storage::storage_error::constraint) {
+        return Error{engine_error::duplicate_external_ref, "an account with this external_ref exists"};
+    }
+    return created;
 }
 
 Result<AccountRecord> Engine::get_account(const std::string& tenant_id, const std::string& account_id) {
     return db_.read([&](soci::session& sql) { return accounts::get(sql, tenant_id, account_id); });
 }
 
-Result<AccountRecord> Engine::deposit(const std::string& tenant_id, const std::string& account_id,
-                                      MinorUnits amount_minor, const std::optional<IdempotencyRecord>& idem) {
+namespace {
+
+Result<AccountRecord> deposit_in(soci::session& sql, const std::string& tenant_id, const std::string& account_id,
+                                 MinorUnits amount_minor, UtcMs now_ms) {
+    auto customer = accounts::get_customer(sql, tenant_id, account_id);
+    if (!customer) return customer.error();
+    auto system = ledger::system_accounts(sql, tenant_id);
+    if (!system) return system.error();
+    ledger::Transfer transfer{tenant_id, system.value().funding, account_id, amount_minor,
+                              ledger::transfer_kind::deposit, "", "", now_ms};
+    if (auto posted = ledger::post(sql, transfer); !posted) return posted.error();
+    return accounts::get(sql, tenant_id, account_id);
+}
+
+std::optional<Error> refuse_amount(MinorUnits amount_minor) {
     if (amount_minor <= 0 || amount_minor > amount_minor_max) {
         return Error{engine_error::invalid_request, "a deposit must be in 1.." + std::to_string(amount_minor_max)};
     }
+    return std::nullopt;
+}
+
+}  // namespace
+
+Result<AccountRecord> Engine::deposit(const std::string& tenant_id, const std::string& account_id,
+                                      MinorUnits amount_minor) {
+    if (auto refused = refuse_amount(amount_minor)) return *refused;
     const UtcMs now_ms = clock_.now_ms();
-    return db_.write([&](soci::session& sql) -> Result<AccountRecord> {
-        auto customer = accounts::get_customer(sql, tenant_id, account_id);
-        if (!customer) return customer.error();
-        auto system = ledger::system_accounts(sql, tenant_id);
-        if (!system) return system.error();
-        ledger::Transfer transfer{tenant_id, system.value().funding, account_id, amount_minor,
-                                  ledger::transfer_kind::deposit, "", "", now_ms};
-        if (auto posted = ledger::post(sql, transfer); !posted) return posted.error();
-        if (idem) idempotency::insert(sql, tenant_id, *idem, now_ms);
-        return accounts::get(sql, tenant_id, account_id);
+    return db_.write(
+        [&](soci::session& sql) { return deposit_in(sql, tenant_id, account_id, amount_minor, now_ms); });
+}
+
+Result<IdempotentResult<AccountRecord>> Engine::deposit(const std::string& tenant_id, const std::string& account_id,
+                                                        MinorUnits amount_minor,
+                                                        const IdempotencyKey<AccountRecord>& idem) {
+    if (auto refused = refuse_amount(amount_minor)) return *refused;
+    if (auto refused = idempotency::refusal(idem.key, idem.request_hash, static_cast<bool>(idem.respond))) return *refused;
+    const UtcMs now_ms = clock_.now_ms();
+    return db_.write([&](soci::session& sql) {
+        return idempotent_call::run(sql, tenant_id, idem, now_ms,
+                                    [&] { return deposit_in(sql, tenant_id, account_id, amount_minor, now_ms); });
     });
 }
 
 Result<OrderRecord> Engine::get_order(const std::string& tenant_id, const std::string& order_id) {
     return db_.read([&](soci::session& sql) { return orders::get(sql, tenant_id, order_id); });
+}
+
+Result<std::vector<timers::ParkedTimer>> Engine::parked_timers(const std::string& tenant_id, std::size_t limit) {
+    return db_.read([&](soci::session& sql) -> Result<std::vector<timers::ParkedTimer>> {
+        return timers::parked(sql, tenant_id, limit);
+    });
 }
 
 }  // namespace billing

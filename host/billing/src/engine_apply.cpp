@@ -9,6 +9,8 @@
 #include "billing/engine/idempotency.hpp"
 #include "billing/engine/ledger.hpp"
 #include "billing/engine/orders.hpp"
+#include "billing/storage/errors.hpp"
+#include "idempotent_call.hpp"
 #include "json_codec.hpp"
 #include "order_moves.hpp"
 
@@ -89,17 +91,58 @@ Result<OrderRecord> write_decision(soci::session& sql, const Applied& a, const s
     return after;
 }
 
+constexpr std::size_t event_field_chars_max = 32;  // events.type and events.actor
+constexpr std::size_t timer_name_chars_max = 64;   // events.timer
+
+// See Engine::apply: what a request may never carry.
+std::optional<Error> refuse_request_event(const sdk::Event& event) {
+    if (event.type == sdk::event_type::timer) {
+        return Error{engine_error::invalid_request, "timer events are the sweeper's alone"};
+    }
+    if (event.type == events::purchase_type) {
+        return Error{engine_error::invalid_request, "purchase is not an event of an existing order"};
+    }
+    if (event.actor == events::system_actor) {
+        return Error{engine_error::invalid_request, "only the sweeper acts as system"};
+    }
+    if (event.type.empty() || event.type.size() > event_field_chars_max || event.actor.empty() ||
+        event.actor.size() > event_field_chars_max || event.timer.size() > timer_name_chars_max) {
+        return Error{engine_error::invalid_request, "an event needs a type and an actor of 1 to 32 characters"};
+    }
+    return std::nullopt;
+}
+
+// Errors of the database rather than of the timer: counting them would park healthy timers
+// during an outage. The lease ends and the timer is simply retried.
+bool is_database_trouble(const std::string& code) {
+    return code == storage::storage_error::conflict || code == storage::storage_error::busy ||
+           code == storage::storage_error::unavailable;
+}
+
 }  // namespace
 
 Result<ApplyResult> Engine::apply(const std::string& tenant_id, const std::string& order_id, const sdk::Event& event,
-                                  UtcMs now_ms, const std::optional<IdempotencyRecord>& idem) {
-    auto policy_ref = policy_for(tenant_id);
-    if (!policy_ref) return policy_ref.error();
-    const std::shared_ptr<const plugin::PolicyInstance> policy = policy_ref.value();
-    return db_.write([&](soci::session& sql) -> Result<ApplyResult> {
-        auto result = apply_in(sql, *policy, tenant_id, order_id, event, now_ms);
-        if (result && idem) idempotency::insert(sql, tenant_id, *idem, clock_.now_ms());
-        return result;
+                                  UtcMs now_ms) {
+    if (auto refused = refuse_request_event(event)) return *refused;
+    auto policy = policy_for(tenant_id);
+    if (!policy) return policy.error();
+    return db_.write(
+        [&](soci::session& sql) { return apply_in(sql, *policy.value(), tenant_id, order_id, event, now_ms); });
+}
+
+Result<IdempotentResult<ApplyResult>> Engine::apply(const std::string& tenant_id, const std::string& order_id,
+                                                    const sdk::Event& event, UtcMs now_ms,
+                                                    const IdempotencyKey<ApplyResult>& idem) {
+    if (auto refused = refuse_request_event(event)) return *refused;
+    if (auto refused = idempotency::refusal(idem.key, idem.request_hash, static_cast<bool>(idem.respond))) {
+        return *refused;
+    }
+    auto policy = policy_for(tenant_id);
+    if (!policy) return policy.error();
+    return db_.write([&](soci::session& sql) {
+        return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(), [&] {
+            return apply_in(sql, *policy.value(), tenant_id, order_id, event, now_ms);
+        });
     });
 }
 
@@ -108,7 +151,11 @@ Result<ApplyResult> Engine::apply_in(soci::session& sql, const plugin::PolicyIns
                                      const sdk::Event& event, UtcMs now_ms) {
     auto order = orders::get(sql, tenant_id, order_id, db_.dialect().lock_rows);
     if (!order) return order.error();
-    const OrderRecord& before = order.value();
+    return decide_in(sql, policy, order.value(), event, now_ms);
+}
+
+Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyInstance& policy,
+                                      const OrderRecord& before, const sdk::Event& event, UtcMs now_ms) {
     auto product = product_of(policy, before);
     if (!product) return product.error();
     auto decision = ask_decision(policy, before, event, now_ms);
@@ -117,41 +164,60 @@ Result<ApplyResult> Engine::apply_in(soci::session& sql, const plugin::PolicyIns
     if (!d.allowed) {
         return ApplyResult{false, d.code, d.message, d.available_at_ms, before};
     }
-    auto customer = accounts::get(sql, tenant_id, before.account_id);
+    auto customer = accounts::get(sql, before.tenant_id, before.account_id);
     if (!customer) return customer.error();
     const sdk::OrderView view = order_moves::view_of(before);
-    const decision_check::Facts facts{view, *product.value(), before.is_final, customer.value().balance_minor, now_ms};
+    const bool timer_event = event.type == sdk::event_type::timer;
+    const decision_check::Facts facts{view, *product.value(), before.is_final, customer.value().balance_minor,
+                                      now_ms, timer_event};
     const std::string label = order_moves::policy_label(policy.info());
     if (auto broken = decision_check::violation(d, facts)) {
         // The rule and the amounts only: no secrets live in a decision, and none are logged.
-        return Error{engine_error::policy_violation, label + " on order " + order_id + ": " + *broken};
+        return Error{engine_error::policy_violation, label + " on order " + before.id + ": " + *broken};
     }
     auto after = write_decision(sql, Applied{before, d, event, label, now_ms, clock_.now_ms()}, *product.value());
     if (!after) return after.error();
     return ApplyResult{true, d.code, d.message, std::nullopt, std::move(after).value()};
 }
 
-Result<TimerRun> Engine::run_leased_timer(const timers::TimerRow& timer, const std::string& owner) {
-    auto policy_ref = policy_for(timer.tenant_id);
-    if (!policy_ref) return policy_ref.error();
-    const std::shared_ptr<const plugin::PolicyInstance> policy = policy_ref.value();
+TimerOutcome Engine::run_leased_timer(const timers::TimerRow& timer, const std::string& owner) {
+    auto ran = run_timer_in_one_transaction(timer, owner);
+    if (ran) return TimerOutcome{ran.value(), {}};
+    return record_timer_failure(timer, owner, ran.error());
+}
+
+Result<TimerRun> Engine::run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner) {
+    auto policy = policy_for(timer.tenant_id);
+    if (!policy) return policy.error();
     sdk::Event event;
     event.type = sdk::event_type::timer;
     event.timer = timer.name;
-    event.actor = "system";
+    event.actor = events::system_actor;
     return db_.write([&](soci::session& sql) -> Result<TimerRun> {
-        if (!timers::remove_leased(sql, timer.order_id, timer.name, owner)) {
-            return TimerRun::lost;
-        }
-        auto result = apply_in(sql, *policy, timer.tenant_id, timer.order_id, event, timer.due_at_ms);
-        if (!result) {
-            // A timer of a vanished order can never apply: deleting it is all there is to do.
-            // Any other error rolls back, and the timer is retried when its lease ends.
-            if (result.error().code == engine_error::order_not_found) return TimerRun::denied;
-            return result.error();
-        }
+        // The order first, then its timer: the lock order of apply (see engine.hpp).
+        auto order = orders::get(sql, timer.tenant_id, timer.order_id, db_.dialect().lock_rows);
+        if (!order && order.error().code != engine_error::order_not_found) return order.error();
+        if (!timers::remove_leased(sql, timer, owner)) return TimerRun::lost;
+        // A timer of a vanished order can never apply: deleting it is all there is to do.
+        if (!order) return TimerRun::denied;
+        auto result = decide_in(sql, *policy.value(), order.value(), event, timer.due_at_ms);
+        if (!result) return result.error();
         return result.value().allowed ? TimerRun::applied : TimerRun::denied;
     });
+}
+
+TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner,
+                                          const Error& error) {
+    if (is_database_trouble(error.code)) return TimerOutcome{TimerRun::failed, error};
+    auto recorded = db_.write([&](soci::session& sql) -> Result<timers::FailureRecord> {
+        return timers::record_failure(sql, timer, owner, error);
+    });
+    if (!recorded) {
+        return TimerOutcome{TimerRun::failed,
+                            Error{error.code, error.message + " (not recorded: " + recorded.error().message + ")"}};
+    }
+    const bool parked = recorded.value() == timers::FailureRecord::parked;
+    return TimerOutcome{parked ? TimerRun::parked : TimerRun::failed, error};
 }
 
 }  // namespace billing

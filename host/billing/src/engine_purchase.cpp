@@ -8,6 +8,7 @@
 #include "billing/engine/idempotency.hpp"
 #include "billing/engine/ledger.hpp"
 #include "billing/engine/orders.hpp"
+#include "idempotent_call.hpp"
 #include "json_codec.hpp"
 #include "order_moves.hpp"
 
@@ -75,47 +76,69 @@ events::EventRow purchase_event(const OrderRecord& order, const sdk::Quote& quot
     as_decision.add_timers = quote.timers;
     as_decision.set_attributes = quote.attributes;
     as_decision.set_terms = quote.terms;
-    return events::EventRow{event_id, order.tenant_id, order.id, order.version, "purchase", "", "customer",
+    return events::EventRow{event_id, order.tenant_id, order.id, order.version, events::purchase_type, "", "customer",
                             order.policy, now_ms, true, quote.code, json_codec::encode(as_decision), written_at_ms};
+}
+
+struct PurchaseCall {
+    const plugin::PolicyInstance& policy;
+    const std::string& tenant_id;
+    const std::string& account_id;
+    const sdk::PurchaseRequest& request;
+    UtcMs now_ms;
+    UtcMs written_at_ms;
+};
+
+Result<OrderRecord> purchase_in(soci::session& sql, const PurchaseCall& c) {
+    auto customer = accounts::get_customer(sql, c.tenant_id, c.account_id);
+    if (!customer) return customer.error();
+    auto system = ledger::system_accounts(sql, c.tenant_id);
+    if (!system) return system.error();
+    auto quote = ask_quote(c.policy, c.request, c.now_ms);
+    if (!quote) return quote.error();
+    auto product = accept_quote(c.policy, quote.value(), c.request, customer.value().balance_minor, c.now_ms);
+    if (!product) return product.error();
+
+    const sdk::Quote& q = quote.value();
+    OrderRecord order = new_order(c.tenant_id, c.account_id, q, *product.value(),
+                                  order_moves::policy_label(c.policy.info()), c.now_ms);
+    const std::string event_id = new_id("evt");
+    if (q.price_minor > 0) {
+        ledger::Transfer charge{c.tenant_id, c.account_id, system.value().escrow, q.price_minor,
+                                ledger::transfer_kind::purchase, order.id, event_id, c.written_at_ms};
+        if (auto posted = ledger::post(sql, charge); !posted) return posted.error();
+    }
+    const order_moves::Target target{system.value(), event_id, c.written_at_ms};
+    if (auto moved = order_moves::post(sql, q.moves, target, order); !moved) return moved.error();
+    orders::insert(sql, order);
+    for (const sdk::TimerRequest& timer : q.timers) {
+        timers::upsert(sql, timers::TimerRow{order.id, timer.name, c.tenant_id, timer.due_at_ms});
+    }
+    events::append(sql, purchase_event(order, q, event_id, c.now_ms, c.written_at_ms));
+    return order;
 }
 
 }  // namespace
 
 Result<OrderRecord> Engine::purchase(const std::string& tenant_id, const std::string& account_id,
-                                     const sdk::PurchaseRequest& request, UtcMs now_ms,
-                                     const std::optional<IdempotencyRecord>& idem) {
-    auto policy_ref = policy_for(tenant_id);
-    if (!policy_ref) return policy_ref.error();
-    const plugin::PolicyInstance& policy = *policy_ref.value();
-    const UtcMs written_at_ms = clock_.now_ms();
-    return db_.write([&](soci::session& sql) -> Result<OrderRecord> {
-        auto customer = accounts::get_customer(sql, tenant_id, account_id);
-        if (!customer) return customer.error();
-        auto system = ledger::system_accounts(sql, tenant_id);
-        if (!system) return system.error();
-        auto quote = ask_quote(policy, request, now_ms);
-        if (!quote) return quote.error();
-        auto product = accept_quote(policy, quote.value(), request, customer.value().balance_minor, now_ms);
-        if (!product) return product.error();
+                                     const sdk::PurchaseRequest& request, UtcMs now_ms) {
+    auto policy = policy_for(tenant_id);
+    if (!policy) return policy.error();
+    const PurchaseCall call{*policy.value(), tenant_id, account_id, request, now_ms, clock_.now_ms()};
+    return db_.write([&](soci::session& sql) { return purchase_in(sql, call); });
+}
 
-        const sdk::Quote& q = quote.value();
-        OrderRecord order = new_order(tenant_id, account_id, q, *product.value(),
-                                      order_moves::policy_label(policy.info()), now_ms);
-        const std::string event_id = new_id("evt");
-        if (q.price_minor > 0) {
-            ledger::Transfer charge{tenant_id, account_id, system.value().escrow, q.price_minor,
-                                    ledger::transfer_kind::purchase, order.id, event_id, written_at_ms};
-            if (auto posted = ledger::post(sql, charge); !posted) return posted.error();
-        }
-        const order_moves::Target target{system.value(), event_id, written_at_ms};
-        if (auto moved = order_moves::post(sql, q.moves, target, order); !moved) return moved.error();
-        orders::insert(sql, order);
-        for (const sdk::TimerRequest& timer : q.timers) {
-            timers::upsert(sql, timers::TimerRow{order.id, timer.name, tenant_id, timer.due_at_ms});
-        }
-        events::append(sql, purchase_event(order, q, event_id, now_ms, written_at_ms));
-        if (idem) idempotency::insert(sql, tenant_id, *idem, written_at_ms);
-        return order;
+Result<IdempotentResult<OrderRecord>> Engine::purchase(const std::string& tenant_id, const std::string& account_id,
+                                                       const sdk::PurchaseRequest& request, UtcMs now_ms,
+                                                       const IdempotencyKey<OrderRecord>& idem) {
+    if (auto refused = idempotency::refusal(idem.key, idem.request_hash, static_cast<bool>(idem.respond))) {
+        return *refused;
+    }
+    auto policy = policy_for(tenant_id);
+    if (!policy) return policy.error();
+    const PurchaseCall call{*policy.value(), tenant_id, account_id, request, now_ms, clock_.now_ms()};
+    return db_.write([&](soci::session& sql) {
+        return idempotent_call::run(sql, tenant_id, idem, call.written_at_ms, [&] { return purchase_in(sql, call); });
     });
 }
 

@@ -1,15 +1,64 @@
 #include "billing/engine/idempotency.hpp"
 
+#include "billing/engine/errors.hpp"
+#include "billing/storage/errors.hpp"
 #include "sql_util.hpp"
 
 namespace billing::idempotency {
 
-void insert(soci::session& sql, const std::string& tenant_id, const IdempotencyRecord& r, UtcMs now_ms) {
+namespace {
+
+constexpr std::size_t key_chars_max = 255;       // idempotency_keys.idem_key
+constexpr std::size_t request_hash_chars = 64;  // SHA-256 in hex
+
+bool is_lower_hex(const std::string& text) {
+    return text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+}  // namespace
+
+std::optional<Error> refusal(const std::string& key, const std::string& request_hash, bool has_builder) {
+    if (key.empty() || key.size() > key_chars_max) {
+        return Error{engine_error::invalid_request, "an idempotency key must be 1 to 255 characters"};
+    }
+    if (request_hash.size() != request_hash_chars || !is_lower_hex(request_hash)) {
+        return Error{engine_error::invalid_request, "a request hash must be SHA-256 in lower-case hex"};
+    }
+    if (!has_builder) {
+        return Error{engine_error::invalid_request, "an idempotent call needs a response builder"};
+    }
+    return std::nullopt;
+}
+
+std::optional<Stored> find(soci::session& sql, const std::string& tenant_id, const std::string& key) {
+    Stored stored;
+    int status = 0;
+    sql << "SELECT request_hash, status_code, response FROM idempotency_keys WHERE tenant_id = :t AND idem_key = :k",
+        soci::into(stored.request_hash), soci::into(status), soci::into(stored.response.body), soci::use(tenant_id),
+        soci::use(key);
+    if (!sql.got_data()) {
+        return std::nullopt;
+    }
+    stored.response.status_code = status;
+    return stored;
+}
+
+Result<Unit> insert(soci::session& sql, const std::string& tenant_id, const std::string& key,
+                    const std::string& request_hash, const IdempotencyResponse& response, UtcMs now_ms) {
     const long long now = sql_util::to_db(now_ms);
-    sql << "INSERT INTO idempotency_keys (tenant_id, idem_key, request_hash, status_code, response, created_at_ms) "
-           "VALUES (:t, :k, :h, :s, :r, :at)",
-        soci::use(tenant_id), soci::use(r.key), soci::use(r.request_hash), soci::use(r.status_code),
-        soci::use(r.response), soci::use(now);
+    try {
+        sql << "INSERT INTO idempotency_keys (tenant_id, idem_key, request_hash, status_code, response, "
+               "created_at_ms) VALUES (:t, :k, :h, :s, :r, :at)",
+            soci::use(tenant_id), soci::use(key), soci::use(request_hash), soci::use(response.status_code),
+            soci::use(response.body), soci::use(now);
+    } catch (...) {
+        Error failure = storage::describe_current_storage_failure();
+        if (failure.code == storage::storage_error::constraint) {
+            return Error{storage::storage_error::conflict, "idempotency key " + key + " was stored concurrently"};
+        }
+        throw;
+    }
+    return Unit{};
 }
 
 }  // namespace billing::idempotency

@@ -1,6 +1,5 @@
 #include "billing/engine/ledger.hpp"
 
-#include <string_view>
 #include <vector>
 
 #include "billing/core/ids.hpp"
@@ -16,42 +15,42 @@ using sql_util::to_db;
 // A balance may not grow past this: keeps every sum of balances far inside a BIGINT.
 constexpr MinorUnits balance_minor_max = MinorUnits{1} << 62;
 
-bool debit_is_customer(std::string_view kind) {
-    return kind == transfer_kind::purchase || kind == transfer_kind::charge;
-}
-
-Result<Unit> debit(soci::session& sql, const Transfer& t) {
+Result<Unit> debit(soci::session& sql, const Transfer& t, const vocabulary::TransferKind& kind) {
     const long long amount = to_db(t.amount_minor);
-    // Only a deposit's funding account is allowed to go negative: it is where money enters.
-    const bool may_go_negative = t.kind == transfer_kind::deposit;
-    soci::statement update = may_go_negative
-        ? (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
-                          "WHERE id = :id AND tenant_id = :t",
-           soci::use(amount), soci::use(t.debit_account_id), soci::use(t.tenant_id))
-        : (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
-                          "WHERE id = :id AND tenant_id = :t AND balance_minor >= :a2",
-           soci::use(amount), soci::use(t.debit_account_id), soci::use(t.tenant_id), soci::use(amount));
+    const std::string account_kind(kind.debit_account_kind);
+    // Only the funding account is allowed to go negative (it is where money enters), and only
+    // as far as any other account may grow.
+    const bool may_go_negative = kind.debit_account_kind == vocabulary::account_kind::funding;
+    const long long floor = to_db(may_go_negative ? t.amount_minor - balance_minor_max : t.amount_minor);
+    soci::statement update =
+        (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
+                        "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor >= :floor",
+         soci::use(amount), soci::use(t.debit_account_id), soci::use(t.tenant_id), soci::use(account_kind),
+         soci::use(floor));
     if (sql_util::run_counted(update) == 1) {
         return Unit{};
     }
-    if (debit_is_customer(t.kind)) {
+    if (kind.debit_account_kind == vocabulary::account_kind::customer) {
         return Error{engine_error::insufficient_funds, "the balance does not cover " + std::to_string(t.amount_minor)};
     }
     return Error{engine_error::ledger_violation,
-                 "a " + t.kind + " transfer would take the debit account below zero"};
+                 "a " + t.kind + " transfer would take its " + account_kind + " account below its floor"};
 }
 
-Result<Unit> credit(soci::session& sql, const Transfer& t) {
+Result<Unit> credit(soci::session& sql, const Transfer& t, const vocabulary::TransferKind& kind) {
     const long long amount = to_db(t.amount_minor);
     const long long limit = to_db(balance_minor_max - t.amount_minor);
+    const std::string account_kind(kind.credit_account_kind);
     soci::statement update =
         (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a "
-                        "WHERE id = :id AND tenant_id = :t AND balance_minor <= :limit",
-         soci::use(amount), soci::use(t.credit_account_id), soci::use(t.tenant_id), soci::use(limit));
+                        "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor <= :limit",
+         soci::use(amount), soci::use(t.credit_account_id), soci::use(t.tenant_id), soci::use(account_kind),
+         soci::use(limit));
     if (sql_util::run_counted(update) == 1) {
         return Unit{};
     }
-    return Error{engine_error::ledger_violation, "a " + t.kind + " transfer names a missing or full credit account"};
+    return Error{engine_error::ledger_violation,
+                 "a " + t.kind + " transfer names a missing or full " + account_kind + " credit account"};
 }
 
 void insert_row(soci::session& sql, const std::string& id, const Transfer& t) {
@@ -68,16 +67,26 @@ void insert_row(soci::session& sql, const std::string& id, const Transfer& t) {
 
 }  // namespace
 
+std::string system_ref(std::string_view account_kind) {
+    return std::string(1, reserved_ref_prefix) + std::string(account_kind);
+}
+
 Result<SystemAccounts> system_accounts(soci::session& sql, const std::string& tenant_id) {
-    std::vector<std::string> ids(4);
-    std::vector<std::string> kinds(4);
-    sql << "SELECT id, kind FROM accounts WHERE tenant_id = :t AND kind <> :customer",
-        soci::into(ids), soci::into(kinds), soci::use(tenant_id), soci::use(std::string(account_kind::customer));
+    namespace kinds = vocabulary::account_kind;
+    const std::string funding = system_ref(kinds::funding);
+    const std::string escrow = system_ref(kinds::escrow);
+    const std::string revenue = system_ref(kinds::revenue);
+    std::vector<std::string> ids(4), refs(4), found_kinds(4);
+    sql << "SELECT id, external_ref, kind FROM accounts WHERE tenant_id = :t AND external_ref IN (:f, :e, :r)",
+        soci::into(ids), soci::into(refs), soci::into(found_kinds), soci::use(tenant_id), soci::use(funding),
+        soci::use(escrow), soci::use(revenue);
     SystemAccounts found;
     for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (kinds[i] == account_kind::funding) found.funding = ids[i];
-        if (kinds[i] == account_kind::escrow) found.escrow = ids[i];
-        if (kinds[i] == account_kind::revenue) found.revenue = ids[i];
+        // A reserved name on an account of another kind is corrupt data: not a system account.
+        if (refs[i] != system_ref(found_kinds[i])) continue;
+        if (refs[i] == funding) found.funding = ids[i];
+        if (refs[i] == escrow) found.escrow = ids[i];
+        if (refs[i] == revenue) found.revenue = ids[i];
     }
     if (found.funding.empty() || found.escrow.empty() || found.revenue.empty()) {
         return Error{engine_error::tenant_not_found, "no such tenant (or its system accounts are missing)"};
@@ -86,17 +95,26 @@ Result<SystemAccounts> system_accounts(soci::session& sql, const std::string& te
 }
 
 Result<std::string> post(soci::session& sql, const Transfer& transfer) {
+    const vocabulary::TransferKind* kind = vocabulary::find_transfer_kind(transfer.kind);
+    if (kind == nullptr) {
+        return Error{engine_error::ledger_violation, "transfer kind " + transfer.kind + " is not in the vocabulary"};
+    }
     if (transfer.amount_minor <= 0 || transfer.amount_minor > amount_minor_max) {
         return Error{engine_error::invalid_request, "a transfer amount must be in 1.." + std::to_string(amount_minor_max)};
     }
     if (transfer.debit_account_id == transfer.credit_account_id) {
         return Error{engine_error::ledger_violation, "a transfer needs two different accounts"};
     }
-    if (auto debited = debit(sql, transfer); !debited) {
-        return debited.error();
+    // Lower id first (see ledger.hpp): which side fails first does not matter, since any failure
+    // rolls the whole transaction back.
+    const bool debit_first = transfer.debit_account_id < transfer.credit_account_id;
+    auto first = debit_first ? debit(sql, transfer, *kind) : credit(sql, transfer, *kind);
+    if (!first) {
+        return first.error();
     }
-    if (auto credited = credit(sql, transfer); !credited) {
-        return credited.error();
+    auto second = debit_first ? credit(sql, transfer, *kind) : debit(sql, transfer, *kind);
+    if (!second) {
+        return second.error();
     }
     std::string id = new_id("trf");
     insert_row(sql, id, transfer);

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <array>
-#include <optional>
 
 namespace billing {
 
@@ -17,17 +16,15 @@ std::string default_host_id() {
     return std::string(name.data()) + ":" + std::to_string(getpid());
 }
 
-void count(SweepStats& stats, const Result<TimerRun>& run) {
-    if (!run) {
-        ++stats.failed;
-        stats.last_error = run.error();
-        return;
+void count(SweepStats& stats, const TimerOutcome& outcome) {
+    switch (outcome.run) {
+        case TimerRun::applied: ++stats.applied; return;
+        case TimerRun::denied: ++stats.denied; return;
+        case TimerRun::lost: ++stats.lost; return;
+        case TimerRun::failed: ++stats.failed; break;
+        case TimerRun::parked: ++stats.parked; break;
     }
-    switch (run.value()) {
-        case TimerRun::applied: ++stats.applied; break;
-        case TimerRun::denied: ++stats.denied; break;
-        case TimerRun::lost: ++stats.lost; break;
-    }
+    stats.last_error = outcome.error;
 }
 
 }  // namespace
@@ -38,7 +35,8 @@ SweepStats& SweepStats::operator+=(const SweepStats& other) {
     denied += other.denied;
     lost += other.lost;
     failed += other.failed;
-    if (other.failed > 0) last_error = other.last_error;
+    parked += other.parked;
+    if (other.failed > 0 || other.parked > 0) last_error = other.last_error;
     return *this;
 }
 
@@ -50,20 +48,28 @@ std::string Sweeper::next_owner() {
     return host_id_.substr(0, 60) + "#" + std::to_string(counter_.fetch_add(1) + 1);
 }
 
-Result<std::vector<timers::TimerRow>> Sweeper::claim_due(UtcMs now_ms, const std::string& owner, std::int64_t lease_s,
-                                                         std::size_t batch_max) {
-    const UtcMs until_ms = now_ms + lease_s * 1000;
+Result<std::vector<timers::TimerRow>> Sweeper::claim_selected(
+    UtcMs lease_now_ms, const std::string& owner, std::int64_t lease_s,
+    const std::function<std::vector<timers::TimerRow>(soci::session&)>& select) {
+    const UtcMs until_ms = lease_now_ms + lease_s * 1000;
     return engine_.database().write([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
         std::vector<timers::TimerRow> won;
         // Per-row conditional UPDATEs: on SQLite faster than an IN list (STACK-NOTES), and on
-        // every backend the WHERE on lease_until_ms makes each claim safe against other hosts.
-        for (timers::TimerRow& row : timers::due_candidates(sql, now_ms, batch_max)) {
-            if (timers::claim(sql, row, owner, now_ms, until_ms)) {
+        // every backend the WHERE on the whole row and its lease makes each claim safe against
+        // other hosts and against a timer moved since it was selected.
+        for (timers::TimerRow& row : select(sql)) {
+            if (timers::claim(sql, row, owner, lease_now_ms, until_ms)) {
                 won.push_back(std::move(row));
             }
         }
         return won;
     });
+}
+
+Result<std::vector<timers::TimerRow>> Sweeper::claim_due(UtcMs now_ms, const std::string& owner, std::int64_t lease_s,
+                                                         std::size_t batch_max) {
+    return claim_selected(now_ms, owner, lease_s,
+                          [&](soci::session& sql) { return timers::due_candidates(sql, now_ms, batch_max); });
 }
 
 SweepStats Sweeper::process(const std::vector<timers::TimerRow>& claimed, const std::string& owner) {
@@ -94,10 +100,10 @@ SweepStats Sweeper::run_due_for_tenant(const std::string& tenant_id, UtcMs up_to
         const std::string owner = next_owner();
         // Leases are real time (the engine's clock), while due times are the tenant's (test) time.
         const UtcMs lease_now_ms = engine_.clock().now_ms();
-        auto claimed = engine_.database().write([&](soci::session& sql) -> Result<std::optional<timers::TimerRow>> {
-            auto next = timers::next_due_for_tenant(sql, tenant_id, up_to_ms, lease_now_ms);
-            if (next && !timers::claim(sql, *next, owner, lease_now_ms, lease_now_ms + lease_s * 1000)) {
-                return std::optional<timers::TimerRow>{};
+        auto claimed = claim_selected(lease_now_ms, owner, lease_s, [&](soci::session& sql) {
+            std::vector<timers::TimerRow> next;
+            if (auto row = timers::next_due_for_tenant(sql, tenant_id, up_to_ms, lease_now_ms)) {
+                next.push_back(std::move(*row));
             }
             return next;
         });
@@ -106,11 +112,10 @@ SweepStats Sweeper::run_due_for_tenant(const std::string& tenant_id, UtcMs up_to
             stats.last_error = claimed.error();
             return stats;
         }
-        if (!claimed.value()) {
+        if (claimed.value().empty()) {
             return stats;
         }
-        ++stats.claimed;
-        count(stats, engine_.run_leased_timer(*claimed.value(), owner));
+        stats += process(claimed.value(), owner);
     }
     return stats;
 }

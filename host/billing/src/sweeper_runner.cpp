@@ -42,13 +42,14 @@ void SweeperRunner::run() {
 
 void SweeperRunner::tick() {
     // A full batch means more may be due (after downtime, many): keep going, within a bound so
-    // that stop() is never kept waiting long.
+    // that stop() is never kept waiting long. A failed timer does not end the tick: its lease
+    // keeps it out of the next batches, and the backlog behind it must still drain.
     for (std::size_t i = 0; i < options_.batches_per_tick_max; ++i) {
         const SweepStats stats = sweeper_.sweep_once(clock_.now_ms(), options_.lease_s, options_.batch_max);
         if (on_sweep_) {
             on_sweep_(stats);
         }
-        if (stats.claimed < options_.batch_max || stats.failed > 0) {
+        if (stats.claimed < options_.batch_max) {
             return;
         }
         std::lock_guard lock(mutex_);

@@ -19,7 +19,7 @@ Result<TenantRecord> insert(soci::session& sql, const NewTenant& tenant, UtcMs n
            "VALUES (:id, :n, :c, :p, :pc, :tm, :clock, :at)",
         soci::use(record.id), soci::use(record.name), soci::use(record.currency), soci::use(record.policy_name),
         soci::use(record.policy_config), soci::use(test_mode), soci::use(now), soci::use(now);
-    for (const char* kind : {account_kind::funding, account_kind::escrow, account_kind::revenue}) {
+    for (std::string_view kind : storage::ledger_vocabulary::system_account_kinds) {
         auto account = accounts::insert(sql, record.id, kind, "", now_ms);
         if (!account) {
             return account.error();

@@ -1,25 +1,49 @@
 #include "billing/engine/timers.hpp"
 
+#include <limits>
+
 #include "sql_util.hpp"
 
 namespace billing::timers {
 
+namespace {
+
 using sql_util::from_db;
 using sql_util::to_db;
+
+// A parked timer's lease never ends, so the due queries' "lease has ended" test skips it too.
+constexpr long long parked_lease_until = std::numeric_limits<long long>::max();
+
+// The error as the row keeps it: printable ASCII only (a plugin's message may hold anything,
+// and PostgreSQL refuses invalid UTF-8), cut to the column's width.
+std::string short_error(const Error& error) {
+    std::string text = error.code + ": " + error.message;
+    if (text.size() > last_error_chars_max) text.resize(last_error_chars_max);
+    for (char& c : text) {
+        if (c < 0x20 || c > 0x7e) c = '?';
+    }
+    return text;
+}
+
+std::int64_t backoff_ms(int attempts) {
+    return retry_backoff_first_ms << (attempts - 1);
+}
+
+}  // namespace
 
 void upsert(soci::session& sql, const TimerRow& t) {
     const long long due = to_db(t.due_at_ms);
     // UPDATE then INSERT instead of ON CONFLICT/ON DUPLICATE KEY, which differ per backend; the
     // order row is locked by the caller, so no one else inserts this (order_id, name) meanwhile.
     soci::statement moved =
-        (sql.prepare << "UPDATE timers SET due_at_ms = :due, tenant_id = :t, lease_owner = NULL, lease_until_ms = 0 "
-                        "WHERE order_id = :o AND name = :n",
+        (sql.prepare << "UPDATE timers SET due_at_ms = :due, tenant_id = :t, lease_owner = NULL, lease_until_ms = 0, "
+                        "attempts = 0, last_error = NULL WHERE order_id = :o AND name = :n",
          soci::use(due), soci::use(t.tenant_id), soci::use(t.order_id), soci::use(t.name));
     if (sql_util::run_counted(moved) == 1) {
         return;
     }
-    sql << "INSERT INTO timers (order_id, name, tenant_id, due_at_ms, lease_owner, lease_until_ms) "
-           "VALUES (:o, :n, :t, :due, NULL, 0)",
+    sql << "INSERT INTO timers (order_id, name, tenant_id, due_at_ms, lease_owner, lease_until_ms, attempts) "
+           "VALUES (:o, :n, :t, :due, NULL, 0, 0)",
         soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id), soci::use(due);
 }
 
@@ -27,29 +51,35 @@ void drop(soci::session& sql, const std::string& order_id, const std::string& na
     sql << "DELETE FROM timers WHERE order_id = :o AND name = :n", soci::use(order_id), soci::use(name);
 }
 
-bool remove_leased(soci::session& sql, const std::string& order_id, const std::string& name,
-                   const std::string& owner) {
-    soci::statement removed = (sql.prepare << "DELETE FROM timers WHERE order_id = :o AND name = :n AND lease_owner = :w",
-                               soci::use(order_id), soci::use(name), soci::use(owner));
+bool remove_leased(soci::session& sql, const TimerRow& t, const std::string& owner) {
+    const long long due = to_db(t.due_at_ms);
+    soci::statement removed =
+        (sql.prepare << "DELETE FROM timers WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
+                        "AND lease_owner = :w",
+         soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id), soci::use(due), soci::use(owner));
     return sql_util::run_counted(removed) == 1;
 }
 
 std::vector<TimerRow> due_candidates(soci::session& sql, UtcMs now_ms, std::size_t batch_max) {
+    std::vector<TimerRow> rows;
     if (batch_max == 0) {
-        return {};
+        return rows;
     }
-    std::vector<std::string> orders(batch_max), names(batch_max), tenants(batch_max);
-    std::vector<long long> dues(batch_max);
+    TimerRow row;
+    long long due = 0;
     const long long now = to_db(now_ms);
     const long long limit = to_db(static_cast<std::int64_t>(batch_max));
-    sql << "SELECT order_id, name, tenant_id, due_at_ms FROM timers WHERE due_at_ms <= :now AND lease_until_ms <= :now2 "
-           "ORDER BY due_at_ms, order_id, name LIMIT :limit",
-        soci::into(orders), soci::into(names), soci::into(tenants), soci::into(dues), soci::use(now), soci::use(now),
-        soci::use(limit);
-    std::vector<TimerRow> rows;
-    rows.reserve(orders.size());
-    for (std::size_t i = 0; i < orders.size(); ++i) {
-        rows.push_back(TimerRow{orders[i], names[i], tenants[i], from_db(dues[i])});
+    // Row by row, not into vectors: SOCI's SQLite backend fetches nothing into vectors of size 1,
+    // which left a sweeper with batch_max 1 finding no timer at all.
+    soci::statement select =
+        (sql.prepare << "SELECT order_id, name, tenant_id, due_at_ms FROM timers WHERE due_at_ms <= :now "
+                        "AND lease_until_ms <= :now2 ORDER BY due_at_ms, order_id, name LIMIT :limit",
+         soci::into(row.order_id), soci::into(row.name), soci::into(row.tenant_id), soci::into(due), soci::use(now),
+         soci::use(now), soci::use(limit));
+    select.execute();
+    while (select.fetch()) {
+        row.due_at_ms = from_db(due);
+        rows.push_back(row);
     }
     return rows;
 }
@@ -74,11 +104,70 @@ std::optional<TimerRow> next_due_for_tenant(soci::session& sql, const std::strin
 bool claim(soci::session& sql, const TimerRow& t, const std::string& owner, UtcMs now_ms, UtcMs lease_until_ms) {
     const long long now = to_db(now_ms);
     const long long until = to_db(lease_until_ms);
+    const long long due = to_db(t.due_at_ms);
+    const std::string parked = parked_owner;
     soci::statement claimed =
         (sql.prepare << "UPDATE timers SET lease_owner = :w, lease_until_ms = :until "
-                        "WHERE order_id = :o AND name = :n AND lease_until_ms <= :now",
-         soci::use(owner), soci::use(until), soci::use(t.order_id), soci::use(t.name), soci::use(now));
+                        "WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
+                        "AND lease_until_ms <= :now AND (lease_owner IS NULL OR lease_owner <> :parked)",
+         soci::use(owner), soci::use(until), soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id),
+         soci::use(due), soci::use(now), soci::use(parked));
     return sql_util::run_counted(claimed) == 1;
+}
+
+FailureRecord record_failure(soci::session& sql, const TimerRow& t, const std::string& owner, const Error& error) {
+    const long long due = to_db(t.due_at_ms);
+    int attempts = 0;
+    long long lease_until = 0;
+    sql << "SELECT attempts, lease_until_ms FROM timers WHERE order_id = :o AND name = :n AND tenant_id = :t "
+           "AND due_at_ms = :due AND lease_owner = :w",
+        soci::into(attempts), soci::into(lease_until), soci::use(t.order_id), soci::use(t.name),
+        soci::use(t.tenant_id), soci::use(due), soci::use(owner);
+    if (!sql.got_data()) {
+        return FailureRecord::lost;
+    }
+    const int next = attempts + 1;
+    const bool park = next >= attempts_max;
+    const std::string text = short_error(error);
+    const std::string new_owner = park ? std::string(parked_owner) : owner;
+    // Pushed out from the end of the lease the failed run held, so that the backoff is in the
+    // time base of the claim (a test clock's sweeps lease in real time; due times are the tenant's).
+    const long long new_until = park ? parked_lease_until : lease_until + to_db(backoff_ms(next));
+    soci::statement counted =
+        (sql.prepare << "UPDATE timers SET attempts = :next, last_error = :e, lease_owner = :nw, lease_until_ms = :until "
+                        "WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
+                        "AND lease_owner = :w AND attempts = :seen",
+         soci::use(next), soci::use(text), soci::use(new_owner), soci::use(new_until), soci::use(t.order_id),
+         soci::use(t.name), soci::use(t.tenant_id), soci::use(due), soci::use(owner), soci::use(attempts));
+    if (sql_util::run_counted(counted) != 1) {
+        return FailureRecord::lost;
+    }
+    return park ? FailureRecord::parked : FailureRecord::retry_later;
+}
+
+std::vector<ParkedTimer> parked(soci::session& sql, const std::string& tenant_id, std::size_t limit) {
+    std::vector<ParkedTimer> out;
+    if (limit == 0) {
+        return out;
+    }
+    ParkedTimer p;
+    long long due = 0;
+    soci::indicator error_ind = soci::i_null;
+    const std::string owner = parked_owner;
+    const long long max = to_db(static_cast<std::int64_t>(limit));
+    soci::statement select =
+        (sql.prepare << "SELECT order_id, name, tenant_id, due_at_ms, attempts, last_error FROM timers "
+                        "WHERE tenant_id = :t AND lease_owner = :w ORDER BY due_at_ms, order_id, name LIMIT :limit",
+         soci::into(p.timer.order_id), soci::into(p.timer.name), soci::into(p.timer.tenant_id), soci::into(due),
+         soci::into(p.attempts), soci::into(p.last_error, error_ind), soci::use(tenant_id), soci::use(owner),
+         soci::use(max));
+    select.execute();
+    while (select.fetch()) {
+        p.timer.due_at_ms = from_db(due);
+        if (error_ind != soci::i_ok) p.last_error.clear();
+        out.push_back(p);
+    }
+    return out;
 }
 
 }  // namespace billing::timers

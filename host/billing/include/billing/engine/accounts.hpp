@@ -5,15 +5,18 @@
 #include <soci/soci.h>
 
 #include <string>
+#include <string_view>
 
 #include "billing/core/result.hpp"
 #include "billing/engine/records.hpp"
 
 namespace billing::accounts {
 
-// A system account (external_ref empty) or a customer account (external_ref unique per
-// tenant: duplicate_external_ref otherwise).
-Result<AccountRecord> insert(soci::session& sql, const std::string& tenant_id, const std::string& kind,
+// A customer account (external_ref 1..200 characters, not starting with '@', which is reserved
+// for system accounts) or a system account (external_ref "@" + kind, whatever is passed). The
+// unique (tenant_id, external_ref) index refuses a duplicate: the INSERT then throws, and the
+// caller's transaction maps it (Engine::create_account: duplicate_external_ref).
+Result<AccountRecord> insert(soci::session& sql, const std::string& tenant_id, std::string_view kind,
                              const std::string& external_ref, UtcMs now_ms);
 
 // account_not_found unless the account exists AND belongs to tenant_id.

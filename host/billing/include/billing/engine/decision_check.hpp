@@ -19,10 +19,15 @@ struct Facts {
     bool order_is_final = false;
     MinorUnits customer_balance_minor = 0;
     UtcMs now_ms = 0;
+    // A timer's decision may not add a timer due at its own now: the sweeper would run it at
+    // once, and a policy re-arming itself at now would loop forever.
+    bool timer_event = false;
 };
 
 // The rule an allowed decision breaks ("refund_exceeds_held: ..."), or nullopt when it may be
-// applied. Moves are checked in order, each against what the earlier ones left.
+// applied. Moves are checked in order, each against what the earlier ones left. An order in a
+// final state may move money only as refund_captured (a support refund after completion,
+// DESIGN §1); its escrow is settled, so anything else is a policy bug.
 std::optional<std::string> violation(const sdk::Decision& decision, const Facts& facts);
 
 // The same for an allowed quote: price in range, its state declared, timers not in the past,

@@ -5,12 +5,24 @@
 // Each call takes ONE reference to the tenant's policy at its start and uses only it, so a hot
 // swap in the middle of a call never mixes two versions; the old library stays mapped until
 // the last call holding it returns.
+//
+// Lock order, the same in every transaction that touches an order (so that two of them never
+// wait on each other in a cycle on PostgreSQL or MySQL): the order row first (FOR UPDATE), then
+// its timers, then accounts, each pair of accounts lower id first (ledger::post).
+//
+// Idempotency: deposit, purchase and apply each come in two forms. Without a key they just run.
+// With an IdempotencyKey<T> they run inside the same transaction as the storing of the answer
+// that key.respond builds from their result, or, when the key was already used by the same
+// request (same request_hash), return that stored answer without running anything; the same
+// key with another request_hash is Error idempotency_key_reused. An Error from the operation
+// itself stores nothing (the request did not take effect; a retry may run it).
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "billing/core/clock.hpp"
 #include "billing/core/result.hpp"
@@ -27,8 +39,15 @@ using PolicyProvider = std::function<std::shared_ptr<const plugin::PolicyInstanc
 // What became of one leased timer run by the sweeper.
 enum class TimerRun {
     applied,  // the policy allowed it and its effect is committed
-    denied,   // the policy denied it (e.g. the order is closed): the timer is just deleted
+    denied,   // the policy denied it (e.g. the order is closed), or its order is gone: just deleted
     lost,     // the lease was lost, or the timer was dropped or moved: nothing was done
+    failed,   // an error rolled the run back; counted on the timer, retried after a backoff
+    parked,   // the timers::attempts_max-th failure: parked for an operator, never claimed again
+};
+
+struct TimerOutcome {
+    TimerRun run = TimerRun::lost;
+    Error error;  // why, when failed or parked
 };
 
 class Engine {
@@ -38,32 +57,55 @@ public:
     Result<TenantRecord> create_tenant(const NewTenant& tenant);
     Result<TenantRecord> get_tenant(const std::string& tenant_id);
 
-    // A customer account with a tenant-unique external_ref and a zero balance.
+    // A customer account with a tenant-unique external_ref (not starting with '@', reserved
+    // for system accounts) and a zero balance; duplicate_external_ref when the ref is taken,
+    // also by a request that created it at the same moment.
     Result<AccountRecord> create_account(const std::string& tenant_id, const std::string& external_ref);
     Result<AccountRecord> get_account(const std::string& tenant_id, const std::string& account_id);
 
     // funding -> customer. Returns the account with its new balance.
     Result<AccountRecord> deposit(const std::string& tenant_id, const std::string& account_id,
-                                  MinorUnits amount_minor, const std::optional<IdempotencyRecord>& idem = {});
+                                  MinorUnits amount_minor);
+    Result<IdempotentResult<AccountRecord>> deposit(const std::string& tenant_id, const std::string& account_id,
+                                                    MinorUnits amount_minor, const IdempotencyKey<AccountRecord>& idem);
 
     // Quote, charge the price customer -> escrow, apply the quote's moves, insert the order with
     // its pinned terms, its timers and its first event. A refused quote comes back as an Error
     // with the policy's code; nothing is written.
     Result<OrderRecord> purchase(const std::string& tenant_id, const std::string& account_id,
-                                 const sdk::PurchaseRequest& request, UtcMs now_ms,
-                                 const std::optional<IdempotencyRecord>& idem = {});
+                                 const sdk::PurchaseRequest& request, UtcMs now_ms);
+    Result<IdempotentResult<OrderRecord>> purchase(const std::string& tenant_id, const std::string& account_id,
+                                                   const sdk::PurchaseRequest& request, UtcMs now_ms,
+                                                   const IdempotencyKey<OrderRecord>& idem);
 
-    // Decides one event on one order at now_ms. A denial is a value (allowed false, the
-    // policy's code, message and available_at) and writes nothing; an allowed decision that
-    // fails a host check is Error policy_violation and writes nothing.
+    // Decides one event of a REQUEST on one order at now_ms. A denial is a value (allowed false,
+    // the policy's code, message and available_at) and writes nothing but, with a key, the
+    // idempotency record (so a retry gets the same denial, never a later success). An allowed
+    // decision that fails a host check is Error policy_violation and writes nothing.
+    //
+    // The caller (the HTTP layer) sets event.actor from the authenticated API key's role, never
+    // from the request body. Refused with invalid_request: a "timer" event (timers run only
+    // through run_leased_timer, at their due time, deleting their row in the same transaction;
+    // one passed here would be applied at a caller-chosen time and then again by the sweeper),
+    // a "purchase" event (the first event's label), the sweeper's actor "system", and any type,
+    // actor or timer field the event record cannot hold.
     Result<ApplyResult> apply(const std::string& tenant_id, const std::string& order_id, const sdk::Event& event,
-                              UtcMs now_ms, const std::optional<IdempotencyRecord>& idem = {});
+                              UtcMs now_ms);
+    Result<IdempotentResult<ApplyResult>> apply(const std::string& tenant_id, const std::string& order_id,
+                                                const sdk::Event& event, UtcMs now_ms,
+                                                const IdempotencyKey<ApplyResult>& idem);
 
     Result<OrderRecord> get_order(const std::string& tenant_id, const std::string& order_id);
 
-    // The sweeper's path, in ONE transaction: delete the timer while owner holds its lease,
-    // then apply Event{timer} with now = its due time, so a late run decides as an on-time one.
-    Result<TimerRun> run_leased_timer(const timers::TimerRow& timer, const std::string& owner);
+    // The sweeper's path, in ONE transaction: lock the order, delete the timer while owner holds
+    // its lease and it is still this row, then apply Event{timer} with now = its due time, so a
+    // late run decides as an on-time one. A failure is counted on the timer in a second, small
+    // transaction (timers::record_failure) unless it is the database's trouble (a conflict, no
+    // session, no connection), which says nothing about the timer: its lease just ends.
+    TimerOutcome run_leased_timer(const timers::TimerRow& timer, const std::string& owner);
+
+    // The tenant's parked timers (see timers.hpp), for operators.
+    Result<std::vector<timers::ParkedTimer>> parked_timers(const std::string& tenant_id, std::size_t limit = 100);
 
     [[nodiscard]] storage::Database& database() noexcept { return db_; }
     [[nodiscard]] const Clock& clock() const noexcept { return clock_; }
@@ -73,6 +115,10 @@ private:
     Result<ApplyResult> apply_in(soci::session& sql, const plugin::PolicyInstance& policy,
                                  const std::string& tenant_id, const std::string& order_id, const sdk::Event& event,
                                  UtcMs now_ms);
+    Result<ApplyResult> decide_in(soci::session& sql, const plugin::PolicyInstance& policy, const OrderRecord& before,
+                                  const sdk::Event& event, UtcMs now_ms);
+    Result<TimerRun> run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner);
+    TimerOutcome record_timer_failure(const timers::TimerRow& timer, const std::string& owner, const Error& error);
 
     storage::Database& db_;
     PolicyProvider policies_;

@@ -10,12 +10,15 @@
 
 namespace billing::events {
 
+inline constexpr const char* purchase_type = "purchase";  // the type of an order's first event
+inline constexpr const char* system_actor = "system";     // the actor of timer events: the sweeper
+
 struct EventRow {
     std::string id;
     std::string tenant_id;
     std::string order_id;
     std::int64_t seq = 0;
-    std::string type;   // sdk::event_type::*, or "purchase"
+    std::string type;   // sdk::event_type::*, or purchase_type
     std::string timer;  // the timer's name for type "timer", else empty
     std::string actor;
     std::string policy;  // "name@version"

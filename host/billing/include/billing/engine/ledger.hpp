@@ -2,25 +2,50 @@
 // account to a credit account, and both accounts' balance_minor change in the same transaction.
 // Only the tenant's funding account may go negative; every other debit is conditional on the
 // balance covering it, so a customer, escrow or revenue balance never drops below zero.
+//
+// The kinds of transfer and account are the shared ledger vocabulary's
+// (billing/storage/ledger_vocabulary.hpp), which the audit checks by: a transfer is posted only
+// between accounts of the kinds the vocabulary gives its kind.
 #pragma once
 
 #include <soci/soci.h>
 
 #include <string>
+#include <string_view>
 
 #include "billing/core/result.hpp"
 #include "billing/engine/records.hpp"
+#include "billing/storage/ledger_vocabulary.hpp"
 
 namespace billing::ledger {
 
+namespace vocabulary = storage::ledger_vocabulary;
+
+namespace detail {
+// The vocabulary's own spelling of a transfer kind; a name it does not know fails to compile.
+// A C string, because the names end up in SOCI binds and C-string test helpers; the vocabulary's
+// names are string literals, so data() is NUL-terminated.
+consteval const char* known_transfer_kind(std::string_view name) {
+    const vocabulary::TransferKind* kind = vocabulary::find_transfer_kind(name);
+    if (kind == nullptr) throw "not a transfer kind of the ledger vocabulary";
+    return kind->name.data();
+}
+}  // namespace detail
+
 namespace transfer_kind {
-inline constexpr const char* deposit = "deposit";                  // funding -> customer
-inline constexpr const char* purchase = "purchase";                // customer -> escrow, with a new order
-inline constexpr const char* charge = "charge";                    // customer -> escrow, on an existing order
-inline constexpr const char* capture = "capture";                  // escrow -> revenue
-inline constexpr const char* refund = "refund";                    // escrow -> customer
-inline constexpr const char* refund_captured = "refund_captured";  // revenue -> customer
+inline constexpr const char* deposit = detail::known_transfer_kind("deposit");
+inline constexpr const char* purchase = detail::known_transfer_kind("purchase");
+inline constexpr const char* charge = detail::known_transfer_kind("charge");
+inline constexpr const char* capture = detail::known_transfer_kind("capture");
+inline constexpr const char* refund = detail::known_transfer_kind("refund");
+inline constexpr const char* refund_captured = detail::known_transfer_kind("refund_captured");
 }  // namespace transfer_kind
+
+// A system account's external_ref: "@" + its kind. The unique (tenant_id, external_ref) index
+// then guarantees exactly one account of each system kind per tenant, and since no customer's
+// external_ref may start with '@', a customer can never take one of these names.
+inline constexpr char reserved_ref_prefix = '@';
+std::string system_ref(std::string_view account_kind);
 
 struct SystemAccounts {
     std::string funding;
@@ -28,7 +53,8 @@ struct SystemAccounts {
     std::string revenue;
 };
 
-// The tenant's three system accounts; tenant_not_found if any is missing.
+// The tenant's three system accounts, found by their reserved external_refs; tenant_not_found
+// if any is missing.
 Result<SystemAccounts> system_accounts(soci::session& sql, const std::string& tenant_id);
 
 struct Transfer {
@@ -42,10 +68,12 @@ struct Transfer {
     UtcMs created_at_ms = 0;
 };
 
-// Writes one transfer and updates both balances. Returns the transfer id, or
-// insufficient_funds (a customer debit not covered), ledger_violation (a system account would
-// go negative or overflow) or invalid_request (amount not in 1..amount_minor_max). The caller
-// rolls the transaction back on any error.
+// Writes one transfer and updates both balances, the lower account id first: every transaction
+// then locks any two accounts in the same order, so two postings never deadlock on PostgreSQL
+// or MySQL. Returns the transfer id, or insufficient_funds (a customer debit not covered),
+// ledger_violation (an unknown kind, an account not of the kind's account kind, a system account
+// that would go negative or overflow) or invalid_request (amount not in 1..amount_minor_max).
+// The caller rolls the transaction back on any error.
 Result<std::string> post(soci::session& sql, const Transfer& transfer);
 
 }  // namespace billing::ledger

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "billing/core/clock.hpp"
 #include "billing/sdk/types.hpp"
+#include "billing/storage/ledger_vocabulary.hpp"
 
 namespace billing {
 
@@ -16,12 +18,12 @@ using MinorUnits = sdk::MinorUnits;
 // cannot overflow a BIGINT however many requests add up before anyone notices.
 inline constexpr MinorUnits amount_minor_max = 1'000'000'000'000'000;  // 10^15
 
-namespace account_kind {
-inline constexpr const char* customer = "customer";
-inline constexpr const char* funding = "funding";
-inline constexpr const char* escrow = "escrow";
-inline constexpr const char* revenue = "revenue";
-}  // namespace account_kind
+// What one order may take from its customer in all (price plus later charges): a few requests'
+// worth, and still far below 2^62, so that an order's sums cannot overflow a BIGINT either.
+inline constexpr MinorUnits order_charged_minor_max = amount_minor_max * 4;
+
+// One vocabulary of account kinds for the engine and the audit (billing/storage/ledger_vocabulary.hpp).
+namespace account_kind = storage::ledger_vocabulary::account_kind;
 
 struct NewTenant {
     std::string name;
@@ -46,7 +48,7 @@ struct AccountRecord {
     std::string id;
     std::string tenant_id;
     std::string kind;          // account_kind::*
-    std::string external_ref;  // empty for system accounts
+    std::string external_ref;  // a system account's is reserved: "@" + its kind (see ledger.hpp)
     MinorUnits balance_minor = 0;
     UtcMs created_at_ms = 0;
 };
@@ -73,13 +75,33 @@ struct OrderRecord {
     std::optional<UtcMs> closed_at_ms;
 };
 
-// What the HTTP layer stores with a money-moving request so that a retry replays the answer.
-// Inserted in the same transaction as the effect: both commit or neither does.
-struct IdempotencyRecord {
-    std::string key;
-    std::string request_hash;  // SHA-256 hex of the request body
-    int status_code = 0;
-    std::string response;
+// The answer the HTTP layer gives a money-moving request, stored under its Idempotency-Key so
+// that a retry of the same request gets the very same answer.
+struct IdempotencyResponse {
+    int status_code = 0;  // 100..599
+    std::string body;
+};
+
+// An Idempotency-Key, the hash of the request it came with, and the builder of the answer to
+// store. The engine calls respond INSIDE the transaction, after the effect, with the operation's
+// result (the new order with its id, an apply's verdict with its code, ...), and stores what it
+// returns in that same transaction: the stored answer always describes what was committed.
+// respond may run more than once when a conflict makes the engine retry the transaction, so it
+// must depend on its argument only; if it throws, nothing is written (storage_failed).
+template <class T>
+struct IdempotencyKey {
+    std::string key;           // 1..255 characters, chosen by the client
+    std::string request_hash;  // SHA-256 hex of what makes two requests the same: method, route, body
+    std::function<IdempotencyResponse(const T& result)> respond;
+};
+
+// What an idempotent call did: ran the operation now (result set, response just stored) or
+// found the key already used by the same request (replayed: nothing ran, response as stored).
+template <class T>
+struct IdempotentResult {
+    bool replayed = false;
+    std::optional<T> result;
+    IdempotencyResponse response;
 };
 
 // The answer to Engine::apply: the policy's verdict and the order as it is afterwards.

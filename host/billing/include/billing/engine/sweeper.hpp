@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,10 @@ struct SweepStats {
     std::size_t claimed = 0;
     std::size_t applied = 0;
     std::size_t denied = 0;  // stale timers (the policy denied them): deleted
-    std::size_t lost = 0;    // leased by someone else meanwhile, or dropped: skipped
-    std::size_t failed = 0;  // an error rolled the timer back; retried after its lease ends
-    Error last_error;        // the most recent failure, for the log
+    std::size_t lost = 0;    // leased by someone else meanwhile, or dropped or moved: skipped
+    std::size_t failed = 0;  // an error rolled the timer back; retried after its lease and a backoff
+    std::size_t parked = 0;  // failed too often: parked for an operator (Engine::parked_timers)
+    Error last_error;        // the most recent failure (or parking), for the log
 
     SweepStats& operator+=(const SweepStats& other);
 };
@@ -41,7 +43,8 @@ public:
     Result<std::vector<timers::TimerRow>> claim_due(UtcMs now_ms, const std::string& owner, std::int64_t lease_s,
                                                     std::size_t batch_max);
 
-    // Applies each claimed timer in its own transaction, with now = its due time.
+    // Applies each claimed timer in its own transaction, with now = its due time. A failure is
+    // counted and the next timer runs: one poisoned timer never holds up the others.
     SweepStats process(const std::vector<timers::TimerRow>& claimed, const std::string& owner);
 
     // claim_due + process with a fresh owner.
@@ -53,6 +56,12 @@ public:
                                   std::size_t timers_max = 100000);
 
 private:
+    // In one transaction: select(sql) picks candidates, each is claimed for owner until
+    // lease_now_ms + lease_s; returns the ones this owner won.
+    Result<std::vector<timers::TimerRow>> claim_selected(
+        UtcMs lease_now_ms, const std::string& owner, std::int64_t lease_s,
+        const std::function<std::vector<timers::TimerRow>(soci::session&)>& select);
+
     Engine& engine_;
     std::string host_id_;
     std::atomic<std::uint64_t> counter_{0};

@@ -1,5 +1,6 @@
 // Tenants: a tenant is created together with its three system accounts (funding, escrow,
-// revenue), in the caller's transaction, so a tenant never exists without its ledger.
+// revenue, each under its reserved external_ref "@" + kind), in the caller's transaction, so a
+// tenant never exists without its ledger.
 #pragma once
 
 #include <soci/soci.h>

@@ -1,15 +1,27 @@
 // Timer rows (DESIGN §5): written in the transaction of the order that needs them, claimed by
 // sweepers with a lease (a conditional UPDATE that works on every backend) and deleted in the
 // transaction that applies them.
+//
+// A claim and a removal match the WHOLE row a sweeper selected (order, name, tenant, due time):
+// on PostgreSQL and MySQL a request may move the timer between the sweeper's SELECT and its
+// claim, and a timer moved to a later time must not fire at its old one.
+//
+// A timer whose run fails (the policy is unavailable, its decision breaks a host check, ...) is
+// never dropped, since money is at stake: each failure is counted on the row with its error and
+// pushes the lease out by a backoff; after attempts_max failures the timer is PARKED
+// (lease_owner = parked_owner): no sweeper claims it again, and it stays listed by parked()
+// until an operator repairs the cause and moves it (upsert), which makes it a fresh timer.
 #pragma once
 
 #include <soci/soci.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "billing/core/result.hpp"
 #include "billing/engine/records.hpp"
 
 namespace billing::timers {
@@ -21,16 +33,22 @@ struct TimerRow {
     UtcMs due_at_ms = 0;
 };
 
-// Adds the timer or moves an existing one of the same name; either way it is unclaimed, so a
-// sweeper holding the old lease finds it changed and leaves it alone.
+inline constexpr const char* parked_owner = "parked";  // sweeper owners are "host#n": never this
+inline constexpr int attempts_max = 5;
+// The first retry waits this long after the failed lease ends; each further one twice as long.
+inline constexpr std::int64_t retry_backoff_first_ms = 60'000;
+inline constexpr std::size_t last_error_chars_max = 200;  // timers.last_error
+
+// Adds the timer or moves an existing one of the same name; either way it is unclaimed and has
+// no failed attempts, so a sweeper holding the old lease finds it changed and leaves it alone.
 void upsert(soci::session& sql, const TimerRow& timer);
 
 void drop(soci::session& sql, const std::string& order_id, const std::string& name);
 
-// Deletes the timer while owner still holds its lease. False: the lease was lost (another
-// owner took it over), or the timer was dropped or moved meanwhile; the caller must not apply it.
-bool remove_leased(soci::session& sql, const std::string& order_id, const std::string& name,
-                   const std::string& owner);
+// Deletes the timer while it is still exactly this row and owner still holds its lease. False:
+// the lease was lost (another owner took it over), or the timer was dropped or moved meanwhile;
+// the caller must not apply it.
+bool remove_leased(soci::session& sql, const TimerRow& timer, const std::string& owner);
 
 // Up to batch_max timers due at now whose lease (if any) has ended, earliest first.
 std::vector<TimerRow> due_candidates(soci::session& sql, UtcMs now_ms, std::size_t batch_max);
@@ -39,7 +57,27 @@ std::vector<TimerRow> due_candidates(soci::session& sql, UtcMs now_ms, std::size
 std::optional<TimerRow> next_due_for_tenant(soci::session& sql, const std::string& tenant_id, UtcMs up_to_ms,
                                             UtcMs lease_now_ms);
 
-// Takes the lease until lease_until_ms if it has ended at now_ms; false if someone else holds it.
+// Takes the lease until lease_until_ms if the timer is still exactly this row and its lease has
+// ended at now_ms; false if it moved, went away, is parked or someone else holds it.
 bool claim(soci::session& sql, const TimerRow& timer, const std::string& owner, UtcMs now_ms, UtcMs lease_until_ms);
+
+enum class FailureRecord {
+    retry_later,  // attempts counted, the lease pushed out by the backoff
+    parked,       // the attempts_max-th failure: parked for an operator
+    lost,         // the timer is no longer this owner's (taken over, moved, dropped): not touched
+};
+
+// Counts one failed run of the timer owner holds, with a short, printable form of error.
+FailureRecord record_failure(soci::session& sql, const TimerRow& timer, const std::string& owner,
+                             const Error& error);
+
+struct ParkedTimer {
+    TimerRow timer;
+    int attempts = 0;
+    std::string last_error;
+};
+
+// The tenant's parked timers, earliest due first, at most limit: what an operator must look at.
+std::vector<ParkedTimer> parked(soci::session& sql, const std::string& tenant_id, std::size_t limit);
 
 }  // namespace billing::timers

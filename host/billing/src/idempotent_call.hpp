@@ -1,0 +1,41 @@
+// The one way every idempotent engine call runs, inside its transaction: replay what the key
+// already holds, or run the effect, build the answer from its result and store it with it.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <string>
+#include <utility>
+
+#include "billing/engine/errors.hpp"
+#include "billing/engine/idempotency.hpp"
+#include "billing/engine/records.hpp"
+
+namespace billing::idempotent_call {
+
+// effect() -> Result<T> does the work. An Error from it (insufficient_funds, order_not_found,
+// a policy_violation, ...) rolls everything back and stores nothing: the request did not take
+// effect, so a retry may run it again. A value, a denial included, is answered and stored.
+template <class T, class Effect>
+Result<IdempotentResult<T>> run(soci::session& sql, const std::string& tenant_id, const IdempotencyKey<T>& idem,
+                                UtcMs now_ms, Effect&& effect) {
+    if (auto stored = idempotency::find(sql, tenant_id, idem.key)) {
+        if (stored->request_hash != idem.request_hash) {
+            return Error{engine_error::idempotency_key_reused, "idempotency key " + idem.key + " was used with another request"};
+        }
+        return IdempotentResult<T>{true, std::nullopt, std::move(stored->response)};
+    }
+    Result<T> result = effect();
+    if (!result) return result.error();
+    IdempotencyResponse response = idem.respond(result.value());
+    if (response.status_code < 100 || response.status_code > 599) {
+        return Error{engine_error::invalid_request, "a response builder returned status " +
+                                                        std::to_string(response.status_code)};
+    }
+    if (auto stored = idempotency::insert(sql, tenant_id, idem.key, idem.request_hash, response, now_ms); !stored) {
+        return stored.error();
+    }
+    return IdempotentResult<T>{false, std::move(result).value(), std::move(response)};
+}
+
+}  // namespace billing::idempotent_call
