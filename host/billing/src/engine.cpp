@@ -90,7 +90,9 @@ Result<IdempotentResult<AccountRecord>> Engine::deposit(const std::string& tenan
                                                         MinorUnits amount_minor,
                                                         const IdempotencyKey<AccountRecord>& idem) {
     if (auto refused = refuse_amount(amount_minor)) return *refused;
-    if (auto refused = idempotency::refusal(idem.key, idem.request_hash, static_cast<bool>(idem.respond))) return *refused;
+    if (auto refused = idempotency::refusal(idem.key, idem.request_hash, static_cast<bool>(idem.respond))) {
+        return *refused;
+    }
     const UtcMs now_ms = clock_.now_ms();
     return db_.write([&](soci::session& sql) {
         return idempotent_call::run(sql, tenant_id, idem, now_ms,

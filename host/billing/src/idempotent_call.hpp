@@ -21,7 +21,8 @@ Result<IdempotentResult<T>> run(soci::session& sql, const std::string& tenant_id
                                 UtcMs now_ms, Effect&& effect) {
     if (auto stored = idempotency::find(sql, tenant_id, idem.key)) {
         if (stored->request_hash != idem.request_hash) {
-            return Error{engine_error::idempotency_key_reused, "idempotency key " + idem.key + " was used with another request"};
+            return Error{engine_error::idempotency_key_reused,
+                         "idempotency key " + idem.key + " was used with another request"};
         }
         return IdempotentResult<T>{true, std::nullopt, std::move(stored->response)};
     }

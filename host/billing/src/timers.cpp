@@ -134,7 +134,8 @@ FailureRecord record_failure(soci::session& sql, const TimerRow& t, const std::s
     // time base of the claim (a test clock's sweeps lease in real time; due times are the tenant's).
     const long long new_until = park ? parked_lease_until : lease_until + to_db(backoff_ms(next));
     soci::statement counted =
-        (sql.prepare << "UPDATE timers SET attempts = :next, last_error = :e, lease_owner = :nw, lease_until_ms = :until "
+        (sql.prepare << "UPDATE timers SET attempts = :next, last_error = :e, lease_owner = :nw, "
+                        "lease_until_ms = :until "
                         "WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
                         "AND lease_owner = :w AND attempts = :seen",
          soci::use(next), soci::use(text), soci::use(new_owner), soci::use(new_until), soci::use(t.order_id),
