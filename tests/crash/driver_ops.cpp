@@ -52,9 +52,12 @@ std::string request_hash(const std::string& body) {
     return digest;
 }
 
-IdempotencyRecord idempotency_for(const std::vector<std::string>& words) {
+// The key, the request's hash and the answer stored with the effect: here the request itself.
+template <class T>
+IdempotencyKey<T> idempotency_for(const std::vector<std::string>& words) {
     const std::string body = join(words);
-    return IdempotencyRecord{words.at(1), request_hash(body), 200, body};
+    return IdempotencyKey<T>{words.at(1), request_hash(body),
+                             [body](const T&) { return IdempotencyResponse{200, body}; }};
 }
 
 void expect_words(const std::vector<std::string>& words, std::size_t count) {
@@ -135,7 +138,8 @@ Result<World> set_up_world(Engine& engine) {
         const std::vector<std::string> words = {kind::deposit, "d-setup-" + std::to_string(i), id,
                                                 std::to_string(setup_deposit_minor + i)};
         if (!key_in(db, world.tenant_id, words[1])) {
-            auto deposited = engine.deposit(world.tenant_id, id, setup_deposit_minor + i, idempotency_for(words));
+            auto deposited = engine.deposit(world.tenant_id, id, setup_deposit_minor + i,
+                                            idempotency_for<AccountRecord>(words));
             if (!deposited) return deposited.error();
         }
         world.accounts.push_back(id);
@@ -202,13 +206,14 @@ void Workload::run(const std::vector<std::string>& words) {
         emit("DUP " + op + " " + key);
         return;
     }
-    const IdempotencyRecord idem = idempotency_for(words);
     if (op == kind::deposit) {
         expect_words(words, 4);
-        auto account = engine_.deposit(world_.tenant_id, words[2], std::stoll(words[3]), idem);
+        auto account = engine_.deposit(world_.tenant_id, words[2], std::stoll(words[3]),
+                                       idempotency_for<AccountRecord>(words));
         if (!account) return answer_error(op, key, account.error());
+        if (account.value().replayed) return emit("DUP " + op + " " + key);
         emit("ACK " + op + " " + key + " " + words[2] + " " + words[3] + " " +
-             std::to_string(account.value().balance_minor));
+             std::to_string(account.value().result->balance_minor));
     } else if (op == kind::activation || op == kind::rental) {
         sdk::PurchaseRequest request;
         request.product = op;
@@ -219,29 +224,33 @@ void Workload::run(const std::vector<std::string>& words) {
             expect_words(words, 4);
             request.numbers = {{"duration_hours", std::stoll(words[3])}};
         }
-        auto order = engine_.purchase(world_.tenant_id, words[2], request, clock_.now_ms(), idem);
+        auto order =
+            engine_.purchase(world_.tenant_id, words[2], request, clock_.now_ms(), idempotency_for<OrderRecord>(words));
         if (!order) return answer_error(op, key, order.error());
-        emit("ACK " + op + " " + key + " " + order.value().id + " " + std::to_string(order.value().price_minor));
+        if (order.value().replayed) return emit("DUP " + op + " " + key);
+        const OrderRecord& bought = *order.value().result;
+        emit("ACK " + op + " " + key + " " + bought.id + " " + std::to_string(bought.price_minor));
     } else if (op == kind::cancel) {
         expect_words(words, 3);
-        apply(op, key, words[2], "", idem);
+        apply(op, key, words[2], "", idempotency_for<ApplyResult>(words));
     } else if (op == kind::message) {
         expect_words(words, 4);
-        apply(op, key, words[2], words[3], idem);
+        apply(op, key, words[2], words[3], idempotency_for<ApplyResult>(words));
     } else {
         die("unknown operation: " + join(words));
     }
 }
 
 void Workload::apply(const std::string& op, const std::string& key, const std::string& order_id,
-                     const std::string& service, const IdempotencyRecord& idem) {
+                     const std::string& service, const IdempotencyKey<ApplyResult>& idem) {
     sdk::Event event;
     event.type = op;
     event.actor = "customer";
     if (!service.empty()) event.text["service"] = service;
     auto result = engine_.apply(world_.tenant_id, order_id, event, clock_.now_ms(), idem);
     if (!result) return answer_error(op, key, result.error());
-    const ApplyResult& r = result.value();
+    if (result.value().replayed) return emit("DUP " + op + " " + key);
+    const ApplyResult& r = *result.value().result;
     emit("ACK " + op + " " + key + " " + order_id + " " + (r.allowed ? "1" : "0") + " " + r.code + " " +
          std::to_string(r.order.version) + " " + r.order.state);
 }

@@ -39,7 +39,7 @@ private:
     std::string order_service(const std::string& order_id);
     bool key_exists(const std::string& key);
     void apply(const std::string& kind, const std::string& key, const std::string& order_id,
-               const std::string& service, const IdempotencyRecord& idem);
+               const std::string& service, const IdempotencyKey<ApplyResult>& idem);
 
     template <class T>
     T pick(const std::vector<T>& from) {
