@@ -1,5 +1,7 @@
 // Engine::apply and the sweeper's timer path: load + lock the order, ask decide(), check the
 // decision, then write the order, transfers, timers and event record, all in one transaction.
+#include <algorithm>
+
 #include "billing/core/ids.hpp"
 #include "billing/engine/accounts.hpp"
 #include "billing/engine/decision_check.hpp"
@@ -151,7 +153,14 @@ Result<ApplyResult> Engine::apply_in(soci::session& sql, const plugin::PolicyIns
                                      const sdk::Event& event, UtcMs now_ms) {
     auto order = orders::get(sql, tenant_id, order_id, db_.dialect().lock_rows);
     if (!order) return order.error();
-    return decide_in(sql, policy, order.value(), event, now_ms);
+    // A request's decision time never runs backwards on an order: one that waited for the
+    // order's lock while a later decision committed (a timer, or another request) is decided
+    // after it, not at its own earlier time, when the policy would judge a state that time never
+    // saw (a rental cancel at 17:09 allowed after the 20:00 capture, with nothing left to
+    // refund). The order is locked here, so updated_at_ms is its last decision. Timers keep
+    // their due time (DESIGN §5: a late run decides as an on-time one).
+    const UtcMs decided_at_ms = std::max(now_ms, order.value().updated_at_ms);
+    return decide_in(sql, policy, order.value(), event, decided_at_ms);
 }
 
 Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyInstance& policy,

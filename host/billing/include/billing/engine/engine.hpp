@@ -78,7 +78,9 @@ public:
                                                    const sdk::PurchaseRequest& request, UtcMs now_ms,
                                                    const IdempotencyKey<OrderRecord>& idem);
 
-    // Decides one event of a REQUEST on one order at now_ms. A denial is a value (allowed false,
+    // Decides one event of a REQUEST on one order at now_ms, or at the order's last decision
+    // (updated_at_ms) if that is later: decision time never runs backwards on an order, also
+    // for a request that waited for the order's lock while a later one committed. A denial is a value (allowed false,
     // the policy's code, message and available_at) and writes nothing but, with a key, the
     // idempotency record (so a retry gets the same denial, never a later success). An allowed
     // decision that fails a host check is Error policy_violation and writes nothing.
