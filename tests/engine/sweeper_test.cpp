@@ -110,6 +110,32 @@ TEST_F(SweeperLease, TimerMovedUnderALeaseIsNotAppliedAtItsOldTime) {
     expect_ledger_consistent();
 }
 
+TEST_F(SweeperLease, InABatchAMovedTimerIsLostAndTheOthersApplyOnce) {
+    make_tenant(1000);
+    const std::string first = buy_activation(at(0));
+    const std::string moved = buy_activation(at(0, 1));
+    const std::string last = buy_activation(at(0, 2));
+    auto claimed = sweeper->claim_due(at(21), "slow#1", 30, 10);
+    ASSERT_TRUE(claimed);
+    ASSERT_EQ(3u, claimed.value().size());
+    move_timer(moved, "expire", at(40));
+    const SweepStats stats = sweeper->process(claimed.value(), "slow#1");
+    EXPECT_EQ(2u, stats.applied);
+    EXPECT_EQ(1u, stats.lost);
+    EXPECT_EQ("expired", state_of(first));
+    EXPECT_EQ("active", state_of(moved));
+    EXPECT_EQ("expired", state_of(last));
+    // The same batch again (a sweeper that did not see its commit): nothing applies twice.
+    const SweepStats again = sweeper->process(claimed.value(), "slow#1");
+    EXPECT_EQ(3u, again.lost);
+    EXPECT_EQ(2, transfers_of(first));
+    EXPECT_EQ(2, transfers_of(last));
+    EXPECT_EQ(1, count("SELECT COUNT(*) FROM timers"));
+    EXPECT_EQ(1u, sweeper->sweep_once(at(40), 30, 10).applied);
+    EXPECT_EQ(1000, customer());
+    expect_ledger_consistent();
+}
+
 TEST_F(SweeperLease, StaleTimerIsDeniedAndDeleted) {
     make_tenant(1000);
     const std::string order = buy_activation(at(0));

@@ -91,6 +91,32 @@ TEST_F(TimerFailure, AMissingPolicyCountsAsAFailedAttempt) {
     EXPECT_EQ("active", state_of(order));
 }
 
+TEST_F(TimerFailure, InABatchOnlyThePoisonedTimerIsRolledBackAndCounted) {
+    make_tenant(1000);
+    const std::string before = buy_activation(at(0));
+    const std::string poisoned = buy_activation(at(0, 1));
+    const std::string after = buy_activation(at(0, 2));
+    poison_timer_of(poisoned);
+    // One claimed batch, one transaction: the poisoned timer in the middle is undone to its
+    // savepoint (its row, deleted by the run, is back) and counted; the others commit.
+    const SweepStats stats = sweeper->sweep_once(at(21), 30, 10);
+    EXPECT_EQ(3u, stats.claimed);
+    EXPECT_EQ(2u, stats.applied);
+    EXPECT_EQ(1u, stats.failed);
+    EXPECT_EQ(engine_error::policy_violation, stats.last_error.code);
+    EXPECT_EQ("expired", state_of(before));
+    EXPECT_EQ("expired", state_of(after));
+    EXPECT_EQ("active", state_of(poisoned));
+    EXPECT_EQ(1, transfers_of(poisoned));
+    EXPECT_EQ(1, count("SELECT COUNT(*) FROM timers"));
+    EXPECT_EQ(1, count("SELECT attempts FROM timers WHERE order_id = '" + poisoned + "'"));
+    EXPECT_EQ(at(21) + 30'000 + timers::retry_backoff_first_ms, lease_until());
+    EXPECT_EQ(150, escrow());
+    EXPECT_EQ(850, customer());
+    EXPECT_EQ(5, count("SELECT COUNT(*) FROM events")) << "three purchases and two timers, none of the poisoned run";
+    expect_ledger_consistent();
+}
+
 TEST_F(TimerFailure, DoesNotEndTheRunnersTick) {
     make_tenant(1000);
     const std::string poisoned = buy_activation(at(0));

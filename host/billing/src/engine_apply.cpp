@@ -195,24 +195,72 @@ TimerOutcome Engine::run_leased_timer(const timers::TimerRow& timer, const std::
     return record_timer_failure(timer, owner, ran.error());
 }
 
-Result<TimerRun> Engine::run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner) {
+Result<TimerRun> Engine::run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner) {
     auto policy = policy_for(timer.tenant_id);
     if (!policy) return policy.error();
     sdk::Event event;
     event.type = sdk::event_type::timer;
     event.timer = timer.name;
     event.actor = events::system_actor;
-    return db_.write([&](soci::session& sql) -> Result<TimerRun> {
-        // The order first, then its timer: the lock order of apply (see engine.hpp).
-        auto order = orders::get(sql, timer.tenant_id, timer.order_id, db_.dialect().lock_rows);
-        if (!order && order.error().code != engine_error::order_not_found) return order.error();
-        if (!timers::remove_leased(sql, timer, owner)) return TimerRun::lost;
-        // A timer of a vanished order can never apply: deleting it is all there is to do.
-        if (!order) return TimerRun::denied;
-        auto result = decide_in(sql, *policy.value(), order.value(), event, timer.due_at_ms);
-        if (!result) return result.error();
-        return result.value().allowed ? TimerRun::applied : TimerRun::denied;
-    });
+    // The order first, then its timer: the lock order of apply (see engine.hpp).
+    auto order = orders::get(sql, timer.tenant_id, timer.order_id, db_.dialect().lock_rows);
+    if (!order && order.error().code != engine_error::order_not_found) return order.error();
+    if (!timers::remove_leased(sql, timer, owner)) return TimerRun::lost;
+    // A timer of a vanished order can never apply: deleting it is all there is to do.
+    if (!order) return TimerRun::denied;
+    auto result = decide_in(sql, *policy.value(), order.value(), event, timer.due_at_ms);
+    if (!result) return result.error();
+    return result.value().allowed ? TimerRun::applied : TimerRun::denied;
+}
+
+Result<TimerRun> Engine::run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner) {
+    return db_.write([&](soci::session& sql) { return run_timer_in(sql, timer, owner); });
+}
+
+std::vector<TimerOutcome> Engine::run_leased_timers(const std::vector<timers::TimerRow>& batch,
+                                                    const std::string& owner) {
+    if (batch.size() > 1) {
+        auto together = db_.write([&](soci::session& sql) { return run_batch_in(sql, batch, owner); });
+        if (together) return std::move(together).value();
+        // The batch transaction rolled back as a whole (after Database::write's retries of a
+        // conflict): nothing of it is committed, so each timer runs again on its own, exactly as
+        // if it had never been batched. Its lease is still this owner's, or it is lost.
+    }
+    std::vector<TimerOutcome> outcomes;
+    outcomes.reserve(batch.size());
+    for (const timers::TimerRow& timer : batch) outcomes.push_back(run_leased_timer(timer, owner));
+    return outcomes;
+}
+
+Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
+                                                       const std::string& owner) {
+    std::vector<TimerOutcome> outcomes;
+    outcomes.reserve(batch.size());
+    for (const timers::TimerRow& timer : batch) {
+        // Each timer's effect and the delete of its row are released or rolled back together.
+        storage::Savepoint savepoint(sql, "timer_run");
+        Result<TimerRun> ran = Error{};
+        try {
+            ran = run_timer_in(sql, timer, owner);
+        } catch (...) {
+            ran = storage::describe_current_storage_failure();
+        }
+        if (ran) {
+            savepoint.release();
+            outcomes.push_back(TimerOutcome{ran.value(), {}});
+            continue;
+        }
+        // The database's trouble (a conflict, a lost connection; on MySQL a deadlock has already
+        // rolled back the whole transaction) ends the batch: Database::write rolls it back and
+        // retries it, and run_leased_timers falls back to one transaction per timer.
+        if (is_database_trouble(ran.error().code)) return ran.error();
+        // The timer's own failure: undo its partial effect, count it, and go on with the batch.
+        savepoint.rollback();
+        const timers::FailureRecord recorded = timers::record_failure(sql, timer, owner, ran.error());
+        const bool parked = recorded == timers::FailureRecord::parked;
+        outcomes.push_back(TimerOutcome{parked ? TimerRun::parked : TimerRun::failed, ran.error()});
+    }
+    return outcomes;
 }
 
 TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner,

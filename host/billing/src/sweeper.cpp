@@ -75,8 +75,8 @@ Result<std::vector<timers::TimerRow>> Sweeper::claim_due(UtcMs now_ms, const std
 SweepStats Sweeper::process(const std::vector<timers::TimerRow>& claimed, const std::string& owner) {
     SweepStats stats;
     stats.claimed = claimed.size();
-    for (const timers::TimerRow& timer : claimed) {
-        count(stats, engine_.run_leased_timer(timer, owner));
+    for (const TimerOutcome& outcome : engine_.run_leased_timers(claimed, owner)) {
+        count(stats, outcome);
     }
     return stats;
 }

@@ -160,6 +160,25 @@ void Database::finish(soci::session& sql, bool commit) {
     }
 }
 
+Savepoint::Savepoint(soci::session& sql, std::string name) : sql_(sql), name_(std::move(name)) {
+    sql_ << "SAVEPOINT " + name_;
+}
+
+void Savepoint::release() {
+    if (!open_) return;
+    open_ = false;
+    sql_ << "RELEASE SAVEPOINT " + name_;
+}
+
+void Savepoint::rollback() {
+    if (!open_) return;
+    open_ = false;
+    // ROLLBACK TO keeps the savepoint on every backend: release it too, so that a loop of steps
+    // does not stack them up.
+    sql_ << "ROLLBACK TO SAVEPOINT " + name_;
+    sql_ << "RELEASE SAVEPOINT " + name_;
+}
+
 void Database::backoff(std::uint32_t attempt) const {
     // 1, 2, 4 ... ms up to 64 ms: long enough for the winner of a race to commit.
     const auto ms = std::chrono::milliseconds(1U << std::min<std::uint32_t>(attempt - 1, 6));

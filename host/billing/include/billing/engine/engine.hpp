@@ -106,6 +106,15 @@ public:
     // session, no connection), which says nothing about the timer: its lease just ends.
     TimerOutcome run_leased_timer(const timers::TimerRow& timer, const std::string& owner);
 
+    // run_leased_timer for each timer of a claimed batch (bounded by the claim's batch_max), in
+    // ONE write transaction: one commit (one fsync) per batch instead of one per timer. Each timer
+    // runs inside its own SAVEPOINT, so its effect and the delete of its row are kept or undone
+    // together; a timer whose run fails is rolled back to its savepoint and its failure counted
+    // in the same transaction, and the rest of the batch goes on. If the batch transaction itself
+    // fails (a conflict after the retries, a lost connection), nothing of it is committed and
+    // every timer runs again in its own transaction. One outcome per timer, in batch order.
+    std::vector<TimerOutcome> run_leased_timers(const std::vector<timers::TimerRow>& batch, const std::string& owner);
+
     // The tenant's parked timers (see timers.hpp), for operators.
     Result<std::vector<timers::ParkedTimer>> parked_timers(const std::string& tenant_id, std::size_t limit = 100);
 
@@ -119,7 +128,10 @@ private:
                                  UtcMs now_ms);
     Result<ApplyResult> decide_in(soci::session& sql, const plugin::PolicyInstance& policy, const OrderRecord& before,
                                   const sdk::Event& event, UtcMs now_ms);
+    Result<TimerRun> run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner);
     Result<TimerRun> run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner);
+    Result<std::vector<TimerOutcome>> run_batch_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
+                                                   const std::string& owner);
     TimerOutcome record_timer_failure(const timers::TimerRow& timer, const std::string& owner, const Error& error);
 
     storage::Database& db_;

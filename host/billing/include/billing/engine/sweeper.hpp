@@ -1,5 +1,5 @@
-// The timer sweeper (DESIGN §5): claims due timers with a lease, then applies each in its own
-// transaction that also deletes the timer row. Claiming is at-least-once (a dead owner's lease
+// The timer sweeper (DESIGN §5): claims due timers with a lease, then applies each (in its own
+// savepoint of one transaction per claimed batch) together with the delete of its timer row. Claiming is at-least-once (a dead owner's lease
 // ends and another sweeper takes the timer over); the effect is exactly-once, because only the
 // transaction that deletes the row while holding its lease applies it.
 #pragma once
@@ -43,8 +43,9 @@ public:
     Result<std::vector<timers::TimerRow>> claim_due(UtcMs now_ms, const std::string& owner, std::int64_t lease_s,
                                                     std::size_t batch_max);
 
-    // Applies each claimed timer in its own transaction, with now = its due time. A failure is
-    // counted and the next timer runs: one poisoned timer never holds up the others.
+    // Applies the claimed timers in one transaction, each in its own savepoint, with now = its
+    // due time (Engine::run_leased_timers). A failure is counted and the next timer runs: one
+    // poisoned timer never holds up the others.
     SweepStats process(const std::vector<timers::TimerRow>& claimed, const std::string& owner);
 
     // claim_due + process with a fresh owner.

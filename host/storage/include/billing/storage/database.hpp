@@ -89,6 +89,26 @@ private:
     soci::connection_pool pool_;
 };
 
+// A savepoint inside a writer transaction (SAVEPOINT / RELEASE SAVEPOINT / ROLLBACK TO SAVEPOINT:
+// the same words on SQLite, PostgreSQL and MySQL/MariaDB), so that one step of a transaction can
+// be undone without the rest. Opened by the constructor; release() keeps the step's writes in the
+// transaction, rollback() undoes them (and releases the savepoint). Neither: the enclosing
+// transaction's COMMIT or ROLLBACK decides. name must be a plain SQL identifier; a name reused
+// inside the same transaction refers to the innermost savepoint of that name.
+class Savepoint {
+public:
+    Savepoint(soci::session& sql, std::string name);
+    Savepoint(const Savepoint&) = delete;
+    Savepoint& operator=(const Savepoint&) = delete;
+    void release();
+    void rollback();
+
+private:
+    soci::session& sql_;
+    std::string name_;
+    bool open_ = true;
+};
+
 template <class Work>
 auto Database::write(Work&& work) -> std::invoke_result_t<Work&, soci::session&> {
     for (std::uint32_t attempt = 1;; ++attempt) {
