@@ -1,0 +1,97 @@
+// RFC 9457 problem details (application/problem+json), every error the API returns: the
+// standard members type, title, status and detail, plus a stable machine-readable `code` that
+// clients branch on, and optional extension members such as `available_at`.
+//
+// The codes the HTTP layer itself produces are in one catalogue with their statuses, so that a
+// status never depends on the call site. Codes from the engine, the storage and a policy map
+// through problem_for_error; 5xx problems never carry the internal message (the caller logs it).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "billing/core/clock.hpp"
+#include "billing/core/result.hpp"
+
+namespace billing::http {
+
+inline constexpr std::string_view problem_content_type = "application/problem+json";
+
+// The type member is this prefix followed by the code. A tag URI (RFC 4151), as RFC 9457 §3.1.1
+// suggests for types that are identifiers, not documentation pages; the OpenAPI document lists
+// the codes.
+inline constexpr std::string_view problem_type_prefix = "tag:billing-host,2025:problem:";
+
+namespace problem_code {
+inline constexpr std::string_view malformed_json = "malformed_json";                  // 400
+inline constexpr std::string_view bad_request = "bad_request";                        // 400 (headers, query)
+inline constexpr std::string_view unauthorized = "unauthorized";                      // 401
+inline constexpr std::string_view forbidden = "forbidden";                            // 403
+inline constexpr std::string_view not_found = "not_found";                            // 404
+inline constexpr std::string_view method_not_allowed = "method_not_allowed";          // 405
+inline constexpr std::string_view conflict = "conflict";                              // 409
+inline constexpr std::string_view idempotency_in_flight = "idempotency_in_flight";    // 409
+inline constexpr std::string_view payload_too_large = "payload_too_large";            // 413
+inline constexpr std::string_view unsupported_media_type = "unsupported_media_type";  // 415
+inline constexpr std::string_view validation_failed = "validation_failed";            // 422
+inline constexpr std::string_view idempotency_key_required = "idempotency_key_required";  // 400
+inline constexpr std::string_view idempotency_key_reused = "idempotency_key_reused";  // 422
+inline constexpr std::string_view internal = "internal";                              // 500
+inline constexpr std::string_view storage_unavailable = "storage_unavailable";        // 503
+inline constexpr std::string_view shutting_down = "shutting_down";                    // 503
+}  // namespace problem_code
+
+struct ProblemKind {
+    std::string_view code;
+    int status = 500;
+    std::string_view title;  // the same for every problem of this code (RFC 9457 §3.1.3)
+};
+
+// Every code in problem_code, with its status and title, in status order.
+std::span<const ProblemKind> problem_catalogue();
+const ProblemKind* find_problem_kind(std::string_view code);
+
+using ProblemValue = std::variant<std::string, std::int64_t, bool>;
+
+struct Problem {
+    int status = 500;
+    std::string code;
+    std::string title;
+    std::string detail;
+    // Extension members, written after the standard ones in this order. Their names must not
+    // be a standard member's (asserted).
+    std::vector<std::pair<std::string, ProblemValue>> extra;
+};
+
+// A problem of the catalogue; asserts that code is in it.
+Problem make_problem(std::string_view code, std::string detail);
+
+// An engine, storage, HTTP or policy Error as a problem:
+// - the catalogue's codes keep their status;
+// - account/order/tenant_not_found 404, insufficient_funds, duplicate_external_ref and
+//   policy_mismatch 409, invalid_request -> validation_failed 422, policy_unavailable 503;
+// - storage conflict/busy/unavailable -> storage_unavailable 503; policy_failed and
+//   policy_violation 500; every other storage or ledger failure -> internal 500;
+// - any other well-formed code ([a-z0-9_], 1..64) is a policy's refusal of a request: 422 with
+//   the policy's code and message;
+// 5xx problems get a fixed detail, never the error's message.
+Problem problem_for_error(const Error& error);
+
+// A policy's denial of an event (cancel too early, a delivered activation): 409 with the
+// policy's code and message, and available_at (RFC 3339) when the policy says when it becomes
+// possible.
+Problem policy_denial(std::string code, std::string message, std::optional<UtcMs> available_at);
+
+// "tag:billing-host,2025:problem:" + code
+std::string problem_type_uri(std::string_view code);
+
+// The JSON body: {"type","title","status","detail","code", extra...}, compact, in that order.
+std::string problem_body(const Problem& problem);
+
+}  // namespace billing::http

@@ -1,0 +1,149 @@
+#include "billing/http/problem.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <sstream>
+
+#include "billing/http/rfc3339.hpp"
+
+namespace billing::http {
+
+namespace {
+
+namespace pc = problem_code;
+
+constexpr std::array catalogue{
+    ProblemKind{pc::malformed_json, 400, "The body is not valid JSON"},
+    ProblemKind{pc::bad_request, 400, "The request is malformed"},
+    ProblemKind{pc::idempotency_key_required, 400, "An Idempotency-Key header is required"},
+    ProblemKind{pc::unauthorized, 401, "A valid API key is required"},
+    ProblemKind{pc::forbidden, 403, "The API key's role may not do this"},
+    ProblemKind{pc::not_found, 404, "No such resource"},
+    ProblemKind{pc::method_not_allowed, 405, "The resource does not support this method"},
+    ProblemKind{pc::conflict, 409, "The request conflicts with the resource's state"},
+    ProblemKind{pc::idempotency_in_flight, 409, "A request with this Idempotency-Key is in progress"},
+    ProblemKind{pc::payload_too_large, 413, "The body is too large"},
+    ProblemKind{pc::unsupported_media_type, 415, "The body must be application/json"},
+    ProblemKind{pc::validation_failed, 422, "The request is invalid"},
+    ProblemKind{pc::idempotency_key_reused, 422, "The Idempotency-Key was used for another request"},
+    ProblemKind{pc::internal, 500, "Internal error"},
+    ProblemKind{pc::storage_unavailable, 503, "The database is unavailable"},
+    ProblemKind{pc::shutting_down, 503, "The server is shutting down"},
+};
+
+// Engine and storage codes that are not in the catalogue but have a fixed status. The storage's
+// and the ledger's failures are hidden behind a catalogue code.
+struct Mapping {
+    std::string_view from;
+    int status;
+    std::string_view code;  // empty: keep the error's code
+    std::string_view title;
+};
+
+constexpr std::array mappings{
+    Mapping{"tenant_not_found", 404, "", "No such tenant"},
+    Mapping{"account_not_found", 404, "", "No such account"},
+    Mapping{"order_not_found", 404, "", "No such order"},
+    Mapping{"insufficient_funds", 409, "", "The account's balance is too low"},
+    Mapping{"duplicate_external_ref", 409, "", "An account with this external_ref exists"},
+    Mapping{"policy_mismatch", 409, "", "The order was sold under another policy"},
+    Mapping{"invalid_request", 422, pc::validation_failed, ""},
+    Mapping{"policy_unavailable", 503, "", "No policy serves this tenant now"},
+    Mapping{"policy_failed", 500, "", "The tenant's policy failed"},
+    Mapping{"policy_violation", 500, "", "The tenant's policy made an invalid decision"},
+    Mapping{"ledger_violation", 500, pc::internal, ""},
+    Mapping{"storage_conflict", 503, pc::storage_unavailable, ""},
+    Mapping{"storage_busy", 503, pc::storage_unavailable, ""},
+    Mapping{"storage_unavailable", 503, pc::storage_unavailable, ""},
+    Mapping{"storage_constraint", 500, pc::internal, ""},
+    Mapping{"storage_failed", 500, pc::internal, ""},
+};
+
+constexpr std::string_view server_fault_detail = "the server could not complete the request; it is logged";
+constexpr std::string_view unavailable_detail = "the service is unavailable for a moment; retry later";
+
+bool stable_code(std::string_view code) {
+    return !code.empty() && code.size() <= 64 && std::all_of(code.begin(), code.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+}
+
+bool standard_member(std::string_view name) {
+    return name == "type" || name == "title" || name == "status" || name == "detail" || name == "code" ||
+           name == "instance";
+}
+
+// 5xx details are fixed: the error's message may hold SQL, paths or a plugin's internals.
+Problem hide_server_fault(Problem problem) {
+    if (problem.status >= 500) {
+        problem.detail = std::string(problem.status == 503 ? unavailable_detail : server_fault_detail);
+    }
+    return problem;
+}
+
+}  // namespace
+
+std::span<const ProblemKind> problem_catalogue() { return catalogue; }
+
+const ProblemKind* find_problem_kind(std::string_view code) {
+    const auto* found = std::find_if(catalogue.begin(), catalogue.end(),
+                                     [code](const ProblemKind& kind) { return kind.code == code; });
+    return found == catalogue.end() ? nullptr : found;
+}
+
+Problem make_problem(std::string_view code, std::string detail) {
+    const ProblemKind* kind = find_problem_kind(code);
+    assert(kind != nullptr && "make_problem takes only the catalogue's codes");
+    return Problem{kind->status, std::string(kind->code), std::string(kind->title), std::move(detail), {}};
+}
+
+Problem problem_for_error(const Error& error) {
+    if (find_problem_kind(error.code) != nullptr) {
+        return hide_server_fault(make_problem(error.code, error.message));
+    }
+    const auto* mapped = std::find_if(mappings.begin(), mappings.end(),
+                                      [&error](const Mapping& m) { return m.from == error.code; });
+    if (mapped != mappings.end()) {
+        if (!mapped->code.empty()) {
+            return hide_server_fault(make_problem(mapped->code, error.message));
+        }
+        return hide_server_fault(
+            Problem{mapped->status, error.code, std::string(mapped->title), error.message, {}});
+    }
+    if (stable_code(error.code)) {
+        return Problem{422, error.code, "Refused by the tenant's policy", error.message, {}};
+    }
+    return hide_server_fault(make_problem(problem_code::internal, ""));
+}
+
+Problem policy_denial(std::string code, std::string message, std::optional<UtcMs> available_at) {
+    Problem problem{409, std::move(code), "Not allowed by the tenant's policy now", std::move(message), {}};
+    if (available_at) {
+        problem.extra.emplace_back("available_at", format_rfc3339_utc(*available_at));
+    }
+    return problem;
+}
+
+std::string problem_type_uri(std::string_view code) { return std::string(problem_type_prefix) + std::string(code); }
+
+std::string problem_body(const Problem& problem) {
+    Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+    body.set("type", problem_type_uri(problem.code));
+    body.set("title", problem.title);
+    body.set("status", problem.status);
+    body.set("detail", problem.detail);
+    body.set("code", problem.code);
+    for (const auto& [name, value] : problem.extra) {
+        assert(!standard_member(name) && "an extension member may not replace a standard one");
+        std::visit([&body, &name](const auto& v) { body.set(name, v); }, value);
+    }
+    std::ostringstream out;
+    Poco::JSON::Stringifier::condense(body, out);
+    return out.str();
+}
+
+}  // namespace billing::http
