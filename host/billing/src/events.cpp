@@ -1,19 +1,39 @@
 #include "billing/engine/events.hpp"
 
+#include "billing/storage/statement_cache.hpp"
 #include "sql_util.hpp"
 
 namespace billing::events {
 
+namespace {
+
+struct AppendEvent : storage::CachedStatement {
+    EventRow e;
+    long long seq = 0, now = 0, created = 0;
+    int allowed = 0;
+
+    AppendEvent(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::use(e.id), soci::use(e.tenant_id), soci::use(e.order_id), soci::use(seq),
+                 soci::use(e.type), soci::use(e.timer), soci::use(e.actor), soci::use(e.policy), soci::use(now),
+                 soci::use(allowed), soci::use(e.code), soci::use(e.decision_json), soci::use(created)));
+    }
+    void run() { statement().execute(true); }
+};
+
+const std::string append_sql =
+    "INSERT INTO events (id, tenant_id, order_id, seq, type, timer, actor, policy, now_ms, allowed, code, "
+    "decision, created_at_ms) VALUES (:id, :t, :o, :seq, :type, :timer, :actor, :pol, :now, :ok, :code, :d, :at)";
+
+}  // namespace
+
 void append(soci::session& sql, const EventRow& e) {
-    const long long seq = sql_util::to_db(e.seq);
-    const long long now = sql_util::to_db(e.now_ms);
-    const long long created = sql_util::to_db(e.created_at_ms);
-    const int allowed = e.allowed ? 1 : 0;
-    sql << "INSERT INTO events (id, tenant_id, order_id, seq, type, timer, actor, policy, now_ms, allowed, code, "
-           "decision, created_at_ms) VALUES (:id, :t, :o, :seq, :type, :timer, :actor, :pol, :now, :ok, :code, :d, :at)",
-        soci::use(e.id), soci::use(e.tenant_id), soci::use(e.order_id), soci::use(seq), soci::use(e.type),
-        soci::use(e.timer), soci::use(e.actor), soci::use(e.policy), soci::use(now), soci::use(allowed),
-        soci::use(e.code), soci::use(e.decision_json), soci::use(created);
+    storage::Prepared<AppendEvent> st(sql, append_sql);
+    st->e = e;
+    st->seq = sql_util::to_db(e.seq);
+    st->now = sql_util::to_db(e.now_ms);
+    st->created = sql_util::to_db(e.created_at_ms);
+    st->allowed = e.allowed ? 1 : 0;
+    st->run();
 }
 
 }  // namespace billing::events

@@ -4,6 +4,7 @@
 
 #include "billing/core/ids.hpp"
 #include "billing/engine/errors.hpp"
+#include "billing/storage/statement_cache.hpp"
 #include "sql_util.hpp"
 
 namespace billing::ledger {
@@ -15,54 +16,90 @@ using sql_util::to_db;
 // A balance may not grow past this: keeps every sum of balances far inside a BIGINT.
 constexpr MinorUnits balance_minor_max = MinorUnits{1} << 62;
 
+// The three statements of a posting, prepared once per session (statement_cache.hpp).
+struct MoveBalance : storage::CachedStatement {
+    long long amount = 0, bound = 0;
+    std::string account_id, tenant_id, account_kind;
+
+    MoveBalance(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::use(amount), soci::use(account_id), soci::use(tenant_id),
+                 soci::use(account_kind), soci::use(bound)));
+    }
+    bool moved() { return run_counted() == 1; }
+};
+
+const std::string debit_sql =
+    "UPDATE accounts SET balance_minor = balance_minor - :a "
+    "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor >= :floor";
+const std::string credit_sql =
+    "UPDATE accounts SET balance_minor = balance_minor + :a "
+    "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor <= :limit";
+
+struct InsertTransfer : storage::CachedStatement {
+    std::string id, tenant_id, debit_id, credit_id, kind, order_id, event_id;
+    long long amount = 0, created = 0;
+    soci::indicator order_ind = soci::i_null, event_ind = soci::i_null;
+
+    InsertTransfer(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::use(id), soci::use(tenant_id), soci::use(debit_id), soci::use(credit_id),
+                 soci::use(amount), soci::use(kind), soci::use(order_id, order_ind), soci::use(event_id, event_ind),
+                 soci::use(created)));
+    }
+    void run() { statement().execute(true); }
+};
+
+const std::string insert_transfer_sql =
+    "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, kind, "
+    "order_id, event_id, created_at_ms) VALUES (:id, :t, :d, :c, :a, :k, :o, :e, :at)";
+
 Result<Unit> debit(soci::session& sql, const Transfer& t, const vocabulary::TransferKind& kind) {
-    const long long amount = to_db(t.amount_minor);
-    const std::string account_kind(kind.debit_account_kind);
+    storage::Prepared<MoveBalance> update(sql, debit_sql);
+    update->amount = to_db(t.amount_minor);
+    update->account_id = t.debit_account_id;
+    update->tenant_id = t.tenant_id;
+    update->account_kind = std::string(kind.debit_account_kind);
     // Only the funding account is allowed to go negative (it is where money enters), and only
     // as far as any other account may grow.
     const bool may_go_negative = kind.debit_account_kind == vocabulary::account_kind::funding;
-    const long long floor = to_db(may_go_negative ? t.amount_minor - balance_minor_max : t.amount_minor);
-    soci::statement update =
-        (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
-                        "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor >= :floor",
-         soci::use(amount), soci::use(t.debit_account_id), soci::use(t.tenant_id), soci::use(account_kind),
-         soci::use(floor));
-    if (sql_util::run_counted(update) == 1) {
+    update->bound = to_db(may_go_negative ? t.amount_minor - balance_minor_max : t.amount_minor);
+    if (update->moved()) {
         return Unit{};
     }
     if (kind.debit_account_kind == vocabulary::account_kind::customer) {
         return Error{engine_error::insufficient_funds, "the balance does not cover " + std::to_string(t.amount_minor)};
     }
-    return Error{engine_error::ledger_violation,
-                 "a " + t.kind + " transfer would take its " + account_kind + " account below its floor"};
+    return Error{engine_error::ledger_violation, "a " + t.kind + " transfer would take its " +
+                                                     std::string(kind.debit_account_kind) + " account below its floor"};
 }
 
 Result<Unit> credit(soci::session& sql, const Transfer& t, const vocabulary::TransferKind& kind) {
-    const long long amount = to_db(t.amount_minor);
-    const long long limit = to_db(balance_minor_max - t.amount_minor);
-    const std::string account_kind(kind.credit_account_kind);
-    soci::statement update =
-        (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a "
-                        "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor <= :limit",
-         soci::use(amount), soci::use(t.credit_account_id), soci::use(t.tenant_id), soci::use(account_kind),
-         soci::use(limit));
-    if (sql_util::run_counted(update) == 1) {
+    storage::Prepared<MoveBalance> update(sql, credit_sql);
+    update->amount = to_db(t.amount_minor);
+    update->account_id = t.credit_account_id;
+    update->tenant_id = t.tenant_id;
+    update->account_kind = std::string(kind.credit_account_kind);
+    update->bound = to_db(balance_minor_max - t.amount_minor);
+    if (update->moved()) {
         return Unit{};
     }
-    return Error{engine_error::ledger_violation,
-                 "a " + t.kind + " transfer names a missing or full " + account_kind + " credit account"};
+    return Error{engine_error::ledger_violation, "a " + t.kind + " transfer names a missing or full " +
+                                                     std::string(kind.credit_account_kind) + " credit account"};
 }
 
 void insert_row(soci::session& sql, const std::string& id, const Transfer& t) {
-    const long long amount = to_db(t.amount_minor);
-    const long long created = to_db(t.created_at_ms);
-    soci::indicator order_ind = t.order_id.empty() ? soci::i_null : soci::i_ok;
-    soci::indicator event_ind = t.event_id.empty() ? soci::i_null : soci::i_ok;
-    sql << "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, kind, "
-           "order_id, event_id, created_at_ms) VALUES (:id, :t, :d, :c, :a, :k, :o, :e, :at)",
-        soci::use(id), soci::use(t.tenant_id), soci::use(t.debit_account_id), soci::use(t.credit_account_id),
-        soci::use(amount), soci::use(t.kind), soci::use(t.order_id, order_ind), soci::use(t.event_id, event_ind),
-        soci::use(created);
+    storage::Prepared<InsertTransfer> insert(sql, insert_transfer_sql);
+    insert->id = id;
+    insert->tenant_id = t.tenant_id;
+    insert->debit_id = t.debit_account_id;
+    insert->credit_id = t.credit_account_id;
+    insert->amount = to_db(t.amount_minor);
+    insert->kind = t.kind;
+    insert->order_id = t.order_id;
+    insert->event_id = t.event_id;
+    insert->order_ind = t.order_id.empty() ? soci::i_null : soci::i_ok;
+    insert->event_ind = t.event_id.empty() ? soci::i_null : soci::i_ok;
+    insert->created = to_db(t.created_at_ms);
+    insert->run();
 }
 
 }  // namespace

@@ -106,7 +106,9 @@ DatabaseOptions DatabaseOptions::from(const config::DatabaseConfig& config) {
 }
 
 Database::Database(DatabaseOptions options, Dialect dialect)
-    : options_(std::move(options)), dialect_(std::move(dialect)), pool_(options_.pool_size) {}
+    : options_(std::move(options)), dialect_(std::move(dialect)), pool_(options_.pool_size) {
+    for (std::size_t i = 0; i < options_.pool_size; ++i) caches_.push_back(std::make_unique<StatementCache>());
+}
 
 Database::~Database() = default;
 
@@ -136,24 +138,54 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
     return db;
 }
 
+namespace {
+
+// The sessions leased on this thread, with their caches: what statement_cache_of finds. A lease
+// is used by the thread that took it, and a thread holds at most a few at once.
+struct LeasedCache {
+    soci::session* session;
+    StatementCache* cache;
+};
+thread_local std::vector<LeasedCache> leased_caches;
+
+}  // namespace
+
+StatementCache* statement_cache_of(soci::session& sql) noexcept {
+    for (const LeasedCache& leased : leased_caches) {
+        if (leased.session == &sql) return leased.cache;
+    }
+    return nullptr;
+}
+
 Database::Lease::Lease(Database& db) : db_(db) {
     const int timeout_ms = static_cast<int>(db.options_.busy_timeout_ms);
     if (!db.pool_.try_lease(position_, timeout_ms)) {
         throw StorageBusy();
     }
+    leased_caches.push_back(LeasedCache{&sql(), &statements()});
 }
 
 Database::Lease::~Lease() {
+    soci::session* session = &sql();
+    for (auto it = leased_caches.begin(); it != leased_caches.end(); ++it) {
+        if (it->session == session) {
+            leased_caches.erase(it);
+            break;
+        }
+    }
     db_.pool_.give_back(position_);
 }
 
-void Database::finish(soci::session& sql, bool commit) {
+void Database::finish(Lease& lease, bool commit) {
+    soci::session& sql = lease.sql();
+    // Nothing may be left "in progress" at COMMIT (SQLite), nor run on after the transaction.
+    lease.statements().reset_all();
     if (commit) {
-        sql << "COMMIT";
+        run_prepared(sql, "COMMIT");
         return;
     }
     try {
-        sql << "ROLLBACK";
+        run_prepared(sql, "ROLLBACK");
     } catch (...) {
         // The transaction is gone either way (a lost connection rolls it back); the error that
         // made us roll back is the one worth reporting.
@@ -161,22 +193,23 @@ void Database::finish(soci::session& sql, bool commit) {
 }
 
 Savepoint::Savepoint(soci::session& sql, std::string name) : sql_(sql), name_(std::move(name)) {
-    sql_ << "SAVEPOINT " + name_;
+    run_prepared(sql_, "SAVEPOINT " + name_);
 }
 
 void Savepoint::release() {
     if (!open_) return;
     open_ = false;
-    sql_ << "RELEASE SAVEPOINT " + name_;
+    run_prepared(sql_, "RELEASE SAVEPOINT " + name_);
 }
 
 void Savepoint::rollback() {
     if (!open_) return;
     open_ = false;
+    if (StatementCache* cache = statement_cache_of(sql_)) cache->reset_all();
     // ROLLBACK TO keeps the savepoint on every backend: release it too, so that a loop of steps
     // does not stack them up.
-    sql_ << "ROLLBACK TO SAVEPOINT " + name_;
-    sql_ << "RELEASE SAVEPOINT " + name_;
+    run_prepared(sql_, "ROLLBACK TO SAVEPOINT " + name_);
+    run_prepared(sql_, "RELEASE SAVEPOINT " + name_);
 }
 
 void Database::backoff(std::uint32_t attempt) const {

@@ -15,10 +15,12 @@
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 #include "billing/config/host_config.hpp"
 #include "billing/core/result.hpp"
 #include "billing/storage/errors.hpp"
+#include "billing/storage/statement_cache.hpp"
 
 namespace billing::storage {
 
@@ -62,6 +64,8 @@ public:
         Lease(const Lease&) = delete;
         Lease& operator=(const Lease&) = delete;
         soci::session& sql() { return db_.pool_.at(position_); }
+        // The session's prepared statements (statement_cache.hpp).
+        StatementCache& statements() { return *db_.caches_.at(position_); }
 
     private:
         Database& db_;
@@ -82,11 +86,13 @@ public:
 private:
     Database(DatabaseOptions options, Dialect dialect);
     void backoff(std::uint32_t attempt) const;
-    void finish(soci::session& sql, bool commit);
+    void finish(Lease& lease, bool commit);
 
     DatabaseOptions options_;
     Dialect dialect_;
     soci::connection_pool pool_;
+    // One per pooled session, destroyed before the sessions their statements belong to.
+    std::vector<std::unique_ptr<StatementCache>> caches_;
 };
 
 // A savepoint inside a writer transaction (SAVEPOINT / RELEASE SAVEPOINT / ROLLBACK TO SAVEPOINT:
@@ -116,16 +122,18 @@ auto Database::write(Work&& work) -> std::invoke_result_t<Work&, soci::session&>
         try {
             Lease lease(*this);
             soci::session& sql = lease.sql();
-            sql << dialect_.begin_write;
             try {
+                run_prepared(sql, dialect_.begin_write);
                 auto result = work(sql);
-                finish(sql, result.ok());
+                finish(lease, result.ok());
                 if (result.ok() || result.error().code != storage_error::conflict) {
                     return result;
                 }
                 failure = result.error();
             } catch (...) {
-                finish(sql, false);
+                // A statement that threw is not reused: the session goes back without them.
+                lease.statements().clear();
+                finish(lease, false);
                 throw;
             }
         } catch (...) {
@@ -142,7 +150,14 @@ template <class Work>
 auto Database::read(Work&& work) -> std::invoke_result_t<Work&, soci::session&> {
     try {
         Lease lease(*this);
-        return work(lease.sql());
+        try {
+            auto result = work(lease.sql());
+            lease.statements().reset_all();
+            return result;
+        } catch (...) {
+            lease.statements().clear();
+            throw;
+        }
     } catch (...) {
         return describe_current_storage_failure();
     }

@@ -1,0 +1,109 @@
+// Prepared statements kept per pooled session, so that a hot statement is parsed once per
+// connection instead of once per call (with SOCI, every `sql << ...` prepares anew).
+//
+// A cached statement is a CachedStatement subclass holding the statement AND the variables its
+// placeholders are bound to (use()/into() keep references): a caller refills the members and
+// executes. The cache of a session lives in its Database, keyed by SQL text, and is reached with
+// prepared<T>(sql, text) while the session is leased on this thread. A session not leased from a
+// Database (or leased on another thread) gets a fresh, uncached statement: same behaviour, slower.
+//
+// Before COMMIT, ROLLBACK and ROLLBACK TO SAVEPOINT every cached statement is reset (SQLite keeps
+// a stepped statement "in progress", and COMMIT refuses pending writes), and a session whose work
+// threw has its cache dropped, so a statement left broken by a failure is never reused.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace billing::storage {
+
+class CachedStatement {
+public:
+    CachedStatement() = default;
+    virtual ~CachedStatement() = default;
+    CachedStatement(const CachedStatement&) = delete;
+    CachedStatement& operator=(const CachedStatement&) = delete;
+
+    // Ends the statement's current execution, if any (SQLite: sqlite3_reset; the server
+    // backends hold no cursor after execute(true)).
+    void reset() noexcept;
+
+protected:
+    // Called once by the subclass's constructor, after its bound members exist.
+    void prepare(soci::statement statement) { statement_.emplace(std::move(statement)); }
+    soci::statement& statement() { return *statement_; }
+
+    // Executes a write to completion and returns how many rows it changed.
+    long long run_counted() {
+        statement_->execute(true);
+        return statement_->get_affected_rows();
+    }
+    // Executes a one-row read: true when it found the row.
+    bool fetch_one() { return statement_->execute(true); }
+
+private:
+    friend class StatementCache;
+    std::optional<soci::statement> statement_;
+    bool sqlite_ = false;  // set by the cache: only SQLite's statements need a reset
+};
+
+class StatementCache {
+public:
+    // The statement for text, made with T(sql, text) the first time.
+    template <class T>
+    T& get(soci::session& sql, const std::string& text) {
+        auto found = entries_.find(text);
+        if (found == entries_.end()) {
+            auto made = std::make_unique<T>(sql, text);
+            made->sqlite_ = sql.get_backend_name() == "sqlite3";
+            found = entries_.emplace(text, std::move(made)).first;
+        }
+        return static_cast<T&>(*found->second);
+    }
+    void reset_all() noexcept;
+    void clear() noexcept { entries_.clear(); }
+
+private:
+    std::unordered_map<std::string, std::unique_ptr<CachedStatement>> entries_;
+};
+
+// The cache of sql while it is leased from a Database on this thread, else nullptr.
+StatementCache* statement_cache_of(soci::session& sql) noexcept;
+
+// A prepared statement: the session's cached one, or a fresh one owned here.
+template <class T>
+class Prepared {
+public:
+    Prepared(soci::session& sql, const std::string& text) {
+        if (StatementCache* cache = statement_cache_of(sql)) {
+            statement_ = &cache->get<T>(sql, text);
+        } else {
+            owned_ = std::make_unique<T>(sql, text);
+            statement_ = owned_.get();
+        }
+    }
+    T* operator->() { return statement_; }
+    T& operator*() { return *statement_; }
+
+private:
+    std::unique_ptr<T> owned_;
+    T* statement_ = nullptr;
+};
+
+// A statement without placeholders (SAVEPOINT, RELEASE ...), cached like any other.
+class PlainStatement : public CachedStatement {
+public:
+    PlainStatement(soci::session& sql, const std::string& text) { prepare((sql.prepare << text)); }
+    void run() { statement().execute(true); }
+};
+
+// Runs text (no placeholders) through the session's cache.
+inline void run_prepared(soci::session& sql, const std::string& text) {
+    Prepared<PlainStatement>(sql, text)->run();
+}
+
+}  // namespace billing::storage
