@@ -112,7 +112,7 @@ Result<OrderRecord> purchase_in(soci::session& sql, const PurchaseCall& c) {
     if (auto moved = order_moves::post(sql, q.moves, target, order); !moved) return moved.error();
     orders::insert(sql, order);
     for (const sdk::TimerRequest& timer : q.timers) {
-        timers::upsert(sql, timers::TimerRow{order.id, timer.name, c.tenant_id, timer.due_at_ms});
+        timers::insert(sql, timers::TimerRow{order.id, timer.name, c.tenant_id, timer.due_at_ms});
     }
     events::append(sql, purchase_event(order, q, event_id, c.now_ms, c.written_at_ms));
     return order;

@@ -2,6 +2,7 @@
 
 #include "billing/engine/errors.hpp"
 #include "billing/storage/errors.hpp"
+#include "billing/storage/statement_cache.hpp"
 #include "json_codec.hpp"
 #include "sql_util.hpp"
 
@@ -64,54 +65,95 @@ void insert(soci::session& sql, const OrderRecord& o) {
         soci::use(a.closed, closed_ind);
 }
 
-Result<OrderRecord> get(soci::session& sql, const std::string& tenant_id, const std::string& order_id,
-                        const std::string& lock_suffix) {
+namespace {
+
+struct SelectOrder : storage::CachedStatement {
+    std::string order_id, tenant_id;
     OrderRecord o;
     Amounts a;
     std::string attributes, terms;
     int is_final = 0;
     soci::indicator closed_ind = soci::i_null;
-    sql << "SELECT id, tenant_id, account_id, product, state, attributes, terms, price_minor, charged_minor, "
-           "captured_minor, refunded_from_escrow_minor, refunded_from_revenue_minor, outcome, policy, is_final, "
-           "version, created_at_ms, updated_at_ms, closed_at_ms FROM orders WHERE id = :id AND tenant_id = :t" +
-               lock_suffix,
-        soci::into(o.id), soci::into(o.tenant_id), soci::into(o.account_id), soci::into(o.product),
-        soci::into(o.state), soci::into(attributes), soci::into(terms), soci::into(a.price), soci::into(a.charged),
-        soci::into(a.captured), soci::into(a.refunded_escrow), soci::into(a.refunded_revenue), soci::into(o.outcome),
-        soci::into(o.policy), soci::into(is_final), soci::into(a.version), soci::into(a.created),
-        soci::into(a.updated), soci::into(a.closed, closed_ind), soci::use(order_id), soci::use(tenant_id);
-    if (!sql.got_data()) {
+
+    SelectOrder(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::into(o.id), soci::into(o.tenant_id), soci::into(o.account_id),
+                 soci::into(o.product), soci::into(o.state), soci::into(attributes), soci::into(terms),
+                 soci::into(a.price), soci::into(a.charged), soci::into(a.captured), soci::into(a.refunded_escrow),
+                 soci::into(a.refunded_revenue), soci::into(o.outcome), soci::into(o.policy), soci::into(is_final),
+                 soci::into(a.version), soci::into(a.created), soci::into(a.updated), soci::into(a.closed, closed_ind),
+                 soci::use(order_id), soci::use(tenant_id)));
+    }
+    bool found() { return fetch_one(); }
+};
+
+struct UpdateOrder : storage::CachedStatement {
+    OrderRecord o;
+    Amounts a;
+    long long next_version = 0, expected = 0;
+    std::string attributes, terms;
+    int is_final = 0;
+    soci::indicator closed_ind = soci::i_null;
+
+    UpdateOrder(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::use(o.state), soci::use(attributes), soci::use(terms),
+                 soci::use(a.charged), soci::use(a.captured), soci::use(a.refunded_escrow),
+                 soci::use(a.refunded_revenue), soci::use(o.outcome), soci::use(o.policy), soci::use(is_final),
+                 soci::use(next_version), soci::use(a.updated), soci::use(a.closed, closed_ind), soci::use(o.id),
+                 soci::use(o.tenant_id), soci::use(expected)));
+    }
+    bool updated() { return run_counted() == 1; }
+};
+
+const std::string select_sql =
+    "SELECT id, tenant_id, account_id, product, state, attributes, terms, price_minor, charged_minor, "
+    "captured_minor, refunded_from_escrow_minor, refunded_from_revenue_minor, outcome, policy, is_final, "
+    "version, created_at_ms, updated_at_ms, closed_at_ms FROM orders WHERE id = :id AND tenant_id = :t";
+
+const std::string update_sql =
+    "UPDATE orders SET state = :s, attributes = :attr, terms = :terms, charged_minor = :ch, "
+    "captured_minor = :cap, refunded_from_escrow_minor = :rfe, refunded_from_revenue_minor = :rfr, "
+    "outcome = :out, policy = :pol, is_final = :fin, version = :nv, updated_at_ms = :up, "
+    "closed_at_ms = :cl WHERE id = :id AND tenant_id = :t AND version = :v";
+
+}  // namespace
+
+Result<OrderRecord> get(soci::session& sql, const std::string& tenant_id, const std::string& order_id,
+                        const std::string& lock_suffix) {
+    storage::Prepared<SelectOrder> st(sql, lock_suffix.empty() ? select_sql : select_sql + lock_suffix);
+    st->order_id = order_id;
+    st->tenant_id = tenant_id;
+    st->closed_ind = soci::i_null;
+    if (!st->found()) {
         return Error{engine_error::order_not_found, "no such order"};
     }
-    a.into(o);
-    o.is_final = is_final != 0;
-    if (closed_ind == soci::i_ok) {
-        o.closed_at_ms = from_db(a.closed);
+    OrderRecord o = st->o;
+    st->a.into(o);
+    o.is_final = st->is_final != 0;
+    o.closed_at_ms.reset();
+    if (st->closed_ind == soci::i_ok) {
+        o.closed_at_ms = from_db(st->a.closed);
     }
-    if (auto decoded = decode_json_columns(o, attributes, terms); !decoded) {
+    if (auto decoded = decode_json_columns(o, st->attributes, st->terms); !decoded) {
         return decoded.error();
     }
     return o;
 }
 
 Result<Unit> update(soci::session& sql, const OrderRecord& o, std::int64_t expected_version) {
-    const Amounts a = Amounts::of(o);
-    const long long next_version = to_db(expected_version + 1);
-    const long long expected = to_db(expected_version);
-    const std::string attributes = json_codec::encode(o.attributes);
-    const std::string terms = json_codec::encode(o.terms);
-    const int is_final = o.is_final ? 1 : 0;
-    soci::indicator closed_ind = o.closed_at_ms ? soci::i_ok : soci::i_null;
-    soci::statement st =
-        (sql.prepare << "UPDATE orders SET state = :s, attributes = :attr, terms = :terms, charged_minor = :ch, "
-                        "captured_minor = :cap, refunded_from_escrow_minor = :rfe, refunded_from_revenue_minor = :rfr, "
-                        "outcome = :out, policy = :pol, is_final = :fin, version = :nv, updated_at_ms = :up, "
-                        "closed_at_ms = :cl WHERE id = :id AND tenant_id = :t AND version = :v",
-         soci::use(o.state), soci::use(attributes), soci::use(terms), soci::use(a.charged), soci::use(a.captured),
-         soci::use(a.refunded_escrow), soci::use(a.refunded_revenue), soci::use(o.outcome), soci::use(o.policy),
-         soci::use(is_final), soci::use(next_version), soci::use(a.updated), soci::use(a.closed, closed_ind),
-         soci::use(o.id), soci::use(o.tenant_id), soci::use(expected));
-    if (sql_util::run_counted(st) != 1) {
+    storage::Prepared<UpdateOrder> st(sql, update_sql);
+    st->o.id = o.id;
+    st->o.tenant_id = o.tenant_id;
+    st->o.state = o.state;
+    st->o.outcome = o.outcome;
+    st->o.policy = o.policy;
+    st->a = Amounts::of(o);
+    st->next_version = to_db(expected_version + 1);
+    st->expected = to_db(expected_version);
+    st->attributes = json_codec::encode(o.attributes);
+    st->terms = json_codec::encode(o.terms);
+    st->is_final = o.is_final ? 1 : 0;
+    st->closed_ind = o.closed_at_ms ? soci::i_ok : soci::i_null;
+    if (!st->updated()) {
         return Error{storage::storage_error::conflict, "order " + o.id + " changed since it was read"};
     }
     return Unit{};

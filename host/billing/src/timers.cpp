@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "billing/storage/statement_cache.hpp"
 #include "sql_util.hpp"
 
 namespace billing::timers {
@@ -31,6 +32,48 @@ std::int64_t backoff_ms(int attempts) {
 
 }  // namespace
 
+namespace {
+
+struct InsertTimer : storage::CachedStatement {
+    TimerRow t;
+    long long due = 0;
+
+    InsertTimer(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id),
+                 soci::use(due)));
+    }
+    void run() { statement().execute(true); }
+};
+
+const std::string insert_sql =
+    "INSERT INTO timers (order_id, name, tenant_id, due_at_ms, lease_owner, lease_until_ms, attempts) "
+    "VALUES (:o, :n, :t, :due, NULL, 0, 0)";
+
+struct RemoveLeased : storage::CachedStatement {
+    TimerRow t;
+    long long due = 0;
+    std::string owner;
+
+    RemoveLeased(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id),
+                 soci::use(due), soci::use(owner)));
+    }
+    bool removed() { return run_counted() == 1; }
+};
+
+const std::string remove_leased_sql =
+    "DELETE FROM timers WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
+    "AND lease_owner = :w";
+
+}  // namespace
+
+void insert(soci::session& sql, const TimerRow& t) {
+    storage::Prepared<InsertTimer> st(sql, insert_sql);
+    st->t = t;
+    st->due = to_db(t.due_at_ms);
+    st->run();
+}
+
 void upsert(soci::session& sql, const TimerRow& t) {
     const long long due = to_db(t.due_at_ms);
     // UPDATE then INSERT instead of ON CONFLICT/ON DUPLICATE KEY, which differ per backend; the
@@ -42,9 +85,7 @@ void upsert(soci::session& sql, const TimerRow& t) {
     if (sql_util::run_counted(moved) == 1) {
         return;
     }
-    sql << "INSERT INTO timers (order_id, name, tenant_id, due_at_ms, lease_owner, lease_until_ms, attempts) "
-           "VALUES (:o, :n, :t, :due, NULL, 0, 0)",
-        soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id), soci::use(due);
+    insert(sql, t);
 }
 
 void drop(soci::session& sql, const std::string& order_id, const std::string& name) {
@@ -52,12 +93,11 @@ void drop(soci::session& sql, const std::string& order_id, const std::string& na
 }
 
 bool remove_leased(soci::session& sql, const TimerRow& t, const std::string& owner) {
-    const long long due = to_db(t.due_at_ms);
-    soci::statement removed =
-        (sql.prepare << "DELETE FROM timers WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
-                        "AND lease_owner = :w",
-         soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id), soci::use(due), soci::use(owner));
-    return sql_util::run_counted(removed) == 1;
+    storage::Prepared<RemoveLeased> st(sql, remove_leased_sql);
+    st->t = t;
+    st->due = to_db(t.due_at_ms);
+    st->owner = owner;
+    return st->removed();
 }
 
 std::vector<TimerRow> due_candidates(soci::session& sql, UtcMs now_ms, std::size_t batch_max) {

@@ -43,6 +43,10 @@ inline constexpr std::size_t last_error_chars_max = 200;  // timers.last_error
 // no failed attempts, so a sweeper holding the old lease finds it changed and leaves it alone.
 void upsert(soci::session& sql, const TimerRow& timer);
 
+// Adds the timer of an order inserted in this same transaction: it cannot exist yet, so no
+// UPDATE is tried first (a duplicate name would be a constraint error, rolling everything back).
+void insert(soci::session& sql, const TimerRow& timer);
+
 void drop(soci::session& sql, const std::string& order_id, const std::string& name);
 
 // Deletes the timer while it is still exactly this row and owner still holds its lease. False:
