@@ -1,0 +1,283 @@
+#include "billing/http/json_input.hpp"
+
+#include <Poco/JSON/JSONException.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+
+#include "billing/http/json_scan.hpp"
+#include "billing/http/problem.hpp"
+
+namespace billing::http {
+
+namespace {
+
+using Poco::Dynamic::Var;
+
+Error invalid(std::string_view field, const std::string& what) {
+    return Error{std::string(problem_code::validation_failed), std::string(field) + ": " + what};
+}
+
+// How a value reads in a message: "not a string".
+std::string describe(const Var& value) {
+    if (value.isEmpty()) return "null";
+    if (value.type() == typeid(bool)) return "a boolean";
+    if (value.type() == typeid(std::string)) return "a string";
+    if (value.type() == typeid(double)) return "a number with a fraction or an exponent";
+    if (value.isInteger()) return "an integer";
+    if (value.type() == typeid(Poco::JSON::Object::Ptr)) return "an object";
+    if (value.type() == typeid(Poco::JSON::Array::Ptr)) return "an array";
+    return "a value of another type";
+}
+
+std::string range_text(IntegerRange range) {
+    return "from " + std::to_string(range.min) + " to " + std::to_string(range.max);
+}
+
+// An integer of the parser's, when it is one that fits an int64 (an unsigned one above 2^63 - 1
+// does not).
+std::optional<std::int64_t> as_int64(const Var& value) {
+    if (value.type() == typeid(bool) || !value.isInteger()) {
+        return std::nullopt;
+    }
+    if (!value.isSigned() && value.convert<Poco::UInt64>() > static_cast<Poco::UInt64>(INT64_MAX)) {
+        return std::nullopt;
+    }
+    return value.convert<Poco::Int64>();
+}
+
+Result<std::string> checked_string(std::string_view field, const Var& value, StringBounds bounds) {
+    if (value.type() != typeid(std::string)) {
+        return invalid(field, "must be a string, not " + describe(value));
+    }
+    std::string text = value.extract<std::string>();
+    if (text.size() < bounds.min_bytes || text.size() > bounds.max_bytes) {
+        return invalid(field, "must be " + std::to_string(bounds.min_bytes) + " to " +
+                                  std::to_string(bounds.max_bytes) + " bytes long, not " +
+                                  std::to_string(text.size()));
+    }
+    if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+        return invalid(field, "must not contain control characters");
+    }
+    return text;
+}
+
+Result<std::int64_t> checked_integer(std::string_view field, const Var& value, IntegerRange range,
+                                     std::string_view what, bool out_of_range) {
+    const std::string expected = "must be " + std::string(what) + " " + range_text(range);
+    const std::optional<std::int64_t> number = out_of_range ? std::nullopt : as_int64(value);
+    if (out_of_range || (!number && value.isInteger() && value.type() != typeid(bool))) {
+        return invalid(field, expected + ", not an integer outside the 64-bit range");
+    }
+    if (!number) {
+        return invalid(field, expected + ", not " + describe(value));
+    }
+    if (*number < range.min || *number > range.max) {
+        return invalid(field, expected + ", not " + std::to_string(*number));
+    }
+    return *number;
+}
+
+Result<Poco::JSON::Object::Ptr> member_object(std::string_view field, const Var& value) {
+    if (value.type() != typeid(Poco::JSON::Object::Ptr)) {
+        return invalid(field, "must be an object, not " + describe(value));
+    }
+    return value.extract<Poco::JSON::Object::Ptr>();
+}
+
+}  // namespace
+
+bool JsonObject::has(std::string_view field) const {
+    const std::string name(field);
+    return object_->has(name) && !object_->get(name).isEmpty();
+}
+
+Result<std::string> JsonObject::required_string(std::string_view field, StringBounds bounds) const {
+    if (!has(field)) {
+        return invalid(field, "is required");
+    }
+    return checked_string(field, object_->get(std::string(field)), bounds);
+}
+
+Result<std::optional<std::string>> JsonObject::optional_string(std::string_view field, StringBounds bounds) const {
+    if (!has(field)) {
+        return std::optional<std::string>{};
+    }
+    auto text = checked_string(field, object_->get(std::string(field)), bounds);
+    if (!text) {
+        return text.error();
+    }
+    return std::optional<std::string>(std::move(text).value());
+}
+
+Result<std::int64_t> JsonObject::integer(std::string_view field, IntegerRange range, std::string_view what) const {
+    if (!has(field)) {
+        return invalid(field, "is required");
+    }
+    const bool out_of_range = out_of_range_.count(std::string(field)) != 0;
+    return checked_integer(field, object_->get(std::string(field)), range, what, out_of_range);
+}
+
+Result<std::int64_t> JsonObject::required_integer(std::string_view field, IntegerRange range) const {
+    return integer(field, range, "an integer");
+}
+
+Result<std::optional<std::int64_t>> JsonObject::optional_integer(std::string_view field, IntegerRange range) const {
+    if (!has(field)) {
+        return std::optional<std::int64_t>{};
+    }
+    auto number = integer(field, range, "an integer");
+    if (!number) {
+        return number.error();
+    }
+    return std::optional<std::int64_t>(number.value());
+}
+
+Result<std::int64_t> JsonObject::required_money(std::string_view field, IntegerRange range) const {
+    return integer(field, range, "integer minor units (a JSON integer: 150 is 1.50)");
+}
+
+Result<std::optional<bool>> JsonObject::optional_bool(std::string_view field) const {
+    if (!has(field)) {
+        return std::optional<bool>{};
+    }
+    const Var value = object_->get(std::string(field));
+    if (value.type() != typeid(bool)) {
+        return invalid(field, "must be true or false, not " + describe(value));
+    }
+    return std::optional<bool>(value.extract<bool>());
+}
+
+Result<std::map<std::string, std::string>> JsonObject::string_map(std::string_view field, MapBounds bounds,
+                                                                  StringBounds value) const {
+    std::map<std::string, std::string> entries;
+    if (!has(field)) {
+        return entries;
+    }
+    auto object = member_object(field, object_->get(std::string(field)));
+    if (!object) {
+        return object.error();
+    }
+    if (object.value()->size() > bounds.entries_max) {
+        return invalid(field, "may hold at most " + std::to_string(bounds.entries_max) + " entries");
+    }
+    for (const auto& [name, member] : *object.value()) {
+        const std::string path = std::string(field) + "." + name;
+        if (auto key = checked_string(path, Var(name), bounds.key); !key) {
+            return key.error();
+        }
+        auto text = checked_string(path, member, value);
+        if (!text) {
+            return text.error();
+        }
+        entries.emplace(name, std::move(text).value());
+    }
+    return entries;
+}
+
+Result<std::map<std::string, std::int64_t>> JsonObject::integer_map(std::string_view field, MapBounds bounds,
+                                                                    IntegerRange range) const {
+    std::map<std::string, std::int64_t> entries;
+    if (!has(field)) {
+        return entries;
+    }
+    auto object = member_object(field, object_->get(std::string(field)));
+    if (!object) {
+        return object.error();
+    }
+    if (object.value()->size() > bounds.entries_max) {
+        return invalid(field, "may hold at most " + std::to_string(bounds.entries_max) + " entries");
+    }
+    // The scan tells only which top-level member held an integer the parser could not keep.
+    const bool out_of_range = out_of_range_.count(std::string(field)) != 0;
+    for (const auto& [name, member] : *object.value()) {
+        const std::string path = std::string(field) + "." + name;
+        if (auto key = checked_string(path, Var(name), bounds.key); !key) {
+            return key.error();
+        }
+        auto number = checked_integer(path, member, range, "an integer", out_of_range);
+        if (!number) {
+            return number.error();
+        }
+        entries.emplace(name, number.value());
+    }
+    return entries;
+}
+
+namespace {
+
+// Poco 1.11 throws on a scalar at the top (it can only set values inside a container), so a
+// body that does not start as an object is refused before it is parsed.
+bool starts_as_object(std::string_view body) {
+    const std::size_t first = body.find_first_not_of(" \t\r\n");
+    return first == std::string_view::npos || body[first] == '{';
+}
+
+Result<Poco::JSON::Object::Ptr> parse_object(std::string_view body, const JsonScan& scan, std::size_t depth_max) {
+    if (!starts_as_object(body)) {
+        return Error{std::string(problem_code::validation_failed), "the body must be a JSON object"};
+    }
+    Poco::JSON::Parser parser;
+    parser.setDepth(depth_max);
+    parser.setAllowNullByte(false);
+    Var root;
+    try {
+        root = parser.parse(body.empty() ? std::string("{}") : std::string(body));
+    } catch (const Poco::Exception& e) {
+        // Poco reads some integers beyond 64 bits wrongly and refuses others; both are too big.
+        if (!scan.out_of_range_members.empty()) {
+            return invalid(*scan.out_of_range_members.begin(), "holds an integer outside the 64-bit range");
+        }
+        return Error{std::string(problem_code::malformed_json), "the body is not JSON: " + e.message()};
+    }
+    if (root.type() != typeid(Poco::JSON::Object::Ptr)) {
+        return Error{std::string(problem_code::validation_failed), "the body must be a JSON object"};
+    }
+    return root.extract<Poco::JSON::Object::Ptr>();
+}
+
+std::optional<Error> member_names_refusal(const JsonScan& scan, const Poco::JSON::Object& object,
+                                          std::initializer_list<std::string_view> known) {
+    if (scan.escaped_member) {
+        return invalid(*scan.escaped_member, "member names may not hold escapes");
+    }
+    if (scan.duplicate_member) {
+        return invalid(*scan.duplicate_member, "appears twice");
+    }
+    for (const auto& [name, value] : object) {
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+            std::string list;
+            for (const std::string_view k : known) {
+                list += (list.empty() ? "" : ", ") + std::string(k);
+            }
+            return invalid(name, "unknown field; the fields are: " + (list.empty() ? "(none)" : list));
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+Result<JsonObject> parse_json_object(std::string_view body, const JsonLimits& limits,
+                                     std::initializer_list<std::string_view> known_fields) {
+    if (body.size() > limits.body_bytes_max) {
+        return Error{std::string(problem_code::payload_too_large),
+                     "the body is " + std::to_string(body.size()) + " bytes; at most " +
+                         std::to_string(limits.body_bytes_max) + " are accepted"};
+    }
+    JsonScan scan = scan_json(body, limits.depth_max);
+    if (scan.depth > limits.depth_max) {
+        return Error{std::string(problem_code::validation_failed),
+                     "the body nests deeper than " + std::to_string(limits.depth_max) + " levels"};
+    }
+    auto object = parse_object(body, scan, limits.depth_max);
+    if (!object) {
+        return object.error();
+    }
+    if (auto refusal = member_names_refusal(scan, *object.value(), known_fields)) {
+        return *refusal;
+    }
+    return JsonObject(std::move(object).value(), std::move(scan.out_of_range_members));
+}
+
+}  // namespace billing::http
