@@ -23,6 +23,22 @@ Result<std::shared_ptr<const plugin::PolicyInstance>> Engine::policy_for(const s
     return policy;
 }
 
+Result<ledger::SystemAccounts> Engine::system_accounts(soci::session& sql, const std::string& tenant_id) {
+    {
+        std::lock_guard lock(system_accounts_mutex_);
+        if (auto found = system_accounts_.find(tenant_id); found != system_accounts_.end()) return found->second;
+    }
+    auto read = ledger::system_accounts(sql, tenant_id);
+    if (!read) return read;
+    // Only a complete set is kept, and a tenant's system accounts are created with it and never
+    // change (unique reserved refs). Read in a transaction that may still roll back: they were
+    // found, so they are committed (tenants are created in their own transaction).
+    std::lock_guard lock(system_accounts_mutex_);
+    if (system_accounts_.size() >= system_accounts_cached_max) system_accounts_.clear();
+    system_accounts_.emplace(tenant_id, read.value());
+    return read;
+}
+
 Result<TenantRecord> Engine::create_tenant(const NewTenant& tenant) {
     if (tenant.currency.size() != 3 || tenant.name.empty() || tenant.policy_name.empty()) {
         return Error{engine_error::invalid_request, "a tenant needs a name, a policy and a 3-letter currency"};

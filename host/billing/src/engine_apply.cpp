@@ -63,6 +63,7 @@ OrderRecord changed_order(OrderRecord order, const sdk::Decision& d, const sdk::
 }
 
 struct Applied {
+    const ledger::SystemAccounts& system;
     const OrderRecord& before;
     const sdk::Decision& decision;
     const sdk::Event& event;
@@ -73,11 +74,9 @@ struct Applied {
 
 // Writes an allowed, checked decision. Any error rolls the whole transaction back.
 Result<OrderRecord> write_decision(soci::session& sql, const Applied& a, const sdk::ProductInfo& product) {
-    auto system = ledger::system_accounts(sql, a.before.tenant_id);
-    if (!system) return system.error();
     OrderRecord after = changed_order(a.before, a.decision, product, a.policy, a.now_ms);
     const std::string event_id = new_id("evt");
-    const order_moves::Target target{system.value(), event_id, a.written_at_ms};
+    const order_moves::Target target{a.system, event_id, a.written_at_ms};
     if (auto moved = order_moves::post(sql, a.decision.moves, target, after); !moved) return moved.error();
     // The optimistic check: a concurrent writer that changed the row makes this a conflict, and
     // Database::write re-runs everything (read, decide, check) on the fresh row.
@@ -173,18 +172,30 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     if (!d.allowed) {
         return ApplyResult{false, d.code, d.message, d.available_at_ms, before};
     }
-    auto customer = accounts::get(sql, before.tenant_id, before.account_id);
-    if (!customer) return customer.error();
+    // The customer's balance bounds only a charge (decision_check's budget); every other move
+    // leaves it or adds to it, and the ledger's conditional UPDATE guards every debit's balance
+    // anyway. So the customer row is read only for a decision that charges.
+    MinorUnits customer_balance_minor = 0;
+    const bool charges = std::any_of(d.moves.begin(), d.moves.end(),
+                                     [](const sdk::MoneyMove& m) { return m.kind == sdk::MoveKind::charge; });
+    if (charges) {
+        auto customer = accounts::get(sql, before.tenant_id, before.account_id);
+        if (!customer) return customer.error();
+        customer_balance_minor = customer.value().balance_minor;
+    }
     const sdk::OrderView view = order_moves::view_of(before);
     const bool timer_event = event.type == sdk::event_type::timer;
-    const decision_check::Facts facts{view, *product.value(), before.is_final, customer.value().balance_minor,
-                                      now_ms, timer_event};
+    const decision_check::Facts facts{view, *product.value(), before.is_final, customer_balance_minor, now_ms,
+                                      timer_event};
     const std::string label = order_moves::policy_label(policy.info());
     if (auto broken = decision_check::violation(d, facts)) {
         // The rule and the amounts only: no secrets live in a decision, and none are logged.
         return Error{engine_error::policy_violation, label + " on order " + before.id + ": " + *broken};
     }
-    auto after = write_decision(sql, Applied{before, d, event, label, now_ms, clock_.now_ms()}, *product.value());
+    auto system = system_accounts(sql, before.tenant_id);
+    if (!system) return system.error();
+    auto after = write_decision(sql, Applied{system.value(), before, d, event, label, now_ms, clock_.now_ms()},
+                                *product.value());
     if (!after) return after.error();
     return ApplyResult{true, d.code, d.message, std::nullopt, std::move(after).value()};
 }

@@ -20,12 +20,15 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "billing/core/clock.hpp"
 #include "billing/core/result.hpp"
+#include "billing/engine/ledger.hpp"
 #include "billing/engine/records.hpp"
 #include "billing/engine/timers.hpp"
 #include "billing/plugin/loader.hpp"
@@ -134,9 +137,15 @@ private:
                                                    const std::string& owner);
     TimerOutcome record_timer_failure(const timers::TimerRow& timer, const std::string& owner, const Error& error);
 
+    // The tenant's system accounts, cached: they never change once the tenant exists.
+    Result<ledger::SystemAccounts> system_accounts(soci::session& sql, const std::string& tenant_id);
+
     storage::Database& db_;
     PolicyProvider policies_;
     const Clock& clock_;
+    static constexpr std::size_t system_accounts_cached_max = 10'000;
+    std::mutex system_accounts_mutex_;
+    std::unordered_map<std::string, ledger::SystemAccounts> system_accounts_;
 };
 
 }  // namespace billing
