@@ -9,12 +9,12 @@ namespace billing::http {
 
 namespace {
 
-bool name_char(char c, bool first, bool colon_ok) {
+[[maybe_unused]] bool name_char(char c, bool first, bool colon_ok) {
     const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon_ok && c == ':');
     return letter || (!first && c >= '0' && c <= '9');
 }
 
-bool valid_name(std::string_view name, bool colon_ok) {
+[[maybe_unused]] bool valid_name(std::string_view name, bool colon_ok) {
     if (name.empty()) {
         return false;
     }

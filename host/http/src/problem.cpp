@@ -72,7 +72,7 @@ bool stable_code(std::string_view code) {
     });
 }
 
-bool standard_member(std::string_view name) {
+[[maybe_unused]] bool standard_member(std::string_view name) {
     return name == "type" || name == "title" || name == "status" || name == "detail" || name == "code" ||
            name == "instance";
 }
