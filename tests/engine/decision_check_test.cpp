@@ -102,6 +102,9 @@ TEST(DecisionCheck, StatesTimersAndTermsAreChecked) {
     d.add_timers = {{"expire", t0_ms - 1}};
     EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("timer_in_past"));
     d = sdk::allow();
+    d.add_timers = {{"expire", t0_ms + 5}, {"expire", t0_ms + 9}};
+    EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("timer_name_duplicate"));
+    d = sdk::allow();
     d.set_terms = {{"window_ms", 1}};
     EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("term_not_adjustable"));
     d = sdk::allow();

@@ -87,6 +87,9 @@ TEST_F(DecisionTime, ATimerKeepsItsDueTimeAfterALaterRequest) {
     EXPECT_EQ(1u, sweeper->process(claimed.value(), "slow#1").applied);
     EXPECT_EQ(at(20), event_now(3));
     EXPECT_EQ(500, revenue());
+    // The late timer does not pull the order's last decision time back: a request now is still
+    // decided no earlier than the 30:00 code.
+    EXPECT_EQ(at(30), engine->get_order(tenant_id, order).value().updated_at_ms);
     expect_ledger_consistent();
 }
 

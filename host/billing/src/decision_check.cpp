@@ -68,9 +68,16 @@ std::optional<std::string> check_moves(const std::vector<sdk::MoneyMove>& moves,
 // after_now: a timer's decision, whose timers must fall due strictly after now (Facts::timer_event).
 std::optional<std::string> check_timers(const std::vector<sdk::TimerRequest>& timers, UtcMs now_ms,
                                         bool after_now = false) {
-    for (const sdk::TimerRequest& timer : timers) {
+    for (auto timer_it = timers.begin(); timer_it != timers.end(); ++timer_it) {
+        const sdk::TimerRequest& timer = *timer_it;
         if (timer.name.empty() || timer.name.size() > 64) {
             return rule("timer_name_invalid", "a timer name must be 1 to 64 characters");
+        }
+        // Names are unique per order: asking twice in one answer is ambiguous about which time wins.
+        for (auto earlier = timers.begin(); earlier != timer_it; ++earlier) {
+            if (earlier->name == timer.name) {
+                return rule("timer_name_duplicate", "timer " + timer.name + " is asked for twice");
+            }
         }
         if (timer.due_at_ms < now_ms) {
             return rule("timer_in_past", "timer " + timer.name + " would fall due before now");

@@ -55,7 +55,10 @@ OrderRecord changed_order(OrderRecord order, const sdk::Decision& d, const sdk::
     for (const auto& [key, value] : d.set_terms) order.terms[key] = value;
     if (!d.outcome.empty()) order.outcome = d.outcome;
     order.policy = policy;
-    order.updated_at_ms = now_ms;
+    // Never backwards: a late timer keeps its due time as its decision time, but the order's
+    // last decision time must not fall behind a request decided before it, or the next request
+    // could again be decided earlier than one already applied.
+    order.updated_at_ms = std::max(order.updated_at_ms, now_ms);
     const bool now_final = decision_check::is_final_state(product, order.state);
     if (now_final && !order.is_final) order.closed_at_ms = now_ms;
     order.is_final = now_final;
