@@ -8,6 +8,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "shipped_otpdesk.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -42,10 +44,7 @@ constexpr UtcMs at(std::int64_t minutes, std::int64_t ms = 0) { return t0_ms + m
 // The OTPDesk policy from the built .so with the shipped config, loaded once per process.
 std::shared_ptr<const plugin::PolicyInstance> otpdesk() {
     static const std::shared_ptr<const plugin::PolicyInstance> instance = [] {
-        std::ifstream file(BILLING_OTPDESK_CONFIG);
-        std::stringstream text;
-        text << file.rdbuf();
-        auto loaded = plugin::load_policy(BILLING_OTPDESK_PLUGIN, text.str(), BILLING_OTPDESK_CONFIG);
+        auto loaded = test::load_shipped_otpdesk();
         if (!loaded) {
             ADD_FAILURE() << loaded.error().code << ": " << loaded.error().message;
             return std::shared_ptr<const plugin::PolicyInstance>();

@@ -1,5 +1,7 @@
 #include "bench_env.hpp"
 
+#include "shipped_otpdesk.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,11 +26,7 @@ void fail(const std::string& what) {
 
 std::shared_ptr<const plugin::PolicyInstance> otpdesk() {
     static const std::shared_ptr<const plugin::PolicyInstance> instance = [] {
-        std::ifstream file(BILLING_OTPDESK_CONFIG);
-        std::stringstream text;
-        text << file.rdbuf();
-        return must(plugin::load_policy(BILLING_OTPDESK_PLUGIN, text.str(), BILLING_OTPDESK_CONFIG),
-                    std::string("loading ") + BILLING_OTPDESK_PLUGIN);
+        return must(test::load_shipped_otpdesk(), "loading the shipped OTPDesk plugin");
     }();
     return instance;
 }

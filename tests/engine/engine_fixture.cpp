@@ -1,5 +1,7 @@
 #include "engine_fixture.hpp"
 
+#include "shipped_otpdesk.hpp"
+
 #include <fstream>
 #include <sstream>
 
@@ -11,10 +13,7 @@ namespace billing::test {
 
 std::shared_ptr<const plugin::PolicyInstance> otpdesk() {
     static const std::shared_ptr<const plugin::PolicyInstance> instance = [] {
-        std::ifstream file(BILLING_OTPDESK_CONFIG);
-        std::stringstream text;
-        text << file.rdbuf();
-        auto loaded = plugin::load_policy(BILLING_OTPDESK_PLUGIN, text.str(), BILLING_OTPDESK_CONFIG);
+        auto loaded = load_shipped_otpdesk();
         if (!loaded) {
             ADD_FAILURE() << loaded.error().code << ": " << loaded.error().message;
             return std::shared_ptr<const plugin::PolicyInstance>();
