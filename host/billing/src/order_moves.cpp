@@ -1,41 +1,47 @@
 #include "order_moves.hpp"
 
+#include <cassert>
+
 #include "billing/engine/errors.hpp"
+#include "billing/storage/ledger_vocabulary.hpp"
 
 namespace billing::order_moves {
 
 namespace {
 
+// The transfer kind of each money move; which accounts it debits and credits comes from the
+// shared ledger vocabulary, the same table the audit checks against.
+const char* transfer_kind_of(sdk::MoveKind kind) {
+    switch (kind) {
+        case sdk::MoveKind::charge: return ledger::transfer_kind::charge;
+        case sdk::MoveKind::capture: return ledger::transfer_kind::capture;
+        case sdk::MoveKind::refund: return ledger::transfer_kind::refund;
+        case sdk::MoveKind::refund_captured: return ledger::transfer_kind::refund_captured;
+    }
+    return "";
+}
+
+// The account of `kind` for this order: its customer, or one of the tenant's system accounts.
+const std::string& account_of(std::string_view kind, const ledger::SystemAccounts& a, const OrderRecord& order) {
+    namespace account_kind = storage::ledger_vocabulary::account_kind;
+    if (kind == account_kind::escrow) return a.escrow;
+    if (kind == account_kind::revenue) return a.revenue;
+    if (kind == account_kind::funding) return a.funding;
+    return order.account_id;
+}
+
 ledger::Transfer transfer_for(const sdk::MoneyMove& move, const Target& target, const OrderRecord& order) {
+    const auto* kind = storage::ledger_vocabulary::find_transfer_kind(transfer_kind_of(move.kind));
+    assert(kind != nullptr && "every MoveKind has a transfer kind in the vocabulary");
     ledger::Transfer t;
     t.tenant_id = order.tenant_id;
     t.amount_minor = move.amount_minor;
     t.order_id = order.id;
     t.event_id = target.event_id;
     t.created_at_ms = target.created_at_ms;
-    const ledger::SystemAccounts& a = target.accounts;
-    switch (move.kind) {
-        case sdk::MoveKind::charge:
-            t.kind = ledger::transfer_kind::charge;
-            t.debit_account_id = order.account_id;
-            t.credit_account_id = a.escrow;
-            break;
-        case sdk::MoveKind::capture:
-            t.kind = ledger::transfer_kind::capture;
-            t.debit_account_id = a.escrow;
-            t.credit_account_id = a.revenue;
-            break;
-        case sdk::MoveKind::refund:
-            t.kind = ledger::transfer_kind::refund;
-            t.debit_account_id = a.escrow;
-            t.credit_account_id = order.account_id;
-            break;
-        case sdk::MoveKind::refund_captured:
-            t.kind = ledger::transfer_kind::refund_captured;
-            t.debit_account_id = a.revenue;
-            t.credit_account_id = order.account_id;
-            break;
-    }
+    t.kind = transfer_kind_of(move.kind);
+    t.debit_account_id = account_of(kind->debit_account_kind, target.accounts, order);
+    t.credit_account_id = account_of(kind->credit_account_kind, target.accounts, order);
     return t;
 }
 
