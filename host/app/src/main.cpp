@@ -1,9 +1,8 @@
 // billing-host: the host executable.
 //
-// Today it validates a configuration: it reads the host config, loads every configured policy
-// plugin through the real loader with its own config, and prints what it loaded. The HTTP server
-// and the database arrive with the engine and server work; they will start from this same,
-// already validated state.
+// `serve` (the default) runs the server until SIGTERM or SIGINT (billing/server/host.hpp); the
+// other commands check a configuration, migrate the database or audit it, and exit.
+#include <csignal>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -16,6 +15,7 @@
 #include "billing/audit/audit.hpp"
 #include "billing/config/load.hpp"
 #include "billing/plugin/loader.hpp"
+#include "billing/server/host.hpp"
 #include "billing/storage/database.hpp"
 #include "billing/storage/migrations.hpp"
 
@@ -26,9 +26,10 @@ constexpr int exit_usage = 64;
 constexpr int exit_config = 78;
 
 void print_usage(std::ostream& out) {
-    out << "usage: billing-host [--config FILE] [check | migrate | audit]\n"
+    out << "usage: billing-host [--config FILE] [serve | check | migrate | audit]\n"
            "  --config FILE  the host configuration (default: config/billing.toml)\n"
-           "  check          validate the configuration and load every policy plugin (the default)\n"
+           "  serve          run the server until SIGTERM or SIGINT (the default)\n"
+           "  check          validate the configuration and load every policy plugin\n"
            "  migrate        bring the database schema up to this build's version\n"
            "  audit          check every ledger invariant; print each violation; exit 1 if any\n";
 }
@@ -108,11 +109,39 @@ int audit_database(const billing::config::HostConfig& config) {
     return report.value().ok() ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+// Runs the host until SIGTERM or SIGINT, then shuts it down gracefully (host.hpp).
+int serve(const billing::config::HostConfig& config) {
+    // Blocked before any thread starts, so every thread inherits the mask and only sigwait
+    // below receives them: no signal handler runs in the middle of a request.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    auto host = billing::server::Host::start(config, std::cout);
+    if (!host) {
+        std::cerr << "billing-host: " << host.error().message << "\n";
+        return EXIT_FAILURE;
+    }
+    // Tests and scripts wait for this line (and read the port from it when port = 0).
+    std::cout << "billing-host: listening on http://" << config.server.host << ":" << host.value()->port() << "\n"
+              << std::flush;
+    int received = 0;
+    sigwait(&stop_signals, &received);
+    std::cout << "billing-host: " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
+              << ": finishing the requests in progress\n"
+              << std::flush;
+    host.value()->shutdown();
+    std::cout << "billing-host: stopped\n" << std::flush;
+    return EXIT_SUCCESS;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     std::string config_file = "config/billing.toml";
-    std::string command = "check";
+    std::string command = "serve";
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--config") {
@@ -121,7 +150,7 @@ int main(int argc, char** argv) {
                 return exit_usage;
             }
             config_file = argv[++i];
-        } else if (arg == "check" || arg == "migrate" || arg == "audit") {
+        } else if (arg == "serve" || arg == "check" || arg == "migrate" || arg == "audit") {
             command = arg;
         } else if (arg == "--help" || arg == "-h") {
             print_usage(std::cout);
@@ -144,6 +173,9 @@ int main(int argc, char** argv) {
     }
     if (command == "audit") {
         return audit_database(config.value());
+    }
+    if (command == "serve") {
+        return serve(config.value());
     }
     if (!load_policies(config.value())) {
         return exit_config;

@@ -51,6 +51,45 @@ Result<TenantRecord> Engine::get_tenant(const std::string& tenant_id) {
     return db_.read([&](soci::session& sql) { return tenants::get(sql, tenant_id); });
 }
 
+Result<std::vector<TenantRecord>> Engine::list_tenants(const std::string& starting_after, std::size_t limit) {
+    return db_.read([&](soci::session& sql) -> Result<std::vector<TenantRecord>> {
+        return tenants::list(sql, starting_after, limit);
+    });
+}
+
+Result<TenantRecord> Engine::advance_test_clock(const std::string& tenant_id,
+                                                const std::function<Result<UtcMs>(UtcMs clock_ms)>& target) {
+    return db_.write([&](soci::session& sql) -> Result<TenantRecord> {
+        auto tenant = tenants::get(sql, tenant_id);
+        if (!tenant) return tenant.error();
+        if (!tenant.value().test_mode) {
+            return Error{engine_error::test_clock_unavailable, "a live tenant runs on the system clock"};
+        }
+        auto to_ms = target(tenant.value().clock_ms);
+        if (!to_ms) return to_ms.error();
+        tenants::advance_clock(sql, tenant_id, to_ms.value());
+        return tenants::get(sql, tenant_id);
+    });
+}
+
+Result<TenantRecord> Engine::advance_test_clock_to(const std::string& tenant_id, UtcMs to_ms) {
+    return advance_test_clock(tenant_id, [&](UtcMs clock_ms) -> Result<UtcMs> {
+        if (to_ms < clock_ms) return Error{engine_error::invalid_request, "a test clock only moves forward"};
+        return to_ms;
+    });
+}
+
+Result<TenantRecord> Engine::advance_test_clock_by(const std::string& tenant_id, std::int64_t by_ms) {
+    return advance_test_clock(tenant_id, [&](UtcMs clock_ms) -> Result<UtcMs> {
+        // A year at most per call keeps every sum far from overflowing.
+        constexpr std::int64_t by_ms_max = 366 * sdk::ms_per_day;
+        if (by_ms < 0 || by_ms > by_ms_max) {
+            return Error{engine_error::invalid_request, "a test clock moves forward by 0 to 366 days at a time"};
+        }
+        return clock_ms + by_ms;
+    });
+}
+
 Result<AccountRecord> Engine::create_account(const std::string& tenant_id, const std::string& external_ref) {
     const UtcMs now_ms = clock_.now_ms();
     auto created = db_.write([&](soci::session& sql) -> Result<AccountRecord> {

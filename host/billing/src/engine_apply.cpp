@@ -130,8 +130,10 @@ Result<ApplyResult> Engine::apply(const std::string& tenant_id, const std::strin
     if (auto refused = refuse_request_event(event)) return *refused;
     auto policy = policy_for(tenant_id);
     if (!policy) return policy.error();
-    return db_.write(
+    auto result = db_.write(
         [&](soci::session& sql) { return apply_in(sql, *policy.value(), tenant_id, order_id, event, now_ms); });
+    if (result) tell(event.type, result.value());
+    return result;
 }
 
 Result<IdempotentResult<ApplyResult>> Engine::apply(const std::string& tenant_id, const std::string& order_id,
@@ -143,11 +145,37 @@ Result<IdempotentResult<ApplyResult>> Engine::apply(const std::string& tenant_id
     }
     auto policy = policy_for(tenant_id);
     if (!policy) return policy.error();
-    return db_.write([&](soci::session& sql) {
+    auto result = db_.write([&](soci::session& sql) {
         return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(), [&] {
             return apply_in(sql, *policy.value(), tenant_id, order_id, event, now_ms);
         });
     });
+    if (result && result.value().result) tell(event.type, *result.value().result);
+    return result;
+}
+
+void Engine::tell(const std::string& event_type, const ApplyResult& result) const {
+    if (!change_listener_ || !result.allowed) return;
+    change_listener_(OrderChange{event_type, result.order, result.refunded_minor, result.closed});
+}
+
+Result<sdk::Decision> Engine::preview(const OrderRecord& order, const sdk::Event& event, UtcMs now_ms) const {
+    auto policy = policy_for(order.tenant_id);
+    if (!policy) return policy.error();
+    auto product = product_of(*policy.value(), order);
+    if (!product) return product.error();
+    const UtcMs decided_at_ms = std::max(now_ms, order.updated_at_ms);
+    auto decision = ask_decision(*policy.value(), order, event, decided_at_ms);
+    if (!decision || !decision.value().allowed) return decision;
+    // The budget of a charge is not known here without reading the balance; the other checks are.
+    const decision_check::Facts facts{order_moves::view_of(order), *product.value(), order.is_final,
+                                      order_charged_minor_max, decided_at_ms,
+                                      event.type == sdk::event_type::timer};
+    if (auto broken = decision_check::violation(decision.value(), facts)) {
+        return Error{engine_error::policy_violation,
+                     order_moves::policy_label(policy.value()->info()) + " on order " + order.id + ": " + *broken};
+    }
+    return decision;
 }
 
 Result<ApplyResult> Engine::apply_in(soci::session& sql, const plugin::PolicyInstance& policy,
@@ -200,16 +228,22 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     auto after = write_decision(sql, Applied{system.value(), before, d, event, label, now_ms, clock_.now_ms()},
                                 *product.value());
     if (!after) return after.error();
-    return ApplyResult{true, d.code, d.message, std::nullopt, std::move(after).value()};
+    MinorUnits refunded_minor = 0;
+    for (const sdk::MoneyMove& m : d.moves) {
+        if (m.kind == sdk::MoveKind::refund || m.kind == sdk::MoveKind::refund_captured) refunded_minor += m.amount_minor;
+    }
+    const bool closed = after.value().is_final && !before.is_final;
+    return ApplyResult{true, d.code, d.message, std::nullopt, std::move(after).value(), refunded_minor, closed};
 }
 
 TimerOutcome Engine::run_leased_timer(const timers::TimerRow& timer, const std::string& owner) {
     auto ran = run_timer_in_one_transaction(timer, owner);
-    if (ran) return TimerOutcome{ran.value(), {}};
-    return record_timer_failure(timer, owner, ran.error());
+    if (!ran) return record_timer_failure(timer, owner, ran.error());
+    if (ran.value().applied) tell(sdk::event_type::timer, *ran.value().applied);
+    return std::move(ran).value();
 }
 
-Result<TimerRun> Engine::run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner) {
+Result<TimerOutcome> Engine::run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner) {
     auto policy = policy_for(timer.tenant_id);
     if (!policy) return policy.error();
     sdk::Event event;
@@ -219,15 +253,16 @@ Result<TimerRun> Engine::run_timer_in(soci::session& sql, const timers::TimerRow
     // The order first, then its timer: the lock order of apply (see engine.hpp).
     auto order = orders::get(sql, timer.tenant_id, timer.order_id, db_.dialect().lock_rows);
     if (!order && order.error().code != engine_error::order_not_found) return order.error();
-    if (!timers::remove_leased(sql, timer, owner)) return TimerRun::lost;
+    if (!timers::remove_leased(sql, timer, owner)) return TimerOutcome{TimerRun::lost, {}, std::nullopt};
     // A timer of a vanished order can never apply: deleting it is all there is to do.
-    if (!order) return TimerRun::denied;
+    if (!order) return TimerOutcome{TimerRun::denied, {}, std::nullopt};
     auto result = decide_in(sql, *policy.value(), order.value(), event, timer.due_at_ms);
     if (!result) return result.error();
-    return result.value().allowed ? TimerRun::applied : TimerRun::denied;
+    const TimerRun run = result.value().allowed ? TimerRun::applied : TimerRun::denied;
+    return TimerOutcome{run, {}, std::move(result).value()};
 }
 
-Result<TimerRun> Engine::run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner) {
+Result<TimerOutcome> Engine::run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner) {
     return db_.write([&](soci::session& sql) { return run_timer_in(sql, timer, owner); });
 }
 
@@ -235,7 +270,12 @@ std::vector<TimerOutcome> Engine::run_leased_timers(const std::vector<timers::Ti
                                                     const std::string& owner) {
     if (batch.size() > 1) {
         auto together = db_.write([&](soci::session& sql) { return run_batch_in(sql, batch, owner); });
-        if (together) return std::move(together).value();
+        if (together) {
+            for (const TimerOutcome& outcome : together.value()) {
+                if (outcome.applied) tell(sdk::event_type::timer, *outcome.applied);
+            }
+            return std::move(together).value();
+        }
         // The batch transaction rolled back as a whole (after Database::write's retries of a
         // conflict): nothing of it is committed, so each timer runs again on its own, exactly as
         // if it had never been batched. Its lease is still this owner's, or it is lost.
@@ -253,7 +293,7 @@ Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const
     for (const timers::TimerRow& timer : batch) {
         // Each timer's effect and the delete of its row are released or rolled back together.
         storage::Savepoint savepoint(sql, "timer_run");
-        Result<TimerRun> ran = Error{};
+        Result<TimerOutcome> ran = Error{};
         try {
             ran = run_timer_in(sql, timer, owner);
         } catch (...) {
@@ -261,7 +301,7 @@ Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const
         }
         if (ran) {
             savepoint.release();
-            outcomes.push_back(TimerOutcome{ran.value(), {}});
+            outcomes.push_back(std::move(ran).value());
             continue;
         }
         // The database's trouble (a conflict, a lost connection; on MySQL a deadlock has already
@@ -272,23 +312,24 @@ Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const
         savepoint.rollback();
         const timers::FailureRecord recorded = timers::record_failure(sql, timer, owner, ran.error());
         const bool parked = recorded == timers::FailureRecord::parked;
-        outcomes.push_back(TimerOutcome{parked ? TimerRun::parked : TimerRun::failed, ran.error()});
+        outcomes.push_back(TimerOutcome{parked ? TimerRun::parked : TimerRun::failed, ran.error(), std::nullopt});
     }
     return outcomes;
 }
 
 TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner,
                                           const Error& error) {
-    if (is_database_trouble(error.code)) return TimerOutcome{TimerRun::failed, error};
+    if (is_database_trouble(error.code)) return TimerOutcome{TimerRun::failed, error, std::nullopt};
     auto recorded = db_.write([&](soci::session& sql) -> Result<timers::FailureRecord> {
         return timers::record_failure(sql, timer, owner, error);
     });
     if (!recorded) {
         return TimerOutcome{TimerRun::failed,
-                            Error{error.code, error.message + " (not recorded: " + recorded.error().message + ")"}};
+                            Error{error.code, error.message + " (not recorded: " + recorded.error().message + ")"},
+                            std::nullopt};
     }
     const bool parked = recorded.value() == timers::FailureRecord::parked;
-    return TimerOutcome{parked ? TimerRun::parked : TimerRun::failed, error};
+    return TimerOutcome{parked ? TimerRun::parked : TimerRun::failed, error, std::nullopt};
 }
 
 }  // namespace billing

@@ -125,7 +125,9 @@ Result<OrderRecord> Engine::purchase(const std::string& tenant_id, const std::st
     auto policy = policy_for(tenant_id);
     if (!policy) return policy.error();
     const PurchaseCall call{*policy.value(), tenant_id, account_id, request, now_ms, clock_.now_ms()};
-    return db_.write([&](soci::session& sql) { return purchase_in(sql, call); });
+    auto order = db_.write([&](soci::session& sql) { return purchase_in(sql, call); });
+    if (order && change_listener_) change_listener_(OrderChange{events::purchase_type, order.value(), 0, order.value().is_final});
+    return order;
 }
 
 Result<IdempotentResult<OrderRecord>> Engine::purchase(const std::string& tenant_id, const std::string& account_id,
@@ -137,9 +139,14 @@ Result<IdempotentResult<OrderRecord>> Engine::purchase(const std::string& tenant
     auto policy = policy_for(tenant_id);
     if (!policy) return policy.error();
     const PurchaseCall call{*policy.value(), tenant_id, account_id, request, now_ms, clock_.now_ms()};
-    return db_.write([&](soci::session& sql) {
+    auto result = db_.write([&](soci::session& sql) {
         return idempotent_call::run(sql, tenant_id, idem, call.written_at_ms, [&] { return purchase_in(sql, call); });
     });
+    if (result && result.value().result && change_listener_) {
+        const OrderRecord& order = *result.value().result;
+        change_listener_(OrderChange{events::purchase_type, order, 0, order.is_final});
+    }
+    return result;
 }
 
 }  // namespace billing

@@ -72,11 +72,14 @@ Result<std::vector<timers::TimerRow>> Sweeper::claim_due(UtcMs now_ms, const std
                           [&](soci::session& sql) { return timers::due_candidates(sql, now_ms, batch_max); });
 }
 
-SweepStats Sweeper::process(const std::vector<timers::TimerRow>& claimed, const std::string& owner) {
+SweepStats Sweeper::process(const std::vector<timers::TimerRow>& claimed, const std::string& owner,
+                            const TimerObserver& on_timer) {
     SweepStats stats;
     stats.claimed = claimed.size();
-    for (const TimerOutcome& outcome : engine_.run_leased_timers(claimed, owner)) {
-        count(stats, outcome);
+    const std::vector<TimerOutcome> outcomes = engine_.run_leased_timers(claimed, owner);
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        count(stats, outcomes[i]);
+        if (on_timer) on_timer(claimed.at(i), outcomes[i]);
     }
     return stats;
 }
@@ -93,8 +96,8 @@ SweepStats Sweeper::sweep_once(UtcMs now_ms, std::int64_t lease_s, std::size_t b
     return process(claimed.value(), owner);
 }
 
-SweepStats Sweeper::run_due_for_tenant(const std::string& tenant_id, UtcMs up_to_ms, std::int64_t lease_s,
-                                       std::size_t timers_max) {
+SweepStats Sweeper::run_due_for_tenant(const std::string& tenant_id, UtcMs up_to_ms, const TimerObserver& on_timer,
+                                       std::int64_t lease_s, std::size_t timers_max) {
     SweepStats stats;
     for (std::size_t i = 0; i < timers_max; ++i) {
         const std::string owner = next_owner();
@@ -115,7 +118,7 @@ SweepStats Sweeper::run_due_for_tenant(const std::string& tenant_id, UtcMs up_to
         if (claimed.value().empty()) {
             return stats;
         }
-        stats += process(claimed.value(), owner);
+        stats += process(claimed.value(), owner, on_timer);
     }
     return stats;
 }

@@ -28,23 +28,69 @@ Result<TenantRecord> insert(soci::session& sql, const NewTenant& tenant, UtcMs n
     return record;
 }
 
-Result<TenantRecord> get(soci::session& sql, const std::string& tenant_id) {
+namespace {
+
+constexpr const char* columns = "id, name, currency, policy_name, policy_config, test_mode, clock_ms, created_at_ms";
+
+// One row's columns as SOCI reads them.
+struct Row {
     TenantRecord record;
     int test_mode = 0;
     long long clock = 0;
     long long created = 0;
-    sql << "SELECT id, name, currency, policy_name, policy_config, test_mode, clock_ms, created_at_ms "
-           "FROM tenants WHERE id = :id",
-        soci::into(record.id), soci::into(record.name), soci::into(record.currency), soci::into(record.policy_name),
-        soci::into(record.policy_config), soci::into(test_mode), soci::into(clock), soci::into(created),
-        soci::use(tenant_id);
+
+    TenantRecord read() const {
+        TenantRecord out = record;
+        out.test_mode = test_mode != 0;
+        out.clock_ms = from_db(clock);
+        out.created_at_ms = from_db(created);
+        return out;
+    }
+};
+
+}  // namespace
+
+Result<TenantRecord> get(soci::session& sql, const std::string& tenant_id) {
+    Row row;
+    sql << "SELECT " << columns << " FROM tenants WHERE id = :id", soci::into(row.record.id),
+        soci::into(row.record.name), soci::into(row.record.currency), soci::into(row.record.policy_name),
+        soci::into(row.record.policy_config), soci::into(row.test_mode), soci::into(row.clock),
+        soci::into(row.created), soci::use(tenant_id);
     if (!sql.got_data()) {
         return Error{engine_error::tenant_not_found, "no such tenant"};
     }
-    record.test_mode = test_mode != 0;
-    record.clock_ms = from_db(clock);
-    record.created_at_ms = from_db(created);
-    return record;
+    return row.read();
+}
+
+void advance_clock(soci::session& sql, const std::string& tenant_id, UtcMs to_ms) {
+    const long long to = to_db(to_ms);
+    sql << "UPDATE tenants SET clock_ms = :to WHERE id = :id AND clock_ms < :to2", soci::use(to), soci::use(tenant_id),
+        soci::use(to);
+}
+
+std::vector<TenantRecord> list(soci::session& sql, const std::string& starting_after, std::size_t limit) {
+    std::vector<TenantRecord> out;
+    long long after_created = -1;
+    std::string after_id;
+    if (!starting_after.empty()) {
+        auto cursor = get(sql, starting_after);
+        if (!cursor) return out;
+        after_created = to_db(cursor.value().created_at_ms);
+        after_id = cursor.value().id;
+    }
+    const long long max = to_db(static_cast<std::int64_t>(limit));
+    Row row;
+    soci::statement select =
+        (sql.prepare << "SELECT " << columns
+                     << " FROM tenants WHERE created_at_ms > :c OR (created_at_ms = :c2 AND id > :id) "
+                        "ORDER BY created_at_ms, id LIMIT :n",
+         soci::into(row.record.id), soci::into(row.record.name), soci::into(row.record.currency),
+         soci::into(row.record.policy_name), soci::into(row.record.policy_config), soci::into(row.test_mode),
+         soci::into(row.clock), soci::into(row.created), soci::use(after_created), soci::use(after_created),
+         soci::use(after_id), soci::use(max));
+    select.execute();
+    while (select.fetch()) out.push_back(row.read());
+    return out;
 }
 
 }  // namespace billing::tenants

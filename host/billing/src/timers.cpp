@@ -113,7 +113,8 @@ std::vector<TimerRow> due_candidates(soci::session& sql, UtcMs now_ms, std::size
     // which left a sweeper with batch_max 1 finding no timer at all.
     soci::statement select =
         (sql.prepare << "SELECT order_id, name, tenant_id, due_at_ms FROM timers WHERE due_at_ms <= :now "
-                        "AND lease_until_ms <= :now2 ORDER BY due_at_ms, order_id, name LIMIT :limit",
+                        "AND lease_until_ms <= :now2 AND tenant_id NOT IN (SELECT id FROM tenants WHERE test_mode = 1) "
+                        "ORDER BY due_at_ms, order_id, name LIMIT :limit",
          soci::into(row.order_id), soci::into(row.name), soci::into(row.tenant_id), soci::into(due), soci::use(now),
          soci::use(now), soci::use(limit));
     select.execute();

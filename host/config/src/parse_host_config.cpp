@@ -38,6 +38,7 @@ void resolve_paths(HostConfig& config, const std::filesystem::path& base_dir) {
         policy.config = resolve_path(base_dir, policy.config);
     }
     config.operator_.key_file = resolve_path(base_dir, config.operator_.key_file);
+    config.demo.keys_file = resolve_path(base_dir, config.demo.keys_file);
 }
 
 }  // namespace

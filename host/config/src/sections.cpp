@@ -84,6 +84,7 @@ void read_log(const toml::table& table, Diagnostics& diagnostics, LogConfig& out
 void read_demo(const toml::table& table, Diagnostics& diagnostics, DemoConfig& out) {
     TableReader reader(table, "demo", diagnostics);
     reader.boolean("create_tenant", out.create_tenant);
+    reader.path("keys_file", out.keys_file);
     reader.refuse_unknown_keys();
 }
 

@@ -19,6 +19,9 @@ const std::vector<Migration>& migrations() {
         {1, "ledger, orders, timers, events, idempotency",
 #include "schema_v1.sql.inc"
         },
+        {2, "api keys",
+#include "schema_v2.sql.inc"
+        },
     };
     return list;
 }

@@ -83,8 +83,10 @@ TEST(ConfigSections, PoliciesAsInlineArrayAreRead) {
 }
 
 TEST(ConfigSections, DemoAndOperatorValuesAreRead) {
-    const HostConfig config = parsed("[demo]\ncreate_tenant = false\n[operator]\nkey_file = \"/etc/op.key\"\n");
+    const HostConfig config = parsed(
+        "[demo]\ncreate_tenant = false\nkeys_file = \"/etc/demo.env\"\n[operator]\nkey_file = \"/etc/op.key\"\n");
     EXPECT_FALSE(config.demo.create_tenant);
+    EXPECT_EQ(config.demo.keys_file, "/etc/demo.env");
     EXPECT_EQ(config.operator_.key_file, "/etc/op.key");
 }
 

@@ -50,7 +50,8 @@ enum class TimerRun {
 
 struct TimerOutcome {
     TimerRun run = TimerRun::lost;
-    Error error;  // why, when failed or parked
+    Error error;                         // why, when failed or parked
+    std::optional<ApplyResult> applied;  // the decision, when applied (or denied by the policy)
 };
 
 class Engine {
@@ -59,6 +60,16 @@ public:
 
     Result<TenantRecord> create_tenant(const NewTenant& tenant);
     Result<TenantRecord> get_tenant(const std::string& tenant_id);
+    // Tenants in creation order after starting_after (empty: from the first), at most limit.
+    Result<std::vector<TenantRecord>> list_tenants(const std::string& starting_after, std::size_t limit);
+
+    // Moves a test-mode tenant's clock forward, to a time (to_ms) or by a duration (by_ms, from
+    // the clock as it is in the same transaction), and returns the tenant as it is then (DESIGN
+    // §6: a test clock only moves forward; of two concurrent advances the further one wins).
+    // test_clock_unavailable for a live tenant, invalid_request for a time before the clock or a
+    // negative duration. Runs no timer: Sweeper::run_due_for_tenant does, up to the new clock.
+    Result<TenantRecord> advance_test_clock_to(const std::string& tenant_id, UtcMs to_ms);
+    Result<TenantRecord> advance_test_clock_by(const std::string& tenant_id, std::int64_t by_ms);
 
     // A customer account with a tenant-unique external_ref (not starting with '@', reserved
     // for system accounts) and a zero balance; duplicate_external_ref when the ref is taken,
@@ -102,6 +113,16 @@ public:
 
     Result<OrderRecord> get_order(const std::string& tenant_id, const std::string& order_id);
 
+    // What the tenant's policy WOULD decide on event for order at now_ms (or at the order's last
+    // decision, if later), without writing anything: how the API shows a customer what they can
+    // do now ("cancel": allowed, or the denial's code and available_at). The same checks as
+    // apply refuse the same events; a decision the host would refuse is policy_violation.
+    Result<sdk::Decision> preview(const OrderRecord& order, const sdk::Event& event, UtcMs now_ms) const;
+
+    // Called after each commit of an allowed decision (purchases, requests, timers), on the
+    // committing thread. Set once, before the engine is shared between threads.
+    void set_change_listener(OrderChangeListener listener) { change_listener_ = std::move(listener); }
+
     // The sweeper's path, in ONE transaction: lock the order, delete the timer while owner holds
     // its lease and it is still this row, then apply Event{timer} with now = its due time, so a
     // late run decides as an on-time one. A failure is counted on the timer in a second, small
@@ -126,13 +147,16 @@ public:
 
 private:
     Result<std::shared_ptr<const plugin::PolicyInstance>> policy_for(const std::string& tenant_id) const;
+    Result<TenantRecord> advance_test_clock(const std::string& tenant_id,
+                                            const std::function<Result<UtcMs>(UtcMs clock_ms)>& target);
     Result<ApplyResult> apply_in(soci::session& sql, const plugin::PolicyInstance& policy,
                                  const std::string& tenant_id, const std::string& order_id, const sdk::Event& event,
                                  UtcMs now_ms);
     Result<ApplyResult> decide_in(soci::session& sql, const plugin::PolicyInstance& policy, const OrderRecord& before,
                                   const sdk::Event& event, UtcMs now_ms);
-    Result<TimerRun> run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner);
-    Result<TimerRun> run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner);
+    Result<TimerOutcome> run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner);
+    Result<TimerOutcome> run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner);
+    void tell(const std::string& event_type, const ApplyResult& result) const;
     Result<std::vector<TimerOutcome>> run_batch_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
                                                    const std::string& owner);
     TimerOutcome record_timer_failure(const timers::TimerRow& timer, const std::string& owner, const Error& error);
@@ -143,6 +167,7 @@ private:
     storage::Database& db_;
     PolicyProvider policies_;
     const Clock& clock_;
+    OrderChangeListener change_listener_;
     static constexpr std::size_t system_accounts_cached_max = 10'000;
     std::mutex system_accounts_mutex_;
     std::unordered_map<std::string, ledger::SystemAccounts> system_accounts_;

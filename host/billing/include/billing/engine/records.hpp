@@ -111,6 +111,19 @@ struct ApplyResult {
     std::string message;
     std::optional<UtcMs> available_at_ms;
     OrderRecord order;
+    MinorUnits refunded_minor = 0;  // what an allowed decision returned to the customer
+    bool closed = false;            // an allowed decision that moved the order to a final state
 };
+
+// A committed decision on an order, told to the engine's listener (Engine::set_change_listener)
+// after its transaction committed: never for a denial, a replay or a rolled-back attempt. What
+// the metrics count (orders created, cancelled, refunded, the refunded amount).
+struct OrderChange {
+    std::string event_type;  // events::purchase_type, or the event's type ("cancel", "timer", ...)
+    const OrderRecord& order;  // as it is after the decision
+    MinorUnits refunded_minor = 0;
+    bool closed = false;
+};
+using OrderChangeListener = std::function<void(const OrderChange&)>;
 
 }  // namespace billing

@@ -29,6 +29,9 @@ struct SweepStats {
     SweepStats& operator+=(const SweepStats& other);
 };
 
+// Sees each processed timer with what became of it, in due order.
+using TimerObserver = std::function<void(const timers::TimerRow&, const TimerOutcome&)>;
+
 class Sweeper {
 public:
     // host_id names this process in lease_owner (with a counter per sweep); empty: hostname:pid.
@@ -46,15 +49,17 @@ public:
     // Applies the claimed timers in one transaction, each in its own savepoint, with now = its
     // due time (Engine::run_leased_timers). A failure is counted and the next timer runs: one
     // poisoned timer never holds up the others.
-    SweepStats process(const std::vector<timers::TimerRow>& claimed, const std::string& owner);
+    SweepStats process(const std::vector<timers::TimerRow>& claimed, const std::string& owner,
+                       const TimerObserver& on_timer = {});
 
     // claim_due + process with a fresh owner.
     SweepStats sweep_once(UtcMs now_ms, std::int64_t lease_s, std::size_t batch_max);
 
     // Runs the tenant's timers due at up_to_ms one by one in due order, including timers that
-    // the applied ones add, until none is due (at most timers_max). For test clocks.
-    SweepStats run_due_for_tenant(const std::string& tenant_id, UtcMs up_to_ms, std::int64_t lease_s = 30,
-                                  std::size_t timers_max = 100000);
+    // the applied ones add, until none is due (at most timers_max). For test clocks: these are
+    // the only runs a test-mode tenant's timers get (claim_due leaves them alone).
+    SweepStats run_due_for_tenant(const std::string& tenant_id, UtcMs up_to_ms, const TimerObserver& on_timer = {},
+                                  std::int64_t lease_s = 30, std::size_t timers_max = 100000);
 
 private:
     // In one transaction: select(sql) picks candidates, each is claimed for owner until

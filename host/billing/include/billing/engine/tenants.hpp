@@ -5,7 +5,9 @@
 
 #include <soci/soci.h>
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "billing/core/result.hpp"
 #include "billing/engine/records.hpp"
@@ -16,5 +18,11 @@ Result<TenantRecord> insert(soci::session& sql, const NewTenant& tenant, UtcMs n
 
 // tenant_not_found when there is no such tenant.
 Result<TenantRecord> get(soci::session& sql, const std::string& tenant_id);
+
+// Moves a tenant's clock to to_ms if that is later than it is; never back.
+void advance_clock(soci::session& sql, const std::string& tenant_id, UtcMs to_ms);
+
+// Tenants in creation order (then id), after the tenant starting_after (empty: from the first).
+std::vector<TenantRecord> list(soci::session& sql, const std::string& starting_after, std::size_t limit);
 
 }  // namespace billing::tenants

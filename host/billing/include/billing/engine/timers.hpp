@@ -54,7 +54,8 @@ void drop(soci::session& sql, const std::string& order_id, const std::string& na
 // the caller must not apply it.
 bool remove_leased(soci::session& sql, const TimerRow& timer, const std::string& owner);
 
-// Up to batch_max timers due at now whose lease (if any) has ended, earliest first.
+// Up to batch_max timers due at now whose lease (if any) has ended, earliest first; never a
+// test-mode tenant's, whose time is its test clock's (DESIGN §6), moved only by advancing it.
 std::vector<TimerRow> due_candidates(soci::session& sql, UtcMs now_ms, std::size_t batch_max);
 
 // The tenant's earliest timer due at up_to_ms whose lease has ended at lease_now_ms.

@@ -84,6 +84,9 @@ struct PluginsConfig {
 
 struct DemoConfig {
     bool create_tenant = true;  // on first start, create a test-mode demo tenant
+    // Where its keys are written (mode 0600) as shell variables, besides being printed once,
+    // resolved against the config dir; empty: printed only.
+    std::filesystem::path keys_file = "data/demo-keys.env";
 
     bool operator==(const DemoConfig&) const = default;
 };

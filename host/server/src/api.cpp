@@ -1,0 +1,329 @@
+// The API's pipeline: every request, whatever its route, goes through Api::handle.
+#include "billing/server/api.hpp"
+
+#include <Poco/DigestEngine.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/SHA2Engine.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+#include <exception>
+#include <string_view>
+
+#include "api_call.hpp"
+#include "billing/http/request_body.hpp"
+#include "billing/http/request_log.hpp"
+
+namespace billing::server {
+
+namespace {
+
+using HandlerFn = ApiResponse (*)(Call&);
+
+struct Handler {
+    std::string_view route;  // RouteSpec::name
+    HandlerFn fn;
+};
+
+// Every served route's handler; the constructor asserts that none is missing. readyz is
+// handled in dispatch, since it needs the draining flag.
+constexpr Handler handlers[] = {
+    {"health.livez", routes::livez},
+    {"metrics", routes::metrics},
+    {"openapi", routes::openapi},
+    {"accounts.create", routes::create_account},
+    {"accounts.list", routes::list_accounts},
+    {"accounts.get", routes::get_account},
+    {"accounts.deposit", routes::deposit},
+    {"accounts.transfers", routes::list_transfers},
+    {"products.list", routes::list_products},
+    {"orders.create", routes::create_order},
+    {"orders.list", routes::list_orders},
+    {"orders.get", routes::get_order},
+    {"orders.cancel", routes::cancel_order},
+    {"orders.message", routes::order_message},
+    {"orders.events", routes::order_events},
+    {"test_clock.get", routes::get_test_clock},
+    {"test_clock.advance", routes::advance_test_clock},
+    {"admin.tenants.create", routes::create_tenant},
+    {"admin.tenants.list", routes::list_tenants},
+    {"admin.keys.create", routes::create_key},
+    {"admin.keys.revoke", routes::revoke_key},
+    {"admin.plugins.list", routes::list_plugins},
+    {"admin.audit", routes::audit},
+};
+
+HandlerFn find_handler(std::string_view route) {
+    for (const Handler& h : handlers) {
+        if (h.route == route) return h.fn;
+    }
+    return nullptr;
+}
+
+// The query string's parameters, percent-decoded; a name given twice is refused.
+Result<std::map<std::string, std::string>> parse_query(std::string_view target) {
+    std::map<std::string, std::string> out;
+    const auto mark = target.find('?');
+    if (mark == std::string_view::npos) return out;
+    std::string_view rest = target.substr(mark + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const std::string_view pair = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+        if (pair.empty()) continue;
+        const auto eq = pair.find('=');
+        std::string name;
+        std::string value;
+        try {
+            Poco::URI::decode(std::string(pair.substr(0, eq)), name, true);
+            if (eq != std::string_view::npos) Poco::URI::decode(std::string(pair.substr(eq + 1)), value, true);
+        } catch (const std::exception&) {
+            return Error{std::string(http::problem_code::bad_request), "the query string is not well encoded"};
+        }
+        if (!out.emplace(name, value).second) {
+            return Error{std::string(http::problem_code::bad_request), "query parameter " + name + " is given twice"};
+        }
+    }
+    return out;
+}
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// An idempotency key held while its request runs; see Api::in_flight_.
+}  // namespace
+
+class InFlightKey {
+public:
+    InFlightKey(Api& api, std::string id) : api_(api), id_(std::move(id)) {
+        std::lock_guard lock(api_.in_flight_mutex_);
+        held_ = api_.in_flight_.insert(id_).second;
+    }
+    ~InFlightKey() {
+        if (!held_) return;
+        std::lock_guard lock(api_.in_flight_mutex_);
+        api_.in_flight_.erase(id_);
+    }
+    InFlightKey(const InFlightKey&) = delete;
+    InFlightKey& operator=(const InFlightKey&) = delete;
+    [[nodiscard]] bool held() const { return held_; }
+
+private:
+    Api& api_;
+    std::string id_;
+    bool held_ = false;
+};
+
+Api::Api(ApiServices services, ApiOptions options) : s_(services), options_(std::move(options)) {
+    for (const http::RouteSpec* route : router_.routes()) {
+        if (route->name != "health.readyz" && find_handler(route->name) == nullptr) {
+            std::terminate();  // a served route without a handler is a build mistake
+        }
+    }
+}
+
+Api::~Api() = default;
+
+ApiResponse Api::handle(const ApiRequest& request) {
+    const auto started = std::chrono::steady_clock::now();
+    const UtcMs arrived_ms = s_.clock.now_ms();
+    Call call{s_, options_, request, http::accept_request_id(request.request_id), {}, {}, {}, {}, {}, {}};
+    ApiResponse response;
+    try {
+        response = run(request, call);
+    } catch (const std::exception&) {
+        response = api::problem(call, http::make_problem(http::problem_code::internal, ""));
+    } catch (...) {
+        response = api::problem(call, http::make_problem(http::problem_code::internal, ""));
+    }
+    response.headers.emplace_back("X-Request-Id", call.request_id);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    const http::RouteSpec* route = call.match.kind == http::MatchKind::found ? call.match.route : nullptr;
+    s_.metrics.request(route ? route->name : http::unmatched_route, response.status,
+                       static_cast<double>(elapsed.count()) / 1e6);
+    if (options_.log) {
+        const std::string tenant_id = call.caller ? call.caller->tenant_id : std::string();
+        options_.log(http::format_request_log({arrived_ms, request.method, route ? route->path : http::unmatched_route,
+                                               response.status, elapsed, tenant_id, call.request_id,
+                                               call.error_code}));
+    }
+    return response;
+}
+
+ApiResponse Api::run(const ApiRequest& request, Call& call) {
+    call.match = router_.match(request.method, request.target);
+    if (call.match.kind == http::MatchKind::not_found) {
+        return api::problem(call, http::make_problem(http::problem_code::not_found, "no route for this path"));
+    }
+    if (call.match.kind == http::MatchKind::method_not_allowed) {
+        ApiResponse r = api::problem(call, http::make_problem(http::problem_code::method_not_allowed,
+                                                              "allowed: " + call.match.allow));
+        r.headers.emplace_back("Allow", call.match.allow);
+        return r;
+    }
+    const http::RouteSpec& route = *call.match.route;
+    auto query = parse_query(request.target);
+    if (!query) return api::error(call, query.error());
+    call.query = std::move(query).value();
+
+    if (!route.roles.is_public()) {
+        std::optional<Error> lookup_failure;
+        auto caller = http::authenticate(request.authorization, [&](std::string_view prefix) {
+            auto found = s_.keys.lookup(prefix);
+            if (!found) {
+                lookup_failure = found.error();
+                return std::optional<http::StoredApiKey>{};
+            }
+            return found.value();
+        });
+        if (lookup_failure) return api::error(call, *lookup_failure);
+        if (!caller) return api::error(call, caller.error());
+        call.caller = std::move(caller).value();
+        if (auto allowed = http::authorize(route, call.caller); !allowed) return api::error(call, allowed.error());
+        if (!call.caller->tenant_id.empty()) {
+            auto tenant = s_.tenants.get(call.caller->tenant_id);
+            if (!tenant) return api::error(call, tenant.error());
+            call.tenant = std::move(tenant).value();
+        }
+    }
+
+    if (route.method == http::Method::post) {
+        if (auto typed = http::check_json_content_type(request.content_type); !typed) {
+            return api::error(call, typed.error());
+        }
+        if (request.body == nullptr) {
+            return api::problem(call, http::make_problem(http::problem_code::bad_request, "a JSON body is required"));
+        }
+        auto body = http::read_bounded_body(*request.body, request.content_length, options_.body_bytes_max);
+        if (!body) return api::error(call, body.error());
+        call.body = std::move(body).value();
+    }
+
+    const bool keyed = request.idempotency_key.has_value();
+    if (route.idempotency_key_required && !keyed) {
+        return api::problem(call, http::make_problem(http::problem_code::idempotency_key_required,
+                                                     "this request moves money: send an Idempotency-Key header"));
+    }
+    if (keyed && route.method == http::Method::post && call.tenant) {
+        const std::string& key = *request.idempotency_key;
+        if (key.empty() || key.size() > 255) {
+            return api::problem(call, http::make_problem(http::problem_code::bad_request,
+                                                         "an Idempotency-Key is 1 to 255 characters"));
+        }
+        InFlightKey held(*this, call.tenant->id + "\n" + key);
+        if (!held.held()) {
+            return api::problem(call, http::make_problem(http::problem_code::idempotency_in_flight,
+                                                         "a request with this Idempotency-Key is still running"));
+        }
+        return dispatch(call);
+    }
+    return dispatch(call);
+}
+
+ApiResponse Api::dispatch(Call& call) {
+    const std::string_view name = call.match.route->name;
+    if (name == "health.readyz") return routes::readyz(call, draining_.load());
+    return find_handler(name)(call);
+}
+
+namespace api {
+
+ApiResponse json(int status, std::string body) {
+    ApiResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
+ApiResponse problem(Call& call, const http::Problem& p) {
+    call.error_code = p.code;
+    ApiResponse r;
+    r.status = p.status;
+    r.content_type = std::string(http::problem_content_type);
+    r.body = http::problem_body(p);
+    return r;
+}
+
+ApiResponse error(Call& call, const Error& e) { return problem(call, http::problem_for_error(e)); }
+
+IdempotencyResponse stored(const ApiResponse& response) { return IdempotencyResponse{response.status, response.body}; }
+
+ApiResponse replay(Call& call, const IdempotencyResponse& stored, bool replayed) {
+    ApiResponse r;
+    r.status = stored.status_code;
+    r.body = stored.body;
+    if (r.status >= 400) {
+        r.content_type = std::string(http::problem_content_type);
+        try {
+            Poco::JSON::Parser parser;
+            const auto object = parser.parse(stored.body).extract<Poco::JSON::Object::Ptr>();
+            call.error_code = object->optValue<std::string>("code", "");
+        } catch (const std::exception&) {
+            call.error_code.clear();  // only the log misses it; the client gets the stored body
+        }
+    }
+    if (replayed) r.headers.emplace_back("Idempotent-Replayed", "true");
+    return r;
+}
+
+const std::string& path_param(const Call& call, std::string_view name) {
+    for (const http::PathParam& p : call.match.params) {
+        if (p.name == name) return p.value;
+    }
+    static const std::string none;
+    return none;
+}
+
+Result<Unit> known_query(const Call& call, std::initializer_list<std::string_view> names) {
+    for (const auto& [name, value] : call.query) {
+        bool known = false;
+        for (std::string_view n : names) known = known || n == name;
+        if (!known) {
+            return Error{std::string(http::problem_code::bad_request), "unknown query parameter " + name};
+        }
+    }
+    return Unit{};
+}
+
+std::optional<std::string> query_value(const Call& call, const std::string& name) {
+    auto found = call.query.find(name);
+    if (found == call.query.end()) return std::nullopt;
+    return found->second;
+}
+
+Result<std::size_t> page_limit(const Call& call) {
+    auto text = query_value(call, "limit");
+    if (!text) return page_limit_default;
+    std::size_t value = 0;
+    bool ok = !text->empty() && text->size() <= 3;
+    for (char c : *text) {
+        ok = ok && c >= '0' && c <= '9';
+        if (ok) value = value * 10 + static_cast<std::size_t>(c - '0');
+    }
+    if (!ok || value < 1 || value > page_limit_max) {
+        return Error{std::string(http::problem_code::bad_request), "limit is an integer from 1 to 100"};
+    }
+    return value;
+}
+
+Result<http::JsonObject> body_object(const Call& call, std::initializer_list<std::string_view> known_fields) {
+    http::JsonLimits limits;
+    limits.body_bytes_max = call.options.body_bytes_max;
+    return http::parse_json_object(call.body, limits, known_fields);
+}
+
+Result<UtcMs> tenant_now(Call& call) { return call.s.tenants.now_ms(*call.tenant); }
+
+std::string request_hash(const Call& call) {
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    engine.update(call.request.method);
+    engine.update(" ");
+    const std::string_view path = path_of(call.request.target);
+    engine.update(path.data(), static_cast<unsigned>(path.size()));
+    engine.update("\n");
+    engine.update(call.body);
+    return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+}  // namespace api
+
+}  // namespace billing::server

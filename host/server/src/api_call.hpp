@@ -1,0 +1,98 @@
+// One request on its way through the API's pipeline, and the helpers every route handler uses.
+#pragma once
+
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "billing/http/auth.hpp"
+#include "billing/http/json_input.hpp"
+#include "billing/http/problem.hpp"
+#include "billing/http/router.hpp"
+#include "billing/server/api.hpp"
+
+namespace billing::server {
+
+struct Api::Call {
+    ApiServices& s;
+    const ApiOptions& options;
+    const ApiRequest& request;
+    std::string request_id;
+    http::RouteMatch match;
+    std::optional<http::Caller> caller;
+    std::optional<TenantRecord> tenant;  // set for routes of a tenant's key
+    std::map<std::string, std::string> query;
+    std::string body;        // POST only
+    std::string error_code;  // the problem's code, for the log
+};
+
+using Call = Api::Call;
+
+namespace api {
+
+inline constexpr std::size_t page_limit_default = 20;
+inline constexpr std::size_t page_limit_max = 100;
+
+ApiResponse json(int status, std::string body);
+ApiResponse problem(Call& call, const http::Problem& problem);
+ApiResponse error(Call& call, const Error& error);
+
+// The response an idempotent route stores: JSON for a success, problem+json for anything else.
+IdempotencyResponse stored(const ApiResponse& response);
+// The stored answer as a response (Idempotent-Replayed: true when it was a replay); a stored
+// problem's code goes to the log like any other.
+ApiResponse replay(Call& call, const IdempotencyResponse& stored, bool replayed);
+
+const std::string& path_param(const Call& call, std::string_view name);
+
+// Refuses (bad_request) any query parameter not in names.
+Result<Unit> known_query(const Call& call, std::initializer_list<std::string_view> names);
+std::optional<std::string> query_value(const Call& call, const std::string& name);
+// limit=1..100 (default 20), bad_request otherwise.
+Result<std::size_t> page_limit(const Call& call);
+
+Result<http::JsonObject> body_object(const Call& call, std::initializer_list<std::string_view> known_fields);
+
+// The caller's tenant's time now: its test clock, or the system clock.
+Result<UtcMs> tenant_now(Call& call);
+
+// The SHA-256 (hex) of what makes two requests the same for an Idempotency-Key: method, path, body.
+std::string request_hash(const Call& call);
+
+}  // namespace api
+
+// Route handlers, by area (routes_*.cpp).
+namespace routes {
+ApiResponse livez(Call& call);
+ApiResponse readyz(Call& call, bool draining);
+ApiResponse metrics(Call& call);
+ApiResponse openapi(Call& call);
+
+ApiResponse create_account(Call& call);
+ApiResponse list_accounts(Call& call);
+ApiResponse get_account(Call& call);
+ApiResponse deposit(Call& call);
+ApiResponse list_transfers(Call& call);
+ApiResponse list_products(Call& call);
+
+ApiResponse create_order(Call& call);
+ApiResponse list_orders(Call& call);
+ApiResponse get_order(Call& call);
+ApiResponse cancel_order(Call& call);
+ApiResponse order_message(Call& call);
+ApiResponse order_events(Call& call);
+
+ApiResponse get_test_clock(Call& call);
+ApiResponse advance_test_clock(Call& call);
+
+ApiResponse create_tenant(Call& call);
+ApiResponse list_tenants(Call& call);
+ApiResponse create_key(Call& call);
+ApiResponse revoke_key(Call& call);
+ApiResponse list_plugins(Call& call);
+ApiResponse audit(Call& call);
+}  // namespace routes
+
+}  // namespace billing::server

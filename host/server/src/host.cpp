@@ -1,0 +1,248 @@
+#include "billing/server/host.hpp"
+
+#include <sys/stat.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "billing/engine/engine.hpp"
+#include "billing/engine/events.hpp"
+#include "billing/engine/sweeper.hpp"
+#include "billing/engine/sweeper_runner.hpp"
+#include "billing/http/host_metrics.hpp"
+#include "billing/http/metrics.hpp"
+#include "billing/http/rfc3339.hpp"
+#include "billing/server/api.hpp"
+#include "billing/server/key_store.hpp"
+#include "billing/server/policy_registry.hpp"
+#include "billing/server/tenant_directory.hpp"
+#include "billing/storage/migrations.hpp"
+#include "http_server.hpp"
+
+namespace billing::server {
+
+namespace {
+
+// Idempotency records older than the retention are deleted this often.
+constexpr std::chrono::seconds maintenance_interval{60};
+
+// Writes text to a new file only its owner can read (keys).
+Result<Unit> write_secret_file(const std::filesystem::path& file, const std::string& text) {
+    std::error_code ec;
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+    const mode_t old_mask = ::umask(077);
+    std::ofstream out(file, std::ios::trunc);
+    out << text;
+    out.close();
+    ::umask(old_mask);
+    if (!out) return Error{"key_file_unwritable", file.string() + ": cannot be written"};
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::replace, ec);
+    return Unit{};
+}
+
+// The operator key: adopted from operator.key_file (written there first if the file is new),
+// or, with no key file, generated and printed once when no operator key exists yet.
+Result<Unit> ensure_operator_key(KeyStore& keys, const config::OperatorConfig& config, const Clock& clock,
+                                 std::ostream& out) {
+    const std::filesystem::path& file = config.key_file;
+    if (!file.empty()) {
+        if (!std::filesystem::exists(file)) {
+            auto issued = keys.issue("", http::Role::host_operator, "operator key file", clock.now_ms());
+            if (!issued) return issued.error();
+            if (auto written = write_secret_file(file, issued.value().key + "\n"); !written) return written;
+            out << "operator key written to " << file.string() << "\n";
+            return Unit{};
+        }
+        std::ifstream in(file);
+        std::string key;
+        std::getline(in, key);
+        auto adopted = keys.adopt_operator_key(key, clock.now_ms());
+        if (!adopted) return Error{adopted.error().code, file.string() + ": " + adopted.error().message};
+        return Unit{};
+    }
+    auto has = keys.has_operator_key();
+    if (!has) return has.error();
+    if (has.value()) return Unit{};
+    auto issued = keys.issue("", http::Role::host_operator, "generated on first start", clock.now_ms());
+    if (!issued) return issued.error();
+    out << "operator key (shown once; set operator.key_file to manage it): " << issued.value().key << "\n";
+    return Unit{};
+}
+
+// On a first start (no tenant yet), a test-mode demo tenant bound to the first policy, with one
+// key of each role, printed once and written to demo.keys_file for the README's quickstart.
+Result<Unit> create_demo_tenant(Engine& engine, KeyStore& keys, const config::HostConfig& config, const Clock& clock,
+                                std::ostream& out) {
+    if (!config.demo.create_tenant || config.plugins.policies.empty()) return Unit{};
+    auto existing = engine.list_tenants("", 1);
+    if (!existing) return existing.error();
+    if (!existing.value().empty()) return Unit{};
+    auto tenant = engine.create_tenant(
+        NewTenant{"Demo storefront", "USD", config.plugins.policies.front().name, "", /*test_mode=*/true});
+    if (!tenant) return tenant.error();
+    std::string env = "# billing-host demo tenant (test mode); created " +
+                      http::format_rfc3339_utc(clock.now_ms()) + "\nTENANT_ID=" + tenant.value().id + "\n";
+    out << "demo tenant " << tenant.value().id << " (test mode, policy " << tenant.value().policy_name
+        << "); its keys are shown once:\n";
+    for (const http::Role role : {http::Role::service, http::Role::support, http::Role::admin}) {
+        auto issued = keys.issue(tenant.value().id, role, "demo", clock.now_ms());
+        if (!issued) return issued.error();
+        std::string name(http::role_name(role));
+        for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        out << "  " << name << "_KEY=" << issued.value().key << "\n";
+        env += name + "_KEY=" + issued.value().key + "\n";
+    }
+    if (!config.demo.keys_file.empty()) {
+        if (auto written = write_secret_file(config.demo.keys_file, env); !written) return written;
+        out << "  (also written to " << config.demo.keys_file.string() << ")\n";
+    }
+    return Unit{};
+}
+
+}  // namespace
+
+struct Host::Parts {
+    config::HostConfig config;
+    SystemClock clock;
+    std::unique_ptr<storage::Database> db;
+    std::unique_ptr<PolicyRegistry> policies;
+    std::unique_ptr<TenantDirectory> tenants;
+    std::unique_ptr<KeyStore> keys;
+    std::unique_ptr<Engine> engine;
+    std::unique_ptr<Sweeper> sweeper;
+    std::unique_ptr<SweeperRunner> runner;
+    http::MetricsRegistry metrics_registry;
+    std::unique_ptr<http::HostMetrics> metrics;
+    std::unique_ptr<Api> api;
+    std::unique_ptr<HttpServer> http;
+    std::mutex log_mutex;
+
+    std::mutex maintenance_mutex;
+    std::condition_variable maintenance_wake;
+    bool maintenance_stopping = false;
+    std::thread maintenance;
+
+    void purge_idempotency_records() {
+        const long long before = clock.now_ms() - static_cast<long long>(config.idempotency.retention_h) * 3'600'000;
+        (void)db->write([&](soci::session& sql) -> Result<Unit> {
+            sql << "DELETE FROM idempotency_keys WHERE created_at_ms < :b", soci::use(before);
+            return Unit{};
+        });
+    }
+
+    void run_maintenance() {
+        std::unique_lock lock(maintenance_mutex);
+        while (!maintenance_stopping) {
+            lock.unlock();
+            purge_idempotency_records();
+            lock.lock();
+            maintenance_wake.wait_for(lock, maintenance_interval, [this] { return maintenance_stopping; });
+        }
+    }
+
+    void count_change(const OrderChange& change) {
+        const std::string& product = change.order.product;
+        if (change.event_type == events::purchase_type) metrics->orders_created.inc({product});
+        if (change.event_type == sdk::event_type::cancel) metrics->orders_cancelled.inc({product});
+        if (change.refunded_minor > 0) {
+            metrics->orders_refunded.inc({product});
+            auto tenant = tenants->get(change.order.tenant_id);
+            metrics->refunded_minor.inc({tenant ? tenant.value().currency : "unknown"},
+                                        static_cast<std::uint64_t>(change.refunded_minor));
+        }
+    }
+
+    void log_line(const std::string& line) {
+        std::lock_guard lock(log_mutex);
+        std::cout << line << '\n';
+    }
+};
+
+Result<std::unique_ptr<Host>> Host::start(const config::HostConfig& config, std::ostream& out) {
+    auto p = std::make_unique<Parts>();
+    p->config = config;
+    auto db = storage::Database::open(storage::DatabaseOptions::from(config.database));
+    if (!db) return Error{db.error().code, "database " + config.database.url + ": " + db.error().message};
+    p->db = std::move(db).value();
+    if (auto migrated = storage::migrate(*p->db, p->clock.now_ms()); !migrated) {
+        return Error{migrated.error().code, "database " + config.database.url + ": " + migrated.error().message};
+    }
+    auto policies = PolicyRegistry::load(config.plugins, p->clock.now_ms());
+    if (!policies) return policies.error();
+    p->policies = std::move(policies).value();
+    p->tenants = std::make_unique<TenantDirectory>(*p->db, p->clock);
+    p->keys = std::make_unique<KeyStore>(*p->db);
+    Parts* parts = p.get();
+    p->engine = std::make_unique<Engine>(
+        *p->db,
+        [parts](const std::string& tenant_id) -> std::shared_ptr<const plugin::PolicyInstance> {
+            auto tenant = parts->tenants->get(tenant_id);
+            if (!tenant) return nullptr;
+            return parts->policies->instance(tenant.value().policy_name, tenant.value().policy_config);
+        },
+        p->clock);
+    p->metrics = std::make_unique<http::HostMetrics>(p->metrics_registry);
+    for (const auto& instance : p->policies->loaded()) {
+        p->metrics->plugin_info.set({instance->identity().name, instance->identity().version}, 1);
+    }
+    p->engine->set_change_listener([parts](const OrderChange& change) { parts->count_change(change); });
+
+    if (auto key = ensure_operator_key(*p->keys, config.operator_, p->clock, out); !key) return key.error();
+    if (auto demo = create_demo_tenant(*p->engine, *p->keys, config, p->clock, out); !demo) return demo.error();
+
+    p->sweeper = std::make_unique<Sweeper>(*p->engine);
+    SweeperRunnerOptions sweeping;
+    sweeping.interval_ms = config.timers.sweep_interval_ms;
+    sweeping.lease_s = config.timers.lease_s;
+    sweeping.batch_max = config.timers.batch_max;
+    p->runner = std::make_unique<SweeperRunner>(*p->sweeper, p->clock, sweeping, [parts](const SweepStats& stats) {
+        if (stats.failed > 0 || stats.parked > 0) {
+            parts->log_line(R"({"level":"warn","msg":"timer runs failed","failed":)" + std::to_string(stats.failed) +
+                            R"(,"parked":)" + std::to_string(stats.parked) + "}");
+        }
+    });
+
+    ApiOptions api_options;
+    api_options.body_bytes_max = config.server.body_bytes_max;
+    api_options.timer_lease_s = config.timers.lease_s;
+    api_options.log = [parts](const std::string& line) { parts->log_line(line); };
+    p->api = std::make_unique<Api>(ApiServices{*p->db, *p->engine, *p->sweeper, *p->keys, *p->policies, *p->tenants,
+                                               p->metrics_registry, *p->metrics, p->clock},
+                                   std::move(api_options));
+    try {
+        p->http = std::make_unique<HttpServer>(*p->api, config.server);
+    } catch (const std::exception& e) {
+        return Error{"listen_failed", config.server.host + ":" + std::to_string(config.server.port) + ": " + e.what()};
+    }
+    p->runner->start();
+    p->maintenance = std::thread([parts] { parts->run_maintenance(); });
+    return std::unique_ptr<Host>(new Host(std::move(p)));
+}
+
+Host::Host(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Host::~Host() { shutdown(); }
+
+std::uint16_t Host::port() const { return parts_->http->port(); }
+
+void Host::shutdown() {
+    Parts& p = *parts_;
+    if (!p.http) return;
+    p.api->set_draining();
+    p.http->stop(std::chrono::seconds(p.config.server.shutdown_grace_s));
+    p.http.reset();
+    p.runner->stop();
+    {
+        std::lock_guard lock(p.maintenance_mutex);
+        p.maintenance_stopping = true;
+    }
+    p.maintenance_wake.notify_all();
+    if (p.maintenance.joinable()) p.maintenance.join();
+}
+
+}  // namespace billing::server

@@ -1,0 +1,116 @@
+#include "http_server.hpp"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+
+#include <thread>
+
+namespace billing::server {
+
+namespace {
+
+class InFlight {
+public:
+    explicit InFlight(std::atomic<int>& count) : count_(count) { ++count_; }
+    ~InFlight() { --count_; }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+private:
+    std::atomic<int>& count_;
+};
+
+class Handler final : public Poco::Net::HTTPRequestHandler {
+public:
+    Handler(Api& api, std::atomic<int>& in_flight, std::size_t drain_bytes_max)
+        : api_(api), in_flight_(in_flight), drain_bytes_max_(drain_bytes_max) {}
+
+    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+        const InFlight counted(in_flight_);
+        ApiRequest in;
+        in.method = request.getMethod();
+        in.target = request.getURI();
+        in.authorization = request.get("Authorization", "");
+        in.content_type = request.get("Content-Type", "");
+        if (request.has("Idempotency-Key")) in.idempotency_key = request.get("Idempotency-Key");
+        in.request_id = request.get("X-Request-Id", "");
+        in.body = &request.stream();
+        in.content_length = request.hasContentLength() ? request.getContentLength64() : -1;
+        if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) in.content_length = 0;
+
+        const ApiResponse out = api_.handle(in);
+
+        // A body the API did not read (a refused request) must not be taken for the next
+        // request on this connection: drain what is left, and close if too much is.
+        std::istream& rest = request.stream();
+        rest.ignore(static_cast<std::streamsize>(drain_bytes_max_));
+        if (!rest.eof()) response.setKeepAlive(false);
+
+        response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
+        response.setContentType(out.content_type);
+        for (const auto& [name, value] : out.headers) response.set(name, value);
+        response.setContentLength64(static_cast<Poco::Int64>(out.body.size()));
+        response.sendBuffer(out.body.data(), out.body.size());
+    }
+
+private:
+    Api& api_;
+    std::atomic<int>& in_flight_;
+    std::size_t drain_bytes_max_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    Factory(Api& api, std::atomic<int>& in_flight, std::size_t drain_bytes_max)
+        : api_(api), in_flight_(in_flight), drain_bytes_max_(drain_bytes_max) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+        return new Handler(api_, in_flight_, drain_bytes_max_);
+    }
+
+private:
+    Api& api_;
+    std::atomic<int>& in_flight_;
+    std::size_t drain_bytes_max_;
+};
+
+}  // namespace
+
+HttpServer::HttpServer(Api& api, const config::ServerConfig& server)
+    : pool_(1, static_cast<int>(server.threads_max)) {
+    Poco::Net::ServerSocket socket;
+    socket.bind(Poco::Net::SocketAddress(server.host, server.port), true);
+    socket.listen(static_cast<int>(server.queue_max));
+    port_ = socket.address().port();
+    auto params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(static_cast<int>(server.threads_max));
+    params->setMaxQueued(static_cast<int>(server.queue_max));
+    params->setKeepAlive(true);
+    params->setKeepAliveTimeout(Poco::Timespan(static_cast<long>(server.keep_alive_timeout_s), 0));
+    params->setMaxKeepAliveRequests(0);  // unlimited
+    params->setServerName("billing-host");
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(api, in_flight_, server.body_bytes_max), pool_,
+                                                      socket, params);
+    server_->start();
+}
+
+HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
+
+void HttpServer::stop(std::chrono::milliseconds grace) {
+    if (stopped_) return;
+    stopped_ = true;
+    // No new connections; connections finish the request they are in.
+    server_->stopAll(false);
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    // What is left is idle keep-alive connections (or requests past the grace): close them.
+    server_->stopAll(true);
+    pool_.joinAll();
+}
+
+}  // namespace billing::server

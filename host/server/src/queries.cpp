@@ -1,0 +1,182 @@
+#include "queries.hpp"
+
+#include "billing/engine/accounts.hpp"
+#include "billing/engine/errors.hpp"
+#include "billing/engine/orders.hpp"
+
+namespace billing::server::queries {
+
+namespace {
+
+struct Cursor {
+    long long created = 0;
+    std::string id;
+};
+
+// The (created_at_ms, id) of the cursor row in table, if it is the tenant's.
+Result<std::optional<Cursor>> cursor_of(soci::session& sql, const char* table, const std::string& tenant_id,
+                                        const std::string& starting_after) {
+    if (starting_after.empty()) return std::optional<Cursor>{};
+    Cursor cursor;
+    sql << "SELECT created_at_ms, id FROM " << table << " WHERE id = :id AND tenant_id = :t", soci::into(cursor.created),
+        soci::into(cursor.id), soci::use(starting_after), soci::use(tenant_id);
+    if (!sql.got_data()) return Error{cursor_not_found, "starting_after names no record of this list"};
+    return std::optional<Cursor>{cursor};
+}
+
+// " AND (created_at_ms < :c OR (created_at_ms = :c AND id < :id))" when there is a cursor.
+std::string before_cursor(const std::optional<Cursor>& cursor, const char* prefix = "") {
+    if (!cursor) return "";
+    const std::string p(prefix);
+    return " AND (" + p + "created_at_ms < " + std::to_string(cursor->created) + " OR (" + p +
+           "created_at_ms = " + std::to_string(cursor->created) + " AND " + p + "id < :cursor_id))";
+}
+
+template <class T>
+Page<T> trimmed(std::vector<T> rows, std::size_t limit) {
+    Page<T> page;
+    page.has_more = rows.size() > limit;
+    if (page.has_more) rows.resize(limit);
+    page.data = std::move(rows);
+    return page;
+}
+
+// The ids a query selects, in its order. binds adds the filter values; the cursor id is bound last.
+template <class Bind>
+std::vector<std::string> select_ids(soci::session& sql, const std::string& text, const std::optional<Cursor>& cursor,
+                                    Bind&& binds) {
+    std::vector<std::string> ids;
+    std::string id;
+    soci::statement st(sql);
+    st.exchange(soci::into(id));
+    binds(st);
+    if (cursor) st.exchange(soci::use(cursor->id, "cursor_id"));
+    st.alloc();
+    st.prepare(text);
+    st.define_and_bind();
+    st.execute();
+    while (st.fetch()) ids.push_back(id);
+    return ids;
+}
+
+}  // namespace
+
+Result<Page<OrderRecord>> orders(soci::session& sql, const std::string& tenant_id, const OrderFilter& filter,
+                                 const std::string& starting_after, std::size_t limit) {
+    auto cursor = cursor_of(sql, "orders", tenant_id, starting_after);
+    if (!cursor) return cursor.error();
+    std::string text = "SELECT id FROM orders WHERE tenant_id = :t";
+    if (filter.account_id) text += " AND account_id = :a";
+    if (filter.state) text += " AND state = :s";
+    text += before_cursor(cursor.value());
+    text += " ORDER BY created_at_ms DESC, id DESC LIMIT " + std::to_string(limit + 1);
+    const auto ids = select_ids(sql, text, cursor.value(), [&](soci::statement& st) {
+        st.exchange(soci::use(tenant_id, "t"));
+        if (filter.account_id) st.exchange(soci::use(*filter.account_id, "a"));
+        if (filter.state) st.exchange(soci::use(*filter.state, "s"));
+    });
+    std::vector<OrderRecord> rows;
+    for (const std::string& id : ids) {
+        auto order = billing::orders::get(sql, tenant_id, id);
+        if (!order) return order.error();
+        rows.push_back(std::move(order).value());
+    }
+    return trimmed(std::move(rows), limit);
+}
+
+Result<Page<AccountRecord>> accounts(soci::session& sql, const std::string& tenant_id,
+                                     const std::optional<std::string>& external_ref,
+                                     const std::string& starting_after, std::size_t limit) {
+    auto cursor = cursor_of(sql, "accounts", tenant_id, starting_after);
+    if (!cursor) return cursor.error();
+    std::string text = "SELECT id FROM accounts WHERE tenant_id = :t AND kind = 'customer'";
+    if (external_ref) text += " AND external_ref = :r";
+    text += before_cursor(cursor.value());
+    text += " ORDER BY created_at_ms DESC, id DESC LIMIT " + std::to_string(limit + 1);
+    const auto ids = select_ids(sql, text, cursor.value(), [&](soci::statement& st) {
+        st.exchange(soci::use(tenant_id, "t"));
+        if (external_ref) st.exchange(soci::use(*external_ref, "r"));
+    });
+    std::vector<AccountRecord> rows;
+    for (const std::string& id : ids) {
+        auto account = billing::accounts::get(sql, tenant_id, id);
+        if (!account) return account.error();
+        rows.push_back(std::move(account).value());
+    }
+    return trimmed(std::move(rows), limit);
+}
+
+Result<Page<TransferView>> transfers(soci::session& sql, const std::string& tenant_id, const std::string& account_id,
+                                     const std::string& starting_after, std::size_t limit) {
+    auto account = billing::accounts::get_customer(sql, tenant_id, account_id);
+    if (!account) return account.error();
+    auto cursor = cursor_of(sql, "transfers", tenant_id, starting_after);
+    if (!cursor) return cursor.error();
+    // Both directions, each through its own index (transfers_debit, transfers_credit).
+    const std::string text =
+        "SELECT x.id, x.kind, x.amount_minor, x.credit_account_id, c.kind, d.kind, x.order_id, x.created_at_ms "
+        "FROM transfers x JOIN accounts d ON d.id = x.debit_account_id JOIN accounts c ON c.id = x.credit_account_id "
+        "WHERE x.tenant_id = :t AND (x.debit_account_id = :a OR x.credit_account_id = :a2)" +
+        before_cursor(cursor.value(), "x.") + " ORDER BY x.created_at_ms DESC, x.id DESC LIMIT " +
+        std::to_string(limit + 1);
+    TransferView row;
+    std::string credit_account, credit_kind, debit_kind, order_id;
+    soci::indicator order_ind = soci::i_null;
+    long long amount = 0, created = 0;
+    soci::statement st(sql);
+    st.exchange(soci::into(row.id));
+    st.exchange(soci::into(row.kind));
+    st.exchange(soci::into(amount));
+    st.exchange(soci::into(credit_account));
+    st.exchange(soci::into(credit_kind));
+    st.exchange(soci::into(debit_kind));
+    st.exchange(soci::into(order_id, order_ind));
+    st.exchange(soci::into(created));
+    st.exchange(soci::use(tenant_id, "t"));
+    st.exchange(soci::use(account_id, "a"));
+    st.exchange(soci::use(account_id, "a2"));
+    if (cursor.value()) st.exchange(soci::use(cursor.value()->id, "cursor_id"));
+    st.alloc();
+    st.prepare(text);
+    st.define_and_bind();
+    st.execute();
+    std::vector<TransferView> rows;
+    while (st.fetch()) {
+        row.amount_minor = amount;
+        row.created_at_ms = created;
+        row.credit = credit_account == account_id;
+        row.counterparty_kind = row.credit ? debit_kind : credit_kind;
+        row.order_id = order_ind == soci::i_ok ? order_id : "";
+        rows.push_back(row);
+    }
+    return trimmed(std::move(rows), limit);
+}
+
+Result<Page<events::EventRow>> order_events(soci::session& sql, const std::string& tenant_id,
+                                            const std::string& order_id, std::size_t limit) {
+    if (auto order = billing::orders::get(sql, tenant_id, order_id); !order) return order.error();
+    events::EventRow row;
+    long long seq = 0, now = 0, created = 0;
+    int allowed = 0;
+    const long long n = static_cast<long long>(limit + 1);
+    soci::statement st =
+        (sql.prepare << "SELECT id, seq, type, timer, actor, policy, now_ms, allowed, code, decision, created_at_ms "
+                        "FROM events WHERE order_id = :o AND tenant_id = :t ORDER BY seq LIMIT :n",
+         soci::into(row.id), soci::into(seq), soci::into(row.type), soci::into(row.timer), soci::into(row.actor),
+         soci::into(row.policy), soci::into(now), soci::into(allowed), soci::into(row.code),
+         soci::into(row.decision_json), soci::into(created), soci::use(order_id), soci::use(tenant_id), soci::use(n));
+    st.execute();
+    std::vector<events::EventRow> rows;
+    while (st.fetch()) {
+        row.tenant_id = tenant_id;
+        row.order_id = order_id;
+        row.seq = seq;
+        row.now_ms = now;
+        row.allowed = allowed != 0;
+        row.created_at_ms = created;
+        rows.push_back(row);
+    }
+    return trimmed(std::move(rows), limit);
+}
+
+}  // namespace billing::server::queries

@@ -1,0 +1,48 @@
+// Public routes: health, metrics, the OpenAPI document.
+#include "api_call.hpp"
+#include "billing/http/metrics.hpp"
+
+namespace billing::server::routes {
+
+ApiResponse livez(Call&) { return api::json(200, R"({"status":"live"})"); }
+
+// Ready when not shutting down and the database answers.
+ApiResponse readyz(Call& call, bool draining) {
+    if (draining) {
+        return api::problem(call, http::make_problem(http::problem_code::shutting_down, "the host is shutting down"));
+    }
+    auto ping = call.s.db.read([](soci::session& sql) -> Result<Unit> {
+        int one = 0;
+        sql << "SELECT 1", soci::into(one);
+        return Unit{};
+    });
+    if (!ping) return api::error(call, ping.error());
+    return api::json(200, R"({"status":"ready"})");
+}
+
+ApiResponse metrics(Call& call) {
+    // The timer lag is read at scrape time: how late the earliest due timer of a live tenant is.
+    // Parked timers are left out: they wait for an operator on purpose (Engine::parked_timers).
+    auto earliest = call.s.db.read([](soci::session& sql) -> Result<std::optional<long long>> {
+        long long due = 0;
+        soci::indicator ind = soci::i_null;
+        sql << "SELECT MIN(due_at_ms) FROM timers WHERE (lease_owner IS NULL OR lease_owner <> 'parked') "
+               "AND tenant_id NOT IN (SELECT id FROM tenants WHERE test_mode = 1)",
+            soci::into(due, ind);
+        if (ind != soci::i_ok) return std::optional<long long>{};
+        return std::optional<long long>{due};
+    });
+    if (earliest) {
+        const UtcMs now = call.s.clock.now_ms();
+        const auto& due = earliest.value();
+        const double lag = due && *due < now ? static_cast<double>(now - *due) / 1000.0 : 0.0;
+        call.s.metrics.timer_lag_seconds.set({}, lag);
+    }
+    ApiResponse r = api::json(200, call.s.metrics_registry.render());
+    r.content_type = std::string(http::metrics_content_type);
+    return r;
+}
+
+ApiResponse openapi(Call&) { return api::json(200, Api::openapi_document()); }
+
+}  // namespace billing::server::routes

@@ -1,0 +1,165 @@
+// Orders: buy, read, list, cancel, a delivered code, the event history.
+#include "api_call.hpp"
+#include "billing/http/json_writer.hpp"
+#include "queries.hpp"
+#include "views.hpp"
+
+namespace billing::server::routes {
+
+namespace {
+
+constexpr http::StringBounds name_bounds{1, 64};
+constexpr http::StringBounds id_bounds{1, 128};
+constexpr http::MapBounds attribute_bounds{32, {1, 64}};
+constexpr http::StringBounds attribute_value_bounds{0, 256};
+constexpr http::IntegerRange number_range{-amount_minor_max, amount_minor_max};
+
+// Who a request's event is recorded as acting for (never taken from the body).
+constexpr const char* customer_actor = "customer";  // the storefront, on the customer's behalf
+constexpr const char* provider_actor = "provider";  // the number provider's integration
+
+views::ActionPreview cancel_preview(Call& call, const OrderRecord& order, UtcMs now_ms) {
+    sdk::Event cancel;
+    cancel.type = sdk::event_type::cancel;
+    cancel.actor = customer_actor;
+    auto decision = call.s.engine.preview(order, cancel, now_ms);
+    if (!decision) return {false, decision.error().code, "", std::nullopt};
+    const sdk::Decision& d = decision.value();
+    return {d.allowed, d.code, d.message, d.available_at_ms};
+}
+
+std::string order_body(Call& call, const OrderRecord& order, UtcMs now_ms) {
+    http::JsonWriter w;
+    views::order(w, order, call.tenant->currency, cancel_preview(call, order, now_ms));
+    return w.take();
+}
+
+// The answer to an event on an order: the order as it is now, or the policy's denial.
+ApiResponse decided(Call& call, const ApplyResult& result, UtcMs now_ms) {
+    if (!result.allowed) {
+        return api::problem(call, http::policy_denial(result.code, result.message, result.available_at_ms));
+    }
+    return api::json(200, order_body(call, result.order, now_ms));
+}
+
+// Applies event to the order in the path, with the request's Idempotency-Key if it has one.
+ApiResponse apply_event(Call& call, const sdk::Event& event) {
+    auto now = api::tenant_now(call);
+    if (!now) return api::error(call, now.error());
+    const std::string& order_id = api::path_param(call, "id");
+    if (!call.request.idempotency_key) {
+        auto result = call.s.engine.apply(call.tenant->id, order_id, event, now.value());
+        if (!result) return api::error(call, result.error());
+        return decided(call, result.value(), now.value());
+    }
+    IdempotencyKey<ApplyResult> idem{*call.request.idempotency_key, api::request_hash(call),
+                                     [&](const ApplyResult& result) {
+                                         // A denial is answered and stored too: a retry of it
+                                         // gets the same denial, never a later success.
+                                         return api::stored(decided(call, result, now.value()));
+                                     }};
+    auto result = call.s.engine.apply(call.tenant->id, order_id, event, now.value(), idem);
+    if (!result) return api::error(call, result.error());
+    return api::replay(call, result.value().response, result.value().replayed);
+}
+
+}  // namespace
+
+ApiResponse create_order(Call& call) {
+    auto body = api::body_object(call, {"account_id", "product", "attributes", "numbers"});
+    if (!body) return api::error(call, body.error());
+    const http::JsonObject& b = body.value();
+    auto account_id = b.required_string("account_id", id_bounds);
+    if (!account_id) return api::error(call, account_id.error());
+    auto product = b.required_string("product", name_bounds);
+    if (!product) return api::error(call, product.error());
+    auto attributes = b.string_map("attributes", attribute_bounds, attribute_value_bounds);
+    if (!attributes) return api::error(call, attributes.error());
+    auto numbers = b.integer_map("numbers", attribute_bounds, number_range);
+    if (!numbers) return api::error(call, numbers.error());
+    auto now = api::tenant_now(call);
+    if (!now) return api::error(call, now.error());
+
+    sdk::PurchaseRequest request;
+    request.product = product.value();
+    request.attributes = sdk::Attributes(attributes.value().begin(), attributes.value().end());
+    request.numbers = sdk::Numbers(numbers.value().begin(), numbers.value().end());
+    IdempotencyKey<OrderRecord> idem{*call.request.idempotency_key, api::request_hash(call),
+                                     [&](const OrderRecord& order) {
+                                         return api::stored(api::json(201, order_body(call, order, now.value())));
+                                     }};
+    auto result = call.s.engine.purchase(call.tenant->id, account_id.value(), request, now.value(), idem);
+    if (!result) return api::error(call, result.error());
+    return api::replay(call, result.value().response, result.value().replayed);
+}
+
+ApiResponse get_order(Call& call) {
+    auto order = call.s.engine.get_order(call.tenant->id, api::path_param(call, "id"));
+    if (!order) return api::error(call, order.error());
+    auto now = api::tenant_now(call);
+    if (!now) return api::error(call, now.error());
+    return api::json(200, order_body(call, order.value(), now.value()));
+}
+
+ApiResponse list_orders(Call& call) {
+    if (auto known = api::known_query(call, {"account_id", "state", "limit", "starting_after"}); !known) {
+        return api::error(call, known.error());
+    }
+    auto limit = api::page_limit(call);
+    if (!limit) return api::error(call, limit.error());
+    auto now = api::tenant_now(call);
+    if (!now) return api::error(call, now.error());
+    const queries::OrderFilter filter{api::query_value(call, "account_id"), api::query_value(call, "state")};
+    const std::string after = api::query_value(call, "starting_after").value_or("");
+    auto page = call.s.db.read([&](soci::session& sql) {
+        return queries::orders(sql, call.tenant->id, filter, after, limit.value());
+    });
+    if (!page) return api::error(call, page.error());
+    http::JsonWriter w;
+    w.begin_object().key("object").string("list").key("data").begin_array();
+    for (const OrderRecord& o : page.value().data) {
+        views::order(w, o, call.tenant->currency, cancel_preview(call, o, now.value()));
+    }
+    w.end_array().key("has_more").boolean(page.value().has_more).end_object();
+    return api::json(200, w.take());
+}
+
+ApiResponse cancel_order(Call& call) {
+    // An empty object: nothing to say but "cancel"; any member is a mistake worth reporting.
+    auto body = api::body_object(call, {});
+    if (!body) return api::error(call, body.error());
+    sdk::Event event;
+    event.type = sdk::event_type::cancel;
+    event.actor = customer_actor;
+    return apply_event(call, event);
+}
+
+ApiResponse order_message(Call& call) {
+    // Only the service the code came from: the code itself is the customer's and the
+    // provider's business, never stored or logged here.
+    auto body = api::body_object(call, {"service"});
+    if (!body) return api::error(call, body.error());
+    auto service = body.value().required_string("service", name_bounds);
+    if (!service) return api::error(call, service.error());
+    sdk::Event event;
+    event.type = sdk::event_type::message;
+    event.actor = provider_actor;
+    event.text["service"] = service.value();
+    return apply_event(call, event);
+}
+
+ApiResponse order_events(Call& call) {
+    if (auto known = api::known_query(call, {}); !known) return api::error(call, known.error());
+    constexpr std::size_t events_max = 1000;
+    auto page = call.s.db.read([&](soci::session& sql) {
+        return queries::order_events(sql, call.tenant->id, api::path_param(call, "id"), events_max);
+    });
+    if (!page) return api::error(call, page.error());
+    http::JsonWriter w;
+    w.begin_object().key("object").string("list").key("data").begin_array();
+    for (const events::EventRow& e : page.value().data) views::event(w, e);
+    w.end_array().key("has_more").boolean(page.value().has_more).end_object();
+    return api::json(200, w.take());
+}
+
+}  // namespace billing::server::routes

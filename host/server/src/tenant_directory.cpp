@@ -1,0 +1,27 @@
+#include "billing/server/tenant_directory.hpp"
+
+#include "billing/engine/tenants.hpp"
+
+namespace billing::server {
+
+Result<TenantRecord> TenantDirectory::get(const std::string& tenant_id) {
+    {
+        std::lock_guard lock(mutex_);
+        if (auto found = cache_.find(tenant_id); found != cache_.end()) return found->second;
+    }
+    auto tenant = db_.read([&](soci::session& sql) { return tenants::get(sql, tenant_id); });
+    if (!tenant) return tenant;
+    std::lock_guard lock(mutex_);
+    if (cache_.size() >= cached_max) cache_.clear();
+    cache_.emplace(tenant_id, tenant.value());
+    return tenant;
+}
+
+Result<UtcMs> TenantDirectory::now_ms(const TenantRecord& tenant) {
+    if (!tenant.test_mode) return clock_.now_ms();
+    auto fresh = db_.read([&](soci::session& sql) { return tenants::get(sql, tenant.id); });
+    if (!fresh) return fresh.error();
+    return fresh.value().clock_ms;
+}
+
+}  // namespace billing::server

@@ -1,0 +1,39 @@
+// The JSON of the API's objects, in one place so that every route shows an object the same way
+// (and the OpenAPI document describes exactly these). Money is integer minor units with the
+// tenant's currency; times are RFC 3339 UTC.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "billing/engine/events.hpp"
+#include "billing/engine/records.hpp"
+#include "billing/http/json_writer.hpp"
+#include "billing/plugin/loader.hpp"
+#include "billing/sdk/types.hpp"
+#include "billing/server/key_store.hpp"
+#include "queries.hpp"
+
+namespace billing::server::views {
+
+void account(http::JsonWriter& w, const AccountRecord& account, const std::string& currency);
+
+// What the customer can do with an order now, as the policy would decide it: the storefront
+// draws its cancel button from this. A preview that failed (no policy serves the tenant now) is
+// {"allowed": false, "code": <the error's code>}.
+struct ActionPreview {
+    bool allowed = false;
+    std::string code;
+    std::string message;
+    std::optional<UtcMs> available_at_ms;
+};
+
+void order(http::JsonWriter& w, const OrderRecord& order, const std::string& currency, const ActionPreview& cancel);
+void transfer(http::JsonWriter& w, const queries::TransferView& transfer, const std::string& currency);
+void event(http::JsonWriter& w, const events::EventRow& event);
+void tenant(http::JsonWriter& w, const TenantRecord& tenant);
+void key(http::JsonWriter& w, const KeyRecord& key, const std::string* secret);
+void plugin(http::JsonWriter& w, const plugin::PolicyInstance& instance);
+void product(http::JsonWriter& w, const sdk::ProductInfo& product);
+
+}  // namespace billing::server::views
