@@ -1,0 +1,176 @@
+#include "support/billing_api.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <random>
+#include <stdexcept>
+
+namespace billing::integration {
+
+std::string fresh_key() {
+    static const std::string process_part = [] {
+        std::random_device device;
+        char text[64];
+        std::snprintf(text, sizeof text, "it-%d-%08x", static_cast<int>(::getpid()), device());
+        return std::string(text);
+    }();
+    static std::atomic<long> counter{0};
+    return process_part + "-" + std::to_string(++counter);
+}
+
+std::string json_quote(const std::string& text) {
+    std::string out = "\"";
+    for (const char c : text) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    char escaped[8];
+                    std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
+                    out += escaped;
+                } else {
+                    out += c;
+                }
+        }
+    }
+    return out + "\"";
+}
+
+Response OperatorApi::create_tenant(const std::string& body) {
+    return http_.post("/admin/tenants", body, RequestOptions{key_, std::nullopt, ""});
+}
+
+Response OperatorApi::create_key(const std::string& tenant_id, const std::string& role) {
+    return http_.post("/admin/tenants/" + tenant_id + "/keys", R"({"role":)" + json_quote(role) + "}",
+                      RequestOptions{key_, std::nullopt, ""});
+}
+
+Response OperatorApi::audit() { return http_.get("/admin/audit", RequestOptions{key_, std::nullopt, ""}); }
+
+TenantKeys OperatorApi::new_tenant(const std::string& name) {
+    const Response created =
+        create_tenant(R"({"name":)" + json_quote(name) + R"(,"currency":"USD","policy":"otpdesk","test_mode":true})");
+    created.expect(201);
+    TenantKeys keys;
+    keys.id = created.json()["id"].str();
+    keys.service = create_key(keys.id, "service").expect(201).json()["key"].str();
+    keys.support = create_key(keys.id, "support").expect(201).json()["key"].str();
+    keys.admin = create_key(keys.id, "admin").expect(201).json()["key"].str();
+    return keys;
+}
+
+void OperatorApi::require_audit_clean() {
+    const Response report = audit();
+    report.expect(200);
+    if (!report.json()["ok"].boolean()) throw std::runtime_error("the audit found violations: " + report.body);
+}
+
+RequestOptions TenantApi::service_options(const std::optional<std::string>& idempotency_key) const {
+    return RequestOptions{keys_.service, idempotency_key, ""};
+}
+
+Response TenantApi::create_account(const std::string& external_ref) {
+    return http_.post("/v1/accounts", R"({"external_ref":)" + json_quote(external_ref) + "}", service_options());
+}
+
+Response TenantApi::account(const std::string& account_id) {
+    return http_.get("/v1/accounts/" + account_id, service_options());
+}
+
+Response TenantApi::transfers(const std::string& account_id) {
+    return http_.get("/v1/accounts/" + account_id + "/transfers?limit=100", service_options());
+}
+
+Response TenantApi::deposit(const std::string& account_id, std::int64_t amount_minor,
+                            const std::optional<std::string>& idempotency_key) {
+    return http_.post("/v1/accounts/" + account_id + "/deposits",
+                      R"({"amount_minor":)" + std::to_string(amount_minor) + "}", service_options(idempotency_key));
+}
+
+Response TenantApi::buy(const std::string& body, const std::optional<std::string>& idempotency_key) {
+    return http_.post("/v1/orders", body, service_options(idempotency_key));
+}
+
+Response TenantApi::buy_activation(const std::string& account_id, const std::string& service, const std::string& country,
+                                   const std::optional<std::string>& idempotency_key) {
+    return buy(R"({"account_id":)" + json_quote(account_id) + R"(,"product":"activation","attributes":{"service":)" +
+                   json_quote(service) + R"(,"country":)" + json_quote(country) + "}}",
+               idempotency_key);
+}
+
+Response TenantApi::buy_rental(const std::string& account_id, std::int64_t duration_hours,
+                               const std::optional<std::string>& idempotency_key) {
+    return buy(R"({"account_id":)" + json_quote(account_id) + R"(,"product":"rental","numbers":{"duration_hours":)" +
+                   std::to_string(duration_hours) + "}}",
+               idempotency_key);
+}
+
+Response TenantApi::order(const std::string& order_id) { return http_.get("/v1/orders/" + order_id, service_options()); }
+
+Response TenantApi::orders(const std::string& query) {
+    return http_.get("/v1/orders" + (query.empty() ? std::string() : "?" + query), service_options());
+}
+
+Response TenantApi::cancel(const std::string& order_id, const std::optional<std::string>& idempotency_key) {
+    return http_.post("/v1/orders/" + order_id + "/cancel", "{}", service_options(idempotency_key));
+}
+
+Response TenantApi::message(const std::string& order_id, const std::string& service) {
+    return http_.post("/v1/orders/" + order_id + "/messages", R"({"service":)" + json_quote(service) + "}",
+                      service_options());
+}
+
+Response TenantApi::events(const std::string& order_id) {
+    return http_.get("/v1/orders/" + order_id + "/events", service_options());
+}
+
+Response TenantApi::test_clock() { return http_.get("/v1/test-clock", service_options()); }
+
+Response TenantApi::advance_seconds(std::int64_t seconds) {
+    return http_.post("/v1/test-clock/advance", R"({"seconds":)" + std::to_string(seconds) + "}", service_options());
+}
+
+Response TenantApi::advance_to(UtcMs to_ms) {
+    return http_.post("/v1/test-clock/advance", R"({"to":)" + json_quote(format_rfc3339(to_ms)) + "}",
+                      service_options());
+}
+
+std::string TenantApi::new_account(std::int64_t deposit_minor, const std::string& external_ref) {
+    const std::string ref = external_ref.empty() ? "customer-" + fresh_key() : external_ref;
+    const std::string id = create_account(ref).expect(201).json()["id"].str();
+    if (deposit_minor > 0) deposit(id, deposit_minor).expect(200);
+    return id;
+}
+
+std::string TenantApi::new_activation(const std::string& account_id, const std::string& service,
+                                      const std::string& country) {
+    return buy_activation(account_id, service, country).expect(201).json()["id"].str();
+}
+
+std::string TenantApi::new_rental(const std::string& account_id, std::int64_t duration_hours) {
+    return buy_rental(account_id, duration_hours).expect(201).json()["id"].str();
+}
+
+std::int64_t TenantApi::balance(const std::string& account_id) {
+    return account(account_id).expect(200).json()["balance_minor"].i64();
+}
+
+UtcMs TenantApi::created_at(const std::string& order_id) {
+    return parse_rfc3339(order(order_id).expect(200).json()["created_at"].str());
+}
+
+UtcMs TenantApi::clock_now() { return parse_rfc3339(test_clock().expect(200).json()["now"].str()); }
+
+Json TenantApi::move_clock_to(UtcMs at_ms) {
+    const Json answer = advance_to(at_ms).expect(200).json();
+    if (parse_rfc3339(answer["now"].str()) != at_ms) {
+        throw std::runtime_error("the test clock is at " + answer["now"].str() + ", not " + format_rfc3339(at_ms));
+    }
+    return answer;
+}
+
+}  // namespace billing::integration
