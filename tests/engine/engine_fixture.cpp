@@ -81,8 +81,8 @@ void EngineTest::TearDown() {
     std::filesystem::remove_all(dir, ignored);
 }
 
-void EngineTest::make_tenant(MinorUnits deposit_minor) {
-    auto tenant = engine->create_tenant(NewTenant{"Shop", "USD", "otpdesk", "", false});
+void EngineTest::make_tenant(MinorUnits deposit_minor, bool test_mode) {
+    auto tenant = engine->create_tenant(NewTenant{"Shop", "USD", "otpdesk", "", test_mode});
     ASSERT_TRUE(tenant) << tenant.error().message;
     tenant_id = tenant.value().id;
     auto account = engine->create_account(tenant_id, "customer-1");

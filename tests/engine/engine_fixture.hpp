@@ -40,7 +40,7 @@ protected:
     void TearDown() override;
 
     // A tenant with one customer account holding deposit_minor (0: no deposit).
-    void make_tenant(MinorUnits deposit_minor = 0);
+    void make_tenant(MinorUnits deposit_minor = 0, bool test_mode = false);
     std::string buy_activation(UtcMs now_ms, const std::string& service = "facebook");
     std::string buy_rental(UtcMs now_ms, std::int64_t hours = 24);
     Result<ApplyResult> event(const std::string& order_id, const char* type, UtcMs now_ms,
