@@ -1,0 +1,125 @@
+#include "boundary_support.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
+#include <cctype>
+#include <sstream>
+#include <stdexcept>
+
+#include "billing/http/problem.hpp"
+
+namespace billing::integration::boundaries {
+
+namespace {
+
+std::string lower(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+}  // namespace
+
+::testing::AssertionResult is_problem(const Response& response, int status, const std::string& code) {
+    auto failure = [&response](const std::string& what) {
+        return ::testing::AssertionFailure() << what << "\n  in " << response.describe();
+    };
+    if (response.status != status) return failure("status " + std::to_string(response.status) + ", not " +
+                                                  std::to_string(status));
+    if (response.header("content-type") != http::problem_content_type) {
+        return failure("Content-Type \"" + response.header("content-type") + "\", not application/problem+json");
+    }
+    try {
+        const Json body = response.json();
+        if (!body.is_object()) return failure("the body is not a JSON object");
+        for (const char* member : {"type", "title", "status", "detail", "code"}) {
+            if (!body.has(member)) return failure(std::string("the problem has no ") + member);
+        }
+        if (body["code"].str() != code) return failure("code " + body["code"].str() + ", not " + code);
+        if (body["type"].str() != http::problem_type_uri(code)) return failure("type " + body["type"].str());
+        if (body["title"].str().empty()) return failure("an empty title");
+        if (body["status"].i64() != status) return failure("member status " + body["status"].dump());
+        (void)body["detail"].str();  // a string, possibly empty
+    } catch (const std::exception& e) {
+        return failure(e.what());
+    }
+    return ::testing::AssertionSuccess();
+}
+
+Response send_raw(std::uint16_t port, const RawRequest& raw) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", port);
+    session.setTimeout(Poco::Timespan(60, 0));
+    Poco::Net::HTTPRequest request(raw.method, raw.target, Poco::Net::HTTPMessage::HTTP_1_1);
+    request.setKeepAlive(false);
+    for (const auto& [name, value] : raw.headers) request.add(name, value);
+    if (raw.body) {
+        if (raw.chunked) {
+            request.setChunkedTransferEncoding(true);
+        } else {
+            request.setContentLength(static_cast<std::streamsize>(raw.body->size()));
+        }
+    }
+    Response response;
+    response.method = raw.method;
+    response.target = raw.target;
+    try {
+        std::ostream& out = session.sendRequest(request);
+        if (raw.body) out << *raw.body;
+        Poco::Net::HTTPResponse answer;
+        std::istream& in = session.receiveResponse(answer);
+        response.status = static_cast<int>(answer.getStatus());
+        for (const auto& [name, value] : answer) response.headers[lower(name)] = value;
+        std::ostringstream body;
+        Poco::StreamCopier::copyStream(in, body);
+        response.body = body.str();
+    } catch (const Poco::Exception& e) {
+        throw std::runtime_error(raw.method + " " + raw.target.substr(0, 200) + ": " + e.displayText());
+    }
+    return response;
+}
+
+std::vector<const http::RouteSpec*> served_routes() { return http::Router(http::Stage::v1).routes(); }
+
+std::string concrete_path(const http::RouteSpec& route, const std::string& value) {
+    std::string path(route.path);
+    for (std::size_t open = path.find('{'); open != std::string::npos; open = path.find('{', open + value.size())) {
+        path.replace(open, path.find('}', open) - open + 1, value);
+    }
+    return path;
+}
+
+std::string route_label(const http::RouteSpec& route) {
+    return std::string(http::method_name(route.method)) + " " + std::string(route.path);
+}
+
+std::string snapshot(TenantApi& tenant, const TenantData& data) {
+    std::string out;
+    auto add = [&out](const Response& r) {
+        out += r.method + " " + r.target + " -> " + std::to_string(r.status) + "\n" + r.body + "\n";
+    };
+    for (const std::string& account : data.accounts) {
+        add(tenant.account(account));
+        add(tenant.transfers(account));
+    }
+    for (const std::string& order : data.orders) {
+        add(tenant.order(order));
+        add(tenant.events(order));
+    }
+    add(tenant.orders("limit=100"));
+    add(tenant.http().get("/v1/accounts?limit=100", RequestOptions{tenant.keys().service, std::nullopt, ""}));
+    return out;
+}
+
+std::string first_found(const std::string& haystack, const std::vector<std::string>& needles) {
+    for (const std::string& needle : needles) {
+        if (!needle.empty() && haystack.find(needle) != std::string::npos) return needle;
+    }
+    return {};
+}
+
+std::string repeat(char c, std::size_t n) { return std::string(n, c); }
+
+}  // namespace billing::integration::boundaries
