@@ -142,9 +142,8 @@ ApiResponse Api::handle(const ApiRequest& request) {
                        static_cast<double>(elapsed.count()) / 1e6);
     if (options_.log) {
         const std::string tenant_id = call.caller ? call.caller->tenant_id : std::string();
-        options_.log(http::format_request_log({arrived_ms, request.method, route ? route->path : http::unmatched_route,
-                                               response.status, elapsed, tenant_id, call.request_id,
-                                               call.error_code}));
+        options_.log({arrived_ms, request.method, route ? route->path : http::unmatched_route, response.status, elapsed,
+                      tenant_id, call.request_id, call.error_code});
     }
     return response;
 }

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <condition_variable>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "billing/engine/sweeper_runner.hpp"
 #include "billing/http/host_metrics.hpp"
 #include "billing/http/metrics.hpp"
+#include "billing/http/request_log.hpp"
 #include "billing/http/rfc3339.hpp"
 #include "billing/server/api.hpp"
 #include "billing/server/key_store.hpp"
@@ -157,6 +159,27 @@ struct Host::Parts {
         }
     }
 
+    // The request log, as [log] says: a 5xx is an error, a 4xx a warning, the rest information;
+    // "json" lines for collectors (format_request_log), "text" for people.
+    void log_request(const http::RequestLogEntry& e) {
+        const config::LogLevel severity = e.status >= 500   ? config::LogLevel::error
+                                          : e.status >= 400 ? config::LogLevel::warning
+                                                            : config::LogLevel::information;
+        if (static_cast<int>(severity) > static_cast<int>(config.log.level)) return;
+        if (config.log.format == config::LogFormat::json) {
+            log_line(http::format_request_log(e));
+            return;
+        }
+        char duration[32];
+        std::snprintf(duration, sizeof duration, "%.3fms", static_cast<double>(e.duration.count()) / 1000.0);
+        std::string line = http::format_rfc3339_utc(e.at_ms) + " " + std::string(e.method) + " " +
+                           std::string(e.route) + " " + std::to_string(e.status) + " " + duration;
+        if (!e.tenant_id.empty()) line += " tenant=" + std::string(e.tenant_id);
+        line += " request_id=" + std::string(e.request_id);
+        if (!e.error_code.empty()) line += " error=" + std::string(e.error_code);
+        log_line(line);
+    }
+
     void log_line(const std::string& line) {
         std::lock_guard lock(log_mutex);
         std::cout << line << '\n';
@@ -210,7 +233,7 @@ Result<std::unique_ptr<Host>> Host::start(const config::HostConfig& config, std:
     ApiOptions api_options;
     api_options.body_bytes_max = config.server.body_bytes_max;
     api_options.timer_lease_s = config.timers.lease_s;
-    api_options.log = [parts](const std::string& line) { parts->log_line(line); };
+    api_options.log = [parts](const http::RequestLogEntry& entry) { parts->log_request(entry); };
     p->api = std::make_unique<Api>(ApiServices{*p->db, *p->engine, *p->sweeper, *p->keys, *p->policies, *p->tenants,
                                                p->metrics_registry, *p->metrics, p->clock},
                                    std::move(api_options));

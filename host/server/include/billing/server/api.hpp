@@ -25,6 +25,7 @@
 #include "billing/engine/sweeper.hpp"
 #include "billing/http/host_metrics.hpp"
 #include "billing/http/metrics.hpp"
+#include "billing/http/request_log.hpp"
 #include "billing/http/router.hpp"
 #include "billing/server/key_store.hpp"
 #include "billing/server/policy_registry.hpp"
@@ -66,8 +67,8 @@ struct ApiServices {
 struct ApiOptions {
     std::size_t body_bytes_max = 64 * 1024;
     std::int64_t timer_lease_s = 30;
-    // Where each request's log line goes (one JSON line, no newline); empty: nowhere.
-    std::function<void(const std::string& line)> log;
+    // Where each request's log entry goes (the host formats and filters it); empty: nowhere.
+    std::function<void(const http::RequestLogEntry& entry)> log;
 };
 
 class Api {
