@@ -28,6 +28,8 @@ public:
     Json operator[](const std::string& member) const;
     Json operator[](const char* member) const { return (*this)[std::string(member)]; }
     Json operator[](std::size_t index) const;
+    // An int literal (0 would otherwise be ambiguous with a null const char*).
+    Json operator[](int index) const { return (*this)[static_cast<std::size_t>(index)]; }
     [[nodiscard]] std::size_t size() const;  // of an array or an object
 
     [[nodiscard]] std::string str() const;
