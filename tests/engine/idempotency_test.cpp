@@ -124,6 +124,30 @@ TEST_F(Idempotency, DepositReplaysTheBalanceItLeft) {
     EXPECT_EQ(1, count("SELECT COUNT(*) FROM transfers"));
 }
 
+TEST_F(Idempotency, AKeyOlderThanTheRetentionIsForgottenAndRunsAgain) {
+    make_tenant();
+    ASSERT_TRUE(engine->deposit(tenant_id, customer_id, 500, deposit_key("dep-1", hash_a)));
+    constexpr std::int64_t day_ms = 24 * 3'600'000;
+    clock->advance(day_ms - 1);
+    auto kept = engine->purge_idempotency_records(day_ms);
+    ASSERT_TRUE(kept) << kept.error().message;
+    EXPECT_EQ(0, kept.value()) << "1 ms short of 24 h: still replayed";
+    EXPECT_TRUE(engine->deposit(tenant_id, customer_id, 500, deposit_key("dep-1", hash_a)).value().replayed);
+
+    clock->advance(1);
+    auto purged = engine->purge_idempotency_records(day_ms);
+    ASSERT_TRUE(purged) << purged.error().message;
+    EXPECT_EQ(0, purged.value()) << "exactly 24 h old: the boundary is kept";
+    clock->advance(1);
+    purged = engine->purge_idempotency_records(day_ms);
+    ASSERT_TRUE(purged) << purged.error().message;
+    EXPECT_EQ(1, purged.value());
+    auto again = engine->deposit(tenant_id, customer_id, 500, deposit_key("dep-1", hash_a));
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_FALSE(again.value().replayed) << "a forgotten key is a new request";
+    EXPECT_EQ(1000, customer());
+}
+
 TEST_F(Idempotency, AKeyIsNeverReusedForAnotherRequest) {
     make_tenant(1000);
     const std::string order = buy_activation(at(0));

@@ -159,6 +159,11 @@ Result<OrderRecord> Engine::get_order(const std::string& tenant_id, const std::s
     return db_.read([&](soci::session& sql) { return orders::get(sql, tenant_id, order_id); });
 }
 
+Result<long long> Engine::purge_idempotency_records(std::int64_t retention_ms) {
+    const UtcMs before_ms = clock_.now_ms() - retention_ms;
+    return db_.write([&](soci::session& sql) -> Result<long long> { return idempotency::purge(sql, before_ms); });
+}
+
 Result<std::vector<timers::ParkedTimer>> Engine::parked_timers(const std::string& tenant_id, std::size_t limit) {
     return db_.read([&](soci::session& sql) -> Result<std::vector<timers::ParkedTimer>> {
         return timers::parked(sql, tenant_id, limit);

@@ -61,4 +61,10 @@ Result<Unit> insert(soci::session& sql, const std::string& tenant_id, const std:
     return Unit{};
 }
 
+long long purge(soci::session& sql, UtcMs before_ms) {
+    const long long before = sql_util::to_db(before_ms);
+    soci::statement remove = (sql.prepare << "DELETE FROM idempotency_keys WHERE created_at_ms < :b", soci::use(before));
+    return sql_util::run_counted(remove);
+}
+
 }  // namespace billing::idempotency

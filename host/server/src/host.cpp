@@ -130,11 +130,8 @@ struct Host::Parts {
     std::thread maintenance;
 
     void purge_idempotency_records() {
-        const long long before = clock.now_ms() - static_cast<long long>(config.idempotency.retention_h) * 3'600'000;
-        (void)db->write([&](soci::session& sql) -> Result<Unit> {
-            sql << "DELETE FROM idempotency_keys WHERE created_at_ms < :b", soci::use(before);
-            return Unit{};
-        });
+        // A failure (the database away for a moment) is retried at the next interval.
+        (void)engine->purge_idempotency_records(static_cast<std::int64_t>(config.idempotency.retention_h) * 3'600'000);
     }
 
     void run_maintenance() {

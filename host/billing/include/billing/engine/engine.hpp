@@ -139,6 +139,9 @@ public:
     // every timer runs again in its own transaction. One outcome per timer, in batch order.
     std::vector<TimerOutcome> run_leased_timers(const std::vector<timers::TimerRow>& batch, const std::string& owner);
 
+    // Forgets the idempotency records older than retention_ms (see idempotency::purge).
+    Result<long long> purge_idempotency_records(std::int64_t retention_ms);
+
     // The tenant's parked timers (see timers.hpp), for operators.
     Result<std::vector<timers::ParkedTimer>> parked_timers(const std::string& tenant_id, std::size_t limit = 100);
 

@@ -30,4 +30,8 @@ std::optional<Stored> find(soci::session& sql, const std::string& tenant_id, con
 Result<Unit> insert(soci::session& sql, const std::string& tenant_id, const std::string& key,
                     const std::string& request_hash, const IdempotencyResponse& response, UtcMs now_ms);
 
+// Deletes the records stored before before_ms (the retention, DESIGN §7: 24 h by default);
+// returns how many. A key whose record is gone is a new key again.
+long long purge(soci::session& sql, UtcMs before_ms);
+
 }  // namespace billing::idempotency
