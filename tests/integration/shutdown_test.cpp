@@ -95,8 +95,12 @@ TEST(Shutdown, EveryAcknowledgedRequestSurvivesSigtermAndARestart) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     sigterm_sent = true;
+    const int acknowledged_at_sigterm = acknowledged;
+    const auto sigterm_at = std::chrono::steady_clock::now();
     host->send_sigterm();
     const std::string exit = host->wait();
+    const auto drain_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sigterm_at).count();
     for (std::thread& t : clients) t.join();
     done = true;
     ready_reader.join();
@@ -125,6 +129,8 @@ TEST(Shutdown, EveryAcknowledgedRequestSurvivesSigtermAndARestart) {
             EXPECT_TRUE(a.status == 200 || a.status == 201) << a.status << " " << a.body;
         }
     }
+    std::cout << "SIGTERM to exit " << drain_ms << " ms; " << acknowledged - acknowledged_at_sigterm
+              << " acknowledged after the SIGTERM\n";
     std::cout << "acknowledged " << acknowledged << " of " << answered + unanswered << " requests; " << unanswered
               << " got no answer; /readyz said 503 " << draining << " times while draining\n";
     ASSERT_GE(acknowledged, acknowledged_before_sigterm);
