@@ -31,31 +31,35 @@ TEST_F(MetricsTest, OrdersAndRequestsAreCountedByProductRouteAndStatus) {
 
     std::vector<std::string> activations;
     for (int i = 0; i < 3; ++i) activations.push_back(api().new_activation(account_));
+    // A replay is a request (counted) but not an order (not counted).
+    const std::string key = fresh_key();
+    ASSERT_EQ(api().buy_activation(account_, "whatsapp", "us", key).status, 201);
+    ASSERT_EQ(api().buy_activation(account_, "whatsapp", "us", key).header("idempotent-replayed"), "true");
     const std::string rental = api().new_rental(account_, 24);
     ASSERT_EQ(api().buy_rental(account_, 23).status, 422);
     ASSERT_EQ(api().cancel(activations[0]).status, 409);  // too early
     api().move_clock_to(at(api().created_at(activations[0]), 2));
     ASSERT_EQ(api().cancel(activations[0]).status, 200);
-    ASSERT_EQ(api().move_clock_to(at(api().created_at(activations[0]), 20))["applied"].i64(), 3);
+    ASSERT_EQ(api().move_clock_to(at(api().created_at(activations[0]), 20))["applied"].i64(), 4);
 
     const Response after = http().get("/metrics");
     ASSERT_EQ(after.status, 200);
     const auto delta = [&](const std::string& series) {
         return counter_value(after.body, series) - counter_value(before.body, series);
     };
-    EXPECT_EQ(delta(created("activation")), 3) << after.body;
+    EXPECT_EQ(delta(created("activation")), 4) << after.body;
     EXPECT_EQ(delta(created("rental")), 1);
     EXPECT_EQ(delta(R"(billing_orders_cancelled_total{product="activation"})"), 1);
-    // The cancelled one and the two expired ones.
-    EXPECT_EQ(delta(R"(billing_orders_refunded_total{product="activation"})"), 3);
-    EXPECT_EQ(delta(R"(billing_refunded_minor_total{currency="USD"})"), 3 * telegram_us_minor);
-    EXPECT_EQ(delta(requests("orders.create", 201)), 4);
+    // The cancelled one and the three expired ones (whatsapp in us: 300).
+    EXPECT_EQ(delta(R"(billing_orders_refunded_total{product="activation"})"), 4);
+    EXPECT_EQ(delta(R"(billing_refunded_minor_total{currency="USD"})"), 3 * telegram_us_minor + 300);
+    EXPECT_EQ(delta(requests("orders.create", 201)), 6);
     EXPECT_EQ(delta(requests("orders.create", 422)), 1);
     EXPECT_EQ(delta(requests("orders.cancel", 409)), 1);
     EXPECT_EQ(delta(requests("orders.cancel", 200)), 1);
     EXPECT_EQ(delta(requests("test_clock.advance", 200)), 2);
     EXPECT_EQ(delta(requests("metrics", 200)), 1) << "the scrape before this one";
-    EXPECT_EQ(delta(R"(billing_http_request_duration_seconds_count{route="orders.create"})"), 5);
+    EXPECT_EQ(delta(R"(billing_http_request_duration_seconds_count{route="orders.create"})"), 7);
     EXPECT_EQ(metric_value(after.body, R"(billing_plugin_info{name="otpdesk",version="1.0.0"})"), 1.0);
 
     // Labels are bounded sets: no id and no key becomes a series.
