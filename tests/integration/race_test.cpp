@@ -4,6 +4,7 @@
 
 #include <latch>
 #include <thread>
+#include <vector>
 
 #include "otpdesk_fixture.hpp"
 
@@ -79,6 +80,65 @@ TEST_F(RaceTest, TwoAdvancesAtOnceRunEachTimerOnce) {
     EXPECT_EQ(transfers().size(), static_cast<std::size_t>(1 + 2 * orders_n));
     EXPECT_EQ(api().orders("state=expired&limit=100").expect(200).json()["data"].size(),
               static_cast<std::size_t>(orders_n));
+}
+
+// Eight clients each run fn(client index, their TenantApi) at once; returns their answers.
+template <typename Fn>
+std::vector<Response> all_at_once(std::uint16_t port, const TenantKeys& keys, Fn fn) {
+    constexpr int clients_n = 8;
+    std::vector<std::unique_ptr<HttpClient>> clients;
+    for (int i = 0; i < clients_n; ++i) {
+        clients.push_back(std::make_unique<HttpClient>("127.0.0.1", port));
+        clients.back()->get("/livez").expect(200);
+    }
+    std::vector<Response> answers(clients_n);
+    std::latch start(clients_n);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < clients_n; ++i) {
+        threads.emplace_back([&, i] {
+            TenantApi api(*clients[static_cast<std::size_t>(i)], keys);
+            start.arrive_and_wait();
+            answers[static_cast<std::size_t>(i)] = fn(i, api);
+        });
+    }
+    for (std::thread& t : threads) t.join();
+    return answers;
+}
+
+// Eight cancels of one order, each with its own key, at once: one refund.
+TEST_F(RaceTest, ConcurrentCancelsOfOneOrderRefundOnce) {
+    const std::string id = api().new_activation(account_);
+    api().move_clock_to(at(api().created_at(id), 2));
+    const auto answers = all_at_once(host().port(), api().keys(), [&](int, TenantApi& mine) { return mine.cancel(id); });
+    int cancelled = 0;
+    for (const Response& r : answers) {
+        if (r.status == 200) {
+            ++cancelled;
+        } else {
+            EXPECT_TRUE(denied(r, "order_closed"));
+        }
+    }
+    EXPECT_EQ(cancelled, 1);
+    EXPECT_EQ(balance(), deposit_minor);
+    EXPECT_EQ(transfers().size(), 3U);
+}
+
+// Eight purchases from an account that can pay for four: four are sold, the balance ends at 0.
+TEST_F(RaceTest, ConcurrentPurchasesNeverOverdrawTheAccount) {
+    const std::string account = api().new_account(4 * telegram_us_minor);
+    const auto answers =
+        all_at_once(host().port(), api().keys(), [&](int, TenantApi& mine) { return mine.buy_activation(account); });
+    int sold = 0;
+    for (const Response& r : answers) {
+        if (r.status == 201) {
+            ++sold;
+        } else {
+            EXPECT_EQ(r.problem_code(), "insufficient_funds") << r.describe();
+        }
+    }
+    EXPECT_EQ(sold, 4);
+    EXPECT_EQ(api().balance(account), 0);
+    EXPECT_EQ(api().orders("account_id=" + account).expect(200).json()["data"].size(), 4U);
 }
 
 }  // namespace
