@@ -78,11 +78,18 @@ TEST(JsonInput, EmptyBodyIsAnEmptyObject) {
     EXPECT_FALSE(parsed("", {"reason"}).has("reason"));
 }
 
-TEST(JsonInput, NonObjectBodiesAre422) {
-    for (const char* body : {"[]", "1", R"("a")", "null", "true", " nul", "\n[{}]"}) {
+TEST(JsonInput, NonObjectJsonBodiesAre422) {
+    for (const char* body : {"[]", "1", R"("a")", "null", "true", "\n[{}]"}) {
         const Error e = refusal(body, {});
         EXPECT_EQ(e.code, "validation_failed") << body;
         EXPECT_EQ(e.message, "the body must be a JSON object") << body;
+    }
+}
+
+TEST(JsonInput, BodiesThatAreNotJsonAre400) {
+    for (const char* body : {" nul", "nope", "amount_minor=100", "<a>1</a>", "1, 2", "[1", "'a'"}) {
+        const Error e = refusal(body, {});
+        EXPECT_EQ(e.code, "malformed_json") << body;
     }
 }
 

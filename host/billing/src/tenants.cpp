@@ -70,11 +70,13 @@ void advance_clock(soci::session& sql, const std::string& tenant_id, UtcMs to_ms
 
 std::vector<TenantRecord> list(soci::session& sql, const std::string& starting_after, std::size_t limit) {
     std::vector<TenantRecord> out;
-    long long after_created = -1;
+    int none = 1;  // no cursor: from the newest
+    long long after_created = 0;
     std::string after_id;
     if (!starting_after.empty()) {
         auto cursor = get(sql, starting_after);
         if (!cursor) return out;
+        none = 0;
         after_created = to_db(cursor.value().created_at_ms);
         after_id = cursor.value().id;
     }
@@ -82,11 +84,12 @@ std::vector<TenantRecord> list(soci::session& sql, const std::string& starting_a
     Row row;
     soci::statement select =
         (sql.prepare << "SELECT " << columns
-                     << " FROM tenants WHERE created_at_ms > :c OR (created_at_ms = :c2 AND id > :id) "
-                        "ORDER BY created_at_ms, id LIMIT :n",
+                     << " FROM tenants WHERE :none = 1 OR created_at_ms < :c OR (created_at_ms = :c2 AND id < :id) "
+                        "ORDER BY created_at_ms DESC, id DESC LIMIT :n",
          soci::into(row.record.id), soci::into(row.record.name), soci::into(row.record.currency),
          soci::into(row.record.policy_name), soci::into(row.record.policy_config), soci::into(row.test_mode),
-         soci::into(row.clock), soci::into(row.created), soci::use(after_created), soci::use(after_created),
+         soci::into(row.clock), soci::into(row.created), soci::use(none), soci::use(after_created),
+         soci::use(after_created),
          soci::use(after_id), soci::use(max));
     select.execute();
     while (select.fetch()) out.push_back(row.read());

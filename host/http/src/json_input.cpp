@@ -213,8 +213,27 @@ bool starts_as_object(std::string_view body) {
     return first == std::string_view::npos || body[first] == '{';
 }
 
+// Whether body is one JSON value (for a body that is not an object): Poco cannot parse a scalar
+// at the top, so it is parsed as the only element of an array.
+bool is_one_json_value(std::string_view body, std::size_t depth_max) {
+    Poco::JSON::Parser parser;
+    parser.setDepth(depth_max + 1);
+    parser.setAllowNullByte(false);
+    try {
+        const Var wrapped = parser.parse("[" + std::string(body) + "]");
+        return wrapped.extract<Poco::JSON::Array::Ptr>()->size() == 1;
+    } catch (const Poco::Exception&) {
+        return false;
+    }
+}
+
 Result<Poco::JSON::Object::Ptr> parse_object(std::string_view body, const JsonScan& scan, std::size_t depth_max) {
     if (!starts_as_object(body)) {
+        // JSON of the wrong shape (an array, a string, a number) is invalid input (422); text
+        // that is not JSON at all is malformed (400), as for an object that does not parse.
+        if (!is_one_json_value(body, depth_max)) {
+            return Error{std::string(problem_code::malformed_json), "the body is not JSON"};
+        }
         return Error{std::string(problem_code::validation_failed), "the body must be a JSON object"};
     }
     Poco::JSON::Parser parser;

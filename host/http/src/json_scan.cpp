@@ -43,6 +43,14 @@ std::size_t string_end(std::string_view text, std::size_t at, bool& escaped) {
     return text.size();
 }
 
+// A JSON integer (RFC 8259 §6): -?(0|[1-9][0-9]*). Anything else ("-", "1-2", "+1") is bad syntax
+// for the parser to refuse (400), never an out-of-range integer (422).
+bool is_json_integer(std::string_view token) {
+    if (!token.empty() && token.front() == '-') token.remove_prefix(1);
+    if (token.empty() || (token.front() == '0' && token.size() > 1)) return false;
+    return std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 bool fits_int64(std::string_view integer) {
     std::int64_t value = 0;
     const auto [end, error] = std::from_chars(integer.data(), integer.data() + integer.size(), value);
@@ -107,7 +115,7 @@ private:
             ++end;
         }
         const std::string_view number = text_.substr(at, end - at);
-        if (number.find_first_of(".eE") == std::string_view::npos && !fits_int64(number)) {
+        if (is_json_integer(number) && !fits_int64(number)) {
             if (!frames_.empty() && frames_.front().object) {
                 result_.out_of_range_members.insert(frames_.front().name);
             }

@@ -57,6 +57,11 @@ constexpr std::array mappings{
     Mapping{"cursor_not_found", 404, "", "starting_after names no record of this list"},
     Mapping{"policy_unknown", 422, "", "No policy of that name is loaded"},
     Mapping{"plugin_config_rejected", 422, "", "The policy refused the config"},
+    // Server faults that must not pass for a policy's refusal (422): hidden behind internal.
+    Mapping{"entropy_unavailable", 500, pc::internal, ""},
+    Mapping{"storage_corrupt", 500, pc::internal, ""},
+    Mapping{"plugin_factory_failed", 500, pc::internal, ""},
+    Mapping{"plugin_info_mismatch", 500, pc::internal, ""},
     Mapping{"policy_unavailable", 503, "", "No policy serves this tenant now"},
     Mapping{"policy_failed", 500, "", "The tenant's policy failed"},
     Mapping{"policy_violation", 500, "", "The tenant's policy made an invalid decision"},

@@ -6,6 +6,7 @@
 #include <Poco/SHA2Engine.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <string_view>
@@ -52,6 +53,42 @@ constexpr Handler handlers[] = {
     {"admin.plugins.list", routes::list_plugins},
     {"admin.audit", routes::audit},
 };
+
+// The query parameters each route reads; any other is refused with 400 (a typo in a filter must
+// not silently list everything). Routes not named here take none.
+struct QueryParams {
+    std::string_view route;
+    std::initializer_list<std::string_view> names;
+};
+
+const QueryParams query_params[] = {
+    {"accounts.list", {"external_ref", "limit", "starting_after"}},
+    {"accounts.transfers", {"limit", "starting_after"}},
+    {"orders.list", {"account_id", "state", "limit", "starting_after"}},
+    {"orders.events", {"limit", "starting_after"}},
+    {"admin.tenants.list", {"limit", "starting_after"}},
+};
+
+Result<Unit> check_query(std::string_view route, const std::map<std::string, std::string>& query) {
+    std::initializer_list<std::string_view> allowed{};
+    for (const QueryParams& q : query_params) {
+        if (q.route == route) allowed = q.names;
+    }
+    for (const auto& [name, value] : query) {
+        if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+            return Error{std::string(http::problem_code::bad_request), "unknown query parameter " + name};
+        }
+    }
+    return Unit{};
+}
+
+// The routes that store their answer under an Idempotency-Key: those that move money (the route
+// table requires a key on them) and a delivered code, which may capture money. Elsewhere the
+// header is ignored: creating an account is guarded by its unique external_ref, and a test clock
+// moved "to" a time is the same however often it is asked.
+bool honours_idempotency_key(const http::RouteSpec& route) {
+    return route.idempotency_key_required || route.name == "orders.message";
+}
 
 HandlerFn find_handler(std::string_view route) {
     for (const Handler& h : handlers) {
@@ -136,6 +173,10 @@ ApiResponse Api::handle(const ApiRequest& request) {
         response = api::problem(call, http::make_problem(http::problem_code::internal, ""));
     }
     response.headers.emplace_back("X-Request-Id", call.request_id);
+    if (response.status == 401) {
+        // RFC 9110 §11.6.1: a 401 names the scheme it wants (RFC 6750 §3: Bearer).
+        response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"billing-host\"");
+    }
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     const http::RouteSpec* route = call.match.kind == http::MatchKind::found ? call.match.route : nullptr;
     s_.metrics.request(route ? route->name : http::unmatched_route, response.status,
@@ -162,6 +203,7 @@ ApiResponse Api::run(const ApiRequest& request, Call& call) {
     const http::RouteSpec& route = *call.match.route;
     auto query = parse_query(request.target);
     if (!query) return api::error(call, query.error());
+    if (auto known = check_query(route.name, query.value()); !known) return api::error(call, known.error());
     call.query = std::move(query).value();
 
     if (!route.roles.is_public()) {
@@ -189,25 +231,24 @@ ApiResponse Api::run(const ApiRequest& request, Call& call) {
         if (auto typed = http::check_json_content_type(request.content_type); !typed) {
             return api::error(call, typed.error());
         }
-        if (request.body == nullptr) {
-            return api::problem(call, http::make_problem(http::problem_code::bad_request, "a JSON body is required"));
+        if (request.body != nullptr) {
+            auto body = http::read_bounded_body(*request.body, request.content_length, options_.body_bytes_max);
+            if (!body) return api::error(call, body.error());
+            call.body = std::move(body).value();
         }
-        auto body = http::read_bounded_body(*request.body, request.content_length, options_.body_bytes_max);
-        if (!body) return api::error(call, body.error());
-        call.body = std::move(body).value();
     }
 
-    const bool keyed = request.idempotency_key.has_value();
+    if (request.idempotency_key && (request.idempotency_key->empty() || request.idempotency_key->size() > 255)) {
+        return api::problem(call, http::make_problem(http::problem_code::bad_request,
+                                                     "an Idempotency-Key is 1 to 255 characters"));
+    }
+    const bool keyed = request.idempotency_key.has_value() && honours_idempotency_key(route);
     if (route.idempotency_key_required && !keyed) {
         return api::problem(call, http::make_problem(http::problem_code::idempotency_key_required,
                                                      "this request moves money: send an Idempotency-Key header"));
     }
-    if (keyed && route.method == http::Method::post && call.tenant) {
+    if (keyed && call.tenant) {
         const std::string& key = *request.idempotency_key;
-        if (key.empty() || key.size() > 255) {
-            return api::problem(call, http::make_problem(http::problem_code::bad_request,
-                                                         "an Idempotency-Key is 1 to 255 characters"));
-        }
         InFlightKey held(*this, call.tenant->id + "\n" + key);
         if (!held.held()) {
             return api::problem(call, http::make_problem(http::problem_code::idempotency_in_flight,
@@ -270,17 +311,6 @@ const std::string& path_param(const Call& call, std::string_view name) {
     }
     static const std::string none;
     return none;
-}
-
-Result<Unit> known_query(const Call& call, std::initializer_list<std::string_view> names) {
-    for (const auto& [name, value] : call.query) {
-        bool known = false;
-        for (std::string_view n : names) known = known || n == name;
-        if (!known) {
-            return Error{std::string(http::problem_code::bad_request), "unknown query parameter " + name};
-        }
-    }
-    return Unit{};
 }
 
 std::optional<std::string> query_value(const Call& call, const std::string& name) {

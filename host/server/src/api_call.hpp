@@ -47,8 +47,6 @@ ApiResponse replay(Call& call, const IdempotencyResponse& stored, bool replayed)
 
 const std::string& path_param(const Call& call, std::string_view name);
 
-// Refuses (bad_request) any query parameter not in names.
-Result<Unit> known_query(const Call& call, std::initializer_list<std::string_view> names);
 std::optional<std::string> query_value(const Call& call, const std::string& name);
 // limit=1..100 (default 20), bad_request otherwise.
 Result<std::size_t> page_limit(const Call& call);

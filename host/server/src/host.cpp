@@ -179,7 +179,8 @@ struct Host::Parts {
 
     void log_line(const std::string& line) {
         std::lock_guard lock(log_mutex);
-        std::cout << line << '\n';
+        // Flushed per line: a collector reads the log as it happens, and a crash loses no line.
+        std::cout << line << '\n' << std::flush;
     }
 };
 

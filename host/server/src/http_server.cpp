@@ -26,8 +26,8 @@ private:
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
 public:
-    Handler(Api& api, std::atomic<int>& in_flight, std::size_t drain_bytes_max)
-        : api_(api), in_flight_(in_flight), drain_bytes_max_(drain_bytes_max) {}
+    Handler(Api& api, std::atomic<int>& in_flight, const std::atomic<bool>& stopping, std::size_t drain_bytes_max)
+        : api_(api), in_flight_(in_flight), stopping_(stopping), drain_bytes_max_(drain_bytes_max) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
         const InFlight counted(in_flight_);
@@ -38,17 +38,23 @@ public:
         in.content_type = request.get("Content-Type", "");
         if (request.has("Idempotency-Key")) in.idempotency_key = request.get("Idempotency-Key");
         in.request_id = request.get("X-Request-Id", "");
-        in.body = &request.stream();
+        // RFC 9112 §6.3: a request with neither Content-Length nor chunked encoding has no body.
+        // (Poco would read such a body until the client closes, which it never does while it
+        // waits for the answer.)
+        const bool has_body = request.hasContentLength() || request.getChunkedTransferEncoding();
+        in.body = has_body ? &request.stream() : nullptr;
         in.content_length = request.hasContentLength() ? request.getContentLength64() : -1;
-        if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) in.content_length = 0;
 
         const ApiResponse out = api_.handle(in);
 
         // A body the API did not read (a refused request) must not be taken for the next
         // request on this connection: drain what is left, and close if too much is.
-        std::istream& rest = request.stream();
-        rest.ignore(static_cast<std::streamsize>(drain_bytes_max_));
-        if (!rest.eof()) response.setKeepAlive(false);
+        if (has_body) {
+            std::istream& rest = request.stream();
+            rest.ignore(static_cast<std::streamsize>(drain_bytes_max_));
+            if (!rest.eof()) response.setKeepAlive(false);
+        }
+        if (stopping_.load()) response.setKeepAlive(false);
 
         response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
         response.setContentType(out.content_type);
@@ -60,20 +66,22 @@ public:
 private:
     Api& api_;
     std::atomic<int>& in_flight_;
+    const std::atomic<bool>& stopping_;
     std::size_t drain_bytes_max_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    Factory(Api& api, std::atomic<int>& in_flight, std::size_t drain_bytes_max)
-        : api_(api), in_flight_(in_flight), drain_bytes_max_(drain_bytes_max) {}
+    Factory(Api& api, std::atomic<int>& in_flight, const std::atomic<bool>& stopping, std::size_t drain_bytes_max)
+        : api_(api), in_flight_(in_flight), stopping_(stopping), drain_bytes_max_(drain_bytes_max) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-        return new Handler(api_, in_flight_, drain_bytes_max_);
+        return new Handler(api_, in_flight_, stopping_, drain_bytes_max_);
     }
 
 private:
     Api& api_;
     std::atomic<int>& in_flight_;
+    const std::atomic<bool>& stopping_;
     std::size_t drain_bytes_max_;
 };
 
@@ -92,7 +100,7 @@ HttpServer::HttpServer(Api& api, const config::ServerConfig& server)
     params->setKeepAliveTimeout(Poco::Timespan(static_cast<long>(server.keep_alive_timeout_s), 0));
     params->setMaxKeepAliveRequests(0);  // unlimited
     params->setServerName("billing-host");
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(api, in_flight_, server.body_bytes_max), pool_,
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(api, in_flight_, stopping_, server.body_bytes_max), pool_,
                                                       socket, params);
     server_->start();
 }
@@ -102,7 +110,8 @@ HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
 void HttpServer::stop(std::chrono::milliseconds grace) {
     if (stopped_) return;
     stopped_ = true;
-    // No new connections; connections finish the request they are in.
+    // No new connections; connections finish the request they are in and then close.
+    stopping_ = true;
     server_->stopAll(false);
     const auto deadline = std::chrono::steady_clock::now() + grace;
     while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {

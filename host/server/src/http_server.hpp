@@ -32,6 +32,9 @@ public:
 
 private:
     std::atomic<int> in_flight_{0};
+    // Set by stop(): every answer from then on closes its connection, so that a keep-alive
+    // client cannot keep the drain going with new requests.
+    std::atomic<bool> stopping_{false};
     Poco::ThreadPool pool_;
     std::unique_ptr<Poco::Net::HTTPServer> server_;
     std::uint16_t port_ = 0;

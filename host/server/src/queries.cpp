@@ -153,18 +153,26 @@ Result<Page<TransferView>> transfers(soci::session& sql, const std::string& tena
 }
 
 Result<Page<events::EventRow>> order_events(soci::session& sql, const std::string& tenant_id,
-                                            const std::string& order_id, std::size_t limit) {
+                                            const std::string& order_id, const std::string& starting_after,
+                                            std::size_t limit) {
     if (auto order = billing::orders::get(sql, tenant_id, order_id); !order) return order.error();
+    long long after_seq = 0;
+    if (!starting_after.empty()) {
+        sql << "SELECT seq FROM events WHERE id = :id AND order_id = :o AND tenant_id = :t", soci::into(after_seq),
+            soci::use(starting_after), soci::use(order_id), soci::use(tenant_id);
+        if (!sql.got_data()) return Error{cursor_not_found, "starting_after names no event of this order"};
+    }
     events::EventRow row;
     long long seq = 0, now = 0, created = 0;
     int allowed = 0;
     const long long n = static_cast<long long>(limit + 1);
     soci::statement st =
         (sql.prepare << "SELECT id, seq, type, timer, actor, policy, now_ms, allowed, code, decision, created_at_ms "
-                        "FROM events WHERE order_id = :o AND tenant_id = :t ORDER BY seq LIMIT :n",
+                        "FROM events WHERE order_id = :o AND tenant_id = :t AND seq > :after ORDER BY seq LIMIT :n",
          soci::into(row.id), soci::into(seq), soci::into(row.type), soci::into(row.timer), soci::into(row.actor),
          soci::into(row.policy), soci::into(now), soci::into(allowed), soci::into(row.code),
-         soci::into(row.decision_json), soci::into(created), soci::use(order_id), soci::use(tenant_id), soci::use(n));
+         soci::into(row.decision_json), soci::into(created), soci::use(order_id), soci::use(tenant_id),
+         soci::use(after_seq), soci::use(n));
     st.execute();
     std::vector<events::EventRow> rows;
     while (st.fetch()) {

@@ -54,8 +54,10 @@ struct TransferView {
 Result<Page<TransferView>> transfers(soci::session& sql, const std::string& tenant_id, const std::string& account_id,
                                      const std::string& starting_after, std::size_t limit);
 
-// An order's events in seq order (its whole history: orders have few events).
+// An order's events in the order they happened (seq), oldest first: its history reads forward.
+// starting_after is an event id of this order.
 Result<Page<events::EventRow>> order_events(soci::session& sql, const std::string& tenant_id,
-                                            const std::string& order_id, std::size_t limit);
+                                            const std::string& order_id, const std::string& starting_after,
+                                            std::size_t limit);
 
 }  // namespace billing::server::queries

@@ -33,9 +33,6 @@ ApiResponse create_account(Call& call) {
 }
 
 ApiResponse list_accounts(Call& call) {
-    if (auto known = api::known_query(call, {"external_ref", "limit", "starting_after"}); !known) {
-        return api::error(call, known.error());
-    }
     auto limit = api::page_limit(call);
     if (!limit) return api::error(call, limit.error());
     const auto ref = api::query_value(call, "external_ref");
@@ -77,7 +74,6 @@ ApiResponse deposit(Call& call) {
 }
 
 ApiResponse list_transfers(Call& call) {
-    if (auto known = api::known_query(call, {"limit", "starting_after"}); !known) return api::error(call, known.error());
     auto limit = api::page_limit(call);
     if (!limit) return api::error(call, limit.error());
     const std::string after = api::query_value(call, "starting_after").value_or("");

@@ -47,14 +47,15 @@ ApiResponse create_tenant(Call& call) {
 }
 
 ApiResponse list_tenants(Call& call) {
-    if (auto known = api::known_query(call, {"limit", "starting_after"}); !known) return api::error(call, known.error());
     auto limit = api::page_limit(call);
     if (!limit) return api::error(call, limit.error());
     const std::string after = api::query_value(call, "starting_after").value_or("");
     if (!after.empty()) {
-        if (auto cursor = call.s.engine.get_tenant(after); !cursor) {
+        auto cursor = call.s.engine.get_tenant(after);
+        if (!cursor && cursor.error().code == "tenant_not_found") {
             return api::error(call, Error{"cursor_not_found", "starting_after names no tenant"});
         }
+        if (!cursor) return api::error(call, cursor.error());
     }
     auto tenants = call.s.engine.list_tenants(after, limit.value() + 1);
     if (!tenants) return api::error(call, tenants.error());

@@ -25,7 +25,6 @@ constexpr std::int64_t seconds_max = 366LL * 24 * 3600;
 }  // namespace
 
 ApiResponse get_test_clock(Call& call) {
-    if (auto known = api::known_query(call, {}); !known) return api::error(call, known.error());
     if (!call.tenant->test_mode) {
         return api::error(call, Error{engine_error::test_clock_unavailable, "a live tenant runs on the system clock"});
     }
@@ -84,6 +83,12 @@ ApiResponse advance_test_clock(Call& call) {
         },
         call.options.timer_lease_s);
     timers.end_array();
+    // The database failed under the run (not a timer's own failure, which is counted, retried and
+    // in the end parked): the clock has moved, its due timers have not all run. Advancing by 0
+    // seconds runs them.
+    if (stats.failed > 0 && stats.last_error.code.rfind("storage_", 0) == 0) {
+        return api::error(call, stats.last_error);
+    }
 
     http::JsonWriter w;
     w.begin_object().key("object").string("test_clock");
@@ -92,6 +97,7 @@ ApiResponse advance_test_clock(Call& call) {
     w.key("applied").integer(static_cast<std::int64_t>(stats.applied));
     w.key("denied").integer(static_cast<std::int64_t>(stats.denied));
     w.key("failed").integer(static_cast<std::int64_t>(stats.failed + stats.parked));
+    w.key("lost").integer(static_cast<std::int64_t>(stats.lost));
     w.key("timers").raw(timers.str());
     w.end_object();
     return api::json(200, w.take());

@@ -169,6 +169,7 @@ void plugin(JsonWriter& w, const plugin::PolicyInstance& instance) {
     const plugin::PluginIdentity& id = instance.identity();
     w.begin_object();
     w.key("name").string(id.name);
+    w.key("object").string("plugin");
     w.key("version").string(id.version);
     w.key("abi").string(std::to_string(id.abi_major) + "." + std::to_string(id.abi_minor));
     w.key("build_key").string(id.build_key);

@@ -60,7 +60,7 @@ public:
 
     Result<TenantRecord> create_tenant(const NewTenant& tenant);
     Result<TenantRecord> get_tenant(const std::string& tenant_id);
-    // Tenants in creation order after starting_after (empty: from the first), at most limit.
+    // Tenants newest first after starting_after (empty: from the newest), at most limit.
     Result<std::vector<TenantRecord>> list_tenants(const std::string& starting_after, std::size_t limit);
 
     // Moves a test-mode tenant's clock forward, to a time (to_ms) or by a duration (by_ms, from
