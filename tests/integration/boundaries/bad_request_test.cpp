@@ -92,6 +92,7 @@ TEST_F(BoundariesBadRequest, MethodsAPathDoesNotHaveAre405WithAllow) {
             RawRequest request;
             request.method = method;
             request.target = target;
+            request.body = "";  // Content-Length: 0 (see RequestsWithoutABodyLengthAreAnsweredAtOnce)
             for (const std::optional<std::string>& key :
                  {std::optional<std::string>(), std::optional<std::string>("Bearer " + api().keys().service)}) {
                 const Response r = send(request, key);
@@ -103,6 +104,40 @@ TEST_F(BoundariesBadRequest, MethodsAPathDoesNotHaveAre405WithAllow) {
         }
     }
     EXPECT_GT(answered, 0);
+    EXPECT_EQ(state(), before_);
+}
+
+// RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has a body of length
+// zero. Whatever its method, it is answered at once, not when the client gives up waiting.
+TEST_F(BoundariesBadRequest, RequestsWithoutABodyLengthAreAnsweredAtOnce) {
+    const std::vector<std::pair<std::string, std::string>> requests{
+        {"OPTIONS", "/livez"},
+        {"PUT", "/v1/accounts"},
+        {"POST", "/nope"},
+        {"POST", "/v1/accounts"},
+        {"POST", "/v1/accounts/" + data_.accounts[0] + "/deposits"},
+        // Not the fixture's order: an empty body is an empty object, and a cancel needs no more.
+        {"POST", "/v1/orders/nothing_here/cancel"}};
+    for (const auto& [method, target] : requests) {
+        for (const bool with_key : {false, true}) {
+            RawRequest request;
+            request.method = method;
+            request.target = target;
+            request.declare_length = false;
+            request.timeout_s = 3;
+            request.headers = {{"Content-Type", "application/json"}, {"Idempotency-Key", fresh_key()}};
+            try {
+                const Response r = send(request, with_key ? std::optional<std::string>("Bearer " + api().keys().service)
+                                                          : std::nullopt);
+                EXPECT_GE(r.status, 400) << r.describe();
+                EXPECT_LT(r.status, 500) << r.describe();
+                EXPECT_EQ(r.header("content-type"), "application/problem+json") << r.describe();
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << method << " " << target << (with_key ? " with a key" : "")
+                              << " and no Content-Length: " << e.what();
+            }
+        }
+    }
     EXPECT_EQ(state(), before_);
 }
 
@@ -149,9 +184,10 @@ TEST_F(BoundariesBadRequest, UnknownQueryParametersAre400OnEveryGetRouteThatNeed
     EXPECT_EQ(state(), before_);
 }
 
-TEST_F(BoundariesBadRequest, IdempotencyKeysOver255CharactersOrEmptyAre400OnEveryTenantPostRoute) {
+// On the routes that store their answer under the key: every route that moves money.
+TEST_F(BoundariesBadRequest, IdempotencyKeysOver255CharactersOrEmptyAre400OnEveryMoneyRoute) {
     for (const http::RouteSpec* route : served_routes()) {
-        if (route->method != http::Method::post || route->roles.contains(http::Role::host_operator)) continue;
+        if (!route->idempotency_key_required) continue;
         for (const std::string& key : {repeat('k', 256), repeat('k', 1000), std::string()}) {
             auto request = real_request(*route);
             ASSERT_TRUE(request);

@@ -22,16 +22,20 @@ namespace billing::integration::boundaries {
 // (the tag URI of the code), title, status (the HTTP status), detail and code.
 ::testing::AssertionResult is_problem(const Response& response, int status, const std::string& code);
 
-// A request exactly as written: the only headers sent are Host, Connection: close and these (no
-// Content-Type unless given). A body is sent with Content-Length, or chunked. One connection per
-// request, so that a host closing it after a refused body disturbs no other request.
+// A request exactly as written, on a socket of its own (so that a host closing it after a refused
+// body disturbs no other request): the only headers sent are Host, Connection: close, these (no
+// Content-Type unless given), and Content-Length or Transfer-Encoding: chunked for a body.
 struct RawRequest {
     std::string method = "GET";
     std::string target;
     std::vector<std::pair<std::string, std::string>> headers;
     std::optional<std::string> body;
     bool chunked = false;
+    bool declare_length = true;  // false: a body (possibly empty) with neither Content-Length nor chunked
+    long timeout_s = 60;         // for each send and receive
 };
+
+// Throws std::runtime_error when no answer comes (refused, reset before any answer, timeout).
 
 Response send_raw(std::uint16_t port, const RawRequest& request);
 

@@ -5,6 +5,8 @@
 // B's data, and B must read exactly the same before and after.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
