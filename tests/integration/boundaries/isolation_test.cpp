@@ -164,6 +164,12 @@ TEST_F(BoundariesIsolation, AnotherTenantsAccountInAPurchaseIs404AndChargesNoOne
 }
 
 TEST_F(BoundariesIsolation, AnotherTenantsIdsAsListCursorsAre404) {
+    std::vector<std::string> b_events;
+    for (const std::string& order : b_data_.orders) {
+        const Json events = b_->events(order).expect(200).json()["data"];
+        for (std::size_t i = 0; i < events.size(); ++i) b_events.push_back(events[i]["id"].str());
+    }
+    ASSERT_GE(b_events.size(), b_data_.orders.size() + 2) << "a purchase each, a cancel and a code";
     for (const Role role : {Role::service, Role::support, Role::admin}) {
         const RequestOptions as_a{a_key(role), std::nullopt, ""};
         auto check = [&](const std::string& target, const std::string& twin_target) {
@@ -180,6 +186,9 @@ TEST_F(BoundariesIsolation, AnotherTenantsIdsAsListCursorsAre404) {
         // Through one of A's own accounts, with B's transfers as the cursor.
         const std::string own = "/v1/accounts/" + a_data_.accounts[0] + "/transfers?starting_after=";
         for (const std::string& id : b_data_.transfers) check(own + id, own + nowhere(id));
+        // Through one of A's own orders, with B's events as the cursor.
+        const std::string own_events = "/v1/orders/" + a_data_.orders[1] + "/events?starting_after=";
+        for (const std::string& id : b_events) check(own_events + id, own_events + nowhere(id));
     }
     expect_b_unchanged();
 }
