@@ -7,6 +7,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace billing::server {
@@ -100,7 +101,11 @@ HttpServer::HttpServer(Api& api, const config::ServerConfig& server)
     params->setKeepAliveTimeout(Poco::Timespan(static_cast<long>(server.keep_alive_timeout_s), 0));
     params->setMaxKeepAliveRequests(0);  // unlimited
     params->setServerName("billing-host");
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(api, in_flight_, stopping_, server.body_bytes_max), pool_,
+    // A refused body is read and dropped up to 1 MiB (more if bodies may be larger) before the
+    // answer closes the connection: closing with unread bytes sends a TCP reset, and a client still
+    // uploading may then lose the 413 (RFC 9112 §9.6). Beyond that, the reset is the lesser harm.
+    const std::size_t drain_bytes_max = std::max<std::size_t>(server.body_bytes_max, std::size_t{1} << 20);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(api, in_flight_, stopping_, drain_bytes_max), pool_,
                                                       socket, params);
     server_->start();
 }
