@@ -1,8 +1,9 @@
 // The OpenAPI document served at /openapi.json (host/server/openapi.json, compiled into the
 // server) against the route table: it lists exactly the routes a Router(Stage::v1) serves, in
 // both directions, each under its route name, with its roles, its security and its
-// Idempotency-Key rule; every $ref in it resolves; and every problem code it names is one the
-// host really answers with, under the status it really has.
+// Idempotency-Key rule and the query parameters it reads; every $ref in it resolves; every 401
+// names the Bearer scheme; and every problem code it names is one the host really answers with,
+// under the status it really has.
 #include <Poco/Dynamic/Var.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -411,6 +412,68 @@ TEST(OpenApi, ThePipelinesProblemsAreDocumented) {
             EXPECT_TRUE(has("422", "validation_failed")) << op.key;
             EXPECT_FALSE(op.operation->getObject("requestBody").isNull()) << op.key << " has no requestBody";
         }
+    }
+}
+
+// The query parameters each route reads: api.cpp's query_params table, which is internal to
+// api.cpp (an anonymous namespace), so it is copied here; keep the two in step. The pipeline
+// refuses any other parameter with 400, and a route not named here reads none.
+const std::map<std::string, std::set<std::string>> query_params_read{
+    {"accounts.list", {"external_ref", "limit", "starting_after"}},
+    {"accounts.transfers", {"limit", "starting_after"}},
+    {"orders.list", {"account_id", "state", "limit", "starting_after"}},
+    {"orders.events", {"limit", "starting_after"}},
+    {"admin.tenants.list", {"limit", "starting_after"}},
+};
+
+TEST(OpenApi, EachOperationDeclaresExactlyTheQueryParametersItsRouteReads) {
+    const Object::Ptr document = parsed_document();
+    ASSERT_FALSE(document.isNull());
+    const auto served = served_routes();
+    std::set<std::string> served_names;
+    for (const auto& [key, route] : served) served_names.insert(std::string(route->name));
+    for (const auto& [name, params] : query_params_read) {
+        EXPECT_EQ(served_names.count(name), 1U) << name << " is in the copy of query_params but is not a served route";
+    }
+    for (const Operation& op : operations_of(document)) {
+        const auto route = served.find(op.key);
+        if (route == served.end()) continue;
+        std::set<std::string> declared;
+        for (const Object::Ptr& p : parameters_of(document, op)) {
+            if (p->optValue<std::string>("in", "") == "query") declared.insert(p->optValue<std::string>("name", ""));
+        }
+        const auto read = query_params_read.find(std::string(route->second->name));
+        const std::set<std::string> expected = read == query_params_read.end() ? std::set<std::string>{} : read->second;
+        EXPECT_EQ(declared, expected) << op.key << " (" << route->second->name << ")";
+    }
+}
+
+// api.cpp adds WWW-Authenticate: Bearer realm="billing-host" to every 401 (RFC 9110 section 11.6.1).
+TEST(OpenApi, UnauthorizedAnswersNameTheBearerScheme) {
+    const Object::Ptr document = parsed_document();
+    ASSERT_FALSE(document.isNull());
+    const auto served = served_routes();
+    for (const Operation& op : operations_of(document)) {
+        const auto route = served.find(op.key);
+        if (route == served.end() || route->second->roles.is_public()) continue;
+        const Object::Ptr responses = op.operation->getObject("responses");
+        ASSERT_FALSE(responses.isNull()) << op.key;
+        ASSERT_TRUE(responses->has("401") && responses->get("401").type() == typeid(Object::Ptr)) << op.key;
+        const Object::Ptr unauthorized = dereferenced(document, responses->getObject("401"));
+        ASSERT_FALSE(unauthorized.isNull()) << op.key;
+        const Object::Ptr headers = unauthorized->getObject("headers");
+        Object::Ptr header;
+        if (!headers.isNull()) {
+            for (const auto& [name, value] : *headers) {
+                if (lower(name) == "www-authenticate" && value.type() == typeid(Object::Ptr)) {
+                    header = dereferenced(document, value.extract<Object::Ptr>());
+                }
+            }
+        }
+        ASSERT_FALSE(header.isNull()) << op.key << ": its 401 has no WWW-Authenticate header";
+        const Object::Ptr schema = header->getObject("schema");
+        ASSERT_FALSE(schema.isNull()) << op.key;
+        EXPECT_EQ(schema->optValue<std::string>("const", ""), "Bearer realm=\"billing-host\"") << op.key;
     }
 }
 
