@@ -19,6 +19,16 @@ void optional_time(JsonWriter& w, const char* name, const std::optional<UtcMs>& 
     }
 }
 
+// An optional text member: null when empty.
+void text_or_null(JsonWriter& w, const char* name, const std::string& value) {
+    w.key(name);
+    if (value.empty()) {
+        w.null();
+    } else {
+        w.string(value);
+    }
+}
+
 void strings(JsonWriter& w, const std::vector<std::string>& values) {
     w.begin_array();
     for (const std::string& v : values) w.string(v);
@@ -58,12 +68,7 @@ void order(JsonWriter& w, const OrderRecord& o, const std::string& currency, con
     w.key("product").string(o.product);
     w.key("state").string(o.state);
     w.key("final").boolean(o.is_final);
-    w.key("outcome");
-    if (o.outcome.empty()) {
-        w.null();
-    } else {
-        w.string(o.outcome);
-    }
+    text_or_null(w, "outcome", o.outcome);
     w.key("attributes").begin_object();
     for (const auto& [name, value] : o.attributes) w.key(name).string(value);
     w.end_object();
@@ -100,12 +105,7 @@ void transfer(JsonWriter& w, const queries::TransferView& t, const std::string& 
     w.key("amount_minor").integer(t.amount_minor);
     w.key("currency").string(currency);
     w.key("counterparty").string(t.counterparty_kind);
-    w.key("order_id");
-    if (t.order_id.empty()) {
-        w.null();
-    } else {
-        w.string(t.order_id);
-    }
+    text_or_null(w, "order_id", t.order_id);
     time(w, "created_at", t.created_at_ms);
     w.end_object();
 }
@@ -116,12 +116,7 @@ void event(JsonWriter& w, const events::EventRow& e) {
     w.key("object").string("event");
     w.key("seq").integer(e.seq);
     w.key("type").string(e.type);
-    w.key("timer");
-    if (e.timer.empty()) {
-        w.null();
-    } else {
-        w.string(e.timer);
-    }
+    text_or_null(w, "timer", e.timer);
     w.key("actor").string(e.actor);
     w.key("policy").string(e.policy);
     w.key("allowed").boolean(e.allowed);
@@ -150,12 +145,7 @@ void key(JsonWriter& w, const KeyRecord& k, const std::string* secret) {
     w.begin_object();
     w.key("id").string(k.id);
     w.key("object").string("api_key");
-    w.key("tenant_id");
-    if (k.tenant_id.empty()) {
-        w.null();
-    } else {
-        w.string(k.tenant_id);
-    }
+    text_or_null(w, "tenant_id", k.tenant_id);
     w.key("role").string(http::role_name(k.role));
     w.key("prefix").string(k.prefix);
     w.key("label").string(k.label);

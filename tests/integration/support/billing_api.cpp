@@ -7,6 +7,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "billing/http/request_log.hpp"
+
 namespace billing::integration {
 
 std::string fresh_key() {
@@ -21,23 +23,9 @@ std::string fresh_key() {
 }
 
 std::string json_quote(const std::string& text) {
-    std::string out = "\"";
-    for (const char c : text) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char escaped[8];
-                    std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-                    out += escaped;
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out + "\"";
+    std::string out;
+    http::append_json_string(out, text);  // the host's own JSON string escaping
+    return out;
 }
 
 Response OperatorApi::create_tenant(const std::string& body) {
