@@ -157,6 +157,18 @@ StatementCache* statement_cache_of(soci::session& sql) noexcept {
     return nullptr;
 }
 
+Database::WriterTurn::WriterTurn(Database& db) : db_(db) {
+    if (db.options_.backend != Backend::sqlite3) return;
+    if (!db.sqlite_writer_.try_lock_for(std::chrono::milliseconds(db.options_.busy_timeout_ms))) {
+        throw StorageBusy();
+    }
+    held_ = true;
+}
+
+Database::WriterTurn::~WriterTurn() {
+    if (held_) db_.sqlite_writer_.unlock();
+}
+
 Database::Lease::Lease(Database& db) : db_(db) {
     const int timeout_ms = static_cast<int>(db.options_.busy_timeout_ms);
     if (!db.pool_.try_lease(position_, timeout_ms)) {
