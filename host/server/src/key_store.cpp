@@ -83,7 +83,21 @@ Result<bool> KeyStore::has_operator_key() {
     });
 }
 
+void KeyStore::forget(const std::string& key_id) {
+    std::lock_guard lock(cache_mutex_);
+    for (auto it = cache_.begin(); it != cache_.end();) {
+        it = it->second.key.key_id == key_id ? cache_.erase(it) : std::next(it);
+    }
+}
+
 Result<KeyRecord> KeyStore::revoke(const std::string& key_id, UtcMs now_ms) {
+    // Forgotten before AND after the write: a lookup between the two may have cached it again.
+    forget(key_id);
+    const struct ForgetAfter {
+        KeyStore& store;
+        const std::string& id;
+        ~ForgetAfter() { store.forget(id); }
+    } forget_after{*this, key_id};
     return db_.write([&](soci::session& sql) -> Result<KeyRecord> {
         const long long now = now_ms;
         sql << "UPDATE api_keys SET revoked_at_ms = :now WHERE id = :id AND revoked_at_ms IS NULL", soci::use(now),
@@ -98,7 +112,14 @@ Result<KeyRecord> KeyStore::get(const std::string& key_id) {
 
 Result<std::optional<http::StoredApiKey>> KeyStore::lookup(std::string_view prefix) {
     const std::string p(prefix);
-    return db_.read([&](soci::session& sql) -> Result<std::optional<http::StoredApiKey>> {
+    const auto now = std::chrono::steady_clock::now();
+    {
+        std::lock_guard lock(cache_mutex_);
+        if (auto found = cache_.find(p); found != cache_.end() && found->second.until > now) {
+            return std::optional<http::StoredApiKey>{found->second.key};
+        }
+    }
+    auto read = db_.read([&](soci::session& sql) -> Result<std::optional<http::StoredApiKey>> {
         http::StoredApiKey stored;
         std::string role;
         long long revoked = 0;
@@ -113,6 +134,12 @@ Result<std::optional<http::StoredApiKey>> KeyStore::lookup(std::string_view pref
         stored.revoked = revoked_ind == soci::i_ok;
         return std::optional<http::StoredApiKey>{std::move(stored)};
     });
+    if (read && read.value() && !read.value()->revoked) {
+        std::lock_guard lock(cache_mutex_);
+        if (cache_.size() >= cached_max) cache_.clear();
+        cache_[p] = Cached{*read.value(), now + std::chrono::milliseconds(lookup_cache_ms)};
+    }
+    return read;
 }
 
 }  // namespace billing::server
