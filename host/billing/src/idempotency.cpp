@@ -2,6 +2,7 @@
 
 #include "billing/engine/errors.hpp"
 #include "billing/storage/errors.hpp"
+#include "billing/storage/statement_cache.hpp"
 #include "sql_util.hpp"
 
 namespace billing::idempotency {
@@ -30,30 +31,67 @@ std::optional<Error> refusal(const std::string& key, const std::string& request_
     return std::nullopt;
 }
 
-std::optional<Stored> find(soci::session& sql, const std::string& tenant_id, const std::string& key) {
+namespace {
+
+// Both statements run on every keyed request: prepared once per session (statement_cache.hpp).
+struct SelectRecord : storage::CachedStatement {
+    std::string tenant_id, key;
     Stored stored;
     int status = 0;
-    sql << "SELECT request_hash, status_code, response FROM idempotency_keys WHERE tenant_id = :t AND idem_key = :k",
-        soci::into(stored.request_hash), soci::into(status), soci::into(stored.response.body), soci::use(tenant_id),
-        soci::use(key);
-    if (!sql.got_data()) {
+    SelectRecord(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::into(stored.request_hash), soci::into(status),
+                 soci::into(stored.response.body), soci::use(tenant_id), soci::use(key)));
+    }
+    bool found() { return fetch_one(); }
+};
+
+struct InsertRecord : storage::CachedStatement {
+    std::string tenant_id, key, request_hash, body;
+    int status = 0;
+    long long now = 0;
+    InsertRecord(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::use(tenant_id), soci::use(key), soci::use(request_hash), soci::use(status),
+                 soci::use(body), soci::use(now)));
+    }
+    void run() { run_counted(); }
+};
+
+const std::string select_sql =
+    "SELECT request_hash, status_code, response FROM idempotency_keys WHERE tenant_id = :t AND idem_key = :k";
+const std::string insert_sql =
+    "INSERT INTO idempotency_keys (tenant_id, idem_key, request_hash, status_code, response, created_at_ms) "
+    "VALUES (:t, :k, :h, :s, :r, :at)";
+
+}  // namespace
+
+std::optional<Stored> find(soci::session& sql, const std::string& tenant_id, const std::string& key) {
+    storage::Prepared<SelectRecord> st(sql, select_sql);
+    st->tenant_id = tenant_id;
+    st->key = key;
+    if (!st->found()) {
         return std::nullopt;
     }
-    stored.response.status_code = status;
+    Stored stored = st->stored;
+    stored.response.status_code = st->status;
     return stored;
 }
 
 Result<Unit> insert(soci::session& sql, const std::string& tenant_id, const std::string& key,
                     const std::string& request_hash, const IdempotencyResponse& response, UtcMs now_ms) {
-    const long long now = sql_util::to_db(now_ms);
+    storage::Prepared<InsertRecord> st(sql, insert_sql);
+    st->tenant_id = tenant_id;
+    st->key = key;
+    st->request_hash = request_hash;
+    st->status = response.status_code;
+    st->body = response.body;
+    st->now = sql_util::to_db(now_ms);
     try {
-        sql << "INSERT INTO idempotency_keys (tenant_id, idem_key, request_hash, status_code, response, "
-               "created_at_ms) VALUES (:t, :k, :h, :s, :r, :at)",
-            soci::use(tenant_id), soci::use(key), soci::use(request_hash), soci::use(response.status_code),
-            soci::use(response.body), soci::use(now);
+        st->run();
     } catch (...) {
         Error failure = storage::describe_current_storage_failure();
         if (failure.code == storage::storage_error::constraint) {
+            // The failed statement is not reused: the session's cache is dropped with it.
+            if (storage::StatementCache* cache = storage::statement_cache_of(sql)) cache->clear();
             return Error{storage::storage_error::conflict, "idempotency key " + key + " was stored concurrently"};
         }
         throw;

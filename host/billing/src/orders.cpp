@@ -48,21 +48,42 @@ Result<Unit> decode_json_columns(OrderRecord& order, const std::string& attribut
 
 }  // namespace
 
+namespace {
+
+struct InsertOrder : storage::CachedStatement {
+    OrderRecord o;
+    Amounts a;
+    std::string attributes, terms;
+    int is_final = 0;
+    soci::indicator closed_ind = soci::i_null;
+
+    InsertOrder(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::use(o.id), soci::use(o.tenant_id), soci::use(o.account_id),
+                 soci::use(o.product), soci::use(o.state), soci::use(attributes), soci::use(terms), soci::use(a.price),
+                 soci::use(a.charged), soci::use(a.captured), soci::use(a.refunded_escrow),
+                 soci::use(a.refunded_revenue), soci::use(o.outcome), soci::use(o.policy), soci::use(is_final),
+                 soci::use(a.version), soci::use(a.created), soci::use(a.updated), soci::use(a.closed, closed_ind)));
+    }
+    void run() { statement().execute(true); }
+};
+
+const std::string insert_sql =
+    "INSERT INTO orders (id, tenant_id, account_id, product, state, attributes, terms, price_minor, "
+    "charged_minor, captured_minor, refunded_from_escrow_minor, refunded_from_revenue_minor, outcome, policy, "
+    "is_final, version, created_at_ms, updated_at_ms, closed_at_ms) VALUES (:id, :t, :acc, :p, :s, :attr, "
+    ":terms, :price, :ch, :cap, :rfe, :rfr, :out, :pol, :fin, :v, :cr, :up, :cl)";
+
+}  // namespace
+
 void insert(soci::session& sql, const OrderRecord& o) {
-    const Amounts a = Amounts::of(o);
-    const std::string attributes = json_codec::encode(o.attributes);
-    const std::string terms = json_codec::encode(o.terms);
-    const int is_final = o.is_final ? 1 : 0;
-    soci::indicator closed_ind = o.closed_at_ms ? soci::i_ok : soci::i_null;
-    sql << "INSERT INTO orders (id, tenant_id, account_id, product, state, attributes, terms, price_minor, "
-           "charged_minor, captured_minor, refunded_from_escrow_minor, refunded_from_revenue_minor, outcome, policy, "
-           "is_final, version, created_at_ms, updated_at_ms, closed_at_ms) VALUES (:id, :t, :acc, :p, :s, :attr, "
-           ":terms, :price, :ch, :cap, :rfe, :rfr, :out, :pol, :fin, :v, :cr, :up, :cl)",
-        soci::use(o.id), soci::use(o.tenant_id), soci::use(o.account_id), soci::use(o.product), soci::use(o.state),
-        soci::use(attributes), soci::use(terms), soci::use(a.price), soci::use(a.charged), soci::use(a.captured),
-        soci::use(a.refunded_escrow), soci::use(a.refunded_revenue), soci::use(o.outcome), soci::use(o.policy),
-        soci::use(is_final), soci::use(a.version), soci::use(a.created), soci::use(a.updated),
-        soci::use(a.closed, closed_ind);
+    storage::Prepared<InsertOrder> st(sql, insert_sql);
+    st->o = o;
+    st->a = Amounts::of(o);
+    st->attributes = json_codec::encode(o.attributes);
+    st->terms = json_codec::encode(o.terms);
+    st->is_final = o.is_final ? 1 : 0;
+    st->closed_ind = o.closed_at_ms ? soci::i_ok : soci::i_null;
+    st->run();
 }
 
 namespace {

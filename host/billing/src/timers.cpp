@@ -61,6 +61,17 @@ struct RemoveLeased : storage::CachedStatement {
     bool removed() { return run_counted() == 1; }
 };
 
+struct DropTimer : storage::CachedStatement {
+    std::string order_id, name;
+
+    DropTimer(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::use(order_id), soci::use(name)));
+    }
+    void run() { statement().execute(true); }
+};
+
+const std::string drop_sql = "DELETE FROM timers WHERE order_id = :o AND name = :n";
+
 const std::string remove_leased_sql =
     "DELETE FROM timers WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
     "AND lease_owner = :w";
@@ -89,7 +100,10 @@ void upsert(soci::session& sql, const TimerRow& t) {
 }
 
 void drop(soci::session& sql, const std::string& order_id, const std::string& name) {
-    sql << "DELETE FROM timers WHERE order_id = :o AND name = :n", soci::use(order_id), soci::use(name);
+    storage::Prepared<DropTimer> st(sql, drop_sql);
+    st->order_id = order_id;
+    st->name = name;
+    st->run();
 }
 
 bool remove_leased(soci::session& sql, const TimerRow& t, const std::string& owner) {
