@@ -3,6 +3,7 @@
 #include "shipped_otpdesk.hpp"
 
 #include <algorithm>
+#include <cerrno>  // program_invocation_short_name (glibc)
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -20,7 +21,8 @@
 namespace billing::bench {
 
 void fail(const std::string& what) {
-    std::cerr << "billing_engine_bench: " << what << '\n';
+    // The name the benchmark was started as (both benchmarks share this file).
+    std::cerr << program_invocation_short_name << ": " << what << '\n';
     std::exit(2);
 }
 
