@@ -159,14 +159,22 @@ StatementCache* statement_cache_of(soci::session& sql) noexcept {
 
 Database::WriterTurn::WriterTurn(Database& db) : db_(db) {
     if (db.options_.backend != Backend::sqlite3) return;
-    if (!db.sqlite_writer_.try_lock_for(std::chrono::milliseconds(db.options_.busy_timeout_ms))) {
+    std::unique_lock lock(db.sqlite_writer_mutex_);
+    if (!db.sqlite_writer_free_.wait_for(lock, std::chrono::milliseconds(db.options_.busy_timeout_ms),
+                                         [&db] { return !db.sqlite_writer_busy_; })) {
         throw StorageBusy();
     }
+    db.sqlite_writer_busy_ = true;
     held_ = true;
 }
 
 Database::WriterTurn::~WriterTurn() {
-    if (held_) db_.sqlite_writer_.unlock();
+    if (!held_) return;
+    {
+        std::lock_guard lock(db_.sqlite_writer_mutex_);
+        db_.sqlite_writer_busy_ = false;
+    }
+    db_.sqlite_writer_free_.notify_one();
 }
 
 Database::Lease::Lease(Database& db) : db_(db) {
