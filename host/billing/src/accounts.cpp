@@ -3,6 +3,7 @@
 #include "billing/core/ids.hpp"
 #include "billing/engine/errors.hpp"
 #include "billing/engine/ledger.hpp"
+#include "billing/storage/statement_cache.hpp"
 #include "sql_util.hpp"
 
 namespace billing::accounts {
@@ -31,24 +32,44 @@ Result<AccountRecord> insert(soci::session& sql, const std::string& tenant_id, s
     return record;
 }
 
-Result<AccountRecord> get(soci::session& sql, const std::string& tenant_id, const std::string& account_id) {
+namespace {
+
+// Read on every purchase and deposit: prepared once per session (statement_cache.hpp).
+struct SelectAccount : storage::CachedStatement {
+    std::string account_id, tenant_id;
     AccountRecord record;
     soci::indicator ref_ind = soci::i_null;
     long long balance = 0;
     long long created = 0;
-    sql << "SELECT id, tenant_id, kind, external_ref, balance_minor, created_at_ms FROM accounts "
-           "WHERE id = :id AND tenant_id = :t",
-        soci::into(record.id), soci::into(record.tenant_id), soci::into(record.kind),
-        soci::into(record.external_ref, ref_ind), soci::into(balance), soci::into(created), soci::use(account_id),
-        soci::use(tenant_id);
-    if (!sql.got_data()) {
+
+    SelectAccount(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::into(record.id), soci::into(record.tenant_id), soci::into(record.kind),
+                 soci::into(record.external_ref, ref_ind), soci::into(balance), soci::into(created),
+                 soci::use(account_id), soci::use(tenant_id)));
+    }
+    bool found() { return fetch_one(); }
+};
+
+const std::string select_sql =
+    "SELECT id, tenant_id, kind, external_ref, balance_minor, created_at_ms FROM accounts "
+    "WHERE id = :id AND tenant_id = :t";
+
+}  // namespace
+
+Result<AccountRecord> get(soci::session& sql, const std::string& tenant_id, const std::string& account_id) {
+    storage::Prepared<SelectAccount> st(sql, select_sql);
+    st->account_id = account_id;
+    st->tenant_id = tenant_id;
+    st->ref_ind = soci::i_null;
+    if (!st->found()) {
         return Error{engine_error::account_not_found, "no such account"};
     }
-    if (ref_ind != soci::i_ok) {
+    AccountRecord record = st->record;
+    if (st->ref_ind != soci::i_ok) {
         record.external_ref.clear();
     }
-    record.balance_minor = from_db(balance);
-    record.created_at_ms = from_db(created);
+    record.balance_minor = from_db(st->balance);
+    record.created_at_ms = from_db(st->created);
     return record;
 }
 

@@ -89,10 +89,11 @@ struct PurchaseCall {
     UtcMs written_at_ms;
 };
 
-Result<OrderRecord> purchase_in(soci::session& sql, const PurchaseCall& c) {
+// system: the tenant's system accounts (Engine::system_accounts, cached).
+Result<OrderRecord> purchase_in(soci::session& sql, const PurchaseCall& c,
+                                const Result<ledger::SystemAccounts>& system) {
     auto customer = accounts::get_customer(sql, c.tenant_id, c.account_id);
     if (!customer) return customer.error();
-    auto system = ledger::system_accounts(sql, c.tenant_id);
     if (!system) return system.error();
     auto quote = ask_quote(c.policy, c.request, c.now_ms);
     if (!quote) return quote.error();
@@ -125,7 +126,8 @@ Result<OrderRecord> Engine::purchase(const std::string& tenant_id, const std::st
     auto policy = policy_for(tenant_id);
     if (!policy) return policy.error();
     const PurchaseCall call{*policy.value(), tenant_id, account_id, request, now_ms, clock_.now_ms()};
-    auto order = db_.write([&](soci::session& sql) { return purchase_in(sql, call); });
+    auto order = db_.write(
+        [&](soci::session& sql) { return purchase_in(sql, call, system_accounts(sql, tenant_id)); });
     if (order && change_listener_) change_listener_(OrderChange{events::purchase_type, order.value(), 0, order.value().is_final});
     return order;
 }
@@ -140,7 +142,8 @@ Result<IdempotentResult<OrderRecord>> Engine::purchase(const std::string& tenant
     if (!policy) return policy.error();
     const PurchaseCall call{*policy.value(), tenant_id, account_id, request, now_ms, clock_.now_ms()};
     auto result = db_.write([&](soci::session& sql) {
-        return idempotent_call::run(sql, tenant_id, idem, call.written_at_ms, [&] { return purchase_in(sql, call); });
+        return idempotent_call::run(sql, tenant_id, idem, call.written_at_ms,
+                                    [&] { return purchase_in(sql, call, system_accounts(sql, tenant_id)); });
     });
     if (result && result.value().result && change_listener_) {
         const OrderRecord& order = *result.value().result;
