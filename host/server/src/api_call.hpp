@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "billing/http/auth.hpp"
+#include "billing/http/json_writer.hpp"
 #include "billing/http/json_input.hpp"
 #include "billing/http/problem.hpp"
 #include "billing/http/router.hpp"
@@ -36,6 +37,16 @@ inline constexpr std::size_t page_limit_default = 20;
 inline constexpr std::size_t page_limit_max = 100;
 
 ApiResponse json(int status, std::string body);
+
+// 200 {"object":"list","data":[render(item)...],"has_more":has_more}: every list of the API.
+template <class Items, class Render>
+ApiResponse list(const Items& items, bool has_more, Render&& render) {
+    http::JsonWriter w;
+    w.begin_object().key("object").string("list").key("data").begin_array();
+    for (const auto& item : items) render(w, item);
+    w.end_array().key("has_more").boolean(has_more).end_object();
+    return json(200, w.take());
+}
 ApiResponse problem(Call& call, const http::Problem& problem);
 ApiResponse error(Call& call, const Error& error);
 

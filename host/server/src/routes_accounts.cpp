@@ -41,11 +41,9 @@ ApiResponse list_accounts(Call& call) {
         return queries::accounts(sql, call.tenant->id, ref, after, limit.value());
     });
     if (!page) return api::error(call, page.error());
-    http::JsonWriter w;
-    w.begin_object().key("object").string("list").key("data").begin_array();
-    for (const AccountRecord& a : page.value().data) views::account(w, a, call.tenant->currency);
-    w.end_array().key("has_more").boolean(page.value().has_more).end_object();
-    return api::json(200, w.take());
+    return api::list(page.value().data, page.value().has_more, [&](http::JsonWriter& w, const AccountRecord& a) {
+        views::account(w, a, call.tenant->currency);
+    });
 }
 
 ApiResponse get_account(Call& call) {
@@ -81,11 +79,10 @@ ApiResponse list_transfers(Call& call) {
         return queries::transfers(sql, call.tenant->id, api::path_param(call, "id"), after, limit.value());
     });
     if (!page) return api::error(call, page.error());
-    http::JsonWriter w;
-    w.begin_object().key("object").string("list").key("data").begin_array();
-    for (const auto& t : page.value().data) views::transfer(w, t, call.tenant->currency);
-    w.end_array().key("has_more").boolean(page.value().has_more).end_object();
-    return api::json(200, w.take());
+    return api::list(page.value().data, page.value().has_more,
+                     [&](http::JsonWriter& w, const queries::TransferView& t) {
+                         views::transfer(w, t, call.tenant->currency);
+                     });
 }
 
 ApiResponse list_products(Call& call) {

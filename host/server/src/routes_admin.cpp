@@ -61,11 +61,7 @@ ApiResponse list_tenants(Call& call) {
     if (!tenants) return api::error(call, tenants.error());
     const bool has_more = tenants.value().size() > limit.value();
     if (has_more) tenants.value().resize(limit.value());
-    http::JsonWriter w;
-    w.begin_object().key("object").string("list").key("data").begin_array();
-    for (const TenantRecord& t : tenants.value()) views::tenant(w, t);
-    w.end_array().key("has_more").boolean(has_more).end_object();
-    return api::json(200, w.take());
+    return api::list(tenants.value(), has_more, [](http::JsonWriter& w, const TenantRecord& t) { views::tenant(w, t); });
 }
 
 ApiResponse create_key(Call& call) {
@@ -104,11 +100,8 @@ ApiResponse revoke_key(Call& call) {
 }
 
 ApiResponse list_plugins(Call& call) {
-    http::JsonWriter w;
-    w.begin_object().key("object").string("list").key("data").begin_array();
-    for (const auto& instance : call.s.policies.loaded()) views::plugin(w, *instance);
-    w.end_array().key("has_more").boolean(false).end_object();
-    return api::json(200, w.take());
+    return api::list(call.s.policies.loaded(), false,
+                     [](http::JsonWriter& w, const auto& instance) { views::plugin(w, *instance); });
 }
 
 ApiResponse audit(Call& call) {

@@ -112,13 +112,9 @@ ApiResponse list_orders(Call& call) {
         return queries::orders(sql, call.tenant->id, filter, after, limit.value());
     });
     if (!page) return api::error(call, page.error());
-    http::JsonWriter w;
-    w.begin_object().key("object").string("list").key("data").begin_array();
-    for (const OrderRecord& o : page.value().data) {
+    return api::list(page.value().data, page.value().has_more, [&](http::JsonWriter& w, const OrderRecord& o) {
         views::order(w, o, call.tenant->currency, cancel_preview(call, o, now.value()));
-    }
-    w.end_array().key("has_more").boolean(page.value().has_more).end_object();
-    return api::json(200, w.take());
+    });
 }
 
 ApiResponse cancel_order(Call& call) {
@@ -153,11 +149,8 @@ ApiResponse order_events(Call& call) {
         return queries::order_events(sql, call.tenant->id, api::path_param(call, "id"), after, limit.value());
     });
     if (!page) return api::error(call, page.error());
-    http::JsonWriter w;
-    w.begin_object().key("object").string("list").key("data").begin_array();
-    for (const events::EventRow& e : page.value().data) views::event(w, e);
-    w.end_array().key("has_more").boolean(page.value().has_more).end_object();
-    return api::json(200, w.take());
+    return api::list(page.value().data, page.value().has_more,
+                     [](http::JsonWriter& w, const events::EventRow& e) { views::event(w, e); });
 }
 
 }  // namespace billing::server::routes
