@@ -186,6 +186,14 @@ TEST(JsonInput, OutOfRangeIntegerInAnotherMemberDoesNotTaintThisOne) {
     EXPECT_FALSE(object.required_integer("b", any_int64).ok());
 }
 
+TEST(JsonInput, AMultilineStringKeepsLineBreaksAndTabsButNoOtherControlCharacter) {
+    constexpr StringBounds document{1, 100, /*multiline=*/true};
+    const auto read = [&](std::string_view body) { return parsed(body, {"s"}).required_string("s", document); };
+    EXPECT_EQ(read(R"({"s":"[a]\nb = 1\r\n\tc = 2"})").value(), "[a]\nb = 1\r\n\tc = 2");
+    EXPECT_EQ(error_of(read(R"({"s":"a\u0001b"})")).message,
+              "s: must not contain control characters other than line breaks and tabs");
+}
+
 TEST(JsonInput, StringBoundsAreInclusiveInBytes) {
     constexpr StringBounds bounds{2, 4};
     const auto read = [&](std::string_view body) { return parsed(body, {"s"}).required_string("s", bounds); };

@@ -56,8 +56,13 @@ Result<std::string> checked_string(std::string_view field, const Var& value, Str
                                   std::to_string(bounds.max_bytes) + " bytes long, not " +
                                   std::to_string(text.size()));
     }
-    if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
-        return invalid(field, "must not contain control characters");
+    const auto refused = [&bounds](char c) {
+        if (bounds.multiline && (c == '\n' || c == '\r' || c == '\t')) return false;
+        return static_cast<unsigned char>(c) < 0x20;
+    };
+    if (std::any_of(text.begin(), text.end(), refused)) {
+        return invalid(field, bounds.multiline ? "must not contain control characters other than line breaks and tabs"
+                                               : "must not contain control characters");
     }
     return text;
 }

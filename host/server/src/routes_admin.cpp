@@ -29,7 +29,8 @@ ApiResponse create_tenant(Call& call) {
     if (!is_currency(currency.value())) return api::error(call, invalid("currency: three upper-case letters (ISO 4217)"));
     auto policy = b.required_string("policy", {1, 64});
     if (!policy) return api::error(call, policy.error());
-    auto policy_config = b.optional_string("policy_config", {1, policy_config_bytes_max});
+    // A TOML document: its lines are kept.
+    auto policy_config = b.optional_string("policy_config", {1, policy_config_bytes_max, /*multiline=*/true});
     if (!policy_config) return api::error(call, policy_config.error());
     auto test_mode = b.optional_bool("test_mode");
     if (!test_mode) return api::error(call, test_mode.error());

@@ -34,6 +34,9 @@ struct JsonLimits {
 struct StringBounds {
     std::size_t min_bytes = 1;
     std::size_t max_bytes = 256;
+    // A document carried in a string (a tenant's TOML policy config) keeps its line breaks and
+    // tabs; any other control character is refused all the same.
+    bool multiline = false;
 };
 
 struct IntegerRange {
