@@ -116,12 +116,8 @@ std::optional<Error> refuse_request_event(const sdk::Event& event) {
     return std::nullopt;
 }
 
-// Errors of the database rather than of the timer: counting them would park healthy timers
-// during an outage. The lease ends and the timer is simply retried.
-bool is_database_trouble(const std::string& code) {
-    return code == storage::storage_error::conflict || code == storage::storage_error::busy ||
-           code == storage::storage_error::unavailable;
-}
+// Errors of the database rather than of the timer (storage::is_transient): counting them would
+// park healthy timers during an outage. The lease ends and the timer is simply retried.
 
 }  // namespace
 
@@ -307,7 +303,7 @@ Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const
         // The database's trouble (a conflict, a lost connection; on MySQL a deadlock has already
         // rolled back the whole transaction) ends the batch: Database::write rolls it back and
         // retries it, and run_leased_timers falls back to one transaction per timer.
-        if (is_database_trouble(ran.error().code)) return ran.error();
+        if (storage::is_transient(ran.error().code)) return ran.error();
         // The timer's own failure: undo its partial effect, count it, and go on with the batch.
         savepoint.rollback();
         const timers::FailureRecord recorded = timers::record_failure(sql, timer, owner, ran.error());
@@ -319,7 +315,7 @@ Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const
 
 TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner,
                                           const Error& error) {
-    if (is_database_trouble(error.code)) return TimerOutcome{TimerRun::failed, error, std::nullopt};
+    if (storage::is_transient(error.code)) return TimerOutcome{TimerRun::failed, error, std::nullopt};
     auto recorded = db_.write([&](soci::session& sql) -> Result<timers::FailureRecord> {
         return timers::record_failure(sql, timer, owner, error);
     });

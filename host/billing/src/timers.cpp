@@ -114,6 +114,22 @@ bool remove_leased(soci::session& sql, const TimerRow& t, const std::string& own
     return st->removed();
 }
 
+namespace {
+// A test-mode tenant's timers run only when its test clock is advanced (DESIGN §6).
+constexpr const char* live_tenants_only = "tenant_id NOT IN (SELECT id FROM tenants WHERE test_mode = 1)";
+}  // namespace
+
+std::optional<UtcMs> earliest_live_due(soci::session& sql) {
+    long long due = 0;
+    soci::indicator ind = soci::i_null;
+    const std::string parked(parked_owner);
+    sql << "SELECT MIN(due_at_ms) FROM timers WHERE (lease_owner IS NULL OR lease_owner <> :parked) AND "
+        << live_tenants_only,
+        soci::into(due, ind), soci::use(parked);
+    if (ind != soci::i_ok) return std::nullopt;
+    return from_db(due);
+}
+
 std::vector<TimerRow> due_candidates(soci::session& sql, UtcMs now_ms, std::size_t batch_max) {
     std::vector<TimerRow> rows;
     if (batch_max == 0) {
@@ -127,8 +143,8 @@ std::vector<TimerRow> due_candidates(soci::session& sql, UtcMs now_ms, std::size
     // which left a sweeper with batch_max 1 finding no timer at all.
     soci::statement select =
         (sql.prepare << "SELECT order_id, name, tenant_id, due_at_ms FROM timers WHERE due_at_ms <= :now "
-                        "AND lease_until_ms <= :now2 AND tenant_id NOT IN (SELECT id FROM tenants WHERE test_mode = 1) "
-                        "ORDER BY due_at_ms, order_id, name LIMIT :limit",
+                        "AND lease_until_ms <= :now2 AND " << live_tenants_only
+                     << " ORDER BY due_at_ms, order_id, name LIMIT :limit",
          soci::into(row.order_id), soci::into(row.name), soci::into(row.tenant_id), soci::into(due), soci::use(now),
          soci::use(now), soci::use(limit));
     select.execute();

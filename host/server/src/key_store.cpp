@@ -91,19 +91,16 @@ void KeyStore::forget(const std::string& key_id) {
 }
 
 Result<KeyRecord> KeyStore::revoke(const std::string& key_id, UtcMs now_ms) {
-    // Forgotten before AND after the write: a lookup between the two may have cached it again.
-    forget(key_id);
-    const struct ForgetAfter {
-        KeyStore& store;
-        const std::string& id;
-        ~ForgetAfter() { store.forget(id); }
-    } forget_after{*this, key_id};
-    return db_.write([&](soci::session& sql) -> Result<KeyRecord> {
+    // Forgotten once the revocation is written (committed or not: a failed write only costs a
+    // lookup), so that no lookup after it can still find the key cached as valid.
+    auto revoked = db_.write([&](soci::session& sql) -> Result<KeyRecord> {
         const long long now = now_ms;
         sql << "UPDATE api_keys SET revoked_at_ms = :now WHERE id = :id AND revoked_at_ms IS NULL", soci::use(now),
             soci::use(key_id);
         return read_key(sql, "id", key_id);
     });
+    forget(key_id);
+    return revoked;
 }
 
 Result<KeyRecord> KeyStore::get(const std::string& key_id) {

@@ -1,5 +1,6 @@
 // Public routes: health, metrics, the OpenAPI document.
 #include "api_call.hpp"
+#include "billing/engine/timers.hpp"
 #include "billing/http/metrics.hpp"
 
 namespace billing::server::routes {
@@ -23,15 +24,8 @@ ApiResponse readyz(Call& call, bool draining) {
 ApiResponse metrics(Call& call) {
     // The timer lag is read at scrape time: how late the earliest due timer of a live tenant is.
     // Parked timers are left out: they wait for an operator on purpose (Engine::parked_timers).
-    auto earliest = call.s.db.read([](soci::session& sql) -> Result<std::optional<long long>> {
-        long long due = 0;
-        soci::indicator ind = soci::i_null;
-        sql << "SELECT MIN(due_at_ms) FROM timers WHERE (lease_owner IS NULL OR lease_owner <> 'parked') "
-               "AND tenant_id NOT IN (SELECT id FROM tenants WHERE test_mode = 1)",
-            soci::into(due, ind);
-        if (ind != soci::i_ok) return std::optional<long long>{};
-        return std::optional<long long>{due};
-    });
+    auto earliest = call.s.db.read(
+        [](soci::session& sql) -> Result<std::optional<UtcMs>> { return timers::earliest_live_due(sql); });
     if (earliest) {
         const UtcMs now = call.s.clock.now_ms();
         const auto& due = earliest.value();

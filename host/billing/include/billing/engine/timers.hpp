@@ -58,6 +58,10 @@ bool remove_leased(soci::session& sql, const TimerRow& timer, const std::string&
 // test-mode tenant's, whose time is its test clock's (DESIGN §6), moved only by advancing it.
 std::vector<TimerRow> due_candidates(soci::session& sql, UtcMs now_ms, std::size_t batch_max);
 
+// The earliest due time of a live tenant's timer that is not parked (what a sweeper still has to
+// run; the timer lag is measured from it), or nullopt when there is none.
+std::optional<UtcMs> earliest_live_due(soci::session& sql);
+
 // The tenant's earliest timer due at up_to_ms whose lease has ended at lease_now_ms.
 std::optional<TimerRow> next_due_for_tenant(soci::session& sql, const std::string& tenant_id, UtcMs up_to_ms,
                                             UtcMs lease_now_ms);

@@ -7,6 +7,7 @@
 
 #include <exception>
 #include <string>
+#include <string_view>
 
 #include "billing/core/result.hpp"
 
@@ -19,6 +20,12 @@ inline constexpr const char* busy = "storage_busy";                // no session
 inline constexpr const char* constraint = "storage_constraint";    // a unique/check constraint refused a write
 inline constexpr const char* failed = "storage_failed";            // anything else
 }  // namespace storage_error
+
+// Whether an error code is the database's passing trouble (a conflict, no free session, no
+// connection) rather than a fault of the work: retrying the same work later can succeed.
+[[nodiscard]] inline bool is_transient(std::string_view code) {
+    return code == storage_error::conflict || code == storage_error::busy || code == storage_error::unavailable;
+}
 
 // Thrown by Database::Lease when no session becomes free within busy_timeout_ms.
 struct StorageBusy : std::exception {
