@@ -2,7 +2,7 @@
 // returns a bad decision: nothing is applied, the caller gets policy_violation naming the rule.
 #include <gmock/gmock.h>
 
-#include "billing/engine/decision_check.hpp"
+#include "billing/rules/decision_check.hpp"
 #include "billing/engine/errors.hpp"
 #include "engine_fixture.hpp"
 

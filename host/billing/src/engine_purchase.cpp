@@ -1,7 +1,7 @@
 // Engine::purchase: quote -> check -> charge -> order, timers and first event, in one transaction.
 #include "billing/core/ids.hpp"
 #include "billing/engine/accounts.hpp"
-#include "billing/engine/decision_check.hpp"
+#include "billing/rules/decision_check.hpp"
 #include "billing/engine/engine.hpp"
 #include "billing/engine/errors.hpp"
 #include "billing/engine/events.hpp"

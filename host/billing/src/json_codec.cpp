@@ -6,6 +6,8 @@
 
 #include <sstream>
 
+#include "billing/rules/decision_check.hpp"
+
 namespace billing::json_codec {
 
 namespace {
@@ -32,7 +34,7 @@ Poco::JSON::Array moves_array(const std::vector<sdk::MoneyMove>& moves) {
     Poco::JSON::Array array;
     for (const sdk::MoneyMove& move : moves) {
         Poco::JSON::Object item;
-        item.set("kind", move_kind_name(move.kind));
+        item.set("kind", decision_check::move_kind_name(move.kind));
         item.set("amount_minor", static_cast<Poco::Int64>(move.amount_minor));
         array.add(item);
     }
@@ -62,16 +64,6 @@ Poco::JSON::Object::Ptr parse_object(const std::string& text) {
 }
 
 }  // namespace
-
-std::string move_kind_name(sdk::MoveKind kind) {
-    switch (kind) {
-        case sdk::MoveKind::charge: return "charge";
-        case sdk::MoveKind::capture: return "capture";
-        case sdk::MoveKind::refund: return "refund";
-        case sdk::MoveKind::refund_captured: return "refund_captured";
-    }
-    return "unknown(" + std::to_string(static_cast<std::int32_t>(kind)) + ")";
-}
 
 std::string encode(const sdk::Attributes& attributes) { return stringify(to_object(attributes)); }
 

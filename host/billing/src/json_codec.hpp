@@ -18,6 +18,4 @@ std::string encode(const sdk::Decision& decision);
 std::optional<sdk::Attributes> decode_attributes(const std::string& text);
 std::optional<sdk::Numbers> decode_numbers(const std::string& text);
 
-std::string move_kind_name(sdk::MoveKind kind);
-
 }  // namespace billing::json_codec

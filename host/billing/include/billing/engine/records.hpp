@@ -7,6 +7,7 @@
 #include <string>
 
 #include "billing/core/clock.hpp"
+#include "billing/rules/decision_check.hpp"
 #include "billing/sdk/types.hpp"
 #include "billing/storage/ledger_vocabulary.hpp"
 
@@ -14,13 +15,10 @@ namespace billing {
 
 using MinorUnits = sdk::MinorUnits;
 
-// Largest amount one request may move. Far below 2^62 so that balances and an order's sums
-// cannot overflow a BIGINT however many requests add up before anyone notices.
-inline constexpr MinorUnits amount_minor_max = 1'000'000'000'000'000;  // 10^15
-
-// What one order may take from its customer in all (price plus later charges): a few requests'
-// worth, and still far below 2^62, so that an order's sums cannot overflow a BIGINT either.
-inline constexpr MinorUnits order_charged_minor_max = amount_minor_max * 4;
+// The limits on amounts are the policy rules' (billing/rules/decision_check.hpp), so that the
+// conformance kit and the host hold plugins to the same numbers.
+using decision_check::amount_minor_max;
+using decision_check::order_charged_minor_max;
 
 // One vocabulary of account kinds for the engine and the audit (billing/storage/ledger_vocabulary.hpp).
 namespace account_kind = storage::ledger_vocabulary::account_kind;

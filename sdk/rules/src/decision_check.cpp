@@ -1,9 +1,8 @@
-#include "billing/engine/decision_check.hpp"
+#include "billing/rules/decision_check.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
-
-#include "json_codec.hpp"
 
 namespace billing::decision_check {
 
@@ -25,7 +24,7 @@ std::string rule(const char* name, const std::string& detail) { return std::stri
 
 std::optional<std::string> apply_move(const sdk::MoneyMove& move, Budget& b) {
     const MinorUnits a = move.amount_minor;
-    const std::string what = json_codec::move_kind_name(move.kind) + " of " + std::to_string(a);
+    const std::string what = move_kind_name(move.kind) + " of " + std::to_string(a);
     if (a <= 0 || a > amount_minor_max) {
         return rule("move_amount_out_of_range", what + " is not in 1.." + std::to_string(amount_minor_max));
     }
@@ -118,7 +117,7 @@ std::optional<std::string> violation(const sdk::Decision& d, const Facts& f) {
     if (f.order_is_final) {
         for (const sdk::MoneyMove& move : d.moves) {
             if (move.kind != sdk::MoveKind::refund_captured) {
-                return rule("final_order_moves_money", json_codec::move_kind_name(move.kind) +
+                return rule("final_order_moves_money", move_kind_name(move.kind) +
                                                            " on an order in final state " + f.order.state);
             }
         }
@@ -144,6 +143,16 @@ std::optional<std::string> quote_violation(const sdk::Quote& q, const sdk::Produ
     // moves see what is left after it.
     const MinorUnits after_price = customer_balance_minor - std::min(customer_balance_minor, q.price_minor);
     return check_moves(q.moves, Budget{q.price_minor, 0, after_price, q.price_minor});
+}
+
+std::string move_kind_name(sdk::MoveKind kind) {
+    switch (kind) {
+        case sdk::MoveKind::charge: return "charge";
+        case sdk::MoveKind::capture: return "capture";
+        case sdk::MoveKind::refund: return "refund";
+        case sdk::MoveKind::refund_captured: return "refund_captured";
+    }
+    return "unknown(" + std::to_string(static_cast<std::int32_t>(kind)) + ")";
 }
 
 const sdk::ProductInfo* find_product(const sdk::PolicyInfo& info, const std::string& name) {

@@ -2,15 +2,32 @@
 // host checks the decision and is the only writer). A plugin bug must never become a money bug:
 // a decision or quote that fails a check is not applied at all, and the caller gets
 // policy_violation naming the rule.
+//
+// Part of the SDK (BillingSDK::policy_rules) because the conformance kit holds every decision
+// it sees to exactly these rules: a plugin that passes the kit is not refused by the host for a
+// rule the kit did not know. Plain SDK types only.
 #pragma once
 
 #include <optional>
 #include <string>
 
-#include "billing/engine/records.hpp"
 #include "billing/sdk/types.hpp"
 
 namespace billing::decision_check {
+
+using sdk::MinorUnits;
+using sdk::UtcMs;
+
+// Largest amount one request may move. Far below 2^62 so that balances and an order's sums
+// cannot overflow a BIGINT however many requests add up before anyone notices.
+inline constexpr MinorUnits amount_minor_max = 1'000'000'000'000'000;  // 10^15
+
+// What one order may take from its customer in all (price plus later charges): a few requests'
+// worth, and still far below 2^62, so that an order's sums cannot overflow a BIGINT either.
+inline constexpr MinorUnits order_charged_minor_max = amount_minor_max * 4;
+
+// "charge", "capture", "refund", "refund_captured" (as stored and shown by the API).
+std::string move_kind_name(sdk::MoveKind kind);
 
 // What a decision is checked against, all read in the deciding transaction.
 struct Facts {
