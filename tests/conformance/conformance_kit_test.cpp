@@ -1,0 +1,135 @@
+// The conformance kit against real plugin files: the correct voucher fixture passes every
+// check, and each deliberately faulty copy of it (tests/conformance/fixtures) is failed with
+// the fault it was built to have. Each is loaded the way the runner loads a plugin
+// (load_subject: the host's real loader), with voucher.toml and voucher.declaration.toml.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "billing/conformance/kit.hpp"
+#include "billing/conformance/load_plugin.hpp"
+
+namespace billing::conformance {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::AllOf;
+using ::testing::AnyOf;
+using ::testing::Contains;
+using ::testing::Each;
+using ::testing::Field;
+using ::testing::Gt;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+constexpr std::uint64_t seed = 20'240'607;
+constexpr std::int64_t orders = 300;
+const char* const property_name = "no customer refund after a delivered code";
+
+// voucher_<name>.so with the configuration and declaration every fixture shares.
+std::optional<Subject> load(const std::string& name) {
+    const fs::path sources(BILLING_CONFORMANCE_FIXTURE_SOURCE_DIR);
+    PluginFiles files;
+    files.plugin = fs::path(BILLING_CONFORMANCE_FIXTURE_DIR) / ("voucher_" + name + ".so");
+    files.config = sources / "voucher.toml";
+    files.declaration = sources / "voucher.declaration.toml";
+    auto loaded = load_subject(files);
+    if (!loaded.ok()) {
+        ADD_FAILURE() << "voucher_" << name << " did not load: " << loaded.error().code << ": "
+                      << loaded.error().message;
+        return std::nullopt;
+    }
+    return std::move(loaded).value();
+}
+
+Report run(const Subject& subject) { return run_all(subject, Options{seed, orders}); }
+
+// A faulty fixture differs from the good one only in its fault: it loads, is configured, and
+// says who it is like the good one, so nothing it is failed for may come from those checks.
+void expect_only_later_checks_fail(const Report& report) {
+    EXPECT_THAT(report.failures, Each(Field(&Finding::check, Not(AnyOf("identity", "configure")))))
+        << report.text();
+}
+
+TEST(ConformanceKit, CorrectVoucherPasses) {
+    const auto subject = load("good");
+    ASSERT_TRUE(subject.has_value());
+    const Report report = run(*subject);
+    EXPECT_TRUE(report.passed()) << report.text();
+    // A pass must not be vacuous: every check ran (the declaration names a purchase and a
+    // configuration to reconfigure to) and decisions were actually checked.
+    EXPECT_THAT(report.skipped, IsEmpty()) << report.text();
+    EXPECT_THAT(report.decisions_checked, Gt(0)) << report.text();
+}
+
+TEST(ConformanceKit, RefundAboveTheChargeIsFound) {
+    const auto subject = load("refund_above_charge");
+    ASSERT_TRUE(subject.has_value());
+    const Report report = run(*subject);
+    EXPECT_FALSE(report.passed());
+    EXPECT_THAT(report.failures, Contains(Field(&Finding::fault, "refund_exceeds_held"))) << report.text();
+    expect_only_later_checks_fail(report);
+}
+
+TEST(ConformanceKit, NondeterministicDecisionIsFound) {
+    const auto subject = load("nondeterministic");
+    ASSERT_TRUE(subject.has_value());
+    const Report report = run(*subject);
+    EXPECT_FALSE(report.passed());
+    EXPECT_THAT(report.failures, Contains(Field(&Finding::fault, "nondeterministic_decision"))) << report.text();
+    expect_only_later_checks_fail(report);
+}
+
+TEST(ConformanceKit, RefundAfterDeliveryBreaksTheDeclaredProperty) {
+    const auto subject = load("refund_after_delivery");
+    ASSERT_TRUE(subject.has_value());
+    const Report report = run(*subject);
+    EXPECT_FALSE(report.passed());
+    EXPECT_THAT(report.failures, Contains(AllOf(Field(&Finding::fault, "property_violated"),
+                                                Field(&Finding::message, HasSubstr(property_name)))))
+        << report.text();
+    expect_only_later_checks_fail(report);
+}
+
+TEST(ConformanceKit, ExceptionsAreFoundEvenThoughTheGuardCatchesThem) {
+    const auto subject = load("throws_on_garbage");
+    ASSERT_TRUE(subject.has_value());
+    const Report report = run(*subject);
+    EXPECT_FALSE(report.passed());
+    EXPECT_THAT(report.failures, Contains(Field(&Finding::fault, "threw"))) << report.text();
+    expect_only_later_checks_fail(report);
+}
+
+TEST(ConformanceKit, DecisionsByTheCurrentConfigurationAreFound) {
+    const auto subject = load("terms_not_pinned");
+    ASSERT_TRUE(subject.has_value());
+    const Report report = run(*subject);
+    EXPECT_FALSE(report.passed());
+    EXPECT_THAT(report.failures, Contains(Field(&Finding::fault, "terms_not_pinned"))) << report.text();
+    expect_only_later_checks_fail(report);
+}
+
+// The simulation alone finds the property violation, prints its seed, and the same seed
+// replays it byte for byte.
+TEST(ConformanceKit, SimulationFailureReplaysFromItsSeed) {
+    const auto subject = load("refund_after_delivery");
+    ASSERT_TRUE(subject.has_value());
+    const Report first = simulate(*subject, Options{seed, orders});
+    const Report second = simulate(*subject, Options{seed, orders});
+    EXPECT_FALSE(first.passed());
+    EXPECT_THAT(first.failures, Contains(AllOf(Field(&Finding::check, "simulation"),
+                                               Field(&Finding::fault, "property_violated"),
+                                               Field(&Finding::message, HasSubstr(property_name)))))
+        << first.text();
+    EXPECT_THAT(first.text(), HasSubstr(std::to_string(seed)));
+    EXPECT_EQ(first.text(), second.text());
+    EXPECT_EQ(first.decisions_checked, second.decisions_checked);
+}
+
+}  // namespace
+}  // namespace billing::conformance
