@@ -1,5 +1,6 @@
 # cmake -DBUILD_DIR=<host build> -DPLUGIN_SOURCE=<plugin source dir> -DWORK_DIR=<scratch>
-#       -DPLUGIN_NAME=<name> -DPLUGIN_CONFIG=<its toml> -DHOST=<billing-host> [-DLAUNCHER=ccache] -P build_against_installed_sdk.cmake
+#       -DPLUGIN_NAME=<name> -DPLUGIN_CONFIG=<its toml> -DHOST=<billing-host> [-DLAUNCHER=ccache]
+#       [-DDECLARATION=<its conformance declaration>] -P build_against_installed_sdk.cmake
 #
 # What an outside plugin author does: install the SDK from a build of this repository, then
 # configure and build a plugin project on its own with find_package(BillingSDK). Fails if any
@@ -15,7 +16,8 @@ function(run)
 endfunction()
 
 run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --component sdk --prefix "${WORK_DIR}/prefix")
-foreach(installed include/billing/sdk/sdk.hpp lib/cmake/BillingSDK/BillingSDKConfig.cmake
+foreach(installed include/billing/sdk/sdk.hpp include/billing/conformance/gtest.hpp bin/billing-plugin-conformance
+                  share/billing-sdk/conformance_suite.cpp lib/cmake/BillingSDK/BillingSDKConfig.cmake
                   lib/cmake/BillingSDK/BillingAddPlugin.cmake lib/cmake/BillingSDK/BillingCheckPlugin.cmake
                   lib/cmake/BillingSDK/billing_plugin.map)
   if(NOT EXISTS "${WORK_DIR}/prefix/${installed}")
@@ -37,3 +39,19 @@ file(WRITE "${WORK_DIR}/billing.toml"
   "[[plugins.policy]]\nname = \"${PLUGIN_NAME}\"\nfile = \"${plugin_file}\"\nconfig = \"${PLUGIN_CONFIG}\"\n")
 run("${HOST}" --config "${WORK_DIR}/billing.toml" check)
 message(STATUS "built ${plugin_file} against the SDK installed in ${WORK_DIR}/prefix; billing-host loads it")
+
+# Loaded is not enough either: the plugin must pass the conformance kit, run by the installed
+# runner as its author would run it, and the project's own tests (the kit's GoogleTest cases).
+if(DECLARATION)
+  execute_process(COMMAND "${WORK_DIR}/prefix/bin/billing-plugin-conformance" --plugin "${plugin_file}"
+                          --config "${PLUGIN_CONFIG}" --declaration "${DECLARATION}"
+                  RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${plugin_file} fails the conformance kit (exit ${rc}); the report is above")
+  endif()
+endif()
+if(EXISTS "${WORK_DIR}/build/CTestTestfile.cmake")
+  get_filename_component(cmake_bin "${CMAKE_COMMAND}" DIRECTORY)
+  run("${cmake_bin}/ctest" --test-dir "${WORK_DIR}/build" --output-on-failure --no-tests=error)
+  message(STATUS "its own tests pass")
+endif()

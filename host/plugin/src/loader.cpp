@@ -201,8 +201,7 @@ Result<std::shared_ptr<const PluginLibrary>> PluginLibrary::open(const fs::path&
     return std::shared_ptr<const PluginLibrary>(new PluginLibrary(std::move(impl), std::move(identity)));
 }
 
-Result<std::shared_ptr<const PolicyInstance>> PluginLibrary::instantiate(const std::string& config_text,
-                                                                         const std::string& config_source) const {
+Result<PluginLibrary::Created> PluginLibrary::create_checked() const {
     const BillingPluginDescriptor* d = impl_->descriptor;
     // BILLING_EXPORT_POLICY already keeps exceptions inside the plugin; this catch is for a
     // hand-written descriptor that does not, so that such a plugin is refused, not fatal.
@@ -217,31 +216,61 @@ Result<std::shared_ptr<const PolicyInstance>> PluginLibrary::instantiate(const s
         }
         // Owned from here on: a refusal below destroys it with the plugin's own code, while this
         // library (kept alive by the caller) is still mapped.
-        std::unique_ptr<sdk::Policy, BillingPolicyDestroyFn> policy(raw, d->destroy);
-
-        sdk::PolicyInfo info = policy->info();
-        if (info.name != d->name || info.version != d->version) {
+        Created created{std::unique_ptr<sdk::Policy, BillingPolicyDestroyFn>(raw, d->destroy), {}};
+        created.info = created.policy->info();
+        if (created.info.name != d->name || created.info.version != d->version) {
             return refusal(load_error::info_mismatch, identity_.file,
-                           "info() says " + (info.name.empty() ? std::string("<no name>") : info.name) + " " +
-                               info.version + ", its descriptor " + d->name + " " + d->version,
+                           "info() says " + (created.info.name.empty() ? std::string("<no name>") : created.info.name) +
+                               " " + created.info.version + ", its descriptor " + d->name + " " + d->version,
                            d);
         }
-        sdk::ConfigResult configured = policy->configure(config_text, config_source);
-        if (!configured.ok) {
-            return refusal(load_error::config_rejected, identity_.file,
-                           "its configuration was rejected: " + configured.message, d);
-        }
-        // configure() was the one non-const call; from here on the object is only read.
-        auto instance = std::make_shared<const PolicyInstance>(shared_from_this(), policy.get(), d->destroy,
-                                                               std::move(info));
-        policy.release();  // now owned by the instance
-        return instance;
+        return created;
     } catch (const std::exception& e) {
         return refusal(load_error::factory_failed, identity_.file,
                        std::string("it threw across the plugin boundary: ") + e.what(), d);
     } catch (...) {
         return refusal(load_error::factory_failed, identity_.file, "it threw across the plugin boundary", d);
     }
+}
+
+Result<std::shared_ptr<const PolicyInstance>> PluginLibrary::instantiate(const std::string& config_text,
+                                                                         const std::string& config_source) const {
+    auto created = create_checked();
+    if (!created) {
+        return created.error();
+    }
+    Created& c = created.value();
+    try {
+        sdk::ConfigResult configured = c.policy->configure(config_text, config_source);
+        if (!configured.ok) {
+            return refusal(load_error::config_rejected, identity_.file,
+                           "its configuration was rejected: " + configured.message, impl_->descriptor);
+        }
+    } catch (const std::exception& e) {
+        return refusal(load_error::factory_failed, identity_.file,
+                       std::string("it threw across the plugin boundary: ") + e.what(), impl_->descriptor);
+    } catch (...) {
+        return refusal(load_error::factory_failed, identity_.file, "it threw across the plugin boundary",
+                       impl_->descriptor);
+    }
+    // configure() was the one non-const call; from here on the object is only read.
+    auto instance = std::make_shared<const PolicyInstance>(shared_from_this(), c.policy.get(),
+                                                           impl_->descriptor->destroy, std::move(c.info));
+    c.policy.release();  // now owned by the instance
+    return instance;
+}
+
+Result<std::shared_ptr<sdk::Policy>> PluginLibrary::create_unconfigured() const {
+    auto created = create_checked();
+    if (!created) {
+        return created.error();
+    }
+    // The deleter keeps this library mapped until the object is gone: its destructor is
+    // code inside the library.
+    std::shared_ptr<const PluginLibrary> library = shared_from_this();
+    const BillingPolicyDestroyFn destroy = impl_->descriptor->destroy;
+    return std::shared_ptr<sdk::Policy>(created.value().policy.release(),
+                                        [library, destroy](sdk::Policy* policy) { destroy(policy); });
 }
 
 Result<std::shared_ptr<const PolicyInstance>> load_policy(const fs::path& file, const std::string& config_text,

@@ -21,6 +21,10 @@ std::optional<MinorUnits> checked_held_minor(const OrderView& order) {
         order.refunded_from_revenue_minor < 0) {
         return std::nullopt;
     }
+    // Above the host's limit the order did not come from a host: garbage, whatever it adds up to.
+    if (order.charged_minor > billing::sdk::order_charged_minor_max) {
+        return std::nullopt;
+    }
     if (order.refunded_from_revenue_minor > order.captured_minor) {
         return std::nullopt;
     }

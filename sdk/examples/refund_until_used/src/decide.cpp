@@ -55,11 +55,15 @@ std::optional<std::int64_t> read_term(const OrderView& order, const char* name) 
 }
 
 // What escrow still holds (charged - captured - refunded_from_escrow), or nullopt when the
-// amounts make no sense. The host never sends such an order, but a conformance kit sends
+// amounts make no sense. The host never sends such an order, but the conformance kit sends
 // extremes on purpose, and OrderView::held_minor() would overflow on them.
 std::optional<MinorUnits> checked_held_minor(const OrderView& order) {
     if (order.charged_minor < 0 || order.captured_minor < 0 || order.refunded_from_escrow_minor < 0 ||
         order.refunded_from_revenue_minor < 0 || order.refunded_from_revenue_minor > order.captured_minor) {
+        return std::nullopt;
+    }
+    // Above the host's limit the order did not come from a host: garbage, whatever it adds up to.
+    if (order.charged_minor > billing::sdk::order_charged_minor_max) {
         return std::nullopt;
     }
     MinorUnits released = 0;

@@ -27,6 +27,12 @@ inline constexpr std::int64_t ms_per_minute = 60 * ms_per_second;
 inline constexpr std::int64_t ms_per_hour = 60 * ms_per_minute;
 inline constexpr std::int64_t ms_per_day = 24 * ms_per_hour;
 
+// The host's limits on money (billing/rules/decision_check.hpp holds every decision to them):
+// the largest amount one move may carry, and the most one order may take from its customer in
+// all (price plus later charges). Both far below 2^62, so sums of them cannot overflow.
+inline constexpr MinorUnits amount_minor_max = 1'000'000'000'000'000;  // 10^15
+inline constexpr MinorUnits order_charged_minor_max = amount_minor_max * 4;
+
 // Free-form named strings (an order's attributes, an event's text fields).
 using Attributes = std::map<std::string, std::string>;
 
@@ -54,9 +60,10 @@ struct OrderView {
 
     // What escrow still holds for this order: the only money a refund-before-capture or a
     // capture may move.
-    // The host guarantees 0 <= each amount <= charged_minor < 2^62 on the orders it sends, so
-    // these cannot overflow on real orders; a plugin that must survive garbage input (the
-    // conformance kit sends extremes) checks the amounts itself before calling them.
+    // The host guarantees 0 <= each amount <= charged_minor <= order_charged_minor_max on the
+    // orders it sends, so these cannot overflow on real orders. An order outside that is
+    // garbage: a plugin checks the amounts itself before calling these, and denies (the
+    // conformance kit sends such orders and expects a clean denial).
     [[nodiscard]] MinorUnits held_minor() const {
         return charged_minor - captured_minor - refunded_from_escrow_minor;
     }

@@ -93,6 +93,10 @@ public:
     [[nodiscard]] Result<std::shared_ptr<const PolicyInstance>> instantiate(const std::string& config_text,
                                                                             const std::string& config_source) const;
 
+    // A policy object as the factory makes it, info checked, NOT configured: for the
+    // conformance kit, which must try configure() itself. Keeps this library mapped while it lives.
+    [[nodiscard]] Result<std::shared_ptr<sdk::Policy>> create_unconfigured() const;
+
     [[nodiscard]] const PluginIdentity& identity() const noexcept { return identity_; }
 
     ~PluginLibrary();
@@ -102,6 +106,13 @@ public:
 private:
     struct Impl;
     PluginLibrary(std::unique_ptr<Impl> impl, PluginIdentity identity);
+
+    struct Created {
+        std::unique_ptr<sdk::Policy, BillingPolicyDestroyFn> policy;
+        sdk::PolicyInfo info;
+    };
+    // The factory's object with its info checked against the descriptor.
+    [[nodiscard]] Result<Created> create_checked() const;
 
     std::unique_ptr<Impl> impl_;
     PluginIdentity identity_;

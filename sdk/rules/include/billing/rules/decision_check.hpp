@@ -18,13 +18,9 @@ namespace billing::decision_check {
 using sdk::MinorUnits;
 using sdk::UtcMs;
 
-// Largest amount one request may move. Far below 2^62 so that balances and an order's sums
-// cannot overflow a BIGINT however many requests add up before anyone notices.
-inline constexpr MinorUnits amount_minor_max = 1'000'000'000'000'000;  // 10^15
-
-// What one order may take from its customer in all (price plus later charges): a few requests'
-// worth, and still far below 2^62, so that an order's sums cannot overflow a BIGINT either.
-inline constexpr MinorUnits order_charged_minor_max = amount_minor_max * 4;
+// The limits on amounts are part of the plugin contract (billing/sdk/types.hpp).
+using sdk::amount_minor_max;
+using sdk::order_charged_minor_max;
 
 // "charge", "capture", "refund", "refund_captured" (as stored and shown by the API).
 std::string move_kind_name(sdk::MoveKind kind);

@@ -1,0 +1,25 @@
+// The walk over every reachable state (explore.cpp).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "driver.hpp"
+
+namespace billing::conformance::detail {
+
+struct Explored {
+    std::size_t nodes = 0;                                  // orders expanded
+    std::map<std::string, std::set<std::string>> reached;  // product -> states reached
+};
+
+// Walks from each accepted sale; `visit` (may be empty) sees each order before its events are
+// tried (the robustness check collects its base orders this way).
+Explored explore(Judge& judge, const std::function<void(const ModelOrder&)>& visit = {});
+
+// "reached 31 orders: activation {active, delivered, ...} (declared, never reached: ...)".
+std::string reached_note(const Explored& explored, const sdk::PolicyInfo& info);
+
+}  // namespace billing::conformance::detail
