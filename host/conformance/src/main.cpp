@@ -1,14 +1,19 @@
-// billing-plugin-conformance --plugin X.so --config Y.toml [--declaration D.toml] [--seed N] [--orders M]
+// billing-plugin-conformance --plugin X.so --config Y.toml [--declaration D.toml] [--seed N]
+//                            [--orders M] [--check-timeout-s S]
 //
 // Loads the plugin through the host's loader and runs the whole conformance kit on it. Exit 0:
-// every check passed (checks that could not run are listed as SKIPPED); 1: a check failed, or
-// the plugin crashed the process; 2: usage, or a plugin the host would not even load.
+// every check passed (checks that could not run are listed as SKIPPED); 1: a check failed, the
+// plugin crashed the process or a check ran out of time; 2: usage, or a plugin the host would
+// not even load; 3: the kit itself failed.
 //
-// The checks run in a child process: a plugin that crashes (a segfault, an abort) cannot take
-// the report with it. The parent says which check was running and how to replay it.
+// Loading and the checks run in a child process: a plugin that crashes (a segfault, an abort)
+// or hangs cannot take the report with it. The parent says which check was running and how to
+// replay it.
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -22,15 +27,18 @@ namespace {
 
 constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
+constexpr int exit_kit_error = 3;
 
 void usage() {
     std::cerr << "usage: billing-plugin-conformance --plugin X.so --config Y.toml [--declaration D.toml]\n"
-                 "                                  [--seed N] [--orders M]\n"
-                 "  --declaration  sample purchases, other configurations and the plugin's properties\n"
-                 "                 (see sdk/README.md); without it, purchases are derived from info()\n"
-                 "                 and the terms_pinned check is skipped\n"
-                 "  --seed         the simulation's seed (default: a fresh one, printed); replays a run\n"
-                 "  --orders       order lives in the simulation (default 2000)\n";
+                 "                                  [--seed N] [--orders M] [--check-timeout-s S]\n"
+                 "  --declaration      sample purchases, other configurations and the plugin's properties\n"
+                 "                     (see sdk/README.md); without it, purchases are derived from info()\n"
+                 "                     and the terms_pinned check is skipped\n"
+                 "  --seed             the simulation's seed (default: a fresh one, printed); replays a run\n"
+                 "  --orders           order lives in the simulation (default 2000)\n"
+                 "  --check-timeout-s  seconds a check may run without progress before the plugin is\n"
+                 "                     taken to hang (default 300)\n";
 }
 
 bool parse_number(const char* text, std::uint64_t& out) {
@@ -42,15 +50,42 @@ bool parse_number(const char* text, std::uint64_t& out) {
     return true;
 }
 
-// The child: runs the kit, writing each check's name to `progress_fd` as it starts.
-int run_checks(const billing::conformance::Subject& subject, const billing::conformance::Options& options,
-               int progress_fd) {
-    const auto report = billing::conformance::run_all(subject, options, [progress_fd](const std::string& check) {
-        const std::string line = check + "\n";
-        [[maybe_unused]] const ssize_t written = ::write(progress_fd, line.data(), line.size());
-    });
-    std::cout << report.text() << std::flush;
-    return report.passed() ? 0 : exit_failed;
+// One progress line (a check's name) for the parent.
+void tell(int fd, const std::string& check) {
+    const std::string line = check + "\n";
+    [[maybe_unused]] const ssize_t written = ::write(fd, line.data(), line.size());
+}
+
+// The child: loads the plugin (its factory, info() and configure() run here too, so a crash in
+// them is reported like any other) and runs the kit, telling the parent each check it starts.
+int run_child(const billing::conformance::PluginFiles& files, const billing::conformance::Options& options,
+              int progress_fd) {
+    tell(progress_fd, "loading");
+    auto subject = billing::conformance::load_subject(files);
+    if (!subject) {
+        std::cerr << "billing-plugin-conformance: " << subject.error().code << ": " << subject.error().message << "\n";
+        return exit_usage;
+    }
+    std::cout << "conformance of " << subject.value().label << ", seed " << options.seed << "\n" << std::flush;
+    try {
+        const auto report = billing::conformance::run_all(
+            subject.value(), options, [progress_fd](const std::string& check) { tell(progress_fd, check); });
+        std::cout << report.text() << std::flush;
+        return report.passed() ? 0 : exit_failed;
+    } catch (const std::exception& e) {
+        // Not the plugin's fault as far as anyone can tell: say so rather than blame it.
+        std::cout << "ERROR the conformance kit itself failed: " << e.what() << "\n" << std::flush;
+        return exit_kit_error;
+    }
+}
+
+// The last complete line the child wrote: the check that was running.
+std::string last_check(const std::string& progress) {
+    const std::size_t end = progress.find_last_of('\n');
+    if (end == std::string::npos) return "starting";
+    const std::size_t start = end == 0 ? std::string::npos : progress.find_last_of('\n', end - 1);
+    const std::size_t from = start == std::string::npos ? 0 : start + 1;
+    return progress.substr(from, end - from);
 }
 
 }  // namespace
@@ -59,14 +94,14 @@ int main(int argc, char** argv) {
     billing::conformance::PluginFiles files;
     billing::conformance::Options options;
     bool seeded = false;
+    int check_timeout_s = 300;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        const bool has_value = i + 1 < argc;
         if (arg == "--help" || arg == "-h") {
             usage();
             return 0;
         }
-        if (!has_value) {
+        if (i + 1 >= argc) {
             std::cerr << "billing-plugin-conformance: " << arg << " needs a value\n";
             usage();
             return exit_usage;
@@ -84,6 +119,8 @@ int main(int argc, char** argv) {
             seeded = true;
         } else if (arg == "--orders" && parse_number(value, number) && number > 0 && number <= 10'000'000) {
             options.orders = static_cast<std::int64_t>(number);
+        } else if (arg == "--check-timeout-s" && parse_number(value, number) && number > 0 && number <= 86'400) {
+            check_timeout_s = static_cast<int>(number);
         } else {
             std::cerr << "billing-plugin-conformance: bad argument " << arg << " " << value << "\n";
             usage();
@@ -98,18 +135,12 @@ int main(int argc, char** argv) {
         std::random_device entropy;
         options.seed = (std::uint64_t{entropy()} << 32) | entropy();
     }
-
-    auto subject = billing::conformance::load_subject(files);
-    if (!subject) {
-        std::cerr << "billing-plugin-conformance: " << subject.error().code << ": " << subject.error().message << "\n";
-        return exit_usage;
-    }
     const std::string replay = "replay: billing-plugin-conformance --plugin " + files.plugin.string() + " --config " +
                                files.config.string() +
                                (files.declaration ? " --declaration " + files.declaration->string() : "") +
                                " --seed " + std::to_string(options.seed) + " --orders " +
                                std::to_string(options.orders);
-    std::cout << "conformance of " << subject.value().label << ", seed " << options.seed << "\n" << std::flush;
+    std::cout << std::flush;
 
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) {
@@ -123,38 +154,50 @@ int main(int argc, char** argv) {
     }
     if (child == 0) {
         ::close(pipe_fds[0]);
-        const int rc = run_checks(subject.value(), options, pipe_fds[1]);
+        const int rc = run_child(files, options, pipe_fds[1]);
         std::cout.flush();
+        std::cerr.flush();
         ::_exit(rc);
     }
     ::close(pipe_fds[1]);
+
+    // Progress lines until the child closes its end; a check that says nothing for
+    // check_timeout_s is taken to hang.
     std::string progress;
-    char buffer[256];
-    for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) != 0;) {
+    bool timed_out = false;
+    for (;;) {
+        pollfd watch{pipe_fds[0], POLLIN, 0};
+        const int ready = ::poll(&watch, 1, check_timeout_s * 1000);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready == 0) {
+            timed_out = true;
+            ::kill(child, SIGKILL);
+            break;
+        }
+        char buffer[256];
+        const ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
+        if (n <= 0) break;
         progress.append(buffer, static_cast<std::size_t>(n));
     }
     ::close(pipe_fds[0]);
     int status = 0;
     while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
+    if (timed_out) {
+        std::cout << "FAIL [" << last_check(progress) << "] timed_out: no progress for " << check_timeout_s
+                  << " s: the plugin hangs\n"
+                  << replay << "\n";
+        return exit_failed;
+    }
     if (WIFSIGNALED(status)) {
-        // The last complete line is the check that was running.
-        std::string check = "loading";
-        if (!progress.empty()) {
-            const std::size_t end = progress.find_last_of('\n');
-            const std::size_t start = progress.find_last_of('\n', end == 0 ? 0 : end - 1);
-            check = progress.substr(start == std::string::npos ? 0 : start + 1,
-                                    end - (start == std::string::npos ? 0 : start + 1));
-        }
         const int signal = WTERMSIG(status);
-        std::cout << "FAIL [" << check << "] crashed: the plugin killed the process with signal " << signal << " ("
-                  << ::strsignal(signal) << ")\n"
+        std::cout << "FAIL [" << last_check(progress) << "] crashed: the plugin killed the process with signal "
+                  << signal << " (" << ::strsignal(signal) << ")\n"
                   << replay << "\n";
         return exit_failed;
     }
     const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : exit_failed;
-    if (rc != 0) std::cout << replay << "\n";
+    if (rc == exit_failed) std::cout << replay << "\n";
     return rc;
 }

@@ -1,7 +1,7 @@
 // The kit's checks but the simulation (simulate.cpp), and run_all.
 #include <algorithm>
 #include <limits>
-#include <regex>
+#include <map>
 #include <set>
 
 #include "billing/conformance/kit.hpp"
@@ -57,42 +57,61 @@ Report judged(const Subject& subject, const std::string& check, Scope scope, Bod
 
 // Garbage configurations: each must be refused with a message, without a crash.
 std::vector<std::pair<std::string, std::string>> garbage_configs(const std::string& good) {
-    std::vector<std::pair<std::string, std::string>> garbage = {
+    return {
         {"not TOML", "this is not [toml"},
         {"a key without a value", "window = \n"},
         {"binary bytes", std::string("\x7f" "ELF\x02\x01\x01\0\0\xff\xfe", 12)},
         {"a megabyte of one line", std::string(1 << 20, 'x')},
         {"arrays nested 5000 deep", "a = " + std::string(5000, '[') + std::string(5000, ']') + "\n"},
-        {"its own configuration and an unknown key", good + "\nconformance_unknown_key_7f3a = 1\n"},
+        // Before the first table, so that it cannot land in a table of free-form names.
+        {"its own configuration with an unknown top-level key", "conformance_unknown_key_7f3a = 1\n" + good},
     };
-    // A float where the configuration has an integer (the contract has no floating point).
-    static const std::regex integer_value(R"((=\s*)(-?[0-9]+)(\s*(#.*)?)$)", std::regex::multiline);
-    std::smatch match;
-    if (std::regex_search(good, match, integer_value)) {
-        std::string with_float = good;
-        with_float.replace(static_cast<std::size_t>(match.position(2)), static_cast<std::size_t>(match.length(2)),
-                           match.str(2) + ".5");
-        garbage.emplace_back("its own configuration with a float for an integer", with_float);
-    }
-    return garbage;
 }
+
+// Its own configuration with the first integer value made a float, or nullopt when it has no
+// integer value. Only a note when accepted: the contract has no floating point, but a policy's
+// TOML is its own and may have a key that really is one.
+std::optional<std::string> with_a_float(const std::string& good) {
+    std::size_t line_start = 0;
+    while (line_start < good.size()) {
+        const std::size_t line_end = std::min(good.find('\n', line_start), good.size());
+        const std::string line = good.substr(line_start, line_end - line_start);
+        const std::size_t equals = line.find('=');
+        if (equals != std::string::npos && line.find('#') > equals) {
+            std::size_t digits = line.find_first_not_of(" \t", equals + 1);
+            std::size_t end = digits;
+            while (end < line.size() && line[end] >= '0' && line[end] <= '9') ++end;
+            const std::size_t rest = line.find_first_not_of(" \t", end);
+            if (digits != std::string::npos && end > digits && (rest == std::string::npos || line[rest] == '#')) {
+                std::string changed = good;
+                changed.insert(line_start + end, ".5");
+                return changed;
+            }
+        }
+        line_start = line_end + 1;
+    }
+    return std::nullopt;
+}
+
+// "line:col" somewhere in a message, as the contract asks of a refused configuration.
+bool names_a_position(const std::string& message) {
+    for (std::size_t i = 0; i + 2 < message.size(); ++i) {
+        if (message[i] >= '0' && message[i] <= '9' && message[i + 1] == ':' && message[i + 2] >= '0' &&
+            message[i + 2] <= '9') {
+            return true;
+        }
+    }
+    return false;
+}
+
 
 }  // namespace
 
 Report check_identity(const Subject& subject) {
     const std::string check = "identity";
     Report report;
-    std::shared_ptr<sdk::Policy> policy;
-    try {
-        policy = subject.make();
-    } catch (const std::exception& e) {
-        fail(report, check, "factory_failed", std::string("making a policy object threw: ") + e.what());
-        return report;
-    }
-    if (!policy) {
-        fail(report, check, "factory_failed", "the factory made no policy object");
-        return report;
-    }
+    std::shared_ptr<sdk::Policy> policy = fresh_policy(subject, report, check);
+    if (!policy) return report;
     const sdk::PolicyInfo info = policy->info();
     if (describe(info) != describe(policy->info())) {
         fail(report, check, "info_unstable", "info() answered differently on two calls");
@@ -101,6 +120,10 @@ Report check_identity(const Subject& subject) {
         fail(report, check, "bad_name", "the policy name '" + info.name + "' is not 1-64 of a-z, 0-9, '_' and '-'");
     }
     if (info.version.empty()) fail(report, check, "bad_version", "the policy has no version");
+    // Stored with each order and event as name@version.
+    if (info.name.size() + 1 + info.version.size() > 140) {
+        fail(report, check, "label_too_long", "name@version is longer than 140 characters");
+    }
     if (subject.descriptor) {
         const Descriptor& d = *subject.descriptor;
         if (d.name != info.name || d.version != info.version) {
@@ -125,6 +148,15 @@ Report check_identity(const Subject& subject) {
         if (!valid_name(p.name)) fail(report, check, "bad_product", where + "the name is not 1-64 of a-z, 0-9, '_', '-'");
         if (p.states.empty()) fail(report, check, "bad_product", where + "declares no state");
         if (auto bad = duplicate_or_empty(p.states)) fail(report, check, "bad_product", where + "states have " + *bad);
+        for (const auto* labels : {&p.states, &p.outcomes}) {
+            for (const std::string& label : *labels) {
+                if (label.size() > decision_check::label_chars_max) {
+                    fail(report, check, "label_too_long", where + "'" + label.substr(0, 20) + "...' is longer than " +
+                                                              std::to_string(decision_check::label_chars_max) +
+                                                              " characters (states and outcomes are stored in columns that wide)");
+                }
+            }
+        }
         for (const std::string& final_state : p.final_states) {
             if (std::find(p.states.begin(), p.states.end(), final_state) == p.states.end()) {
                 fail(report, check, "bad_product", where + "final state " + final_state + " is not one of its states");
@@ -153,28 +185,29 @@ Report check_configure(const Subject& subject) {
     if (!instances) return report;
     Judge judge(subject, *instances, report, check, Scope{});
     const std::vector<Sale> sales = accepted_sales(judge, epoch_ms);
-    for (const auto& [what, text] : garbage_configs(subject.config.text)) {
-        // On an object already configured: a refusal must leave it as it was.
-        std::shared_ptr<sdk::Policy> policy = subject.make();
-        if (!policy->configure(subject.config.text, subject.config.source).ok) return report;  // make_instances said
+    // Each on an object already configured: a refusal must leave it as it was.
+    auto refused_cleanly = [&](const std::string& what, const std::string& text) -> std::optional<sdk::ConfigResult> {
+        std::shared_ptr<sdk::Policy> policy = fresh_policy(subject, report, check);
+        if (!policy) return std::nullopt;
+        if (!policy->configure(subject.config.text, subject.config.source).ok) return std::nullopt;  // reported
         sdk::ConfigResult result;
         try {
             result = policy->configure(text, subject.config.source);
         } catch (const std::exception& e) {
             fail(report, check, "threw", "configure() threw on garbage (" + what + "): " + e.what());
-            continue;
+            return std::nullopt;
+        } catch (...) {
+            fail(report, check, "threw", "configure() threw on garbage (" + what + ")");
+            return std::nullopt;
         }
         if (result.message.find("configure() threw") != std::string::npos) {
             fail(report, check, "threw", "configure() threw on garbage (" + what + "): " + result.message);
-            continue;
+            return std::nullopt;
         }
-        if (result.ok) {
-            fail(report, check, "garbage_config_accepted", "configure() accepted garbage (" + what + ")");
-            continue;
-        }
-        if (result.message.find(subject.config.source) == std::string::npos) {
+        if (result.ok) return result;
+        if (result.message.find(subject.config.source) == std::string::npos && !names_a_position(result.message)) {
             fail(report, check, "config_message_unlocated",
-                 "a refused configuration's message must name the file (and line:col) for the operator; refusing " +
+                 "a refused configuration's message must name the file or line:col for the operator; refusing " +
                      what + " it said: " + result.message);
         }
         sdk::Context context;
@@ -188,16 +221,29 @@ Report check_configure(const Subject& subject) {
                 break;
             }
         }
+        return result;
+    };
+    for (const auto& [what, text] : garbage_configs(subject.config.text)) {
+        auto result = refused_cleanly(what, text);
+        if (result && result->ok) fail(report, check, "garbage_config_accepted", "configure() accepted garbage (" + what + ")");
+    }
+    if (auto floated = with_a_float(subject.config.text)) {
+        auto result = refused_cleanly("a float for its first integer", *floated);
+        if (result && result->ok) {
+            report.notes.push_back("configure() accepted its own configuration with a float for its first integer "
+                                   "value; the contract has no floating point (fine only if that key is meant to be one)");
+        }
     }
     // An empty document may be a complete configuration (all defaults) or refused; either way cleanly.
-    std::shared_ptr<sdk::Policy> policy = subject.make();
+    std::shared_ptr<sdk::Policy> policy = fresh_policy(subject, report, check);
+    if (!policy) return report;
     try {
         const sdk::ConfigResult empty = policy->configure("", subject.config.source);
         if (empty.message.find("configure() threw") != std::string::npos) {
             fail(report, check, "threw", "configure() threw on an empty document: " + empty.message);
         }
-    } catch (const std::exception& e) {
-        fail(report, check, "threw", std::string("configure() threw on an empty document: ") + e.what());
+    } catch (...) {
+        fail(report, check, "threw", "configure() threw on an empty document");
     }
     return report;
 }
@@ -245,7 +291,7 @@ Report check_quotes(const Subject& subject) {
                 }
             }
             for (const auto& [name, value] : sale.request.numbers) {
-                for (std::int64_t garbage : {i64_min, std::int64_t{-1}, std::int64_t{0}, i64_max, value + 1}) {
+                for (std::int64_t garbage : {i64_min, std::int64_t{-1}, std::int64_t{0}, i64_max, value / 2 + 1}) {
                     sdk::PurchaseRequest bad = sale.request;
                     bad.numbers[name] = garbage;
                     judge.quote(bad, epoch_ms, 0);
@@ -256,6 +302,13 @@ Report check_quotes(const Subject& subject) {
             }
         }
         report.notes.push_back(std::to_string(sales.size()) + " sample purchases accepted");
+        std::map<std::string, sdk::Numbers> terms;
+        for (const Sale& sale : sales) terms.emplace(sale.request.product, sale.quote.terms);
+        for (const auto& property : subject.declaration.properties) {
+            if (auto wrong = property->misdeclared(judge.info(), terms)) {
+                judge.fail("declaration_invalid", "property '" + property->name() + "' cannot be checked: " + *wrong);
+            }
+        }
     });
 }
 
@@ -282,8 +335,8 @@ Report check_terms_pinned(const Subject& subject) {
         explore(judge);
         // The same object reconfigured, too: a policy that keeps something of its old
         // configuration in members must still decide old orders by their terms.
-        std::shared_ptr<sdk::Policy> policy = subject.make();
-        policy->configure(subject.config.text, subject.config.source);
+        std::shared_ptr<sdk::Policy> policy = fresh_policy(subject, report, "terms_pinned");
+        if (!policy || !policy->configure(subject.config.text, subject.config.source).ok) return;  // reported
         Report scratch;
         auto base = make_instances(subject, scratch, "terms_pinned");
         if (!base) return;
@@ -297,7 +350,11 @@ Report check_terms_pinned(const Subject& subject) {
             }
         });
         for (const Config& other : subject.declaration.reconfigure) {
-            if (!policy->configure(other.text, other.source).ok) return;  // make_instances reported it
+            if (!policy->configure(other.text, other.source).ok) {
+                judge.fail("config_refused", "the same object refused " + other.source + " after " +
+                                                 subject.config.source + ", though a fresh one accepts it");
+                return;
+            }
             for (const auto& [order, event, now_ms, decided] : seen) {
                 sdk::Context context;
                 context.now_ms = now_ms;
@@ -317,7 +374,7 @@ Report check_terms_pinned(const Subject& subject) {
 }
 
 Report check_robustness(const Subject& subject) {
-    return judged(subject, "robustness", Scope{}, [&](Judge& judge, Report& report) {
+    return judged(subject, "robustness", Scope{false, false, false}, [&](Judge& judge, Report& report) {
         // Base orders: one per (product, state) the policy reaches.
         std::vector<ModelOrder> bases;
         std::set<std::string> have;

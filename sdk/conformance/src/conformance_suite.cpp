@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 #include "billing/conformance/gtest.hpp"
@@ -28,6 +29,7 @@ Options PolicyConformance::options() {
     options.seed = seed;
     if (const char* text = std::getenv("BILLING_CONFORMANCE_ORDERS"); text != nullptr && *text != '\0') {
         options.orders = std::stoll(text);
+        if (options.orders <= 0) throw std::invalid_argument("BILLING_CONFORMANCE_ORDERS must be at least 1");
     }
     return options;
 }

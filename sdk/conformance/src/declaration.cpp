@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -24,6 +25,25 @@ bool covers(const std::vector<std::string>& actors, const std::string& actor) {
     return actors.empty() || std::find(actors.begin(), actors.end(), actor) != actors.end();
 }
 
+// The actors the host's routes and sweeper use (routes_orders.cpp, sweeper).
+const std::vector<std::string> known_actors = {"customer", "provider", "support", "system"};
+
+std::optional<std::string> misdeclared_common(const std::string& product, const std::vector<std::string>& actors,
+                                              const sdk::PolicyInfo& info,
+                                              const std::map<std::string, sdk::Numbers>& terms) {
+    if (std::none_of(info.products.begin(), info.products.end(),
+                     [&](const sdk::ProductInfo& p) { return p.name == product; })) {
+        return "the policy declares no product " + product;
+    }
+    if (terms.count(product) == 0) return "no declared purchase of " + product + " was accepted to check it on";
+    for (const std::string& actor : actors) {
+        if (std::find(known_actors.begin(), known_actors.end(), actor) == known_actors.end()) {
+            return "actor " + actor + " is none of customer, provider, support, system";
+        }
+    }
+    return std::nullopt;
+}
+
 class NoRefundAfterEvent final : public Property {
 public:
     NoRefundAfterEvent(std::string name, std::string product, std::string event_type, std::vector<std::string> actors)
@@ -38,6 +58,17 @@ public:
         if (std::find(history.begin(), history.end(), event_type_) == history.end()) return std::nullopt;
         return "a " + step.event.type + " by " + step.event.actor + " refunds an order after a " + event_type_ +
                " was allowed on it";
+    }
+    std::optional<std::string> misdeclared(const sdk::PolicyInfo& info,
+                                           const std::map<std::string, sdk::Numbers>& terms) const override {
+        static const std::vector<std::string> events = {
+            sdk::event_type::cancel,         sdk::event_type::message,          sdk::event_type::timer,
+            sdk::event_type::support_refund, sdk::event_type::dispute_opened,   sdk::event_type::dispute_resolved,
+            sdk::event_type::extend};
+        if (std::find(events.begin(), events.end(), event_type_) == events.end()) {
+            return "event " + event_type_ + " is not an event type the host sends";
+        }
+        return misdeclared_common(product_, actors_, info, terms);
     }
 
 private:
@@ -56,10 +87,22 @@ public:
         }
         const auto window = step.before.terms.find(term_);
         if (window == step.before.terms.end()) return "the order has no term " + term_ + " to measure the window by";
-        const sdk::UtcMs elapsed = step.context.now_ms - step.before.created_at_ms;
+        // Times come from the policy's own timers and may sit at the ends of the range: an
+        // elapsed time that does not fit in 64 bits is beyond any window (or before the purchase).
+        sdk::UtcMs elapsed = 0;
+        if (__builtin_sub_overflow(step.context.now_ms, step.before.created_at_ms, &elapsed)) {
+            if (step.context.now_ms < step.before.created_at_ms) return std::nullopt;
+            elapsed = std::numeric_limits<sdk::UtcMs>::max();
+        }
         if (elapsed < window->second) return std::nullopt;
         return "a " + step.event.type + " by " + step.event.actor + " refunds " + std::to_string(elapsed) +
                " ms after the purchase, at or after its " + term_ + " of " + std::to_string(window->second) + " ms";
+    }
+    std::optional<std::string> misdeclared(const sdk::PolicyInfo& info,
+                                           const std::map<std::string, sdk::Numbers>& terms) const override {
+        if (auto common = misdeclared_common(product_, actors_, info, terms)) return common;
+        if (terms.at(product_).count(term_) == 0) return "orders of " + product_ + " have no term " + term_;
+        return std::nullopt;
     }
 
 private:

@@ -52,6 +52,24 @@ std::string said_by(const std::string& call, const std::string& what) {
     return what.compare(0, prefix.size(), prefix) == 0 ? what : prefix + ": " + what;
 }
 
+// Why no host would send this order at `now_ms`, or nullopt when one could: the host sends only
+// orders of declared products in declared states, with 0 <= every amount <= charged <=
+// order_charged_minor_max, refunded after capture <= captured, and never decides before the purchase.
+std::optional<std::string> not_from_a_host(const sdk::OrderView& o, const sdk::ProductInfo* product, UtcMs now_ms) {
+    if (product == nullptr) return "undeclared product " + o.product;
+    if (std::find(product->states.begin(), product->states.end(), o.state) == product->states.end()) {
+        return "undeclared state '" + o.state + "'";
+    }
+    if (o.charged_minor < 0 || o.charged_minor > sdk::order_charged_minor_max || o.captured_minor < 0 ||
+        o.refunded_from_escrow_minor < 0 || o.refunded_from_revenue_minor < 0 ||
+        o.captured_minor > o.charged_minor - o.refunded_from_escrow_minor ||
+        o.refunded_from_revenue_minor > o.captured_minor) {
+        return "amounts outside 0 <= captured + refunded <= charged <= " + std::to_string(sdk::order_charged_minor_max);
+    }
+    if (now_ms < o.created_at_ms) return "decided before its purchase";
+    return std::nullopt;
+}
+
 // The rule's name: decision_check messages read "rule_name: detail".
 std::string rule_name(const std::string& violation) { return violation.substr(0, violation.find(':')); }
 
@@ -76,11 +94,13 @@ MinorUnits Ledger::total() const {
 }
 
 std::string relative_time(UtcMs at_ms, UtcMs created_at_ms) {
-    // Extreme inputs (the robustness check sends them) are shown as they are.
-    if (at_ms < created_at_ms - sdk::ms_per_day * 36500 || at_ms > created_at_ms + sdk::ms_per_day * 36500) {
+    // The robustness check sends times at both ends of the 64-bit range: those are shown as
+    // they are, never subtracted.
+    std::int64_t delta = 0;
+    const std::int64_t century_ms = sdk::ms_per_day * 36500;
+    if (__builtin_sub_overflow(at_ms, created_at_ms, &delta) || delta < -century_ms || delta > century_ms) {
         return "epoch ms " + std::to_string(at_ms);
     }
-    const std::int64_t delta = at_ms - created_at_ms;
     std::int64_t rest = delta < 0 ? -delta : delta;
     std::string out = delta < 0 ? "-" : "+";
     const std::int64_t days = rest / sdk::ms_per_day;
@@ -188,24 +208,37 @@ Quoted call_quote(const sdk::Policy& policy, const sdk::PurchaseRequest& request
     return quoted;
 }
 
+std::shared_ptr<sdk::Policy> fresh_policy(const Subject& subject, Report& report, const std::string& check) {
+    std::shared_ptr<sdk::Policy> policy;
+    try {
+        policy = subject.make ? subject.make() : nullptr;
+    } catch (const std::exception& e) {
+        report.failures.push_back({check, "factory_failed", std::string("making a policy object threw: ") + e.what()});
+        return nullptr;
+    } catch (...) {
+        report.failures.push_back({check, "factory_failed", "making a policy object threw"});
+        return nullptr;
+    }
+    if (!policy) report.failures.push_back({check, "factory_failed", "the factory made no policy object"});
+    return policy;
+}
+
 std::optional<Instances> make_instances(const Subject& subject, Report& report, const std::string& check) {
+    Instances instances;
+    bool have_info = false;
     auto configured = [&](const Config& config) -> std::shared_ptr<sdk::Policy> {
-        std::shared_ptr<sdk::Policy> policy;
-        try {
-            policy = subject.make();
-        } catch (const std::exception& e) {
-            report.failures.push_back({check, "factory_failed", std::string("making a policy object threw: ") + e.what()});
-            return nullptr;
-        }
-        if (!policy) {
-            report.failures.push_back({check, "factory_failed", "the factory made no policy object"});
-            return nullptr;
-        }
+        std::shared_ptr<sdk::Policy> policy = fresh_policy(subject, report, check);
+        if (!policy) return nullptr;
+        // The host reads info() once, before configure(), and decides by that answer: a
+        // policy whose products or states depend on its configuration is not what it loads.
+        const sdk::PolicyInfo before = policy->info();
         sdk::ConfigResult result;
         try {
             result = policy->configure(config.text, config.source);
         } catch (const std::exception& e) {
             result = {false, std::string("configure() threw: ") + e.what()};
+        } catch (...) {
+            result = {false, "configure() threw"};
         }
         if (!result.ok) {
             report.failures.push_back({check, "config_refused",
@@ -213,9 +246,18 @@ std::optional<Instances> make_instances(const Subject& subject, Report& report, 
                                            " it is tested with: " + result.message});
             return nullptr;
         }
+        if (describe(policy->info()) != describe(before)) {
+            report.failures.push_back({check, "info_depends_on_config",
+                                       "info() changed after configure(" + config.source +
+                                           "); the host reads it once, before configuring, and decides by that"});
+            return nullptr;
+        }
+        if (!have_info) {
+            instances.info = before;
+            have_info = true;
+        }
         return policy;
     };
-    Instances instances;
     auto first = configured(subject.config);
     if (!first) return std::nullopt;
     instances.by_config.push_back(first);
@@ -226,7 +268,6 @@ std::optional<Instances> make_instances(const Subject& subject, Report& report, 
     }
     instances.twin = configured(subject.config);
     if (!instances.twin) return std::nullopt;
-    instances.info = first->info();
     return instances;
 }
 
@@ -270,7 +311,7 @@ std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::E
             }
         }
         Called twin = call_decide(*instances_.twin, order.view, event, context);
-        if (!twin.threw && twin.decision != d && config_index == 0) {
+        if (config_index == 0 && (twin.threw || twin.decision != d)) {
             fail("nondeterministic_decision", "two objects with the same configuration decided differently: " +
                                                   describe(d, order.view.created_at_ms) + " and " + describe(twin.decision, order.view.created_at_ms) + "; input: " + input);
             return std::nullopt;
@@ -282,7 +323,7 @@ std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::E
         for (std::size_t other = 0; other < instances_.by_config.size(); ++other) {
             if (other == config_index) continue;
             Called then = call_decide(*instances_.by_config[other], order.view, event, context);
-            if (!then.threw && then.decision != d) {
+            if (then.threw || then.decision != d) {
                 fail("terms_not_pinned", "the configuration changes decisions on orders sold earlier: " +
                                              describe(d, order.view.created_at_ms) + " under " + config_name(config_index) + ", " +
                                              describe(then.decision, order.view.created_at_ms) + " under " + config_name(other) +
@@ -292,17 +333,18 @@ std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::E
         }
     }
     if (!d.allowed) {
-        if (d.code.empty() || d.code == "ok") {
-            fail("denial_without_code", "a denial must carry a stable code other than ok: " + describe(d, order.view.created_at_ms) +
+        if (d.code.empty() || d.code == "ok" || d.code.size() > decision_check::label_chars_max) {
+            fail("denial_without_code", "a denial must carry a stable code other than ok, of 1 to 64 characters: " + describe(d, order.view.created_at_ms) +
                                             "; input: " + input);
             return std::nullopt;
         }
     }
     const sdk::ProductInfo* product = product_of(instances_.info, order.view.product);
     if (d.allowed) {
-        if (product == nullptr) {
-            fail("allowed_unknown_product", "an event on an order of an undeclared product was allowed: " +
-                                                describe(d, order.view.created_at_ms) + "; input: " + input);
+        // An order no host would send (see host_would_send) is garbage: only a denial is clean.
+        if (auto garbage = not_from_a_host(order.view, product, now_ms)) {
+            fail("garbage_allowed", "an event on an order no host would send (" + *garbage + ") was allowed: " +
+                                        describe(d, order.view.created_at_ms) + "; input: " + input);
             return std::nullopt;
         }
         const decision_check::Facts facts{order.view, *product, order.is_final, customer_balance_minor, now_ms,
@@ -313,6 +355,7 @@ std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::E
             return std::nullopt;
         }
     }
+    if (!scope_.properties) return d;
     for (const auto& property : subject_.declaration.properties) {
         const Step step{order.view, event, context, d, order.allowed_history};
         if (auto why = property->violated_by(step)) {
@@ -327,7 +370,7 @@ std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::E
 }
 
 std::optional<sdk::Quote> Judge::quote(const sdk::PurchaseRequest& request, UtcMs now_ms, std::size_t config_index,
-                                       bool must_refuse) {
+                                       bool must_refuse, MinorUnits customer_balance_minor) {
     sdk::Context context;
     context.now_ms = now_ms;
     const sdk::Policy& policy = *instances_.by_config.at(config_index);
@@ -340,7 +383,7 @@ std::optional<sdk::Quote> Judge::quote(const sdk::PurchaseRequest& request, UtcM
     const sdk::Quote& q = first.quote;
     Quoted again = call_quote(policy, request, context);
     Quoted twin = call_quote(*instances_.twin, request, context);
-    if (again.threw || again.quote != q || (config_index == 0 && !twin.threw && twin.quote != q)) {
+    if (again.threw || again.quote != q || (config_index == 0 && (twin.threw || twin.quote != q))) {
         fail("nondeterministic_quote", "the same purchase was quoted differently: " + describe(q, now_ms) + " and " +
                                            describe(again.threw ? twin.quote : again.quote, now_ms) + "; input: " + input);
         return std::nullopt;
@@ -362,7 +405,7 @@ std::optional<sdk::Quote> Judge::quote(const sdk::PurchaseRequest& request, UtcM
                                               "; input: " + input);
         return std::nullopt;
     }
-    if (auto broken = decision_check::quote_violation(q, *product, customer_start_minor, now_ms)) {
+    if (auto broken = decision_check::quote_violation(q, *product, customer_balance_minor, now_ms)) {
         fail(rule_name(*broken), "the host would refuse this sale (" + *broken + "): " + describe(q, now_ms) + "; input: " + input);
         return std::nullopt;
     }
@@ -420,7 +463,8 @@ std::optional<std::string> apply(ModelOrder& order, Ledger& ledger, const sdk::D
 }
 
 ModelOrder open_order(const sdk::PurchaseRequest& request, const sdk::Quote& q, const sdk::ProductInfo& product,
-                      std::string id, UtcMs now_ms, std::size_t config_index, std::size_t customer, Ledger& ledger) {
+                      std::string id, UtcMs now_ms, std::size_t config_index, std::size_t customer, Ledger& ledger,
+                      std::optional<std::string>* escrow_not_settled) {
     ModelOrder order;
     order.view.id = std::move(id);
     order.view.product = request.product;
@@ -444,10 +488,11 @@ ModelOrder open_order(const sdk::PurchaseRequest& request, const sdk::Quote& q, 
     sdk::Event purchase;
     purchase.type = "purchase";
     purchase.actor = actor::customer;
-    apply(order, ledger, moves, product, purchase, now_ms);
+    order.is_final = false;
+    const auto unsettled = apply(order, ledger, moves, product, purchase, now_ms);
     order.allowed_history.pop_back();
     order.trace.pop_back();
-    order.is_final = contains(product.final_states, q.state);
+    if (unsettled) *escrow_not_settled = *unsettled;
     return order;
 }
 
@@ -456,7 +501,16 @@ std::vector<Sale> accepted_sales(Judge& judge, UtcMs now_ms) {
     const Declaration& declared = judge.subject().declaration;
     if (!declared.purchases.empty()) {
         for (const SamplePurchase& sample : declared.purchases) {
-            if (auto q = judge.quote(sample.request, now_ms, 0)) sales.push_back({sample.request, *q});
+            if (auto q = judge.quote(sample.request, now_ms, 0)) {
+                sales.push_back({sample.request, *q});
+                continue;
+            }
+            if (judge.failed()) continue;  // it broke a rule, already reported
+            sdk::Context context;
+            context.now_ms = now_ms;
+            const Quoted refused = call_quote(*judge.policy(0), sample.request, context);
+            judge.fail("declared_purchase_refused", "the purchase declared at " + sample.where +
+                                                        " was refused: " + describe(refused.quote, now_ms));
         }
         return sales;
     }
@@ -495,10 +549,12 @@ std::vector<sdk::Event> customer_events(const ModelOrder& order) {
         return events.back();
     };
     event(sdk::event_type::cancel, actor::customer);
-    // A code: with the order's own attributes (e.g. its service), and with ones that match nothing.
-    event(sdk::event_type::message, actor::provider).text = order.view.attributes;
-    auto& other = event(sdk::event_type::message, actor::provider).text;
-    for (const auto& [key, value] : order.view.attributes) other[key] = "conformance-other";
+    // A code, shaped as the host's route sends it ({service}): from the order's own service if
+    // it has one, and from a service that matches nothing.
+    const auto service = order.view.attributes.find("service");
+    event(sdk::event_type::message, actor::provider).text = {
+        {"service", service != order.view.attributes.end() ? service->second : "conformance-service"}};
+    event(sdk::event_type::message, actor::provider).text = {{"service", "conformance-other"}};
     const sdk::OrderView& v = order.view;
     for (MinorUnits amount : {MinorUnits{1}, v.held_minor(), v.refundable_from_revenue_minor(), v.charged_minor}) {
         auto& refund = event(sdk::event_type::support_refund, actor::support);

@@ -83,6 +83,8 @@ struct Instances {
     std::shared_ptr<sdk::Policy> twin;
     sdk::PolicyInfo info;
 };
+// A new unconfigured object, or nullptr and a factory_failed failure.
+std::shared_ptr<sdk::Policy> fresh_policy(const Subject& subject, Report& report, const std::string& check);
 // nullopt (and a failure in the report) when an object cannot be made or configured.
 std::optional<Instances> make_instances(const Subject& subject, Report& report, const std::string& check);
 
@@ -90,6 +92,8 @@ std::optional<Instances> make_instances(const Subject& subject, Report& report, 
 struct Scope {
     bool determinism = false;
     bool terms_pinned = false;
+    // The plugin's properties speak of orders a host sends; the robustness check's garbage is not one.
+    bool properties = true;
 };
 
 // Asks the policy and judges the answer. A failure is recorded once per fault name and check
@@ -105,13 +109,17 @@ public:
 
     // A quote by the object of `config_index`, checked (clean refusal, host's quote rules, sane
     // terms, the same on every call); nullopt when refused or broken.
+    // `customer_balance_minor`: what the buyer has, for the quote's own moves.
     std::optional<sdk::Quote> quote(const sdk::PurchaseRequest& request, UtcMs now_ms, std::size_t config_index,
-                                    bool must_refuse = false);
+                                    bool must_refuse = false, MinorUnits customer_balance_minor = customer_start_minor);
 
     void fail(const std::string& fault, const std::string& message);
     [[nodiscard]] bool failed() const { return failed_; }
     [[nodiscard]] const sdk::PolicyInfo& info() const { return instances_.info; }
     [[nodiscard]] const Subject& subject() const { return subject_; }
+    [[nodiscard]] const std::shared_ptr<sdk::Policy>& policy(std::size_t config_index) const {
+        return instances_.by_config.at(config_index);
+    }
     // The source of configuration `index` (0: the subject's, then the declared reconfigurations).
     [[nodiscard]] std::string config_name(std::size_t index) const;
     // Appended to every failure message from here on (the simulation's seed and replay line).
@@ -134,8 +142,10 @@ std::optional<std::string> apply(ModelOrder& order, Ledger& ledger, const sdk::D
                                  const sdk::ProductInfo& product, const sdk::Event& event, UtcMs now_ms);
 
 // A new order from an allowed quote: the price and the quote's moves, its first timers.
+// `escrow_not_settled` is set when the quote opens it in a final state with money in escrow.
 ModelOrder open_order(const sdk::PurchaseRequest& request, const sdk::Quote& quote, const sdk::ProductInfo& product,
-                      std::string id, UtcMs now_ms, std::size_t config_index, std::size_t customer, Ledger& ledger);
+                      std::string id, UtcMs now_ms, std::size_t config_index, std::size_t customer, Ledger& ledger,
+                      std::optional<std::string>* escrow_not_settled);
 
 // Purchases to drive orders with: the declared ones, or ones derived from info() by trying
 // plausible values; each with the quote the subject's configuration gave it.

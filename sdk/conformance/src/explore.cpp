@@ -30,12 +30,15 @@ std::string shape(const ModelOrder& order) {
 // around every pinned window and pending timer.
 std::vector<UtcMs> interesting_times(const ModelOrder& order) {
     const sdk::OrderView& v = order.view;
-    std::set<UtcMs> times{v.updated_at_ms, v.updated_at_ms + 1};
+    std::set<UtcMs> times;
+    // Saturating: a policy may legally ask for a timer at the very end of time.
     auto around = [&](UtcMs at) {
-        for (UtcMs t : {at - 1, at, at + 1}) {
-            if (t >= v.updated_at_ms) times.insert(t);
+        for (UtcMs step : {-1, 0, 1}) {
+            UtcMs t = 0;
+            if (!__builtin_add_overflow(at, step, &t) && t >= v.updated_at_ms) times.insert(t);
         }
     };
+    around(v.updated_at_ms);
     for (const auto& [name, value] : v.terms) {
         const bool is_duration = name.size() > 3 && name.compare(name.size() - 3, 3, "_ms") == 0;
         if (is_duration && value >= 0 && value < sdk::ms_per_day * 3650) around(v.created_at_ms + value);
@@ -70,7 +73,10 @@ Explored explore(Judge& judge, const std::function<void(const ModelOrder&)>& vis
     };
     for (const Sale& sale : sales) {
         const sdk::ProductInfo* product = product_of(judge.info(), sale.request.product);
-        keep(open_order(sale.request, sale.quote, *product, "ord_" + std::to_string(next_id++), epoch_ms, 0, 0, ledger));
+        std::optional<std::string> unsettled;
+        keep(open_order(sale.request, sale.quote, *product, "ord_" + std::to_string(next_id++), epoch_ms, 0, 0, ledger,
+                        &unsettled));
+        if (unsettled) judge.fail("escrow_not_settled", *unsettled);
     }
     while (!queue.empty() && !judge.failed()) {
         const ModelOrder order = std::move(queue.front());
@@ -90,16 +96,13 @@ Explored explore(Judge& judge, const std::function<void(const ModelOrder&)>& vis
         for (UtcMs now_ms : interesting_times(order)) {
             for (const sdk::Event& event : customer_events(order)) branch(event, now_ms, order);
         }
-        // Timers fall due one at a time, earliest first, each decided at its due time; a timer
-        // the policy never asked for is tried too.
-        if (!order.timers.empty()) {
-            auto earliest = order.timers.begin();
-            for (auto it = order.timers.begin(); it != order.timers.end(); ++it) {
-                if (it->second < earliest->second) earliest = it;
-            }
+        // Each pending timer, decided at its due time. Not only the earliest: sweepers on
+        // several hosts, or a retry after a failure, can run an order's timers out of due order.
+        // A timer the policy never asked for is tried too.
+        for (const auto& [name, due] : order.timers) {
             ModelOrder next = order;
-            next.timers.erase(earliest->first);
-            branch(timer_event(earliest->first), earliest->second, std::move(next));
+            next.timers.erase(name);  // the host removes a timer before it decides it
+            branch(timer_event(name), due, std::move(next));
         }
         branch(timer_event("conformance_unknown_timer"), order.view.updated_at_ms, order);
     }

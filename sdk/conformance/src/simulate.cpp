@@ -69,8 +69,16 @@ public:
             judge_.fail("no_purchase_accepted", "no purchase was accepted: declare a [[purchase]] the policy accepts");
             return;
         }
+        // Bounded: a policy that stops accepting purchases (or customers that run dry) must
+        // not keep the run going for ever.
+        const std::int64_t steps_max = options_.orders * 50;
         while (purchased_ < options_.orders && !judge_.failed()) {
-            ++step_;
+            if (++step_ > steps_max) {
+                report_.notes.push_back("simulation stopped after " + std::to_string(steps_max) + " steps with only " +
+                                        std::to_string(purchased_) + " of " + std::to_string(options_.orders) +
+                                        " purchases accepted");
+                break;
+            }
             const std::size_t roll = random_.below(100);
             if (roll < 22) {
                 purchase();
@@ -108,13 +116,15 @@ private:
             std::advance(it, static_cast<std::ptrdiff_t>(random_.below(request.attributes.size())));
             it->second = random_.chance(50) ? std::string() : "conformance-unknown";
         }
-        auto quote = judge_.quote(request, now_, config_);
-        if (!quote) return;
         const std::size_t customer = random_.below(customers);
+        auto quote = judge_.quote(request, now_, config_, false, ledger_.customers[customer]);
+        if (!quote) return;
         if (quote->price_minor > ledger_.customers[customer]) return;  // the host: insufficient_funds
         const sdk::ProductInfo* product = product_of(judge_.info(), request.product);
+        std::optional<std::string> unsettled;
         orders_.push_back(open_order(request, *quote, *product, "ord_" + std::to_string(orders_.size()), now_, config_,
-                                     customer, ledger_));
+                                     customer, ledger_, &unsettled));
+        if (unsettled) judge_.fail("escrow_not_settled", *unsettled);
         if (!orders_.back().is_final) live_.push_back(orders_.size() - 1);
         ++purchased_;
     }
@@ -142,6 +152,10 @@ private:
             }
             if (due.empty()) return;
             std::sort(due.begin(), due.end());
+            // Now and then two of them out of due order, as sweepers on two hosts may run them.
+            if (due.size() > 1 && random_.chance(10)) {
+                std::swap(due[random_.below(due.size())], due[random_.below(due.size())]);
+            }
             for (const auto& [at, index, name] : due) {
                 ModelOrder& order = orders_[index];
                 // An earlier timer's decision on this order may have dropped or moved this one.
@@ -150,6 +164,12 @@ private:
                 order.timers.erase(still);  // the host removes a timer before it decides it
                 decide(order, timer_event(name), at);
                 if (judge_.failed()) return;
+                if (++timer_decisions_ > timer_decisions_max) {
+                    judge_.fail("timers_never_settle",
+                                "more than " + std::to_string(timer_decisions_max) +
+                                    " timer decisions in one run: a timer that re-arms itself for ever, or nearly");
+                    return;
+                }
             }
         }
     }
@@ -174,7 +194,10 @@ private:
             judge_.fail("escrow_not_settled", *unsettled);
             return;
         }
-        for (const sdk::MoneyMove& move : decision->moves) moved_[move.kind] += move.amount_minor;
+        for (const sdk::MoneyMove& move : decision->moves) {
+            MinorUnits& sum = moved_[move.kind];
+            if (__builtin_add_overflow(sum, move.amount_minor, &sum)) sum = std::numeric_limits<MinorUnits>::max();
+        }
         if (order.is_final) {
             live_.erase(std::remove(live_.begin(), live_.end(), static_cast<std::size_t>(&order - orders_.data())),
                         live_.end());
@@ -231,6 +254,9 @@ private:
     std::int64_t step_ = 0;
     std::int64_t decisions_ = 0;
     std::int64_t reconfigurations_ = 0;
+    std::int64_t timer_decisions_ = 0;
+    // Per order, a policy needs a handful of timers; this is far above any honest use.
+    const std::int64_t timer_decisions_max = options_.orders * 100 + 10000;
     std::map<sdk::MoveKind, MinorUnits> moved_;
 };
 

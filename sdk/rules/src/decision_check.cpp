@@ -20,6 +20,14 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+// The characters are limited so that every database compares timer names byte for byte: a
+// case-insensitive or padding-insensitive collation must not make two timers one.
+bool is_timer_name(const std::string& name) {
+    return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+}
+
 std::string rule(const char* name, const std::string& detail) { return std::string(name) + ": " + detail; }
 
 std::optional<std::string> apply_move(const sdk::MoneyMove& move, Budget& b) {
@@ -58,6 +66,10 @@ std::optional<std::string> apply_move(const sdk::MoneyMove& move, Budget& b) {
 }
 
 std::optional<std::string> check_moves(const std::vector<sdk::MoneyMove>& moves, Budget budget) {
+    if (moves.size() > moves_per_answer_max) {
+        return rule("too_many_moves", std::to_string(moves.size()) + " moves in one answer, at most " +
+                                          std::to_string(moves_per_answer_max));
+    }
     for (const sdk::MoneyMove& move : moves) {
         if (auto broken = apply_move(move, budget)) return broken;
     }
@@ -67,10 +79,14 @@ std::optional<std::string> check_moves(const std::vector<sdk::MoneyMove>& moves,
 // after_now: a timer's decision, whose timers must fall due strictly after now (Facts::timer_event).
 std::optional<std::string> check_timers(const std::vector<sdk::TimerRequest>& timers, UtcMs now_ms,
                                         bool after_now = false) {
+    if (timers.size() > timers_per_answer_max) {
+        return rule("too_many_timers", std::to_string(timers.size()) + " timers in one answer, at most " +
+                                           std::to_string(timers_per_answer_max));
+    }
     for (auto timer_it = timers.begin(); timer_it != timers.end(); ++timer_it) {
         const sdk::TimerRequest& timer = *timer_it;
-        if (timer.name.empty() || timer.name.size() > 64) {
-            return rule("timer_name_invalid", "a timer name must be 1 to 64 characters");
+        if (!is_timer_name(timer.name)) {
+            return rule("timer_name_invalid", "a timer name must be 1 to 64 of a-z, 0-9, '_' and '-'");
         }
         // Names are unique per order: asking twice in one answer is ambiguous about which time wins.
         for (auto earlier = timers.begin(); earlier != timer_it; ++earlier) {
@@ -89,6 +105,9 @@ std::optional<std::string> check_timers(const std::vector<sdk::TimerRequest>& ti
 }
 
 std::optional<std::string> check_labels(const sdk::Decision& d, const sdk::ProductInfo& product) {
+    if (d.code.empty() || d.code.size() > label_chars_max) {
+        return rule("code_invalid", "a decision's code must be 1 to " + std::to_string(label_chars_max) + " characters");
+    }
     if (!d.new_state.empty() && !contains(product.states, d.new_state)) {
         return rule("unknown_state", "state " + d.new_state + " is not declared by product " + product.name);
     }
@@ -102,8 +121,11 @@ std::optional<std::string> check_labels(const sdk::Decision& d, const sdk::Produ
             return rule("term_not_adjustable", "term " + term + " is pinned for product " + product.name);
         }
     }
+    if (d.drop_timers.size() > timers_per_answer_max) {
+        return rule("too_many_timers", std::to_string(d.drop_timers.size()) + " timers dropped in one answer");
+    }
     for (const std::string& name : d.drop_timers) {
-        if (name.empty() || name.size() > 64) return rule("timer_name_invalid", "a dropped timer name is invalid");
+        if (!is_timer_name(name)) return rule("timer_name_invalid", "a dropped timer name is invalid");
     }
     return std::nullopt;
 }
@@ -131,6 +153,9 @@ std::optional<std::string> violation(const sdk::Decision& d, const Facts& f) {
 
 std::optional<std::string> quote_violation(const sdk::Quote& q, const sdk::ProductInfo& product,
                                            MinorUnits customer_balance_minor, UtcMs now_ms) {
+    if (q.code.empty() || q.code.size() > label_chars_max) {
+        return rule("code_invalid", "a quote's code must be 1 to " + std::to_string(label_chars_max) + " characters");
+    }
     if (q.price_minor < 0 || q.price_minor > amount_minor_max) {
         return rule("price_out_of_range", "price " + std::to_string(q.price_minor) + " is not in 0.." +
                                               std::to_string(amount_minor_max));

@@ -153,12 +153,19 @@ TEST_F(OtpDeskRobustness, ExtremeTimesGiveCleanDecisions) {
 TEST_F(OtpDeskRobustness, ExtremeTermsAndAmountsGiveCleanDecisions) {
     OrderView order = activation_;
     order.terms["window_ms"] = int64_max;
-    order.charged_minor = int64_max;
-    order.price_minor = int64_max;
+    // The most a host ever sends: refunded in full.
+    order.charged_minor = billing::sdk::order_charged_minor_max;
+    order.price_minor = billing::sdk::order_charged_minor_max;
     const Decision cancel = decide(order, cancel_event(), int64_max);
     ASSERT_TRUE(cancel.allowed) << cancel.message;
-    EXPECT_EQ(cancel.moves, (std::vector<MoneyMove>{{MoveKind::refund, int64_max}}));
+    EXPECT_EQ(cancel.moves, (std::vector<MoneyMove>{{MoveKind::refund, billing::sdk::order_charged_minor_max}}));
     EXPECT_EQ(decide(order, timer_event("expire"), t0).available_at_ms, int64_max);
+    // One more is an order no host sends: garbage, denied whatever it adds up to.
+    order.charged_minor = billing::sdk::order_charged_minor_max + 1;
+    EXPECT_EQ(decide(order, cancel_event(), int64_max).code, "invalid_order");
+    order.charged_minor = int64_max;
+    order.price_minor = int64_max;
+    EXPECT_EQ(decide(order, cancel_event(), int64_max).code, "invalid_order");
 
     order = activation_;
     order.attributes["codes_received"] = std::to_string(int64_max);

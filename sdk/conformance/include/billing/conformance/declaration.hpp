@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,15 @@ public:
     [[nodiscard]] virtual const std::string& name() const = 0;
     // Why the step breaks the property, or nullopt when it holds.
     [[nodiscard]] virtual std::optional<std::string> violated_by(const Step& step) const = 0;
+    // Why the property cannot mean what it says for this policy (a product it does not sell, a
+    // term its orders do not have: such a property would hold trivially), or nullopt.
+    // `terms` holds the pinned terms of an accepted sale per product.
+    [[nodiscard]] virtual std::optional<std::string> misdeclared(const sdk::PolicyInfo& info,
+                                                                 const std::map<std::string, sdk::Numbers>& terms) const {
+        (void)info;
+        (void)terms;
+        return std::nullopt;
+    }
 };
 
 // The two kinds a declaration file can spell. `actors` empty: every actor.

@@ -8,6 +8,7 @@
 // rule the kit did not know. Plain SDK types only.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,13 @@ using sdk::UtcMs;
 // The limits on amounts are part of the plugin contract (billing/sdk/types.hpp).
 using sdk::amount_minor_max;
 using sdk::order_charged_minor_max;
+
+// What one answer may carry: far more than any policy needs, few enough that a runaway plugin
+// cannot make the host write (or check) without end.
+inline constexpr std::size_t timers_per_answer_max = 64;
+inline constexpr std::size_t moves_per_answer_max = 16;
+// States, outcomes and codes are stored in columns of this width.
+inline constexpr std::size_t label_chars_max = 64;
 
 // "charge", "capture", "refund", "refund_captured" (as stored and shown by the API).
 std::string move_kind_name(sdk::MoveKind kind);
