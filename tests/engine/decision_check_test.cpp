@@ -113,6 +113,45 @@ TEST(DecisionCheck, StatesTimersAndTermsAreChecked) {
     EXPECT_EQ("", check(sdk::deny("no", "denials apply nothing"), order_holding(150, 0, 0), true));
 }
 
+TEST(DecisionCheck, TimerNamesAreOneSpellingOnEveryDatabase) {
+    sdk::Decision d = sdk::allow();
+    d.add_timers = {{"expire-2_b", t0_ms + 5}};
+    EXPECT_EQ("", check(d, order_holding(150, 0, 0)));
+    // Names a case- or padding-insensitive collation would merge with "expire", and others.
+    for (const std::string& name : std::vector<std::string>{"Expire", "expire ", "", std::string(65, 'a'), "exp.ire", "\xc3\xa9"}) {
+        d.add_timers = {{name, t0_ms + 5}};
+        EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("timer_name_invalid")) << name;
+        d.add_timers.clear();
+        d.drop_timers = {name};
+        EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("timer_name_invalid")) << name;
+        d.drop_timers.clear();
+    }
+    d.add_timers = {{std::string(64, 'a'), t0_ms + 5}};
+    EXPECT_EQ("", check(d, order_holding(150, 0, 0)));
+}
+
+TEST(DecisionCheck, OneAnswerCarriesBoundedTimersMovesAndCode) {
+    sdk::Decision d = sdk::allow();
+    for (int i = 0; i < 64; ++i) d.add_timers.push_back({"t" + std::to_string(i), t0_ms + 5});
+    EXPECT_EQ("", check(d, order_holding(150, 0, 0)));
+    d.add_timers.push_back({"t64", t0_ms + 5});
+    EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("too_many_timers"));
+
+    d = sdk::allow();
+    d.moves.assign(16, sdk::MoneyMove{sdk::MoveKind::refund, 1});
+    EXPECT_EQ("", check(d, order_holding(150, 0, 0)));
+    d.moves.push_back({sdk::MoveKind::refund, 1});
+    EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("too_many_moves"));
+
+    d = sdk::allow();
+    d.code = std::string(64, 'c');
+    EXPECT_EQ("", check(d, order_holding(150, 0, 0)));
+    d.code = std::string(65, 'c');
+    EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("code_invalid"));
+    d.code.clear();
+    EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("code_invalid"));
+}
+
 // OTPDesk's real behaviour with a bad decide(): it refunds twice what it holds.
 class GreedyPolicy final : public sdk::Policy {
 public:
