@@ -109,15 +109,18 @@ int audit_database(const billing::config::HostConfig& config) {
     return report.value().ok() ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-// Runs the host until SIGTERM or SIGINT, then shuts it down gracefully (host.hpp).
-int serve(const billing::config::HostConfig& config) {
+// Runs the host until SIGTERM or SIGINT, then shuts it down gracefully (host.hpp). SIGHUP
+// reads config_file again and reloads the policy plugins (Host::reload_config); a file that no
+// longer parses changes nothing and is reported with file:line:col.
+int serve(const billing::config::HostConfig& config, const std::string& config_file) {
     // Blocked before any thread starts, so every thread inherits the mask and only sigwait
     // below receives them: no signal handler runs in the middle of a request.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     auto host = billing::server::Host::start(config, std::cout);
     if (!host) {
@@ -128,7 +131,18 @@ int serve(const billing::config::HostConfig& config) {
     std::cout << "billing-host: listening on http://" << config.server.host << ":" << host.value()->port() << "\n"
               << std::flush;
     int received = 0;
-    sigwait(&stop_signals, &received);
+    while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+        std::cout << "billing-host: SIGHUP: reloading " << config_file << "\n" << std::flush;
+        auto fresh = billing::config::load_host_config(config_file);
+        if (!fresh) {
+            std::cout << "billing-host: " << fresh.error().message << "\nbilling-host: nothing reloaded\n" << std::flush;
+            continue;
+        }
+        for (const std::string& line : host.value()->reload_config(fresh.value())) {
+            std::cout << "billing-host: " << line << "\n";
+        }
+        std::cout << std::flush;
+    }
     std::cout << "billing-host: " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
               << ": finishing the requests in progress\n"
               << std::flush;
@@ -175,7 +189,7 @@ int main(int argc, char** argv) {
         return audit_database(config.value());
     }
     if (command == "serve") {
-        return serve(config.value());
+        return serve(config.value(), config_file);
     }
     if (!load_policies(config.value())) {
         return exit_config;

@@ -47,6 +47,18 @@ Result<TenantRecord> Engine::create_tenant(const NewTenant& tenant) {
     return db_.write([&](soci::session& sql) { return tenants::insert(sql, tenant, now_ms); });
 }
 
+Result<TenantRecord> Engine::rebind_tenant(const std::string& tenant_id, const std::string& policy_name,
+                                           const std::string& policy_config) {
+    if (policy_name.empty()) return Error{engine_error::invalid_request, "a tenant needs a policy"};
+    return db_.write([&](soci::session& sql) { return tenants::rebind(sql, tenant_id, policy_name, policy_config); });
+}
+
+Result<std::vector<std::string>> Engine::bound_policy_configs(const std::string& policy_name) {
+    return db_.read([&](soci::session& sql) -> Result<std::vector<std::string>> {
+        return tenants::bound_configs(sql, policy_name);
+    });
+}
+
 Result<TenantRecord> Engine::get_tenant(const std::string& tenant_id) {
     return db_.read([&](soci::session& sql) { return tenants::get(sql, tenant_id); });
 }

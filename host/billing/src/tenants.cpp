@@ -96,4 +96,25 @@ std::vector<TenantRecord> list(soci::session& sql, const std::string& starting_a
     return out;
 }
 
+std::vector<std::string> bound_configs(soci::session& sql, const std::string& policy_name) {
+    std::vector<std::string> out;
+    std::string config;
+    soci::statement select = (sql.prepare << "SELECT DISTINCT policy_config FROM tenants "
+                                             "WHERE policy_name = :name AND policy_config <> ''",
+                              soci::into(config), soci::use(policy_name));
+    select.execute();
+    while (select.fetch()) out.push_back(config);
+    return out;
+}
+
+Result<TenantRecord> rebind(soci::session& sql, const std::string& tenant_id, const std::string& policy_name,
+                            const std::string& policy_config) {
+    soci::statement update = (sql.prepare << "UPDATE tenants SET policy_name = :name, policy_config = :config "
+                                             "WHERE id = :id",
+                              soci::use(policy_name), soci::use(policy_config), soci::use(tenant_id));
+    update.execute(true);
+    if (update.get_affected_rows() == 0) return Error{engine_error::tenant_not_found, "no such tenant"};
+    return get(sql, tenant_id);
+}
+
 }  // namespace billing::tenants

@@ -54,9 +54,11 @@ constexpr std::array mappings{
     Mapping{"invalid_request", 422, pc::validation_failed, ""},
     Mapping{"test_clock_unavailable", 409, "", "The tenant is live: it runs on the system clock"},
     Mapping{"key_not_found", 404, "", "No such API key"},
+    Mapping{"plugin_not_found", 404, "", "No policy of that name is loaded"},
     Mapping{"cursor_not_found", 404, "", "starting_after names no record of this list"},
     Mapping{"policy_unknown", 422, "", "No policy of that name is loaded"},
     Mapping{"plugin_config_rejected", 422, "", "The policy refused the config"},
+    Mapping{"plugin_reload_refused", 422, "", "The new version was refused; the serving version stays"},
     // Server faults that must not pass for a policy's refusal (422): hidden behind internal.
     Mapping{"entropy_unavailable", 500, pc::internal, ""},
     Mapping{"storage_corrupt", 500, pc::internal, ""},

@@ -61,9 +61,10 @@ constexpr std::array table{
     RouteSpec{post, "/admin/tenants", "admin.tenants.create", host_operator, false, v1},
     RouteSpec{get, "/admin/tenants", "admin.tenants.list", host_operator, false, v1},
     RouteSpec{post, "/admin/tenants/{id}/keys", "admin.keys.create", host_operator, false, v1},
+    RouteSpec{post, "/admin/tenants/{id}/policy", "admin.tenants.rebind", host_operator, false, v1},
     RouteSpec{del, "/admin/keys/{id}", "admin.keys.revoke", host_operator, false, v1},
     RouteSpec{get, "/admin/plugins", "admin.plugins.list", host_operator, false, v1},
-    RouteSpec{post, "/admin/plugins/{name}/reload", "admin.plugins.reload", host_operator, false, later},
+    RouteSpec{post, "/admin/plugins/{name}/reload", "admin.plugins.reload", host_operator, false, v1},
     RouteSpec{get, "/admin/audit", "admin.audit", host_operator, false, v1},
 };
 

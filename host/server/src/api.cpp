@@ -51,6 +51,8 @@ constexpr Handler handlers[] = {
     {"admin.keys.create", routes::create_key},
     {"admin.keys.revoke", routes::revoke_key},
     {"admin.plugins.list", routes::list_plugins},
+    {"admin.plugins.reload", routes::reload_plugin},
+    {"admin.tenants.rebind", routes::rebind_tenant},
     {"admin.audit", routes::audit},
 };
 
@@ -262,6 +264,11 @@ ApiResponse Api::run(const ApiRequest& request, Call& call) {
 ApiResponse Api::dispatch(Call& call) {
     const std::string_view name = call.match.route->name;
     if (name == "health.readyz") return routes::readyz(call, draining_.load());
+    if (call.tenant) {
+        // One version of the tenant's policy for the whole request (DESIGN §3).
+        const PolicyPin pin(call.tenant->id, s_.policies.instance(call.tenant->policy_name, call.tenant->policy_config));
+        return find_handler(name)(call);
+    }
     return find_handler(name)(call);
 }
 

@@ -98,6 +98,8 @@ ApiResponse advance_test_clock(Call& call);
 
 ApiResponse create_tenant(Call& call);
 ApiResponse list_tenants(Call& call);
+ApiResponse rebind_tenant(Call& call);
+ApiResponse reload_plugin(Call& call);
 ApiResponse create_key(Call& call);
 ApiResponse revoke_key(Call& call);
 ApiResponse list_plugins(Call& call);

@@ -2,11 +2,13 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -14,7 +16,9 @@
 #include "billing/engine/events.hpp"
 #include "billing/engine/sweeper.hpp"
 #include "billing/engine/sweeper_runner.hpp"
+#include "billing/engine/tenants.hpp"
 #include "billing/http/host_metrics.hpp"
+#include "billing/http/json_writer.hpp"
 #include "billing/http/metrics.hpp"
 #include "billing/http/request_log.hpp"
 #include "billing/http/rfc3339.hpp"
@@ -128,6 +132,69 @@ struct Host::Parts {
     std::condition_variable maintenance_wake;
     bool maintenance_stopping = false;
     std::thread maintenance;
+    std::thread plugin_watch;  // only with [plugins] watch = true
+
+    // Metrics and a log line for every reload, whatever triggered it.
+    void swapped(const std::string& name, const Result<SwapReport>& outcome) {
+        http::JsonWriter w;
+        w.begin_object();
+        if (!outcome) {
+            metrics->plugin_reloads.inc({name, outcome.error().code});
+            w.key("level").string("warn").key("msg").string("plugin reload refused, the serving version stays");
+            w.key("policy").string(name).key("code").string(outcome.error().code);
+            w.key("detail").string(outcome.error().message);
+        } else {
+            const SwapReport& r = outcome.value();
+            metrics->plugin_reloads.inc({name, "swapped"});
+            metrics->plugin_info.set({name, r.previous.version}, 0);
+            metrics->plugin_info.set({name, r.serving.version}, 1);
+            w.key("level").string("info").key("msg").string("plugin swapped").key("policy").string(name);
+            w.key("from").string(r.previous.version).key("to").string(r.serving.version);
+            w.key("sha256").string(r.serving.sha256);
+            w.key("tenant_configs").integer(static_cast<std::int64_t>(r.tenant_configs));
+        }
+        w.end_object();
+        log_line(w.take());
+    }
+
+    // [plugins] watch: a policy is reloaded when its .so or its config file changed and then
+    // stayed the same for one more interval (a file being copied in is not loaded half-written).
+    // A refused file is not retried until it changes again.
+    void run_plugin_watch() {
+        struct Seen {
+            std::string loaded;   // the signature the serving version was loaded from
+            std::string pending;  // a new signature seen once, waiting to be seen again
+        };
+        std::map<std::string, Seen> seen;
+        const auto signature = [](const std::filesystem::path& file) {
+            std::error_code ec;
+            const auto size = std::filesystem::file_size(file, ec);
+            const auto mtime = std::filesystem::last_write_time(file, ec);
+            if (ec) return std::string("missing");
+            return std::to_string(size) + "@" + std::to_string(mtime.time_since_epoch().count());
+        };
+        std::unique_lock lock(maintenance_mutex);
+        while (!maintenance_stopping) {
+            lock.unlock();
+            for (const PolicyStatus& policy : policies->status()) {
+                const std::string now = signature(policy.file) + "|" + signature(policy.config);
+                Seen& s = seen[policy.name];
+                if (s.loaded.empty()) s.loaded = now;
+                if (now == s.loaded) {
+                    s.pending.clear();
+                } else if (now != s.pending) {
+                    s.pending = now;
+                } else {
+                    (void)policies->reload(policy.name, std::nullopt, std::nullopt, clock.now_ms());
+                    s.loaded = now;
+                    s.pending.clear();
+                }
+            }
+            lock.lock();
+            maintenance_wake.wait_for(lock, std::chrono::milliseconds(config.plugins.watch_interval_ms),
+                                      [this] { return maintenance_stopping; });
+        }
+    }
 
     void purge_idempotency_records() {
         // A failure (the database away for a moment) is retried at the next interval.
@@ -193,15 +260,22 @@ Result<std::unique_ptr<Host>> Host::start(const config::HostConfig& config, std:
     if (auto migrated = storage::migrate(*p->db, p->clock.now_ms()); !migrated) {
         return Error{migrated.error().code, "database " + config.database.url + ": " + migrated.error().message};
     }
-    auto policies = PolicyRegistry::load(config.plugins, p->clock.now_ms());
+    Parts* parts = p.get();
+    // A new version of a policy must accept every config a tenant is bound with.
+    auto bound_configs = [parts](const std::string& name) -> Result<std::vector<std::string>> {
+        return parts->db->read([&](soci::session& sql) -> Result<std::vector<std::string>> {
+            return tenants::bound_configs(sql, name);
+        });
+    };
+    auto policies = PolicyRegistry::load(config.plugins, p->clock.now_ms(), bound_configs);
     if (!policies) return policies.error();
     p->policies = std::move(policies).value();
     p->tenants = std::make_unique<TenantDirectory>(*p->db, p->clock);
     p->keys = std::make_unique<KeyStore>(*p->db);
-    Parts* parts = p.get();
     p->engine = std::make_unique<Engine>(
         *p->db,
         [parts](const std::string& tenant_id) -> std::shared_ptr<const plugin::PolicyInstance> {
+            if (auto pinned = PolicyPin::pinned(tenant_id)) return pinned;
             auto tenant = parts->tenants->get(tenant_id);
             if (!tenant) return nullptr;
             return parts->policies->instance(tenant.value().policy_name, tenant.value().policy_config);
@@ -212,6 +286,8 @@ Result<std::unique_ptr<Host>> Host::start(const config::HostConfig& config, std:
         p->metrics->plugin_info.set({instance->identity().name, instance->identity().version}, 1);
     }
     p->engine->set_change_listener([parts](const OrderChange& change) { parts->count_change(change); });
+    p->policies->set_swap_listener(
+        [parts](const std::string& name, const Result<SwapReport>& outcome) { parts->swapped(name, outcome); });
 
     if (auto key = ensure_operator_key(*p->keys, config.operator_, p->clock, out); !key) return key.error();
     if (auto demo = create_demo_tenant(*p->engine, *p->keys, config, p->clock, out); !demo) return demo.error();
@@ -242,6 +318,7 @@ Result<std::unique_ptr<Host>> Host::start(const config::HostConfig& config, std:
     }
     p->runner->start();
     p->maintenance = std::thread([parts] { parts->run_maintenance(); });
+    if (config.plugins.watch) p->plugin_watch = std::thread([parts] { parts->run_plugin_watch(); });
     return std::unique_ptr<Host>(new Host(std::move(p)));
 }
 
@@ -264,6 +341,38 @@ void Host::shutdown() {
     }
     p.maintenance_wake.notify_all();
     if (p.maintenance.joinable()) p.maintenance.join();
+    if (p.plugin_watch.joinable()) p.plugin_watch.join();
+}
+
+std::vector<std::string> Host::reload_config(const config::HostConfig& fresh) {
+    Parts& p = *parts_;
+    std::vector<std::string> lines;
+    const UtcMs now_ms = p.clock.now_ms();
+    for (const config::PolicyPluginConfig& policy : fresh.plugins.policies) {
+        if (p.policies->has(policy.name)) {
+            auto swapped = p.policies->reload(policy.name, policy.file, policy.config, now_ms);
+            lines.push_back(swapped ? "policy " + policy.name + ": " + swapped.value().previous.version + " -> " +
+                                          swapped.value().serving.version
+                                    : "policy " + policy.name + ": refused, still serving: " + swapped.error().code +
+                                          ": " + swapped.error().message);
+            continue;
+        }
+        auto added = p.policies->add(policy, now_ms);
+        if (added) p.metrics->plugin_info.set({policy.name, added.value().serving.version}, 1);
+        lines.push_back(added ? "policy " + policy.name + ": added, " + added.value().serving.version
+                              : "policy " + policy.name + ": not added: " + added.error().code + ": " +
+                                    added.error().message);
+    }
+    for (const PolicyStatus& loaded : p.policies->status()) {
+        const bool still = std::any_of(fresh.plugins.policies.begin(), fresh.plugins.policies.end(),
+                                       [&](const config::PolicyPluginConfig& c) { return c.name == loaded.name; });
+        if (!still) lines.push_back("policy " + loaded.name + ": no longer configured, stays loaded until restart");
+    }
+    if (!(fresh.server == p.config.server) || !(fresh.database == p.config.database) ||
+        !(fresh.timers == p.config.timers) || !(fresh.log == p.config.log)) {
+        lines.push_back("changes outside [plugins] take effect at the next start");
+    }
+    return lines;
 }
 
 }  // namespace billing::server

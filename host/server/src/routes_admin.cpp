@@ -101,8 +101,58 @@ ApiResponse revoke_key(Call& call) {
 }
 
 ApiResponse list_plugins(Call& call) {
-    return api::list(call.s.policies.loaded(), false,
-                     [](http::JsonWriter& w, const auto& instance) { views::plugin(w, *instance); });
+    return api::list(call.s.policies.status(), false,
+                     [](http::JsonWriter& w, const PolicyStatus& status) { views::plugin(w, status); });
+}
+
+// POST /admin/plugins/{name}/reload {"file"?, "config"?}: the swap of PolicyRegistry::reload.
+// Paths are the host's own files (the operator's, like billing.toml's); relative ones are taken
+// from the host's working directory.
+ApiResponse reload_plugin(Call& call) {
+    auto body = api::body_object(call, {"file", "config"});
+    if (!body) return api::error(call, body.error());
+    auto file = body.value().optional_string("file", {1, 4096});
+    if (!file) return api::error(call, file.error());
+    auto config = body.value().optional_string("config", {1, 4096});
+    if (!config) return api::error(call, config.error());
+    const std::string& name = api::path_param(call, "name");
+    auto swapped = call.s.policies.reload(name, file.value(), config.value(), call.s.clock.now_ms());
+    if (!swapped) {
+        if (swapped.error().code == swap_error::policy_unknown) {
+            return api::error(call, Error{"plugin_not_found", swapped.error().message});
+        }
+        // The operator's file or config was refused: 422, with the loader's or the check's own code.
+        http::Problem problem = http::problem_for_error(Error{"plugin_reload_refused", swapped.error().message});
+        problem.extra.emplace_back("cause", swapped.error().code);
+        return api::problem(call, problem);
+    }
+    http::JsonWriter w;
+    views::plugin_reload(w, swapped.value());
+    return api::json(200, w.take());
+}
+
+// POST /admin/tenants/{id}/policy {"policy", "policy_config"?}: binds the tenant to a loaded
+// policy, with the same check as at creation; a refused binding changes nothing. Orders already
+// sold keep their pinned terms, and must have been sold by the same policy name to be decided
+// (engine: policy_mismatch otherwise).
+ApiResponse rebind_tenant(Call& call) {
+    auto body = api::body_object(call, {"policy", "policy_config"});
+    if (!body) return api::error(call, body.error());
+    auto policy = body.value().required_string("policy", {1, 64});
+    if (!policy) return api::error(call, policy.error());
+    auto policy_config = body.value().optional_string("policy_config", {1, policy_config_bytes_max, /*multiline=*/true});
+    if (!policy_config) return api::error(call, policy_config.error());
+    const std::string& tenant_id = api::path_param(call, "id");
+    const std::string config_text = policy_config.value().value_or("");
+    if (auto bound = call.s.policies.check_binding(policy.value(), config_text); !bound) {
+        return api::error(call, bound.error());
+    }
+    auto rebound = call.s.engine.rebind_tenant(tenant_id, policy.value(), config_text);
+    if (!rebound) return api::error(call, rebound.error());
+    call.s.tenants.forget(tenant_id);
+    http::JsonWriter w;
+    views::tenant(w, rebound.value());
+    return api::json(200, w.take());
 }
 
 ApiResponse audit(Call& call) {

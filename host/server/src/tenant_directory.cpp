@@ -5,16 +5,24 @@
 namespace billing::server {
 
 Result<TenantRecord> TenantDirectory::get(const std::string& tenant_id) {
+    const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
-        if (auto found = cache_.find(tenant_id); found != cache_.end()) return found->second;
+        if (auto found = cache_.find(tenant_id); found != cache_.end() && now - found->second.read_at < cache_ttl) {
+            return found->second.record;
+        }
     }
     auto tenant = db_.read([&](soci::session& sql) { return tenants::get(sql, tenant_id); });
     if (!tenant) return tenant;
     std::lock_guard lock(mutex_);
     if (cache_.size() >= cached_max) cache_.clear();
-    cache_.emplace(tenant_id, tenant.value());
+    cache_.insert_or_assign(tenant_id, Cached{tenant.value(), now});
     return tenant;
+}
+
+void TenantDirectory::forget(const std::string& tenant_id) {
+    std::lock_guard lock(mutex_);
+    cache_.erase(tenant_id);
 }
 
 Result<UtcMs> TenantDirectory::now_ms(const TenantRecord& tenant) {

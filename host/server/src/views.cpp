@@ -155,20 +155,59 @@ void key(JsonWriter& w, const KeyRecord& k, const std::string* secret) {
     w.end_object();
 }
 
-void plugin(JsonWriter& w, const plugin::PolicyInstance& instance) {
-    const plugin::PluginIdentity& id = instance.identity();
-    w.begin_object();
-    w.key("name").string(id.name);
-    w.key("object").string("plugin");
+namespace {
+
+// The fields of one loaded version (serving or draining).
+void version_fields(JsonWriter& w, const VersionStatus& v) {
+    const plugin::PluginIdentity& id = v.identity;
     w.key("version").string(id.version);
     w.key("abi").string(std::to_string(id.abi_major) + "." + std::to_string(id.abi_minor));
     w.key("build_key").string(id.build_key);
     w.key("sha256").string(id.sha256);
     w.key("file").string(id.file.string());
+    // The unique copy actually mapped (removed from disk once mapped; /proc/<pid>/maps shows
+    // it as "(deleted)" until the version is unloaded).
+    w.key("mapped_file").string(id.copy_path.string());
     time(w, "loaded_at", id.loaded_at_ms);
+    w.key("live_references").integer(v.live_references);
+}
+
+}  // namespace
+
+void plugin(JsonWriter& w, const PolicyStatus& status) {
+    w.begin_object();
+    w.key("name").string(status.name);
+    w.key("object").string("plugin");
+    version_fields(w, status.serving);
+    w.key("config").string(status.config.string());
+    w.key("tenant_configs").integer(static_cast<std::int64_t>(status.tenant_configs));
     w.key("products").begin_array();
-    for (const sdk::ProductInfo& p : instance.info().products) w.string(p.name);
+    for (const std::string& product : status.products) w.string(product);
     w.end_array();
+    w.key("draining").begin_array();
+    for (const VersionStatus& v : status.draining) {
+        w.begin_object();
+        version_fields(w, v);
+        time(w, "retired_at", v.retired_at_ms);
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+}
+
+void plugin_reload(JsonWriter& w, const SwapReport& report) {
+    w.begin_object();
+    w.key("object").string("plugin_reload");
+    w.key("name").string(report.name);
+    w.key("previous").begin_object();
+    w.key("version").string(report.previous.version).key("sha256").string(report.previous.sha256);
+    w.end_object();
+    w.key("serving").begin_object();
+    w.key("version").string(report.serving.version).key("sha256").string(report.serving.sha256);
+    w.key("mapped_file").string(report.serving.copy_path.string());
+    time(w, "loaded_at", report.serving.loaded_at_ms);
+    w.end_object();
+    w.key("tenant_configs").integer(static_cast<std::int64_t>(report.tenant_configs));
     w.end_object();
 }
 

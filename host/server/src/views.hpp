@@ -10,6 +10,7 @@
 #include "billing/engine/records.hpp"
 #include "billing/http/json_writer.hpp"
 #include "billing/plugin/loader.hpp"
+#include "billing/server/policy_registry.hpp"
 #include "billing/sdk/types.hpp"
 #include "billing/server/key_store.hpp"
 #include "queries.hpp"
@@ -33,7 +34,10 @@ void transfer(http::JsonWriter& w, const queries::TransferView& transfer, const 
 void event(http::JsonWriter& w, const events::EventRow& event);
 void tenant(http::JsonWriter& w, const TenantRecord& tenant);
 void key(http::JsonWriter& w, const KeyRecord& key, const std::string* secret);
-void plugin(http::JsonWriter& w, const plugin::PolicyInstance& instance);
+// GET /admin/plugins: the serving version and the ones still draining.
+void plugin(http::JsonWriter& w, const PolicyStatus& status);
+// POST /admin/plugins/{name}/reload.
+void plugin_reload(http::JsonWriter& w, const SwapReport& report);
 void product(http::JsonWriter& w, const sdk::ProductInfo& product);
 
 }  // namespace billing::server::views

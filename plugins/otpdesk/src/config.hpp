@@ -42,8 +42,12 @@ struct Config {
 
 // What a key that is left out means (config/otpdesk.toml documents each). Prices have no
 // default: a forgotten price must refuse the configuration, not sell at some made-up amount.
+// OTPDESK_ACTIVATION_WINDOW_DEFAULT_S is set only by the hot-swap tests' second version.
+#ifndef OTPDESK_ACTIVATION_WINDOW_DEFAULT_S
+#define OTPDESK_ACTIVATION_WINDOW_DEFAULT_S (20 * 60)
+#endif
 namespace defaults {
-inline constexpr std::int64_t activation_window_s = 20 * 60;
+inline constexpr std::int64_t activation_window_s = OTPDESK_ACTIVATION_WINDOW_DEFAULT_S;
 inline constexpr std::int64_t activation_cancel_from_s = 2 * 60;
 inline constexpr std::int64_t rental_min_hours = 24;
 inline constexpr std::int64_t rental_max_hours = 8 * 7 * 24;

@@ -7,7 +7,12 @@ namespace otpdesk {
 
 // The descriptor (export.cpp) and info() both take these, so they cannot disagree.
 inline constexpr const char* policy_name = "otpdesk";
-inline constexpr const char* policy_version = "1.0.0";
+// OTPDESK_VERSION is set only by the hot-swap tests, which build a second version of OTPDesk
+// from these sources (tests/hotswap/CMakeLists.txt).
+#ifndef OTPDESK_VERSION
+#define OTPDESK_VERSION "1.0.0"
+#endif
+inline constexpr const char* policy_version = OTPDESK_VERSION;
 
 namespace product {
 inline constexpr const char* activation = "activation";

@@ -60,6 +60,11 @@ public:
 
     Result<TenantRecord> create_tenant(const NewTenant& tenant);
     Result<TenantRecord> get_tenant(const std::string& tenant_id);
+    // Binds a tenant to another policy name or config (the caller checked that it serves).
+    Result<TenantRecord> rebind_tenant(const std::string& tenant_id, const std::string& policy_name,
+                                       const std::string& policy_config);
+    // The distinct configs tenants are bound with for a policy (for a swap to configure).
+    Result<std::vector<std::string>> bound_policy_configs(const std::string& policy_name);
     // Tenants newest first after starting_after (empty: from the newest), at most limit.
     Result<std::vector<TenantRecord>> list_tenants(const std::string& starting_after, std::size_t limit);
 

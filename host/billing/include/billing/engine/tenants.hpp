@@ -26,4 +26,13 @@ void advance_clock(soci::session& sql, const std::string& tenant_id, UtcMs to_ms
 // newest), like every list of the API.
 std::vector<TenantRecord> list(soci::session& sql, const std::string& starting_after, std::size_t limit);
 
+// The distinct non-empty configs tenants are bound with for `policy_name` (a new version of the
+// policy must accept each before it serves).
+std::vector<std::string> bound_configs(soci::session& sql, const std::string& policy_name);
+
+// Binds the tenant to another policy or config (checked by the caller against the loaded
+// policy). tenant_not_found when there is no such tenant.
+Result<TenantRecord> rebind(soci::session& sql, const std::string& tenant_id, const std::string& policy_name,
+                            const std::string& policy_config);
+
 }  // namespace billing::tenants

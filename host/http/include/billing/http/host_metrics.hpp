@@ -28,7 +28,8 @@ public:
     CounterFamily& orders_refunded;   // {product}
     CounterFamily& refunded_minor;    // {currency}: minor units refunded to customers
     GaugeFamily& timer_lag_seconds;   // how late the oldest due timer is
-    GaugeFamily& plugin_info;         // {name, version} 1 for each loaded version
+    GaugeFamily& plugin_info;         // {name, version} 1 for the serving version, 0 once replaced
+    CounterFamily& plugin_reloads;    // {name, result}: result "swapped" or the refusal's code
 
 private:
     CounterFamily& requests_;           // {route, status}

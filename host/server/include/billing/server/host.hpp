@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <memory>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "billing/config/host_config.hpp"
 #include "billing/core/result.hpp"
@@ -31,6 +33,13 @@ public:
 
     [[nodiscard]] std::uint16_t port() const;
     void shutdown();
+
+    // SIGHUP: the configuration file read again. Each [[plugins.policy]] is reloaded from its
+    // (possibly new) file and config, a new one is added; each swap is all or nothing as in
+    // PolicyRegistry::reload, and a refused one leaves its policy serving as before. A policy
+    // no longer in the file stays loaded (tenants may be bound to it); other sections take
+    // effect at the next start. Returns one line per policy for the log.
+    std::vector<std::string> reload_config(const config::HostConfig& fresh);
 
     struct Parts;
 

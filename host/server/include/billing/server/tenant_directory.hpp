@@ -1,9 +1,10 @@
-// Tenants as the API and the engine's policy provider see them: read once and cached (a
-// tenant's id, currency, policy binding and mode do not change while it exists), with the test
-// clock read fresh from the database on every request of a test-mode tenant, since another host
-// may have advanced it.
+// Tenants as the API and the engine's policy provider see them: cached for a short while, with
+// the test clock read fresh from the database on every request of a test-mode tenant, since
+// another host may have advanced it. An operator may rebind a tenant's policy or config at run
+// time: this host forgets its copy at once, other hosts within cache_ttl (like API keys).
 #pragma once
 
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -24,12 +25,21 @@ public:
     // The tenant's time now: its test clock, or the system clock for a live tenant.
     Result<UtcMs> now_ms(const TenantRecord& tenant);
 
+    // Drops the cached copy (after this host changed the tenant).
+    void forget(const std::string& tenant_id);
+
+    static constexpr std::chrono::seconds cache_ttl{2};
+
 private:
     storage::Database& db_;
     const Clock& clock_;
     static constexpr std::size_t cached_max = 10'000;
     std::mutex mutex_;
-    std::unordered_map<std::string, TenantRecord> cache_;
+    struct Cached {
+        TenantRecord record;
+        std::chrono::steady_clock::time_point read_at;
+    };
+    std::unordered_map<std::string, Cached> cache_;
 };
 
 }  // namespace billing::server
