@@ -55,6 +55,25 @@ std::string toml_string(const std::string& text) {
     return out + "\"";
 }
 
+// [plugins] (only with watch) and the otpdesk [[plugins.policy]] entry.
+std::string plugins_toml(const std::filesystem::path& dir, const HostOptions& options) {
+    std::string file = options.otpdesk_file.empty() ? std::string(BILLING_OTPDESK_PLUGIN) : options.otpdesk_file;
+    if (options.otpdesk_file_in_dir) {
+        const std::filesystem::path copy = dir / "otpdesk.so";
+        std::filesystem::copy_file(file, copy, std::filesystem::copy_options::overwrite_existing);
+        file = copy.string();
+    }
+    const std::string config = options.otpdesk_config.empty() ? std::string(BILLING_OTPDESK_CONFIG) : options.otpdesk_config;
+    std::string toml;
+    if (options.plugins_watch) {
+        toml += "[plugins]\nwatch = true\nwatch_interval_ms = " + std::to_string(options.plugins_watch_interval_ms) +
+                "\n\n";
+    }
+    toml += "[[plugins.policy]]\nname = \"otpdesk\"\nfile = " + toml_string(file) + "\nconfig = " + toml_string(config) +
+            "\n\n";
+    return toml;
+}
+
 void write_config(const std::filesystem::path& dir, const HostOptions& options) {
     std::ofstream out(dir / "billing.toml");
     out << "# Written by the integration test harness (tests/integration/support).\n"
@@ -66,9 +85,7 @@ void write_config(const std::filesystem::path& dir, const HostOptions& options) 
         << "pool_size = " << options.pool_size << "\n"
         // The tests' durability claims are about the process, not a power loss.
         << "sqlite_synchronous = \"normal\"\n\n"
-        << "[[plugins.policy]]\nname = \"otpdesk\"\n"
-        << "file = " << toml_string(BILLING_OTPDESK_PLUGIN) << "\n"
-        << "config = " << toml_string(BILLING_OTPDESK_CONFIG) << "\n\n"
+        << plugins_toml(dir, options)
         << "[demo]\ncreate_tenant = true\nkeys_file = " << toml_string((dir / "demo-keys.env").string()) << "\n\n"
         << "[operator]\nkey_file = " << toml_string((dir / "operator.key").string()) << "\n\n"
         << options.extra_toml << "\n";

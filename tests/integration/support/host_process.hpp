@@ -21,6 +21,15 @@ struct HostOptions {
     std::uint32_t shutdown_grace_s = 10;
     std::uint32_t threads_max = 32;
     std::uint32_t pool_size = 4;
+    // The otpdesk [[plugins.policy]] entry: its .so and its TOML config ("" for the shipped
+    // plugin build and config/otpdesk.toml). With otpdesk_file_in_dir the .so is copied into the
+    // host's dir as otpdesk.so and that copy is configured (so a test may overwrite it).
+    std::string otpdesk_file;
+    std::string otpdesk_config;
+    bool otpdesk_file_in_dir = false;
+    // [plugins] watch and watch_interval_ms; the table is written only when watch is true.
+    bool plugins_watch = false;
+    std::uint32_t plugins_watch_interval_ms = 1000;
     // Appended to the generated billing.toml as it is (more tables or keys of tables not
     // written above).
     std::string extra_toml;
@@ -62,6 +71,8 @@ public:
     // stopped.
     void restart();
     [[nodiscard]] bool running() const { return pid_ > 0; }
+    // The running host's process id (-1 when stopped), e.g. for /proc/<pid>/maps or a SIGHUP.
+    [[nodiscard]] pid_t pid() const { return pid_; }
 
     // `billing-host --config FILE <command>` run to its end (e.g. "audit").
     [[nodiscard]] CommandResult run_command(const std::string& command) const;
