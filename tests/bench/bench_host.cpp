@@ -83,6 +83,10 @@ HttpReply BenchHost::operator_post(const std::string& path, const std::string& b
     return op.post(path, body);
 }
 
+HttpReply BenchHost::reload_policy(const std::string& body) {
+    return operator_post("/admin/plugins/otpdesk/reload", body);
+}
+
 void BenchHost::create_tenant() {
     http::JsonWriter tenant;
     tenant.begin_object().key("name").string("Bench storefront").key("currency").string("USD");

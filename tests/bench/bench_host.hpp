@@ -45,6 +45,11 @@ public:
     // Stops the host (SIGTERM's orderly path); the database file stays for the audit.
     void stop();
 
+    // POST /admin/plugins/otpdesk/reload with the operator key and body ({} reloads the same
+    // file; {"file":"/abs/path.so"} swaps in another), on a connection of its own: callable from
+    // any thread while the host serves (billing_swap_bench).
+    HttpReply reload_policy(const std::string& body);
+
     std::string tenant_id, service_key;
     std::vector<std::string> customers;
 
