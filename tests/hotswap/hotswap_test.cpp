@@ -8,7 +8,9 @@
 // otpdesk-defaults.toml (prices only), so the window is each version's default.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -101,6 +103,45 @@ protected:
         return ::testing::AssertionFailure() << "expected " << status << " " << code << ", got " << r.describe();
     }
     return ::testing::AssertionSuccess();
+}
+
+TEST_F(SwapTest, ThePluginListShowsTheServingVersionAndItsMappedCopy) {
+    const Json list =
+        http().get("/admin/plugins", RequestOptions{host().operator_key(), std::nullopt, ""}).expect(200).json();
+    EXPECT_EQ(list["object"].str(), "list");
+    EXPECT_FALSE(list["has_more"].boolean());
+    ASSERT_EQ(list["data"].size(), 1U) << list.dump();
+    const Json p = list["data"][0];
+    EXPECT_EQ(p["name"].str(), "otpdesk");
+    EXPECT_EQ(p["object"].str(), "plugin");
+    EXPECT_EQ(p["version"].str(), "1.0.0");
+    EXPECT_FALSE(p["abi"].str().empty());
+    EXPECT_FALSE(p["build_key"].str().empty());
+    EXPECT_EQ(p["sha256"].str().size(), 64U);
+    EXPECT_EQ(p["file"].str(), v1_file);
+    EXPECT_EQ(p["config"].str(), defaults_config);
+    EXPECT_NE(p["mapped_file"].str(), v1_file) << "a private copy is mapped";
+    EXPECT_TRUE(mapped(host().pid(), p["mapped_file"].str())) << proc_maps(host().pid());
+    EXPECT_FALSE(p["loaded_at"].str().empty());
+    EXPECT_GE(p["live_references"].i64(), 0);
+    EXPECT_EQ(p["tenant_configs"].i64(), 0);
+    std::vector<std::string> products;
+    for (std::size_t i = 0; i < p["products"].size(); ++i) products.push_back(p["products"][i].str());
+    EXPECT_NE(std::find(products.begin(), products.end(), "activation"), products.end()) << p.dump();
+    EXPECT_NE(std::find(products.begin(), products.end(), "rental"), products.end()) << p.dump();
+    EXPECT_EQ(p["draining"].size(), 0U);
+
+    // The reload's serving version is what the list shows next.
+    const Response swapped = swap(reload_body(v2_file, defaults_config));
+    ASSERT_EQ(swapped.status, 200) << swapped.describe();
+    const Json serving = swapped.json()["serving"];
+    const Json after = status();
+    EXPECT_EQ(after["version"].str(), serving["version"].str());
+    EXPECT_EQ(after["sha256"].str(), serving["sha256"].str());
+    EXPECT_EQ(after["mapped_file"].str(), serving["mapped_file"].str());
+    EXPECT_EQ(after["loaded_at"].str(), serving["loaded_at"].str());
+    EXPECT_EQ(after["file"].str(), v2_file);
+    EXPECT_EQ(swapped.json()["previous"]["sha256"].str(), p["sha256"].str());
 }
 
 TEST_F(SwapTest, OrdersKeepTheTermsTheyWereSoldWithAcrossASwap) {
@@ -326,16 +367,29 @@ TEST_F(SwapTest, SighupReloadsThePolicyFromBillingToml) {
     std::ofstream(config, std::ios::trunc) << with_v2;
 }
 
-// A host watching its plugin file, a copy in its own dir.
+// A host watching its plugin file, a copy in its own dir, and its config, a copy of
+// otpdesk-defaults.toml in a temp file of the test's.
 class WatchTest : public SwapTest {
 protected:
     HostOptions options() override {
         HostOptions o = SwapTest::options();
+        config_copy_ = fs::temp_directory_path() / ("billing-hotswap-watch-" + std::to_string(::getpid()) + "-" +
+                                                    ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+                                                    ".toml");
+        fs::copy_file(defaults_config, config_copy_, fs::copy_options::overwrite_existing);
+        o.otpdesk_config = config_copy_.string();
         o.otpdesk_file_in_dir = true;
         o.plugins_watch = true;
         o.plugins_watch_interval_ms = 100;
         return o;
     }
+    void TearDown() override {
+        SwapTest::TearDown();
+        std::error_code ignored;
+        fs::remove(config_copy_, ignored);
+    }
+
+    fs::path config_copy_;
 };
 
 TEST_F(WatchTest, AChangedFileIsSwappedInAndABrokenOneIsNot) {
@@ -362,6 +416,31 @@ TEST_F(WatchTest, AChangedFileIsSwappedInAndABrokenOneIsNot) {
     EXPECT_EQ(still["sha256"].str(), v2["sha256"].str());
     EXPECT_EQ(still["mapped_file"].str(), v2["mapped_file"].str());
     expect_purchase_and_cancel_work("after the broken file");
+}
+
+TEST_F(WatchTest, AChangedConfigIsReloadedAndARefusedOneIsNot) {
+    const Json before = status();
+    ASSERT_EQ(before["config"].str(), config_copy_.string());
+    EXPECT_EQ(api().buy_activation(account_).expect(201).json()["terms"]["window_ms"].i64(), 20 * minute_ms);
+
+    std::ofstream(config_copy_, std::ios::trunc) << "[activation]\nwindow_s = 1500\n\n" << read_text(defaults_config);
+    EXPECT_TRUE(eventually([&] { return status()["mapped_file"].str() != before["mapped_file"].str(); },
+                           std::chrono::seconds(10)))
+        << host().stdout_text();
+    const Json reloaded = status();
+    EXPECT_EQ(reloaded["version"].str(), "1.0.0");
+    EXPECT_EQ(reloaded["sha256"].str(), before["sha256"].str());
+    EXPECT_EQ(api().buy_activation(account_).expect(201).json()["terms"]["window_ms"].i64(), 25 * minute_ms);
+
+    std::ofstream(config_copy_, std::ios::trunc) << "[activation]\nwindow_s = -1\n\n" << read_text(defaults_config);
+    EXPECT_TRUE(eventually(
+        [&] { return host().stdout_text().find(R"("code":"plugin_config_rejected")") != std::string::npos; },
+        std::chrono::seconds(10)))
+        << host().stdout_text();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(status()["mapped_file"].str(), reloaded["mapped_file"].str());
+    EXPECT_EQ(api().buy_activation(account_).expect(201).json()["terms"]["window_ms"].i64(), 25 * minute_ms)
+        << "the last accepted config still decides";
 }
 
 TEST_F(SwapTest, ARebindWithItsOwnConfigDecidesLaterOrdersOnly) {
