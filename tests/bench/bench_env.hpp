@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +35,21 @@ T must(Result<T> result, const std::string& what) {
 std::shared_ptr<const plugin::PolicyInstance> otpdesk();
 
 // A temp dir removed with everything in it on destruction.
+// For the benches that run the host in-process: the host writes one request log line per request to std::cout; during the run they go to a
+// file in the temp dir (a real host's log costs the same), and the figures to the real stdout.
+class RequestLogToFile {
+public:
+    explicit RequestLogToFile(const std::filesystem::path& file) : log_(file), saved_(std::cout.rdbuf(log_.rdbuf())) {}
+    ~RequestLogToFile() { std::cout.rdbuf(saved_); }
+    RequestLogToFile(const RequestLogToFile&) = delete;
+    RequestLogToFile& operator=(const RequestLogToFile&) = delete;
+    [[nodiscard]] std::streambuf* stdout_buffer() const { return saved_; }
+
+private:
+    std::ofstream log_;
+    std::streambuf* saved_;
+};
+
 class TempDir {
 public:
     TempDir();

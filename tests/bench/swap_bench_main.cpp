@@ -13,21 +13,6 @@
 
 namespace {
 
-// The host writes one request log line per request to std::cout; during the run they go to a
-// file in the temp dir (a real host's log costs the same), and the figures to the real stdout.
-class RequestLogToFile {
-public:
-    explicit RequestLogToFile(const std::filesystem::path& file) : log_(file), saved_(std::cout.rdbuf(log_.rdbuf())) {}
-    ~RequestLogToFile() { std::cout.rdbuf(saved_); }
-    RequestLogToFile(const RequestLogToFile&) = delete;
-    RequestLogToFile& operator=(const RequestLogToFile&) = delete;
-    [[nodiscard]] std::streambuf* stdout_buffer() const { return saved_; }
-
-private:
-    std::ofstream log_;
-    std::streambuf* saved_;
-};
-
 int usage(const std::string& arg) {
     std::cerr << "usage: billing_swap_bench [--quick] [--clients N] [--rate R] [--rounds N] [--round-seconds S]\n"
                  "  --quick            one round of each kind, 2 s each (~10 s in all)\n"
