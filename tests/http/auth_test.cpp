@@ -93,6 +93,7 @@ const std::map<std::string_view, std::set<Role>>& expected_roles() {
         {"reports.delivery", readers}, {"test_clock.get", readers}, {"test_clock.advance", {service, admin}},
         {"admin.tenants.create", {host_operator}}, {"admin.tenants.list", {host_operator}},
         {"admin.keys.create", {host_operator}}, {"admin.keys.revoke", {host_operator}},
+        {"admin.tenants.rebind", {host_operator}},
         {"admin.plugins.list", {host_operator}}, {"admin.plugins.reload", {host_operator}},
         {"admin.audit", {host_operator}},
     };

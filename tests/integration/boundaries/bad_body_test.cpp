@@ -98,6 +98,13 @@ protected:
             {"admin.keys.create",
              {R"({"role":1})", R"({"role":"operator"})", R"({"role":"Service"})", R"({"role":"service","label":5})",
               R"({"role":null})", "{}"}},
+            {"admin.tenants.rebind",
+             {R"({"policy":1})", R"({"policy":["otpdesk"]})", R"({"policy":""})", R"({"policy":null})", "{}",
+              R"({"policy":"otpdesk","policy_config":5})", R"({"policy":"otpdesk","policy_config":""})"}},
+            // A reload whose paths are not strings; a path that is a string but names no file is
+            // the swap's own refusal (tests/hotswap), not a bad body.
+            {"admin.plugins.reload",
+             {R"({"file":1})", R"({"file":["x.so"]})", R"({"file":""})", R"({"config":true})", R"({"config":""})"}},
         };
     }
 };

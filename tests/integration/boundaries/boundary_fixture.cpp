@@ -53,6 +53,8 @@ std::optional<std::string> BoundaryTest::real_body(const http::RouteSpec& route)
     if (name == "test_clock.advance") return R"({"seconds":60})";
     if (name == "admin.tenants.create") return R"({"name":"refused","currency":"USD","policy":"otpdesk","test_mode":true})";
     if (name == "admin.keys.create") return R"({"role":"service"})";
+    if (name == "admin.tenants.rebind") return R"({"policy":"otpdesk"})";
+    if (name == "admin.plugins.reload") return "{}";
     ADD_FAILURE() << route_label(route) << ": no body for it written here";
     return std::nullopt;
 }
@@ -65,6 +67,7 @@ std::optional<RawRequest> BoundaryTest::real_request(const http::RouteSpec& rout
         if (path.rfind("/v1/orders/", 0) == 0) id = data_.orders[0];
         if (path.rfind("/admin/tenants/", 0) == 0) id = api().keys().id;
         if (path.rfind("/admin/keys/", 0) == 0) id = spare_key_id_;
+        if (path.rfind("/admin/plugins/", 0) == 0) id = "otpdesk";
         if (id.empty()) {
             ADD_FAILURE() << route_label(route) << ": no id for its path written here";
             return std::nullopt;

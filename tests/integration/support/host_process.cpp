@@ -11,6 +11,9 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <regex>
+#include <atomic>
+#include <chrono>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -74,6 +77,38 @@ std::string plugins_toml(const std::filesystem::path& dir, const HostOptions& op
     return toml;
 }
 
+// The database of one host: a SQLite file in its dir, or, when the test run names a server
+// backend (BILLING_IT_BACKEND=postgresql|mysql, see tests/db/db_servers.sh), a new database on
+// that server, made for this host alone (so every test starts on an empty schema, as on SQLite).
+std::string database_url(const std::filesystem::path& dir) {
+    const char* backend = std::getenv("BILLING_IT_BACKEND");
+    const std::string name = backend == nullptr ? "sqlite3" : backend;
+    if (name.empty() || name == "sqlite3") return "sqlite3://" + (dir / "billing.db").string();
+    const bool postgresql = name == "postgresql";
+    if (!postgresql && name != "mysql") throw std::runtime_error("BILLING_IT_BACKEND: unknown backend " + name);
+    const char* server = std::getenv(postgresql ? "BILLING_TEST_POSTGRESQL_URL" : "BILLING_TEST_MYSQL_URL");
+    if (server == nullptr) {
+        throw std::runtime_error(std::string("BILLING_IT_BACKEND=") + name + " needs " +
+                                 (postgresql ? "BILLING_TEST_POSTGRESQL_URL" : "BILLING_TEST_MYSQL_URL") +
+                                 " (tests/db/db_servers.sh start prints it)");
+    }
+    // scheme://user:password@host:port/db
+    static const std::regex shape(R"(^([a-z0-9]+)://([^:@/]+):([^@/]*)@([^:/]+):([0-9]+)/([A-Za-z0-9_]+)$)");
+    std::smatch url;
+    const std::string text = server;
+    if (!std::regex_match(text, url, shape)) throw std::runtime_error("cannot read the test server url " + text);
+    static std::atomic<int> made{0};
+    const std::string database = "it_" + std::to_string(::getpid()) + "_" + std::to_string(made++) + "_" +
+                                 std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 100000);
+    const std::string create =
+        postgresql ? "PGPASSWORD=" + url.str(3) + " psql -q -h " + url.str(4) + " -p " + url.str(5) + " -U " + url.str(2) +
+                         " -d " + url.str(6) + " -v ON_ERROR_STOP=1 -c 'CREATE DATABASE " + database + "'"
+                   : "mariadb -h " + url.str(4) + " -P " + url.str(5) + " -u " + url.str(2) + " -p" + url.str(3) +
+                         " -e 'CREATE DATABASE " + database + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin'";
+    if (std::system((create + " >/dev/null").c_str()) != 0) throw std::runtime_error("cannot create a database: " + create);
+    return url.str(1) + "://" + url.str(2) + ":" + url.str(3) + "@" + url.str(4) + ":" + url.str(5) + "/" + database;
+}
+
 void write_config(const std::filesystem::path& dir, const HostOptions& options) {
     std::ofstream out(dir / "billing.toml");
     out << "# Written by the integration test harness (tests/integration/support).\n"
@@ -81,7 +116,7 @@ void write_config(const std::filesystem::path& dir, const HostOptions& options) 
         << "threads_max = " << options.threads_max << "\n"
         << "keep_alive_timeout_s = " << options.keep_alive_timeout_s << "\n"
         << "shutdown_grace_s = " << options.shutdown_grace_s << "\n\n"
-        << "[database]\nurl = " << toml_string("sqlite3://" + (dir / "billing.db").string()) << "\n"
+        << "[database]\nurl = " << toml_string(database_url(dir)) << "\n"
         << "pool_size = " << options.pool_size << "\n"
         // The tests' durability claims are about the process, not a power loss.
         << "sqlite_synchronous = \"normal\"\n\n"

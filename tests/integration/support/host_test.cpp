@@ -3,13 +3,17 @@
 namespace billing::integration {
 
 std::unique_ptr<HostProcess> HostTest::host_;
+std::string HostTest::start_error_;
 
 void HostTest::SetUpTestSuite() {
+    start_error_.clear();
     try {
         host_ = HostProcess::start();
     } catch (const std::exception& e) {
         host_.reset();
-        ADD_FAILURE() << "the host did not start: " << e.what();
+        // Not ADD_FAILURE here: a failure in SetUpTestSuite makes GoogleTest report the suite's
+        // tests as SKIPPED, which ctest counts as passed. Each test fails in SetUp instead.
+        start_error_ = e.what();
     }
 }
 
@@ -20,6 +24,7 @@ void HostTest::TearDownTestSuite() {
 }
 
 void HostTest::SetUp() {
+    ASSERT_TRUE(start_error_.empty()) << "the host did not start: " << start_error_;
     ASSERT_TRUE(host_ && host_->running()) << "no host is running for this suite";
     http_ = std::make_unique<HttpClient>("127.0.0.1", host_->port());
     operator_ = std::make_unique<OperatorApi>(*http_, host_->operator_key());

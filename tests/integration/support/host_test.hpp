@@ -38,6 +38,7 @@ protected:
 
 private:
     static std::unique_ptr<HostProcess> host_;
+    static std::string start_error_;  // why host_ did not start (SetUp fails every test with it)
     std::unique_ptr<HttpClient> http_;
     std::unique_ptr<OperatorApi> operator_;
     std::unique_ptr<TenantApi> api_;

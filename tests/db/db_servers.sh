@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Throwaway PostgreSQL 15 and MariaDB 10.11 servers for the backend tests, on 127.0.0.1, from
+# Debian's packages, with all their files in one temporary folder.
+#
+#   tests/db/db_servers.sh start DIR   initialise and start both in DIR (made if missing); prints
+#                                      the environment the tests read, as shell assignments:
+#                                        BILLING_TEST_POSTGRESQL_URL=postgresql://...
+#                                        BILLING_TEST_MYSQL_URL=mysql://...
+#                                      and writes them to DIR/env too
+#   tests/db/db_servers.sh stop DIR    stops both (fast shutdown) and removes DIR
+#
+# Ports are picked free at start. Runs as root (the test machine's CI user): PostgreSQL refuses
+# to run as root, so its commands run as the postgres user, with every file it writes (data,
+# socket, log) in folders it owns. Nothing is installed or started system-wide.
+set -euo pipefail
+
+PG_BIN=/usr/lib/postgresql/15/bin
+
+# A port nothing listens on, from the ephemeral-looking range (no helper language needed).
+free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "db_servers: no free port found" >&2
+  return 1
+}
+
+start() {
+  local dir=$1
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  chmod 755 "$dir"
+
+  # PostgreSQL: data, socket and log folders owned by postgres.
+  local pg_port
+  pg_port=$(free_port)
+  install -d -o postgres -g postgres -m 700 "$dir/pg/data"
+  install -d -o postgres -g postgres -m 755 "$dir/pg/run" "$dir/pg/log"
+  runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/pg/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
+    >"$dir/pg/log/initdb.log" 2>&1
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log/server.log" -w -t 30 \
+    -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $dir/pg/run -c fsync=on -c max_connections=200" start \
+    >"$dir/pg/log/pg_ctl.log" 2>&1
+  runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -q -v ON_ERROR_STOP=1 \
+    -c "CREATE USER billing PASSWORD 'billing' CREATEDB" -c "CREATE DATABASE billing OWNER billing" >/dev/null
+
+  # MariaDB: everything under $dir/mysql, run as root (--user=root), no system config read.
+  local my_port
+  my_port=$(free_port)
+  mkdir -p "$dir/mysql/data" "$dir/mysql/run"
+  mariadb-install-db --no-defaults --datadir="$dir/mysql/data" --user=root \
+    --auth-root-authentication-method=normal --skip-test-db >"$dir/mysql/install.log" 2>&1
+  mariadbd --no-defaults --datadir="$dir/mysql/data" --user=root --bind-address=127.0.0.1 --port="$my_port" \
+    --socket="$dir/mysql/run/mysqld.sock" --pid-file="$dir/mysql/run/mysqld.pid" \
+    --log-error="$dir/mysql/error.log" --skip-name-resolve --max-connections=300 \
+    --innodb-flush-log-at-trx-commit=1 --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
+    >/dev/null 2>&1 &
+  local tries=0
+  until mariadb-admin --socket="$dir/mysql/run/mysqld.sock" -uroot ping >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    if [ $tries -gt 300 ]; then
+      echo "db_servers: MariaDB did not start; $dir/mysql/error.log:" >&2
+      tail -20 "$dir/mysql/error.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  mariadb --socket="$dir/mysql/run/mysqld.sock" -uroot -e "
+    CREATE DATABASE billing CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+    CREATE USER 'billing'@'127.0.0.1' IDENTIFIED BY 'billing';
+    GRANT ALL ON *.* TO 'billing'@'127.0.0.1';"
+
+  {
+    echo "BILLING_TEST_POSTGRESQL_URL=postgresql://billing:billing@127.0.0.1:$pg_port/billing"
+    echo "BILLING_TEST_MYSQL_URL=mysql://billing:billing@127.0.0.1:$my_port/billing"
+  } | tee "$dir/env"
+}
+
+stop() {
+  local dir=$1
+  [ -d "$dir" ] || return 0
+  if [ -f "$dir/pg/data/postmaster.pid" ]; then
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+  fi
+  if [ -S "$dir/mysql/run/mysqld.sock" ]; then
+    mariadb-admin --socket="$dir/mysql/run/mysqld.sock" -uroot shutdown >/dev/null 2>&1 || true
+  fi
+  if [ -f "$dir/mysql/run/mysqld.pid" ]; then
+    kill "$(cat "$dir/mysql/run/mysqld.pid")" 2>/dev/null || true
+  fi
+  rm -rf "$dir"
+}
+
+case "${1:-}" in
+  start) start "${2:?a folder}" ;;
+  stop) stop "${2:?a folder}" ;;
+  *) echo "usage: $0 start|stop DIR" >&2; exit 64 ;;
+esac
