@@ -63,6 +63,8 @@ const char* classify_mysql(int number) {
             return storage_error::conflict;
         case 1062:  // ER_DUP_ENTRY
         case 1452:  // ER_NO_REFERENCED_ROW_2
+        case 4025:  // ER_CONSTRAINT_FAILED: a CHECK constraint, on MariaDB (found by the storage suite)
+        case 3819:  // ER_CHECK_CONSTRAINT_VIOLATED: the same on MySQL 8
             return storage_error::constraint;
         case 2002:  // CR_CONNECTION_ERROR
         case 2003:  // CR_CONN_HOST_ERROR

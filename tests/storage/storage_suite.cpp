@@ -1,38 +1,28 @@
-// Schema migrations and the transaction helper on a real SQLite file.
+// The storage suite, written once and run on every backend (backend_context.hpp): schema
+// migrations, the transaction helper, error mapping and the pool, on a real database.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-
+#include "backend_context.hpp"
 #include "billing/storage/database.hpp"
 #include "billing/storage/migrations.hpp"
 
 namespace billing::storage {
 namespace {
 
-namespace fs = std::filesystem;
-
-class SqliteTest : public ::testing::Test {
+class StorageTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() / ("billing-storage-test-" + std::to_string(::getpid()) + "-" +
-                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        options_.backend = Backend::sqlite3;
-        options_.target = (dir_ / "nested" / "billing.db").string();
-        options_.pool_size = 2;
-        options_.busy_timeout_ms = 2000;
+        options_ = test_context::fresh_database(::testing::UnitTest::GetInstance()->current_test_info()->name());
     }
-    void TearDown() override { fs::remove_all(dir_); }
+    void TearDown() override { test_context::cleanup(options_); }
 
     std::unique_ptr<Database> open() {
         auto db = Database::open(options_);
-        EXPECT_TRUE(db.ok()) << db.error().message;
+        EXPECT_TRUE(db.ok()) << test_context::backend_name() << ": " << db.error().message;
         return db.ok() ? std::move(db).value() : nullptr;
     }
 
-    fs::path dir_;
     DatabaseOptions options_;
 };
 
@@ -45,7 +35,7 @@ long long count(Database& db, const std::string& query) {
     return n.ok() ? n.value() : -1;
 }
 
-TEST_F(SqliteTest, MigrateCreatesTheSchemaOnceAndRecordsIt) {
+TEST_F(StorageTest, MigrateCreatesTheSchemaOnceAndRecordsIt) {
     auto db = open();
     ASSERT_TRUE(db);
     auto first = migrate(*db, 1000);
@@ -58,21 +48,7 @@ TEST_F(SqliteTest, MigrateCreatesTheSchemaOnceAndRecordsIt) {
     EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM orders"), 0);
 }
 
-TEST_F(SqliteTest, SqliteRunsInWalModeWithFullSync) {
-    auto db = open();
-    ASSERT_TRUE(db);
-    auto mode = db->read([](soci::session& sql) -> Result<std::string> {
-        std::string journal;
-        int synchronous = -1;
-        sql << "PRAGMA journal_mode", soci::into(journal);
-        sql << "PRAGMA synchronous", soci::into(synchronous);
-        return journal + "/" + std::to_string(synchronous);
-    });
-    ASSERT_TRUE(mode.ok()) << mode.error().message;
-    EXPECT_EQ(mode.value(), "wal/2");  // 2 = FULL
-}
-
-TEST_F(SqliteTest, NewerSchemaThanTheBuildIsRefused) {
+TEST_F(StorageTest, NewerSchemaThanTheBuildIsRefused) {
     auto db = open();
     ASSERT_TRUE(db);
     ASSERT_TRUE(migrate(*db, 1000).ok());
@@ -86,7 +62,7 @@ TEST_F(SqliteTest, NewerSchemaThanTheBuildIsRefused) {
     EXPECT_EQ(again.error().code, "schema_too_new");
 }
 
-TEST_F(SqliteTest, WriteCommitsOnSuccessAndRollsBackOnError) {
+TEST_F(StorageTest, WriteCommitsOnSuccessAndRollsBackOnError) {
     auto db = open();
     ASSERT_TRUE(db);
     ASSERT_TRUE(migrate(*db, 1000).ok());
@@ -109,7 +85,7 @@ TEST_F(SqliteTest, WriteCommitsOnSuccessAndRollsBackOnError) {
     EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM accounts"), 1);
 }
 
-TEST_F(SqliteTest, ConflictIsRetriedABoundedNumberOfTimes) {
+TEST_F(StorageTest, ConflictIsRetriedABoundedNumberOfTimes) {
     options_.write_attempts_max = 3;
     auto db = open();
     ASSERT_TRUE(db);
@@ -130,7 +106,7 @@ TEST_F(SqliteTest, ConflictIsRetriedABoundedNumberOfTimes) {
     EXPECT_EQ(second_try.value(), 2);
 }
 
-TEST_F(SqliteTest, ConstraintViolationIsMappedAndRolledBack) {
+TEST_F(StorageTest, ConstraintViolationIsMappedAndRolledBack) {
     auto db = open();
     ASSERT_TRUE(db);
     ASSERT_TRUE(migrate(*db, 1000).ok());
@@ -146,7 +122,7 @@ TEST_F(SqliteTest, ConstraintViolationIsMappedAndRolledBack) {
     EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM accounts"), 0);
 }
 
-TEST_F(SqliteTest, SchemaRefusesANegativeCustomerBalanceAndANonPositiveTransfer) {
+TEST_F(StorageTest, SchemaRefusesANegativeCustomerBalanceAndANonPositiveTransfer) {
     auto db = open();
     ASSERT_TRUE(db);
     ASSERT_TRUE(migrate(*db, 1000).ok());
@@ -170,7 +146,7 @@ TEST_F(SqliteTest, SchemaRefusesANegativeCustomerBalanceAndANonPositiveTransfer)
     EXPECT_EQ(zero.error().code, storage_error::constraint);
 }
 
-TEST_F(SqliteTest, PoolExhaustionIsBusyNotAHang) {
+TEST_F(StorageTest, PoolExhaustionIsBusyNotAHang) {
     options_.pool_size = 1;
     options_.busy_timeout_ms = 50;
     auto db = open();
