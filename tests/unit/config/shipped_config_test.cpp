@@ -6,6 +6,8 @@
 #include <fstream>
 #include <regex>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace billing::config::testing {
 namespace {
@@ -67,6 +69,30 @@ TEST(ConfigShipped, EveryKeyHasACommentAboveIt) {
     // 7 server + 4 database + 3 timers + 1 idempotency + 2 log + 2 plugins + 3 policy + 2 demo
     // + 1 operator: a key missing from the file would leave it undocumented there.
     EXPECT_EQ(keys, 25);
+}
+
+}  // namespace
+}  // namespace billing::config::testing
+
+namespace billing::config::testing {
+namespace {
+
+// config/examples: one working configuration per database backend, each parsed as the host
+// would, with the backend and target its url names.
+TEST(ConfigShipped, EachBackendsExampleParses) {
+    const fs::path examples = shipped_file.parent_path() / "examples";
+    const std::vector<std::pair<std::string, DatabaseBackend>> files = {
+        {"billing-sqlite.toml", DatabaseBackend::sqlite3},
+        {"billing-postgresql.toml", DatabaseBackend::postgresql},
+        {"billing-mysql.toml", DatabaseBackend::mysql},
+    };
+    for (const auto& [file, backend] : files) {
+        const Result<HostConfig> result = load_host_config(examples / file);
+        ASSERT_TRUE(result.ok()) << file << ": " << result.error().message;
+        EXPECT_EQ(result.value().database.backend, backend) << file;
+        ASSERT_EQ(result.value().plugins.policies.size(), 1u) << file;
+        EXPECT_TRUE(fs::exists(result.value().plugins.policies[0].config)) << file << ": its policy config";
+    }
 }
 
 }  // namespace
