@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "backend_context.hpp"
 #include "billing/storage/database.hpp"
@@ -73,6 +74,56 @@ TEST(ServerOnly, ADeadlockIsRetriedAndBothTransactionsApplyOnce) {
     });
     ASSERT_TRUE(balances.ok());
     EXPECT_EQ(balances.value(), 22) << "each account got exactly the two increments";
+}
+
+// The server drops the host's connection (a restart, a failover, an idle timeout): the request
+// that finds it gone fails as unavailable (503 at the API), and the next one works again on a
+// connection the pool opened anew, without the host being restarted.
+TEST(ServerOnly, ALostConnectionIsUnavailableOnceThenTheSessionIsOpenedAgain) {
+    DatabaseOptions options = test_context::fresh_database("reconnect");
+    options.pool_size = 1;
+    auto opened = Database::open(options);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    Database& db = *opened.value();
+    ASSERT_TRUE(migrate(db, 1000).ok());
+    const auto count_accounts = [&db] {
+        return db.read([](soci::session& sql) -> Result<long long> {
+            long long n = -1;
+            sql << "SELECT COUNT(*) FROM accounts", soci::into(n);
+            return n;
+        });
+    };
+    ASSERT_TRUE(count_accounts().ok());
+
+    // A second connection ends the first one's, as a server restart would.
+    auto killer = Database::open(options);
+    ASSERT_TRUE(killer.ok()) << killer.error().message;
+    auto killed = killer.value()->read([&](soci::session& sql) -> Result<Unit> {
+        if (options.backend == Backend::postgresql) {
+            sql << "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                   "WHERE datname = current_database() AND pid <> pg_backend_pid()";
+        } else {
+            std::vector<long long> ids(16);
+            sql << "SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()",
+                soci::into(ids);
+            for (long long id : ids) sql << "KILL CONNECTION " + std::to_string(id);
+        }
+        return Unit{};
+    });
+    ASSERT_TRUE(killed.ok()) << killed.error().message;
+
+    auto lost = count_accounts();
+    ASSERT_FALSE(lost.ok());
+    EXPECT_EQ(lost.error().code, storage_error::unavailable) << lost.error().message;
+    auto again = count_accounts();
+    ASSERT_TRUE(again.ok()) << again.error().code << ": " << again.error().message;
+    EXPECT_EQ(again.value(), 0);
+    auto written = db.write([](soci::session& sql) -> Result<Unit> {
+        sql << "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "
+               "VALUES ('r', 't', 'customer', 'r', 0, 0)";
+        return Unit{};
+    });
+    EXPECT_TRUE(written.ok()) << written.error().message;
 }
 
 }  // namespace

@@ -106,8 +106,27 @@ DatabaseOptions DatabaseOptions::from(const config::DatabaseConfig& config) {
 }
 
 Database::Database(DatabaseOptions options, Dialect dialect)
-    : options_(std::move(options)), dialect_(std::move(dialect)), pool_(options_.pool_size) {
+    : options_(std::move(options)), dialect_(std::move(dialect)), pool_(options_.pool_size),
+      broken_(options_.pool_size, 0) {
     for (std::size_t i = 0; i < options_.pool_size; ++i) caches_.push_back(std::make_unique<StatementCache>());
+}
+
+void Database::reopen(std::size_t position) {
+    ServerTarget server;
+    if (options_.backend != Backend::sqlite3) {
+        auto parsed = parse_server_target(options_.target);
+        if (!parsed) throw soci::soci_error(parsed.error().message);
+        server = parsed.value();
+    }
+    caches_.at(position)->clear();  // prepared on the lost connection
+    soci::session& sql = pool_.at(position);
+    sql.close();
+    open_session(sql, options_, server);
+    broken_.at(position) = 0;
+}
+
+bool Database::connection_lost() {
+    return describe_current_storage_failure().code == storage_error::unavailable;
 }
 
 Database::~Database() = default;
@@ -181,6 +200,16 @@ Database::Lease::Lease(Database& db) : db_(db) {
     const int timeout_ms = static_cast<int>(db.options_.busy_timeout_ms);
     if (!db.pool_.try_lease(position_, timeout_ms)) {
         throw StorageBusy();
+    }
+    if (db.broken_.at(position_) != 0) {
+        // Its connection was lost: open it again before anyone uses it. If the server is still
+        // away this throws (unavailable) and the session stays marked for the next lease.
+        try {
+            db.reopen(position_);
+        } catch (...) {
+            db.pool_.give_back(position_);
+            throw;
+        }
     }
     leased_caches.push_back(LeasedCache{&sql(), &statements()});
 }

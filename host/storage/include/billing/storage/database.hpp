@@ -68,6 +68,9 @@ public:
         soci::session& sql() { return db_.pool_.at(position_); }
         // The session's prepared statements (statement_cache.hpp).
         StatementCache& statements() { return *db_.caches_.at(position_); }
+        // The connection was lost (storage_error::unavailable): the next lease of this session
+        // opens it again first, so that the host recovers by itself once the server is back.
+        void mark_broken() { db_.broken_.at(position_) = 1; }
 
     private:
         Database& db_;
@@ -106,6 +109,10 @@ public:
 private:
     Database(DatabaseOptions options, Dialect dialect);
     void backoff(std::uint32_t attempt) const;
+    // Opens session `position` again (a lost connection), with its setup; throws like open().
+    void reopen(std::size_t position);
+    // Whether the exception being handled means the connection is gone.
+    static bool connection_lost();
     void finish(Lease& lease, bool commit);
 
     DatabaseOptions options_;
@@ -119,6 +126,9 @@ private:
     soci::connection_pool pool_;
     // One per pooled session, destroyed before the sessions their statements belong to.
     std::vector<std::unique_ptr<StatementCache>> caches_;
+    // Per pooled session: its connection was lost (Lease::mark_broken). Only the lease holder
+    // reads or writes its own entry; the pool's lock orders one holder after the other.
+    std::vector<char> broken_;
 };
 
 // A savepoint inside a writer transaction (SAVEPOINT / RELEASE SAVEPOINT / ROLLBACK TO SAVEPOINT:
@@ -160,6 +170,7 @@ auto Database::write(Work&& work) -> std::invoke_result_t<Work&, soci::session&>
             } catch (...) {
                 // A statement that threw is not reused: the session goes back without them.
                 lease.statements().clear();
+                if (connection_lost()) lease.mark_broken();
                 finish(lease, false);
                 throw;
             }
@@ -183,6 +194,7 @@ auto Database::read(Work&& work) -> std::invoke_result_t<Work&, soci::session&> 
             return result;
         } catch (...) {
             lease.statements().clear();
+            if (connection_lost()) lease.mark_broken();
             throw;
         }
     } catch (...) {
