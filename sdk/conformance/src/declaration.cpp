@@ -1,6 +1,10 @@
 // The declaration file (declaration.hpp) and the property kinds it can name.
 #include "billing/conformance/declaration.hpp"
 
+#include <stdexcept>
+
+#include "billing/conformance/kit.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <limits>
@@ -213,6 +217,22 @@ std::shared_ptr<const Property> no_refund_after_term(std::string name, std::stri
                                                      std::vector<std::string> actors) {
     return std::make_shared<NoRefundAfterTerm>(std::move(name), std::move(product), std::move(term),
                                                std::move(actors));
+}
+
+Subject subject_from_files(std::string label, PolicyFactory make, const std::string& config_path,
+                           const std::string& declaration_path) {
+    const auto config = read_text_file(config_path);
+    if (!config) throw std::runtime_error("cannot read the configuration " + config_path);
+    const auto declaration = read_text_file(declaration_path);
+    if (!declaration) throw std::runtime_error("cannot read the declaration " + declaration_path);
+    DeclarationResult parsed = parse_declaration(*declaration, declaration_path);
+    if (!parsed.declaration) throw std::runtime_error(parsed.error);
+    Subject subject;
+    subject.label = std::move(label);
+    subject.make = std::move(make);
+    subject.config = {*config, config_path};
+    subject.declaration = std::move(*parsed.declaration);
+    return subject;
 }
 
 std::optional<std::string> read_text_file(const std::string& path) {

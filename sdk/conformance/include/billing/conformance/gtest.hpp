@@ -2,16 +2,13 @@
 //
 //     #include <billing/conformance/gtest.hpp>
 //
-//     billing::conformance::Subject my_policy() {
-//         billing::conformance::Subject s;
-//         s.label = "mypolicy";
-//         s.make = billing::conformance::guarded_factory<MyPolicy>();
-//         s.config = {*billing::conformance::read_text_file(path), path};
-//         s.declaration = ...;  // parse_declaration(...) of the plugin's declaration file
-//         return s;
-//     }
+//     #include "my_policy.hpp"
+//
 //     using billing::conformance::PolicyConformance;  // the macro needs the bare name
-//     INSTANTIATE_TEST_SUITE_P(MyPolicy, PolicyConformance, testing::Values(my_policy()));
+//     INSTANTIATE_TEST_SUITE_P(MyPolicy, PolicyConformance,
+//         testing::Values(billing::conformance::subject_from_files(
+//             "my_policy", billing::conformance::guarded_factory<MyPolicy>(), "my_policy.toml",
+//             "conformance/my_policy.declaration.toml")));
 //
 // Link BillingSDK::conformance_gtest: it compiles the cases (conformance_suite.cpp) into the
 // test executable itself, so they are registered however the linker treats static libraries.

@@ -66,6 +66,12 @@ struct Subject {
     std::optional<Descriptor> descriptor;
 };
 
+// A subject from files, the usual way a plugin's own test builds one: its configuration and its
+// declaration (declaration.hpp) read and parsed. Throws std::runtime_error naming the file (and
+// line:col for a bad declaration) when either cannot be used.
+Subject subject_from_files(std::string label, PolicyFactory make, const std::string& config_path,
+                           const std::string& declaration_path);
+
 struct Options {
     std::uint64_t seed = 1;
     std::int64_t orders = 2000;  // order lives in the simulation
