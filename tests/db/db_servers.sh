@@ -8,6 +8,9 @@
 #                                        BILLING_TEST_MYSQL_URL=mysql://...
 #                                      and writes them to DIR/env too
 #   tests/db/db_servers.sh stop DIR    stops both (fast shutdown) and removes DIR
+#   tests/db/db_servers.sh down DIR postgresql|mysql   stops one server, keeping its data
+#   tests/db/db_servers.sh up DIR postgresql|mysql     starts it again on the same port
+#                                      (a database restart, for the tests that need one)
 #
 # Ports are picked free at start. Runs as root (the test machine's CI user): PostgreSQL refuses
 # to run as root, so its commands run as the postgres user, with every file it writes (data,
@@ -30,32 +33,20 @@ free_port() {
   return 1
 }
 
-start() {
+pg_up() {
   local dir=$1
-  mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
-  chmod 755 "$dir"
-
-  # PostgreSQL: data, socket and log folders owned by postgres.
-  local pg_port
-  pg_port=$(free_port)
-  install -d -o postgres -g postgres -m 700 "$dir/pg/data"
-  install -d -o postgres -g postgres -m 755 "$dir/pg/run" "$dir/pg/log"
-  runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/pg/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
-    >"$dir/pg/log/initdb.log" 2>&1
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log/server.log" -w -t 30 \
-    -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $dir/pg/run -c fsync=on -c max_connections=200" start \
-    >"$dir/pg/log/pg_ctl.log" 2>&1
-  runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -q -v ON_ERROR_STOP=1 \
-    -c "CREATE USER billing PASSWORD 'billing' CREATEDB" -c "CREATE DATABASE billing OWNER billing" >/dev/null
+    -o "-p $(cat "$dir/pg/port") -c listen_addresses=127.0.0.1 -k $dir/pg/run -c fsync=on -c max_connections=200" \
+    start >>"$dir/pg/log/pg_ctl.log" 2>&1
+}
 
-  # MariaDB: everything under $dir/mysql, run as root (--user=root), no system config read.
-  local my_port
-  my_port=$(free_port)
-  mkdir -p "$dir/mysql/data" "$dir/mysql/run"
-  mariadb-install-db --no-defaults --datadir="$dir/mysql/data" --user=root \
-    --auth-root-authentication-method=normal --skip-test-db >"$dir/mysql/install.log" 2>&1
-  mariadbd --no-defaults --datadir="$dir/mysql/data" --user=root --bind-address=127.0.0.1 --port="$my_port" \
+pg_down() {
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$1/pg/data" -m fast -w -t 30 stop >>"$1/pg/log/pg_ctl.log" 2>&1
+}
+
+my_up() {
+  local dir=$1
+  mariadbd --no-defaults --datadir="$dir/mysql/data" --user=root --bind-address=127.0.0.1 --port="$(cat "$dir/mysql/port")" \
     --socket="$dir/mysql/run/mysqld.sock" --pid-file="$dir/mysql/run/mysqld.pid" \
     --log-error="$dir/mysql/error.log" --skip-name-resolve --max-connections=300 \
     --innodb-flush-log-at-trx-commit=1 --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
@@ -70,6 +61,43 @@ start() {
     fi
     sleep 0.1
   done
+}
+
+my_down() {
+  local dir=$1 tries=0
+  mariadb-admin --socket="$dir/mysql/run/mysqld.sock" -uroot shutdown >/dev/null 2>&1 || true
+  while [ -f "$dir/mysql/run/mysqld.pid" ] && [ $tries -lt 300 ]; do
+    tries=$((tries + 1))
+    sleep 0.1
+  done
+}
+
+start() {
+  local dir=$1
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  chmod 755 "$dir"
+
+  # PostgreSQL: data, socket and log folders owned by postgres.
+  local pg_port
+  pg_port=$(free_port)
+  install -d -o postgres -g postgres -m 700 "$dir/pg/data"
+  install -d -o postgres -g postgres -m 755 "$dir/pg/run" "$dir/pg/log"
+  runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/pg/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
+    >"$dir/pg/log/initdb.log" 2>&1
+  echo "$pg_port" >"$dir/pg/port"
+  pg_up "$dir"
+  runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -q -v ON_ERROR_STOP=1 \
+    -c "CREATE USER billing PASSWORD 'billing' CREATEDB" -c "CREATE DATABASE billing OWNER billing" >/dev/null
+
+  # MariaDB: everything under $dir/mysql, run as root (--user=root), no system config read.
+  local my_port
+  my_port=$(free_port)
+  mkdir -p "$dir/mysql/data" "$dir/mysql/run"
+  mariadb-install-db --no-defaults --datadir="$dir/mysql/data" --user=root \
+    --auth-root-authentication-method=normal --skip-test-db >"$dir/mysql/install.log" 2>&1
+  echo "$my_port" >"$dir/mysql/port"
+  my_up "$dir"
   mariadb --socket="$dir/mysql/run/mysqld.sock" -uroot -e "
     CREATE DATABASE billing CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
     CREATE USER 'billing'@'127.0.0.1' IDENTIFIED BY 'billing';
@@ -96,8 +124,17 @@ stop() {
   rm -rf "$dir"
 }
 
+one() {  # up|down DIR postgresql|mysql
+  case "$3" in
+    postgresql) "pg_$1" "$2" ;;
+    mysql) "my_$1" "$2" ;;
+    *) echo "usage: $0 up|down DIR postgresql|mysql" >&2; exit 64 ;;
+  esac
+}
+
 case "${1:-}" in
   start) start "${2:?a folder}" ;;
   stop) stop "${2:?a folder}" ;;
-  *) echo "usage: $0 start|stop DIR" >&2; exit 64 ;;
+  up | down) one "$1" "$(cd "${2:?a folder}" && pwd)" "${3:-}" ;;
+  *) echo "usage: $0 start|stop DIR, or up|down DIR postgresql|mysql" >&2; exit 64 ;;
 esac

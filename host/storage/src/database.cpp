@@ -120,8 +120,12 @@ void Database::reopen(std::size_t position) {
     }
     caches_.at(position)->clear();  // prepared on the lost connection
     soci::session& sql = pool_.at(position);
-    sql.close();
-    open_session(sql, options_, server);
+    try {
+        sql.close();
+        open_session(sql, options_, server);
+    } catch (...) {
+        throw StorageUnavailable(describe_current_storage_failure().message);
+    }
     broken_.at(position) = 0;
 }
 

@@ -43,6 +43,11 @@ const char* classify_sqlite(int result, std::string_view message) {
 const char* classify_postgresql(const std::string& sqlstate) {
     // Serialization failure, deadlock, and lock_not_available (our own lock_timeout expired,
     // like SQLite's busy timeout and MySQL's 1205).
+    // libpq gives no SQLSTATE for what happens on the client's side of a connection: the server
+    // closed it (a restart, a fast shutdown), the socket broke. Found by the restart test.
+    if (sqlstate.empty()) {
+        return storage_error::unavailable;
+    }
     if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03") {
         return storage_error::conflict;
     }
@@ -95,6 +100,8 @@ Error describe_current_storage_failure() {
         throw;
     } catch (const StorageBusy& e) {
         return Error{storage_error::busy, e.what()};
+    } catch (const StorageUnavailable& e) {
+        return Error{storage_error::unavailable, e.what()};
     } catch (const soci::sqlite3_soci_error& e) {
         return Error{classify_sqlite(e.result(), e.what()), e.what()};
     } catch (const soci::postgresql_soci_error& e) {

@@ -32,6 +32,14 @@ struct StorageBusy : std::exception {
     const char* what() const noexcept override { return "no database session free in time"; }
 };
 
+// Thrown when a lost connection cannot be opened again (the server is still away): whatever
+// the driver said, that is unavailable, not a fault of the work.
+struct StorageUnavailable : std::exception {
+    explicit StorageUnavailable(std::string why) : message("cannot reach the database: " + std::move(why)) {}
+    const char* what() const noexcept override { return message.c_str(); }
+    std::string message;
+};
+
 // Maps the exception being handled (call only inside a catch block) to an Error with one of
 // the codes above and the backend's message.
 Error describe_current_storage_failure();
