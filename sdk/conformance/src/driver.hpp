@@ -41,7 +41,6 @@ struct ModelOrder {
     std::vector<std::string> trace;           // the order's life, for a failure's message
     std::size_t config_index = 0;             // the configuration it was sold under
     std::size_t customer = 0;
-    std::string product_name() const { return view.product; }
 };
 
 // The money of the model: customers, escrow and revenue, whose sum never changes.
