@@ -42,15 +42,15 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ignored);
 }
 
-BenchDb::BenchDb(const std::filesystem::path& file, MinorUnits deposit_minor, BenchDbOptions options) {
-    storage::DatabaseOptions db_options;
-    db_options.target = file.string();
+BenchDb::BenchDb(const BenchDatabase& database, MinorUnits deposit_minor, BenchDbOptions options) {
+    storage::DatabaseOptions db_options = database.options();
+    const std::string& url = database.config().url;
     db_options.sqlite_synchronous = options.synchronous;
     db_options.pool_size = options.pool_size;
     db_options.busy_timeout_ms = 30000;
     db_options.write_attempts_max = 50;
-    db_ = must(storage::Database::open(db_options), "opening " + file.string());
-    must(storage::migrate(*db_, t0_ms), "migrating " + file.string());
+    db_ = must(storage::Database::open(db_options), "opening " + url);
+    must(storage::migrate(*db_, t0_ms), "migrating " + url);
     engine_ = std::make_unique<Engine>(*db_, [](const std::string&) { return otpdesk(); }, clock_);
     sweeper_ = std::make_unique<Sweeper>(*engine_, "bench");
     tenant_id = must(engine_->create_tenant(NewTenant{"Bench", "USD", "otpdesk", "", false}), "tenant").id;
@@ -91,6 +91,7 @@ void BenchDb::audit_or_fail(const std::string& when) {
 }
 
 double commit_cap_per_s(BenchDb& bench, std::size_t transactions) {
+    if (bench.db().dialect().backend != Backend::sqlite3) fail("commit_cap_per_s is a SQLite figure");
     storage::Database::Lease lease(bench.db());
     soci::session& sql = lease.sql();
     sql << "CREATE TABLE IF NOT EXISTS bench_commit_cap (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)";

@@ -1,6 +1,7 @@
-// What every figure of billing_engine_bench needs: a fresh SQLite file database in a temp dir
-// (WAL, synchronous=FULL, like production), the real OTPDesk plugin, an Engine with a fixed
-// ManualClock, one tenant with one funded customer, and a stopwatch.
+// What every figure of billing_engine_bench needs: a fresh database (a SQLite file in a temp dir,
+// WAL, synchronous=FULL, like production; or a database of its own on a server, see
+// bench_database.hpp), the real OTPDesk plugin, an Engine with a fixed ManualClock, one tenant
+// with one funded customer, and a stopwatch.
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "billing/core/clock.hpp"
 #include "billing/engine/engine.hpp"
 #include "billing/engine/sweeper.hpp"
+#include "bench_database.hpp"
 #include "billing/storage/database.hpp"
 
 namespace billing::bench {
@@ -67,11 +69,11 @@ struct BenchDbOptions {
     std::uint32_t pool_size = 4;
 };
 
-// One database file with the schema, an engine over it and a tenant whose customer holds
-// deposit_minor.
+// One database with the schema, an engine over it and a tenant whose customer holds
+// deposit_minor. database must outlive it.
 class BenchDb {
 public:
-    BenchDb(const std::filesystem::path& file, MinorUnits deposit_minor, BenchDbOptions options = {});
+    BenchDb(const BenchDatabase& database, MinorUnits deposit_minor, BenchDbOptions options = {});
     ~BenchDb();
     BenchDb(const BenchDb&) = delete;
     BenchDb& operator=(const BenchDb&) = delete;
@@ -96,7 +98,8 @@ private:
 };
 
 // The one-row commit cap of this disk: transactions/s of BEGIN IMMEDIATE + one small UPDATE +
-// COMMIT with synchronous=FULL. No per-transaction workload can beat it.
+// COMMIT with synchronous=FULL. No per-transaction workload can beat it. SQLite only: a server
+// commits concurrent transactions together, so one session's rate caps nothing.
 double commit_cap_per_s(BenchDb& bench, std::size_t transactions);
 
 class Stopwatch {

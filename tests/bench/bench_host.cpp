@@ -30,16 +30,12 @@ std::filesystem::path write_policy_config(const std::filesystem::path& file) {
 }
 
 config::HostConfig host_config(const std::filesystem::path& dir, const std::string& name,
-                               config::SqliteSynchronous synchronous) {
+                               const config::DatabaseConfig& database) {
     config::HostConfig c;
     c.server.host = "127.0.0.1";
     c.server.port = 0;
     c.server.shutdown_grace_s = 5;
-    const std::string file = (dir / (name + ".sqlite")).string();
-    c.database.url = "sqlite3://" + file;
-    c.database.backend = config::DatabaseBackend::sqlite3;
-    c.database.target = file;
-    c.database.sqlite_synchronous = synchronous;
+    c.database = database;
     c.plugins.policies.push_back(config::PolicyPluginConfig{
         "otpdesk", BILLING_OTPDESK_PLUGIN, write_policy_config(dir / (name + "-otpdesk.toml"))});
     c.demo.create_tenant = false;  // the benchmark makes its own, live tenant
@@ -55,9 +51,9 @@ std::string must_succeed(const HttpReply& reply, const std::string& what) {
     return reply.body;
 }
 
-BenchHost::BenchHost(const std::filesystem::path& dir, const std::string& name, config::SqliteSynchronous synchronous,
+BenchHost::BenchHost(const std::filesystem::path& dir, const std::string& name, const config::DatabaseConfig& database,
                      std::size_t customer_count, MinorUnits deposit_minor)
-    : config_(host_config(dir, name, synchronous)) {
+    : config_(host_config(dir, name, database)) {
     std::ostringstream notices;  // the generated key's notice; the key itself is read from its file
     host_ = must(server::Host::start(config_, notices), "starting the billing host " + name);
     port_ = host_->port();

@@ -1,5 +1,6 @@
 // The billing host of billing_http_bench, in-process: billing::server::Host started on an
-// ephemeral port over a SQLite file in the bench's temp dir (WAL, synchronous as asked), with
+// ephemeral port over the database it is given (a SQLite file in the bench's temp dir, WAL,
+// synchronous as asked; or a server database, see bench_database.hpp), with
 // the real OTPDesk plugin loaded with the shipped config but activation.cancel_from_s = 0, then
 // set up through its own API with the operator key: one LIVE tenant on that policy, a service
 // key, and funded customers.
@@ -30,16 +31,16 @@ namespace billing::bench {
 
 class BenchHost {
 public:
-    // name names the database file (name.sqlite) and the key file in dir; customer_count customers
-    // are created, each funded with deposit_minor.
-    BenchHost(const std::filesystem::path& dir, const std::string& name, config::SqliteSynchronous synchronous,
+    // name names the policy config and the key file in dir; customer_count customers are
+    // created, each funded with deposit_minor.
+    BenchHost(const std::filesystem::path& dir, const std::string& name, const config::DatabaseConfig& database,
               std::size_t customer_count, MinorUnits deposit_minor);
     ~BenchHost();
     BenchHost(const BenchHost&) = delete;
     BenchHost& operator=(const BenchHost&) = delete;
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
-    // The database options of the host, for a second Database over the same file.
+    // The database options of the host, for a second Database over the same data.
     [[nodiscard]] const config::DatabaseConfig& database() const { return config_.database; }
 
     // Stops the host (SIGTERM's orderly path); the database file stays for the audit.

@@ -22,7 +22,7 @@ void copy_range(BenchDb& bench, const DueOrders& d, std::size_t first, std::size
     std::string order_id, transfer_id, event_id, decision;
     long long created = 0, due = 0;
     const long long written = t0_ms;
-    sql << "BEGIN IMMEDIATE";
+    sql << bench.db().dialect().begin_write;
     soci::statement order =
         (sql.prepare << "INSERT INTO orders (id, tenant_id, account_id, product, state, attributes, terms, "
                         "price_minor, charged_minor, captured_minor, refunded_from_escrow_minor, "

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <ostream>
 
+#include "bench_database.hpp"
+
 namespace billing::bench {
 
 struct HttpBenchCounts {
@@ -25,9 +27,10 @@ struct HttpBenchChecks {
     bool audit = false;  // run the ledger audit over both host databases at the end
 };
 
-// Prints the figures to out. Returns the exit code: 0, or 1 when a request was answered with a
-// non-2xx status (or not at all) or the audit found a violation.
-int run_http_bench(const std::filesystem::path& dir, const HttpBenchCounts& counts, const HttpBenchChecks& checks,
-                   std::ostream& out);
+// Prints the figures to out, the host and its floor on a fresh database of backend (SQLite files
+// in dir). Returns the exit code: 0, or 1 when a request was answered with a non-2xx status (or
+// not at all) or the audit found a violation.
+int run_http_bench(const std::filesystem::path& dir, Backend backend, const HttpBenchCounts& counts,
+                   const HttpBenchChecks& checks, std::ostream& out);
 
 }  // namespace billing::bench

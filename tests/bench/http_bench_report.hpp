@@ -20,6 +20,7 @@ struct Side {
 
 struct Measured {
     std::size_t clients = 0;
+    bool sqlite = true;         // else a server: no writer-lock floor, no commit cap
     Side trivial, http, floor;  // flat out, alternating rounds, synchronous=FULL
     Side floor_locked;          // the floor with its threads queued on an in-process mutex
     Side sync_normal;           // the HTTP load on a synchronous=NORMAL host

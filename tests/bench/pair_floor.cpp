@@ -63,7 +63,7 @@ RawPairFloor::RawPairFloor(storage::Database& db, const PairShape& shape, FloorA
                            std::mutex* writer_lock)
     : shape_(shape), accounts_(std::move(accounts)), key_tag_(std::move(key_tag)), writer_lock_(writer_lock),
       lease_(db), sql_(lease_.sql()),
-      begin_(sql_.prepare << "BEGIN IMMEDIATE"), commit_(sql_.prepare << "COMMIT"),
+      begin_(sql_.prepare << db.dialect().begin_write), commit_(sql_.prepare << "COMMIT"),
       rollback_(sql_.prepare << "ROLLBACK"), insert_order_(sql_), debit_customer_(sql_), credit_escrow_(sql_),
       insert_purchase_transfer_(sql_), insert_timer_(sql_), insert_purchase_event_(sql_),
       insert_purchase_answer_(sql_), update_order_(sql_), drop_timer_(sql_), debit_escrow_(sql_),
@@ -158,7 +158,8 @@ bool RawPairFloor::cancel() {
     return run("raw cancel", &RawPairFloor::cancel_writes);
 }
 
-// One transaction: BEGIN IMMEDIATE, the writes, COMMIT; anything else rolls it back.
+// One transaction: the backend's writer BEGIN (the host's), the writes, COMMIT; anything else
+// rolls it back.
 bool RawPairFloor::run(const char* what, bool (RawPairFloor::*writes)()) {
     transfer_id_ = new_id("trf");
     event_id_ = new_id("evt");

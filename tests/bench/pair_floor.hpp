@@ -1,8 +1,8 @@
 // The raw-transaction floor of billing_http_bench's http_purchase_cancel_vs_raw_tx: what the
-// engine writes for one purchase and for its cancel, written by hand, each in one BEGIN
-// IMMEDIATE transaction with statements prepared once (like purchase_bench.cpp's floor), on a
-// second Database over the host's own file, so both sides write the same tables and grow them
-// alike. The texts (order attributes and terms, decisions, stored idempotent answers) are
+// engine writes for one purchase and for its cancel, written by hand, each in one transaction
+// opened with the host's writer BEGIN (storage::Dialect::begin_write: BEGIN IMMEDIATE on SQLite)
+// with statements prepared once (like purchase_bench.cpp's floor), on a second Database over the
+// host's own database, so both sides write the same tables and grow them alike. The texts (order attributes and terms, decisions, stored idempotent answers) are
 // copied from an order the host sold and cancelled over HTTP, so no encoding is paid here.
 //
 //   purchase: insert order, debit customer (>= check), credit escrow, insert transfer, insert
@@ -50,8 +50,8 @@ struct FloorAccounts {
 class RawPairFloor final : public PairClient {
 public:
     // Holds one pooled session of db for its prepared statements while it lives. With a
-    // writer_lock, each transaction first waits for it (held until COMMIT), so that the floor's
-    // threads queue in the process instead of in SQLite's busy handler.
+    // writer_lock (SQLite), each transaction first waits for it (held until COMMIT), so that the
+    // floor's threads queue in the process instead of in SQLite's busy handler.
     RawPairFloor(storage::Database& db, const PairShape& shape, FloorAccounts accounts, std::string key_tag,
                  std::mutex* writer_lock = nullptr);
 

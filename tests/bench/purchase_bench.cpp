@@ -140,7 +140,8 @@ void run_purchase_bench(const std::filesystem::path& dir, const PurchaseCounts& 
     const std::size_t per_round = counts.purchases / counts.rounds;
     const std::size_t total = per_round * counts.rounds;
     const MinorUnits price_max = 1000;  // above any activation price in the shipped config
-    BenchDb bench(dir / "purchase.sqlite", static_cast<MinorUnits>(2 * (total + counts.warmup) + 10) * price_max);
+    const BenchDatabase database(Backend::sqlite3, dir, "purchase");
+    BenchDb bench(database, static_cast<MinorUnits>(2 * (total + counts.warmup) + 10) * price_max);
     const std::string second_customer = bench.add_customer("customer-2", static_cast<MinorUnits>(total) * price_max);
 
     UtcMs now_ms = t0_ms;

@@ -56,9 +56,9 @@ struct FloorRun {
 };
 
 template <class Floor>
-FloorRun run_floor(const std::filesystem::path& file, std::size_t n, std::size_t batch, const EventShape& refund,
+FloorRun run_floor(const BenchDatabase& database, std::size_t n, std::size_t batch, const EventShape& refund,
                    bool audit, const char* name, Floor floor) {
-    BenchDb bench(file, static_cast<MinorUnits>(n) * price_max);
+    BenchDb bench(database, static_cast<MinorUnits>(n) * price_max);
     const Stopwatch setup;
     const DueOrders due = make_due_orders(bench, n);
     FloorRun run;
@@ -74,13 +74,15 @@ FloorRun run_floor(const std::filesystem::path& file, std::size_t n, std::size_t
 
 }  // namespace
 
-void run_refund_bench(const std::filesystem::path& dir, const RefundCounts& counts, bool audit) {
+void run_refund_bench(const std::filesystem::path& dir, Backend backend, const RefundCounts& counts, bool audit) {
     const std::size_t n = counts.orders;
+    const bool sqlite = backend == Backend::sqlite3;
     EventShape refund;
     EngineSweep engine;
     double setup_s = 0, commit_cap = 0;
     {
-        BenchDb bench(dir / "refund-engine.sqlite", static_cast<MinorUnits>(n) * price_max);
+        const BenchDatabase database(backend, dir, "refund_engine");
+        BenchDb bench(database, static_cast<MinorUnits>(n) * price_max);
         const Stopwatch setup;
         const DueOrders due = make_due_orders(bench, n);
         setup_s = setup.seconds();
@@ -97,13 +99,12 @@ void run_refund_bench(const std::filesystem::path& dir, const RefundCounts& coun
         refund = must(bench.db().read([&](soci::session& sql) -> Result<EventShape> {
             return read_event_shape(sql, due.template_order_id, 2);
         }), "reading the refund event");
-        commit_cap = commit_cap_per_s(bench, std::min<std::size_t>(n, 2000));
+        if (sqlite) commit_cap = commit_cap_per_s(bench, std::min<std::size_t>(n, 2000));
     }
-    std::filesystem::remove_all(dir / "refund-engine.sqlite");
-    const FloorRun per_row = run_floor(dir / "refund-row.sqlite", n, counts.batch, refund, audit, "per-row",
-                                       refund_per_row);
-    const FloorRun set_based = run_floor(dir / "refund-set.sqlite", n, counts.batch, refund, audit, "set-based",
-                                         refund_set_based);
+    const FloorRun per_row = run_floor(BenchDatabase(backend, dir, "refund_row"), n, counts.batch, refund, audit,
+                                       "per-row", refund_per_row);
+    const FloorRun set_based = run_floor(BenchDatabase(backend, dir, "refund_set"), n, counts.batch, refund, audit,
+                                         "set-based", refund_set_based);
 
     const double engine_per_s = static_cast<double>(n) / engine.seconds();
     const bool row_wins = per_row.per_s >= set_based.per_s;
@@ -113,14 +114,21 @@ void run_refund_bench(const std::filesystem::path& dir, const RefundCounts& coun
               << " floor=" << (row_wins ? "per_row" : "set_based") << " floor_per_row_per_s=" << fixed(per_row.per_s, 1)
               << " floor_set_based_per_s=" << fixed(set_based.per_s, 1) << " orders=" << n << " batch=" << counts.batch
               << " engine_claim_s=" << fixed(engine.claim_s, 3) << " engine_process_s=" << fixed(engine.process_s, 3)
-              << " engine_batches=" << engine.batches << " commit_cap_per_s=" << fixed(commit_cap, 1)
-              << " setup_s=" << fixed(setup_s, 2) << '\n';
+              << " engine_batches=" << engine.batches << " backend=" << config::to_string(backend);
+    if (sqlite) std::cout << " commit_cap_per_s=" << fixed(commit_cap, 1);
+    std::cout << " setup_s=" << fixed(setup_s, 2) << '\n';
+    if (!sqlite) {
+        std::cout << "# skipped on a server: commit_cap_per_s and auto_refund_engine_sync_normal "
+                     "(SQLite's one-session fsync ceiling and PRAGMA synchronous)\n";
+        return;
+    }
 
     // Where the engine's time goes: the same sweep without an fsync per commit leaves the CPU
     // cost of one timer transaction (claim, decide, JSON, statements).
     if (counts.sync_normal_orders > 0) {
         const std::size_t m = counts.sync_normal_orders;
-        BenchDb bench(dir / "refund-normal.sqlite", static_cast<MinorUnits>(m) * price_max,
+        const BenchDatabase database(backend, dir, "refund_normal");
+        BenchDb bench(database, static_cast<MinorUnits>(m) * price_max,
                       BenchDbOptions{config::SqliteSynchronous::normal, 4});
         const DueOrders due = make_due_orders(bench, m);
         const EngineSweep normal = sweep_all(bench, due.all_due_ms, counts.batch);

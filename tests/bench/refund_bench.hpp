@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <filesystem>
 
+#include "bench_database.hpp"
+
 namespace billing::bench {
 
 struct RefundCounts {
@@ -15,6 +17,8 @@ struct RefundCounts {
     std::size_t sync_normal_orders = 20'000;  // the diagnostic run with synchronous=NORMAL
 };
 
-void run_refund_bench(const std::filesystem::path& dir, const RefundCounts& counts, bool audit);
+// Each side gets a fresh database of backend (SQLite files in dir). The synchronous=NORMAL line and
+// the commit cap are SQLite's only; on a server a '#' line says so.
+void run_refund_bench(const std::filesystem::path& dir, Backend backend, const RefundCounts& counts, bool audit);
 
 }  // namespace billing::bench

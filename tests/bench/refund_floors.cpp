@@ -25,7 +25,7 @@ std::size_t refund_per_row(BenchDb& bench, const DueOrders& due, const EventShap
     std::string order_id, timer_name, account_id, transfer_id, event_id;
     long long due_at = 0, amount = 0, version = 0, next_version = 0;
 
-    soci::statement begin = (sql.prepare << "BEGIN IMMEDIATE");
+    soci::statement begin = (sql.prepare << bench.db().dialect().begin_write);
     soci::statement commit = (sql.prepare << "COMMIT");
     soci::statement drop_timer = (sql.prepare << "DELETE FROM timers WHERE order_id = :o AND name = :n",
                                   soci::use(order_id), soci::use(timer_name));
@@ -93,41 +93,82 @@ std::size_t refund_per_row(BenchDb& bench, const DueOrders& due, const EventShap
     }
 }
 
+namespace {
+
+// An SQL expression with a fresh id on every row, like new_id(prefix): prefix_ + 32 hex digits.
+std::string fresh_id_sql(Backend backend, const std::string& prefix) {
+    switch (backend) {
+        case Backend::postgresql: return "'" + prefix + "_' || replace(gen_random_uuid()::text, '-', '')";
+        case Backend::mysql: return "CONCAT('" + prefix + "_', REPLACE(UUID(), '-', ''))";
+        case Backend::sqlite3: break;
+    }
+    return "'" + prefix + "_' || lower(hex(randomblob(16)))";
+}
+
+// The set-based floor's statements that join the batch into a DELETE or an UPDATE: SQLite and
+// PostgreSQL have UPDATE ... FROM and row-value IN, MySQL/MariaDB multi-table DELETE and UPDATE.
+struct SetBasedSql {
+    std::string drop_timers, update_orders, credit_customers;
+};
+
+// The SET list of the refund's order update; o is "" or the updated table's alias with its dot
+// (MySQL's multi-table UPDATE names the columns it sets).
+std::string order_changes(const std::string& o) {
+    return o + "state = :s, " + o + "refunded_from_escrow_minor = " + o + "refunded_from_escrow_minor + b.amount, " +
+           o + "outcome = :out, " + o + "policy = :pol, " + o + "is_final = :fin, " + o + "version = b.version + 1, " +
+           o + "updated_at_ms = b.due_at_ms, " + o + "closed_at_ms = b.due_at_ms";
+}
+
+SetBasedSql set_based_sql(Backend backend) {
+    const std::string totals = "(SELECT account_id, SUM(amount) AS total FROM bench_batch GROUP BY account_id) s";
+    if (backend == Backend::mysql) {
+        return {"DELETE t FROM timers t JOIN bench_batch b ON t.order_id = b.order_id AND t.name = b.name",
+                "UPDATE orders o JOIN bench_batch b ON o.id = b.order_id AND o.version = b.version SET " +
+                    order_changes("o."),
+                "UPDATE accounts a JOIN " + totals + " ON a.id = s.account_id SET a.balance_minor = a.balance_minor + s.total"};
+    }
+    const std::string drop = "DELETE FROM timers WHERE (order_id, name) IN (SELECT order_id, name FROM bench_batch)";
+    const std::string update = "UPDATE orders SET " + order_changes("") +
+                               " FROM bench_batch b WHERE orders.id = b.order_id AND orders.version = b.version";
+    const std::string credit =
+        "UPDATE accounts SET balance_minor = balance_minor + s.total FROM " + totals + " WHERE accounts.id = s.account_id";
+    return {drop, update, credit};
+}
+
+}  // namespace
+
 std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch) {
     storage::Database::Lease lease(bench.db());
     soci::session& sql = lease.sql();
+    const Backend backend = bench.db().dialect().backend;
+    const SetBasedSql joined = set_based_sql(backend);
     const long long now = due.all_due_ms;
     const long long limit = static_cast<long long>(batch);
     const long long written = t0_ms;
-    sql << "CREATE TEMP TABLE bench_batch (order_id VARCHAR(40) NOT NULL PRIMARY KEY, name VARCHAR(64) NOT NULL, "
+    long long total = 0;
+    sql << "CREATE TEMPORARY TABLE bench_batch (order_id VARCHAR(40) NOT NULL PRIMARY KEY, name VARCHAR(64) NOT NULL, "
            "due_at_ms BIGINT NOT NULL, account_id VARCHAR(40) NOT NULL, amount BIGINT NOT NULL, version BIGINT NOT NULL, "
            "event_id VARCHAR(40) NOT NULL, transfer_id VARCHAR(40) NOT NULL)";
 
-    soci::statement begin = (sql.prepare << "BEGIN IMMEDIATE");
+    std::size_t done = 0;
+    soci::statement begin = (sql.prepare << bench.db().dialect().begin_write);
     soci::statement commit = (sql.prepare << "COMMIT");
+    const std::string fresh_ids = fresh_id_sql(backend, "evt") + ", " + fresh_id_sql(backend, "trf");
     soci::statement fill =
         (sql.prepare << "INSERT INTO bench_batch SELECT t.order_id, t.name, t.due_at_ms, o.account_id, "
-                        "o.charged_minor - o.captured_minor - o.refunded_from_escrow_minor, o.version, "
-                        "'evt_' || lower(hex(randomblob(16))), 'trf_' || lower(hex(randomblob(16))) "
-                        "FROM timers t JOIN orders o ON o.id = t.order_id "
-                        "WHERE t.due_at_ms <= :now AND t.lease_until_ms <= :now2 ORDER BY t.due_at_ms LIMIT :lim",
+                        "o.charged_minor - o.captured_minor - o.refunded_from_escrow_minor, o.version, " +
+                            fresh_ids +
+                            " FROM timers t JOIN orders o ON o.id = t.order_id WHERE t.due_at_ms <= :now AND "
+                            "t.lease_until_ms <= :now2 ORDER BY t.due_at_ms LIMIT :lim",
          soci::use(now), soci::use(now), soci::use(limit));
-    soci::statement drop_timers =
-        (sql.prepare << "DELETE FROM timers WHERE (order_id, name) IN (SELECT order_id, name FROM bench_batch)");
+    soci::statement drop_timers = (sql.prepare << joined.drop_timers);
     soci::statement update_orders =
-        (sql.prepare << "UPDATE orders SET state = :s, refunded_from_escrow_minor = refunded_from_escrow_minor + b.amount, "
-                        "outcome = :out, policy = :pol, is_final = :fin, version = b.version + 1, "
-                        "updated_at_ms = b.due_at_ms, closed_at_ms = b.due_at_ms "
-                        "FROM bench_batch b WHERE orders.id = b.order_id AND orders.version = b.version",
-         soci::use(refund.order_state), soci::use(refund.order_outcome), soci::use(refund.policy), soci::use(closed));
-    soci::statement debit_escrow =
-        (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor - (SELECT SUM(amount) FROM bench_batch) "
-                        "WHERE id = :id AND balance_minor >= (SELECT SUM(amount) FROM bench_batch)",
-         soci::use(bench.escrow_id));
-    soci::statement credit_customers =
-        (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor + s.total FROM "
-                        "(SELECT account_id, SUM(amount) AS total FROM bench_batch GROUP BY account_id) s "
-                        "WHERE accounts.id = s.account_id");
+        (sql.prepare << joined.update_orders, soci::use(refund.order_state), soci::use(refund.order_outcome),
+         soci::use(refund.policy), soci::use(closed));
+    soci::statement debit_escrow = (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
+                                                   "WHERE id = :id AND balance_minor >= :a2",
+                                    soci::use(total), soci::use(bench.escrow_id), soci::use(total));
+    soci::statement credit_customers = (sql.prepare << joined.credit_customers);
     soci::statement insert_transfers =
         (sql.prepare << "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, "
                         "kind, order_id, event_id, created_at_ms) SELECT transfer_id, :t, :d, account_id, amount, "
@@ -141,7 +182,6 @@ std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventSh
          soci::use(refund.policy), soci::use(refund.code), soci::use(refund.decision_json), soci::use(written));
     soci::statement clear = (sql.prepare << "DELETE FROM bench_batch");
 
-    std::size_t done = 0;
     for (;;) {
         begin.execute(true);
         fill.execute(true);
@@ -152,6 +192,8 @@ std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventSh
             if (static_cast<std::size_t>(update_orders.get_affected_rows()) != rows) {
                 fail("set-based floor: an order changed under the batch");
             }
+            // A one-off statement: SQLite would not drop the table below under a prepared read.
+            sql << "SELECT SUM(amount) FROM bench_batch", soci::into(total);
             debit_escrow.execute(true);
             if (debit_escrow.get_affected_rows() != 1) fail("set-based floor: escrow does not cover the refunds");
             credit_customers.execute(true);

@@ -1,6 +1,7 @@
 // The raw floors of the auto-refund figure: the writes the engine makes when an activation's
 // expiry timer refunds it (delete the timer, update the order, escrow -> customer transfer
-// with both balances, event record), done by hand in one transaction per batch.
+// with both balances, event record), done by hand in one transaction per batch, opened with the
+// backend's writer BEGIN as the engine's are (storage::Dialect::begin_write).
 #pragma once
 
 #include <cstddef>
@@ -15,7 +16,8 @@ namespace billing::bench {
 // Returns the rows refunded.
 std::size_t refund_per_row(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch);
 
-// Set-based: the batch goes into a temp table, then one statement per write for all its rows.
+// Set-based: the batch goes into a temp table, then one statement per write for all its rows
+// (joined per backend: UPDATE ... FROM on SQLite and PostgreSQL, multi-table UPDATE on MySQL).
 std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch);
 
 }  // namespace billing::bench

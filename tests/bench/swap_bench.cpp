@@ -179,7 +179,8 @@ void latency_line(const char* name, Latencies& l, double offered, std::size_t cl
 
 int run_swap_bench(const std::filesystem::path& dir, const SwapBenchOptions& options, std::ostream& out) {
     const std::size_t n = options.clients;
-    BenchHost host(dir, "swap", config::SqliteSynchronous::full, n, deposit_minor);
+    const BenchDatabase database(Backend::sqlite3, dir, "swap");
+    BenchHost host(dir, "swap", database.config(), n, deposit_minor);
     const std::string missing_body = missing_file_body(dir);
     check_reload_works(host, missing_body, out);
 
