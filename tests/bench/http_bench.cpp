@@ -98,18 +98,22 @@ struct FullRig {
 // Customers: the HTTP clients' (and the trivial clients', who never reach the host), then
 // the floor's, then the locked floor's (SQLite only: on a server the host takes no writer
 // turn, so there is nothing to compare it with); the template's is the last.
-void make_clients(FullRig& rig, BenchHost& host, storage::Database& floor_db, const PairShape& shape,
-                  const std::string& escrow, std::uint16_t trivial_port, std::size_t n) {
-    const bool sqlite = floor_db.dialect().backend == Backend::sqlite3;
+void make_clients(FullRig& rig, BenchHost& host, const PairShape& shape, const std::string& escrow,
+                  std::uint16_t trivial_port, std::size_t n) {
+    const config::DatabaseConfig& database = host.database();
+    const bool sqlite = database.backend == Backend::sqlite3;
     for (std::size_t i = 0; i < n; ++i) {
         const std::string tag = std::to_string(i);
         const std::string& key = host.service_key;
         rig.http.push_back(std::make_unique<HttpPairClient>(host.port(), key, host.customers[i], "http" + tag));
         rig.trivial.push_back(std::make_unique<HttpPairClient>(trivial_port, key, host.customers[i], "trivial" + tag));
         const FloorAccounts floor{host.tenant_id, escrow, host.customers[n + i]};
-        rig.floor.push_back(std::make_unique<RawPairFloor>(floor_db, shape, floor, "floor" + tag));
+        rig.floor.push_back(std::make_unique<RawPairFloor>(database, shape, floor, "floor" + tag));
         const FloorAccounts locked{host.tenant_id, escrow, host.customers[2 * n + i]};
-        if (sqlite) rig.locked.push_back(std::make_unique<RawPairFloor>(floor_db, shape, locked, "locked" + tag, &rig.writer_lock));
+        if (sqlite) {
+            rig.locked.push_back(
+                std::make_unique<RawPairFloor>(database, shape, locked, "locked" + tag, &rig.writer_lock));
+        }
     }
 }
 
@@ -159,23 +163,22 @@ bool measure_full(const std::filesystem::path& dir, Backend backend, const HttpB
     const BenchDatabase data(backend, dir, "http_full");
     BenchHost host(dir, "http_full", data.config(), 3 * n + 1, deposit_minor);
     const config::DatabaseConfig database = host.database();
-    auto options = storage::DatabaseOptions::from(database);
-    options.pool_size = static_cast<std::uint32_t>(2 * n);  // one session per floor client
-    auto floor_db = must(storage::Database::open(options), "opening the floor's connection to " + database.target);
+    auto floor_db = must(storage::Database::open(storage::DatabaseOptions::from(database)),
+                         "opening a second connection to " + database.url);
     const PairShape shape = template_shape(host, *floor_db);
     const std::string escrow = must(floor_db->read([&](soci::session& sql) {
         return ledger::system_accounts(sql, host.tenant_id);
     }), "the tenant's system accounts").escrow;
     const TrivialServer trivial_server;
     FullRig rig;
-    make_clients(rig, host, *floor_db, shape, escrow, trivial_server.port(), n);
+    make_clients(rig, host, shape, escrow, trivial_server.port(), n);
     if (!run_rounds(rig, counts, m) || !run_half_load(rig, counts, m)) return false;
     if (m.sqlite) {
         const BenchDatabase cap_data(Backend::sqlite3, dir, "commit_cap");
         BenchDb cap(cap_data, 0);
         m.commit_cap_per_s = commit_cap_per_s(cap, counts.commit_cap_transactions);
     }
-    rig.floor.clear();  // their sessions go back to floor_db before it closes
+    rig.floor.clear();  // their connections close before the server database is dropped
     rig.locked.clear();
     floor_db.reset();
     host.stop();

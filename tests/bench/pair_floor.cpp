@@ -59,11 +59,21 @@ void read_cancel_shape(soci::session& sql, const std::string& order_id, const st
     shape.cancel_answer = read_answer(sql, cancel_key);
 }
 
-RawPairFloor::RawPairFloor(storage::Database& db, const PairShape& shape, FloorAccounts accounts, std::string key_tag,
-                           std::mutex* writer_lock)
+namespace {
+
+std::unique_ptr<storage::Database> one_session(const config::DatabaseConfig& database) {
+    auto options = storage::DatabaseOptions::from(database);
+    options.pool_size = 1;
+    return must(storage::Database::open(options), "opening a floor connection to " + database.url);
+}
+
+}  // namespace
+
+RawPairFloor::RawPairFloor(const config::DatabaseConfig& database, const PairShape& shape, FloorAccounts accounts,
+                           std::string key_tag, std::mutex* writer_lock)
     : shape_(shape), accounts_(std::move(accounts)), key_tag_(std::move(key_tag)), writer_lock_(writer_lock),
-      lease_(db), sql_(lease_.sql()),
-      begin_(sql_.prepare << db.dialect().begin_write), commit_(sql_.prepare << "COMMIT"),
+      db_(one_session(database)), lease_(*db_), sql_(lease_.sql()),
+      begin_(sql_.prepare << db_->dialect().begin_write), commit_(sql_.prepare << "COMMIT"),
       rollback_(sql_.prepare << "ROLLBACK"), insert_order_(sql_), debit_customer_(sql_), credit_escrow_(sql_),
       insert_purchase_transfer_(sql_), insert_timer_(sql_), insert_purchase_event_(sql_),
       insert_purchase_answer_(sql_), update_order_(sql_), drop_timer_(sql_), debit_escrow_(sql_),

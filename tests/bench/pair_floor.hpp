@@ -2,7 +2,8 @@
 // engine writes for one purchase and for its cancel, written by hand, each in one transaction
 // opened with the host's writer BEGIN (storage::Dialect::begin_write: BEGIN IMMEDIATE on SQLite)
 // with statements prepared once (like purchase_bench.cpp's floor), on a second Database over the
-// host's own database, so both sides write the same tables and grow them alike. The texts (order attributes and terms, decisions, stored idempotent answers) are
+// host's own database, so both sides write the same tables and grow them alike. Each floor
+// client has a connection of its own, as each of the host's requests has a pooled session. The texts (order attributes and terms, decisions, stored idempotent answers) are
 // copied from an order the host sold and cancelled over HTTP, so no encoding is paid here.
 //
 //   purchase: insert order, debit customer (>= check), credit escrow, insert transfer, insert
@@ -13,6 +14,7 @@
 
 #include <soci/soci.h>
 
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -49,11 +51,12 @@ struct FloorAccounts {
 
 class RawPairFloor final : public PairClient {
 public:
-    // Holds one pooled session of db for its prepared statements while it lives. With a
-    // writer_lock (SQLite), each transaction first waits for it (held until COMMIT), so that the
-    // floor's threads queue in the process instead of in SQLite's busy handler.
-    RawPairFloor(storage::Database& db, const PairShape& shape, FloorAccounts accounts, std::string key_tag,
-                 std::mutex* writer_lock = nullptr);
+    // Opens a Database of one session over database for its prepared statements and holds the
+    // session while it lives. With a writer_lock (SQLite), each transaction first waits for it
+    // (held until COMMIT), so that the floor's threads queue in the process instead of in
+    // SQLite's busy handler.
+    RawPairFloor(const config::DatabaseConfig& database, const PairShape& shape, FloorAccounts accounts,
+                 std::string key_tag, std::mutex* writer_lock = nullptr);
 
     bool purchase() override;
     bool cancel() override;
@@ -73,6 +76,7 @@ private:
     long long now_ = 0, due_ = 0, cancel_version_ = 2;
     const int closed_ = 1;
     const long long balance_limit_ = (1LL << 62) - 1000;
+    std::unique_ptr<storage::Database> db_;
     storage::Database::Lease lease_;
     soci::session& sql_;
     soci::statement begin_, commit_, rollback_;
