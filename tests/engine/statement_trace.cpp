@@ -1,5 +1,8 @@
 #include "statement_trace.hpp"
 
+#include <latch>
+#include <thread>
+
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <memory>
@@ -21,14 +24,22 @@ StatementTrace::StatementTrace(storage::Database& db) : db_(db) { attach(true); 
 StatementTrace::~StatementTrace() { attach(false); }
 
 void StatementTrace::attach(bool on) {
-    // Borrowing every session at once is the only way to reach each of them exactly once.
-    std::vector<std::unique_ptr<storage::Database::Lease>> leases;
-    for (std::uint32_t i = 0; i < db_.options().pool_size; ++i) {
-        leases.push_back(std::make_unique<storage::Database::Lease>(db_));
-        auto* backend = static_cast<soci::sqlite3_session_backend*>(leases.back()->sql().get_backend());
-        sqlite_api::sqlite3_trace_v2(backend->conn_, on ? SQLITE_TRACE_STMT : 0, on ? &on_statement_traced : nullptr,
-                                     on ? this : nullptr);
+    // Borrowing every session at once is the only way to reach each of them exactly once; one
+    // thread may hold one session of a Database at a time (Database::Lease), so one thread each,
+    // all holding theirs until every session is reached.
+    const std::uint32_t sessions = db_.options().pool_size;
+    std::latch all_leased(sessions);
+    std::vector<std::thread> holders;
+    for (std::uint32_t i = 0; i < sessions; ++i) {
+        holders.emplace_back([&] {
+            storage::Database::Lease lease(db_);
+            auto* backend = static_cast<soci::sqlite3_session_backend*>(lease.sql().get_backend());
+            sqlite_api::sqlite3_trace_v2(backend->conn_, on ? SQLITE_TRACE_STMT : 0,
+                                         on ? &on_statement_traced : nullptr, on ? this : nullptr);
+            all_leased.arrive_and_wait();
+        });
     }
+    for (std::thread& holder : holders) holder.join();
 }
 
 void StatementTrace::record(std::string statement) {

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <future>
+#include <thread>
+
 #include "backend_context.hpp"
 #include "billing/storage/database.hpp"
 #include "billing/storage/migrations.hpp"
@@ -151,10 +154,32 @@ TEST_F(StorageTest, PoolExhaustionIsBusyNotAHang) {
     options_.busy_timeout_ms = 50;
     auto db = open();
     ASSERT_TRUE(db);
-    Database::Lease held(*db);
+    // The one session is held by another thread (one thread may hold one session at a time).
+    std::promise<void> leased;
+    std::promise<void> release;
+    std::thread holder([&] {
+        Database::Lease held(*db);
+        leased.set_value();
+        release.get_future().wait();
+    });
+    leased.get_future().wait();
     auto result = db->read([](soci::session&) -> Result<Unit> { return Unit{}; });
+    release.set_value();
+    holder.join();
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, storage_error::busy);
+}
+
+TEST_F(StorageTest, ASecondSessionOnOneThreadIsRefusedNotADeadlock) {
+    // A transaction that waits for a second session while holding locks can wait for the threads
+    // that wait for its locks; Database::Lease refuses it outright instead.
+    auto db = open();
+    ASSERT_TRUE(db);
+    auto nested = db->write([&](soci::session&) -> Result<Unit> {
+        return db->read([](soci::session&) -> Result<Unit> { return Unit{}; });
+    });
+    ASSERT_FALSE(nested.ok());
+    EXPECT_NE(nested.error().message.find("second session"), std::string::npos) << nested.error().message;
 }
 
 }  // namespace

@@ -239,8 +239,17 @@ TimerOutcome Engine::run_leased_timer(const timers::TimerRow& timer, const std::
     return std::move(ran).value();
 }
 
-Result<TimerOutcome> Engine::run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner) {
-    auto policy = policy_for(timer.tenant_id);
+Engine::TimerPolicies Engine::policies_of(const std::vector<timers::TimerRow>& batch) const {
+    TimerPolicies policies;
+    for (const timers::TimerRow& timer : batch) {
+        if (policies.count(timer.tenant_id) == 0) policies.emplace(timer.tenant_id, policy_for(timer.tenant_id));
+    }
+    return policies;
+}
+
+Result<TimerOutcome> Engine::run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner,
+                                          const TimerPolicies& policies) {
+    const auto& policy = policies.at(timer.tenant_id);
     if (!policy) return policy.error();
     sdk::Event event;
     event.type = sdk::event_type::timer;
@@ -259,13 +268,15 @@ Result<TimerOutcome> Engine::run_timer_in(soci::session& sql, const timers::Time
 }
 
 Result<TimerOutcome> Engine::run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner) {
-    return db_.write([&](soci::session& sql) { return run_timer_in(sql, timer, owner); });
+    const TimerPolicies policies = policies_of({timer});
+    return db_.write([&](soci::session& sql) { return run_timer_in(sql, timer, owner, policies); });
 }
 
 std::vector<TimerOutcome> Engine::run_leased_timers(const std::vector<timers::TimerRow>& batch,
                                                     const std::string& owner) {
     if (batch.size() > 1) {
-        auto together = db_.write([&](soci::session& sql) { return run_batch_in(sql, batch, owner); });
+        const TimerPolicies policies = policies_of(batch);
+        auto together = db_.write([&](soci::session& sql) { return run_batch_in(sql, batch, owner, policies); });
         if (together) {
             for (const TimerOutcome& outcome : together.value()) {
                 if (outcome.applied) tell(sdk::event_type::timer, *outcome.applied);
@@ -283,7 +294,7 @@ std::vector<TimerOutcome> Engine::run_leased_timers(const std::vector<timers::Ti
 }
 
 Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
-                                                       const std::string& owner) {
+                                                       const std::string& owner, const TimerPolicies& policies) {
     std::vector<TimerOutcome> outcomes;
     outcomes.reserve(batch.size());
     for (const timers::TimerRow& timer : batch) {
@@ -291,7 +302,7 @@ Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const
         storage::Savepoint savepoint(sql, "timer_run");
         Result<TimerOutcome> ran = Error{};
         try {
-            ran = run_timer_in(sql, timer, owner);
+            ran = run_timer_in(sql, timer, owner, policies);
         } catch (...) {
             ran = storage::describe_current_storage_failure();
         }

@@ -5,6 +5,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <filesystem>
+#include <stdexcept>
 
 namespace billing::storage {
 
@@ -164,8 +165,9 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
 namespace {
 
 // The sessions leased on this thread, with their caches: what statement_cache_of finds. A lease
-// is used by the thread that took it, and a thread holds at most a few at once.
+// is used by the thread that took it, and a thread holds at most one per Database (see Lease).
 struct LeasedCache {
+    const Database* db;
     soci::session* session;
     StatementCache* cache;
 };
@@ -201,6 +203,13 @@ Database::WriterTurn::~WriterTurn() {
 }
 
 Database::Lease::Lease(Database& db) : db_(db) {
+    for (const LeasedCache& leased : leased_caches) {
+        // A thread that holds a session (and maybe row locks in its transaction) and waits for a
+        // second one can wait for threads that hold the others and wait for its locks: a
+        // deadlock the database cannot see, which ends only at the lock timeout. Whatever a
+        // transaction needs from the database it reads on its own session, or before it opens.
+        if (leased.db == &db) throw std::logic_error("a second session of one database leased on one thread");
+    }
     const int timeout_ms = static_cast<int>(db.options_.busy_timeout_ms);
     if (!db.pool_.try_lease(position_, timeout_ms)) {
         throw StorageBusy();
@@ -215,7 +224,7 @@ Database::Lease::Lease(Database& db) : db_(db) {
             throw;
         }
     }
-    leased_caches.push_back(LeasedCache{&sql(), &statements()});
+    leased_caches.push_back(LeasedCache{&db, &sql(), &statements()});
 }
 
 Database::Lease::~Lease() {

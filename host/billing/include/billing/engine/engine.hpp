@@ -19,6 +19,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -162,11 +163,20 @@ private:
                                  UtcMs now_ms);
     Result<ApplyResult> decide_in(soci::session& sql, const plugin::PolicyInstance& policy, const OrderRecord& before,
                                   const sdk::Event& event, UtcMs now_ms);
-    Result<TimerOutcome> run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner);
+    // The policy of each tenant with a timer in a batch, looked up BEFORE the batch's
+    // transaction opens: the lookup may read the tenant on a second pooled session, and a
+    // transaction that waits for a session while it holds row locks can wait for requests that
+    // hold the other sessions and wait for those locks, a deadlock no database sees (it ended
+    // only at the lock timeout, as 503s; found by two hosts' traffic on PostgreSQL). Requests
+    // look theirs up before their transaction too (Engine::apply, the API's PolicyPin).
+    using TimerPolicies = std::map<std::string, Result<std::shared_ptr<const plugin::PolicyInstance>>>;
+    [[nodiscard]] TimerPolicies policies_of(const std::vector<timers::TimerRow>& batch) const;
+    Result<TimerOutcome> run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner,
+                                      const TimerPolicies& policies);
     Result<TimerOutcome> run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner);
     void tell(const std::string& event_type, const ApplyResult& result) const;
     Result<std::vector<TimerOutcome>> run_batch_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
-                                                   const std::string& owner);
+                                                   const std::string& owner, const TimerPolicies& policies);
     TimerOutcome record_timer_failure(const timers::TimerRow& timer, const std::string& owner, const Error& error);
 
     // The tenant's system accounts, cached: they never change once the tenant exists.
