@@ -3,12 +3,19 @@
 // other test): /readyz and every request that needs the database answer 503
 // storage_unavailable as problem+json, and once the server is back the host serves again by
 // itself (the pool opens its lost connections anew). A request retried with its
-// Idempotency-Key is applied once; the audit is clean.
+// Idempotency-Key is applied once; the audit is clean. Under load: customers that keep buying
+// through the restart, resending each request with its key, get every request answered, each
+// applied exactly once (their transfers and balances), and the timers of their orders survive.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <vector>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -23,6 +30,8 @@ namespace billing::integration {
 namespace {
 
 constexpr std::int64_t deposit_minor = 1000;
+constexpr std::int64_t telegram_us_minor = 250;  // config/otpdesk.toml
+constexpr std::int64_t customer_deposit_minor = 10'000'000;  // plenty for a few hundred purchases
 
 std::string run(const std::string& command) {
     if (std::system((command + " >/dev/null 2>&1").c_str()) != 0) throw std::runtime_error("failed: " + command);
@@ -99,6 +108,115 @@ TEST_P(DatabaseRestart, RequestsAre503WhileItIsAwayAndTheHostRecoversByItself) {
     EXPECT_EQ(replayed.status, 200) << replayed.describe();
     EXPECT_EQ(replayed.headers.count("idempotent-replayed"), 1U) << "the second retry replays the stored answer";
     EXPECT_EQ(api.balance(account), deposit_minor + 100);
+    operator_api.require_audit_clean();
+    EXPECT_EQ(host->stop(), "exit 0");
+}
+
+// Customers keep buying through the restart, each request retried with its Idempotency-Key
+// while the host answers 503 (a transport error too), as a storefront's client would.
+class RetryingCustomer {
+public:
+    RetryingCustomer(std::uint16_t port, const TenantKeys& tenant, const std::string& name)
+        : http_("127.0.0.1", port), api_(http_, tenant), account_(api_.new_account(customer_deposit_minor, name)) {}
+
+    // Until stop: a deposit of 100, then an activation (telegram/us), each retried until answered.
+    void run(const std::atomic<bool>& stop) {
+        while (!stop && failure_.empty()) {
+            if (!acknowledged("/v1/accounts/" + account_ + "/deposits", R"({"amount_minor":100})", 200)) return;
+            ++deposits_;
+            if (!acknowledged("/v1/orders", activation_order(account_), 201)) return;
+            ++purchases_;
+        }
+    }
+
+    [[nodiscard]] const std::string& account() const { return account_; }
+    [[nodiscard]] long deposits() const { return deposits_; }
+    [[nodiscard]] long purchases() const { return purchases_; }
+    [[nodiscard]] long retries() const { return retries_; }
+    [[nodiscard]] const std::string& failure() const { return failure_; }
+
+private:
+    bool acknowledged(const std::string& target, const std::string& body, int expected_status) {
+        const Response answer = post_until_answered(http_, target, body, RequestOptions{api_.keys().service, fresh_key(), ""},
+                                                    std::chrono::seconds(60), &retries_);
+        if (answer.status == expected_status) return true;
+        failure_ = answer.describe();
+        return false;
+    }
+
+    HttpClient http_;
+    TenantApi api_;
+    std::string account_;
+    long deposits_ = 0;
+    long purchases_ = 0;
+    long retries_ = 0;
+    std::string failure_;
+};
+
+// How many transfers of each kind the account has, all pages read.
+std::map<std::string, long> transfer_kinds(HttpClient& http, const TenantKeys& tenant, const std::string& account) {
+    std::map<std::string, long> kinds;
+    std::string after;
+    for (;;) {
+        const Json page = http.get("/v1/accounts/" + account + "/transfers?limit=100" +
+                                       (after.empty() ? "" : "&starting_after=" + after),
+                                   RequestOptions{tenant.service, std::nullopt, ""})
+                              .expect(200)
+                              .json()["data"];
+        for (std::size_t i = 0; i < page.size(); ++i) ++kinds[page[i]["kind"].str()];
+        if (page.size() < 100) return kinds;
+        after = page[page.size() - 1]["id"].str();
+    }
+}
+
+TEST_P(DatabaseRestart, CustomersRetryingWithTheirKeysLoseNothingAndPayNothingTwice) {
+    const std::string backend = GetParam();
+    PrivateServers servers;
+    servers.export_urls();
+    ::setenv("BILLING_IT_BACKEND", backend.c_str(), 1);
+    auto host = HostProcess::start();
+    HttpClient http("127.0.0.1", host->port());
+    OperatorApi operator_api(http, host->operator_key());
+    const TenantKeys tenant = operator_api.new_tenant("restart under load");
+    std::vector<std::unique_ptr<RetryingCustomer>> customers;
+    for (int i = 0; i < 8; ++i) {
+        customers.push_back(std::make_unique<RetryingCustomer>(host->port(), tenant, "customer-" + std::to_string(i)));
+    }
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (auto& customer : customers) threads.emplace_back([&stop, &customer] { customer->run(stop); });
+
+    // 2 s of traffic, the server away for 3 s, then 4 s more once it is back.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    servers.down(backend);
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    servers.up(backend);
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    stop = true;
+    for (std::thread& thread : threads) thread.join();
+
+    TenantApi api(http, tenant);
+    long retries = 0;
+    long purchases = 0;
+    for (const auto& customer : customers) {
+        EXPECT_EQ(customer->failure(), "") << "every request is answered once the database is back";
+        const auto kinds = transfer_kinds(http, tenant, customer->account());
+        // The first deposit is new_account's; each acknowledged request exactly once.
+        EXPECT_EQ(kinds.count("deposit") ? kinds.at("deposit") : 0, customer->deposits() + 1);
+        EXPECT_EQ(kinds.count("purchase") ? kinds.at("purchase") : 0, customer->purchases());
+        EXPECT_EQ(api.balance(customer->account()),
+                  customer_deposit_minor + 100 * customer->deposits() - telegram_us_minor * customer->purchases());
+        retries += customer->retries();
+        purchases += customer->purchases();
+    }
+    EXPECT_GT(retries, 0) << "the outage must have met the traffic";
+    EXPECT_GT(purchases, 8) << "too little traffic to say anything";
+    // The activations' timers survived too: 20 minutes on, every one is refunded, once.
+    api.advance_seconds(20 * 60).expect(200);
+    for (const auto& customer : customers) {
+        EXPECT_EQ(api.balance(customer->account()), customer_deposit_minor + 100 * customer->deposits());
+    }
+    std::cout << purchases << " purchases, " << retries << " resends while the database was away\n";
     operator_api.require_audit_clean();
     EXPECT_EQ(host->stop(), "exit 0");
 }

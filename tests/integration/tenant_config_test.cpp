@@ -3,9 +3,6 @@
 // policy before the tenant exists, and decides that tenant's orders while others keep the host's.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "support/host_test.hpp"
 
 namespace billing::integration {
@@ -13,20 +10,8 @@ namespace {
 
 using TenantConfigTest = HostTest;
 
-// The shipped OTPDesk config with the activation's cancel opening after 60 s instead of 120 s.
-std::string otpdesk_config_with_cancel_from(int seconds) {
-    std::ifstream in(BILLING_OTPDESK_CONFIG);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string config = text.str();
-    const std::string key = "cancel_from_s = 120";
-    const auto at = config.find(key);
-    if (at == std::string::npos) throw std::runtime_error("the shipped otpdesk.toml no longer says " + key);
-    return config.replace(at, key.size(), "cancel_from_s = " + std::to_string(seconds));
-}
-
 TEST_F(TenantConfigTest, ATenantsOwnConfigDecidesItsOrders) {
-    const std::string config = otpdesk_config_with_cancel_from(60);
+    const std::string config = otpdesk_config_with({{"cancel_from_s = 120", "cancel_from_s = 60"}});
     const Response created = op().create_tenant(R"({"name":"own config","currency":"USD","policy":"otpdesk",)"
                                                 R"("test_mode":true,"policy_config":)" +
                                                 json_quote(config) + "}");

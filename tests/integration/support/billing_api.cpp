@@ -2,10 +2,15 @@
 
 #include <unistd.h>
 
+#include <Poco/Exception.h>
+
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "billing/http/request_log.hpp"
 
@@ -28,6 +33,43 @@ std::string json_quote(const std::string& text) {
     return out;
 }
 
+std::string otpdesk_config_with(const std::vector<std::pair<std::string, std::string>>& replacements) {
+    std::ifstream in(BILLING_OTPDESK_CONFIG);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string config = text.str();
+    for (const auto& [from, to] : replacements) {
+        // Whole lines only: "window_s = 1200" must not match inside "cancel_window_s = 1200".
+        const auto at = ("\n" + config).find("\n" + from + "\n");
+        if (at == std::string::npos) throw std::runtime_error("the shipped otpdesk.toml no longer says " + from);
+        config.replace(at, from.size(), to);
+    }
+    return config;
+}
+
+Response post_until_answered(HttpClient& http, const std::string& target, const std::string& body,
+                             const RequestOptions& options, std::chrono::milliseconds patience, long* retries) {
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+        Response answer;
+        try {
+            answer = http.post(target, body, options);
+        } catch (const Poco::Exception& e) {
+            answer.method = "POST";
+            answer.target = target;
+            answer.body = "transport error: " + e.displayText();
+        }
+        if ((answer.status != 0 && answer.status != 503) || std::chrono::steady_clock::now() >= deadline) return answer;
+        if (retries != nullptr) ++*retries;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
+std::string activation_order(const std::string& account_id, const std::string& service, const std::string& country) {
+    return R"({"account_id":)" + json_quote(account_id) + R"(,"product":"activation","attributes":{"service":)" +
+           json_quote(service) + R"(,"country":)" + json_quote(country) + "}}";
+}
+
 Response OperatorApi::create_tenant(const std::string& body) {
     return http_.post("/admin/tenants", body, RequestOptions{key_, std::nullopt, ""});
 }
@@ -39,9 +81,13 @@ Response OperatorApi::create_key(const std::string& tenant_id, const std::string
 
 Response OperatorApi::audit() { return http_.get("/admin/audit", RequestOptions{key_, std::nullopt, ""}); }
 
-TenantKeys OperatorApi::new_tenant(const std::string& name) {
-    const Response created =
-        create_tenant(R"({"name":)" + json_quote(name) + R"(,"currency":"USD","policy":"otpdesk","test_mode":true})");
+TenantKeys OperatorApi::new_tenant(const std::string& name) { return new_tenant(name, true, ""); }
+
+TenantKeys OperatorApi::new_tenant(const std::string& name, bool test_mode, const std::string& policy_config) {
+    std::string body = R"({"name":)" + json_quote(name) + R"(,"currency":"USD","policy":"otpdesk","test_mode":)" +
+                       (test_mode ? "true" : "false");
+    if (!policy_config.empty()) body += R"(,"policy_config":)" + json_quote(policy_config);
+    const Response created = create_tenant(body + "}");
     created.expect(201);
     TenantKeys keys;
     keys.id = created.json()["id"].str();
@@ -85,9 +131,7 @@ Response TenantApi::buy(const std::string& body, const std::optional<std::string
 
 Response TenantApi::buy_activation(const std::string& account_id, const std::string& service, const std::string& country,
                                    const std::optional<std::string>& idempotency_key) {
-    return buy(R"({"account_id":)" + json_quote(account_id) + R"(,"product":"activation","attributes":{"service":)" +
-                   json_quote(service) + R"(,"country":)" + json_quote(country) + "}}",
-               idempotency_key);
+    return buy(activation_order(account_id, service, country), idempotency_key);
 }
 
 Response TenantApi::buy_rental(const std::string& account_id, std::int64_t duration_hours,

@@ -7,8 +7,11 @@
 // throw std::runtime_error (the response described) when the host does not answer as expected.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "support/http_client.hpp"
 #include "support/rfc3339.hpp"
@@ -20,6 +23,21 @@ std::string fresh_key();
 
 // text as a JSON string literal (quotes included).
 std::string json_quote(const std::string& text);
+
+// The body of POST /v1/orders for an activation.
+std::string activation_order(const std::string& account_id, const std::string& service = "telegram",
+                             const std::string& country = "us");
+
+// The shipped config/otpdesk.toml with each `from` line text replaced by its `to` (e.g.
+// {"cancel_from_s = 120", "cancel_from_s = 0"}); throws when the file no longer says `from`.
+std::string otpdesk_config_with(const std::vector<std::pair<std::string, std::string>>& replacements);
+
+// A POST sent again with the same Idempotency-Key (options.idempotency_key) while the host
+// cannot answer it: a transport error, or 503 (its database away, or shutting down). Returns
+// the first other answer, or after `patience` the last one (status 0 for a transport error,
+// the error in body). `retries` counts the resends.
+Response post_until_answered(HttpClient& http, const std::string& target, const std::string& body,
+                             const RequestOptions& options, std::chrono::milliseconds patience, long* retries = nullptr);
 
 struct TenantKeys {
     std::string id;
@@ -39,6 +57,10 @@ public:
 
     // A test-mode OTPDesk tenant in USD with one key of each role.
     TenantKeys new_tenant(const std::string& name = "integration test tenant");
+    // An OTPDesk tenant in USD with one key of each role: live (test_mode false: the sweepers
+    // run its timers on the real clock) or not, on the host's OTPDesk config or its own
+    // (policy_config, a TOML document; "" for none).
+    TenantKeys new_tenant(const std::string& name, bool test_mode, const std::string& policy_config);
     // Expects GET /admin/audit to be 200 with ok true; throws with the violations otherwise.
     void require_audit_clean();
 

@@ -1,5 +1,7 @@
 #include "support/host_process.hpp"
 
+#include "support/database_cli.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -11,7 +13,6 @@
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <atomic>
 #include <chrono>
 #include <optional>
@@ -80,7 +81,7 @@ std::string plugins_toml(const std::filesystem::path& dir, const HostOptions& op
 // The database of one host: a SQLite file in its dir, or, when the test run names a server
 // backend (BILLING_IT_BACKEND=postgresql|mysql, see tests/db/db_servers.sh), a new database on
 // that server, made for this host alone (so every test starts on an empty schema, as on SQLite).
-std::string database_url(const std::filesystem::path& dir) {
+std::string new_database_url(const std::filesystem::path& dir) {
     const char* backend = std::getenv("BILLING_IT_BACKEND");
     const std::string name = backend == nullptr ? "sqlite3" : backend;
     if (name.empty() || name == "sqlite3") return "sqlite3://" + (dir / "billing.db").string();
@@ -92,31 +93,23 @@ std::string database_url(const std::filesystem::path& dir) {
                                  (postgresql ? "BILLING_TEST_POSTGRESQL_URL" : "BILLING_TEST_MYSQL_URL") +
                                  " (tests/db/db_servers.sh start prints it)");
     }
-    // scheme://user:password@host:port/db
-    static const std::regex shape(R"(^([a-z0-9]+)://([^:@/]+):([^@/]*)@([^:/]+):([0-9]+)/([A-Za-z0-9_]+)$)");
-    std::smatch url;
-    const std::string text = server;
-    if (!std::regex_match(text, url, shape)) throw std::runtime_error("cannot read the test server url " + text);
+    const ServerUrl url = ServerUrl::parse(server);
     static std::atomic<int> made{0};
     const std::string database = "it_" + std::to_string(::getpid()) + "_" + std::to_string(made++) + "_" +
                                  std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 100000);
-    const std::string create =
-        postgresql ? "PGPASSWORD=" + url.str(3) + " psql -q -h " + url.str(4) + " -p " + url.str(5) + " -U " + url.str(2) +
-                         " -d " + url.str(6) + " -v ON_ERROR_STOP=1 -c 'CREATE DATABASE " + database + "'"
-                   : "mariadb -h " + url.str(4) + " -P " + url.str(5) + " -u " + url.str(2) + " -p" + url.str(3) +
-                         " -e 'CREATE DATABASE " + database + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin'";
-    if (std::system((create + " >/dev/null").c_str()) != 0) throw std::runtime_error("cannot create a database: " + create);
-    return url.str(1) + "://" + url.str(2) + ":" + url.str(3) + "@" + url.str(4) + ":" + url.str(5) + "/" + database;
+    run_sql(url, "CREATE DATABASE " + database +
+                     (postgresql ? std::string() : std::string(" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")));
+    return url.with_database(database).text();
 }
 
-void write_config(const std::filesystem::path& dir, const HostOptions& options) {
+void write_config(const std::filesystem::path& dir, const HostOptions& options, const std::string& database_url) {
     std::ofstream out(dir / "billing.toml");
     out << "# Written by the integration test harness (tests/integration/support).\n"
         << "[server]\nhost = \"127.0.0.1\"\nport = 0\n"
         << "threads_max = " << options.threads_max << "\n"
         << "keep_alive_timeout_s = " << options.keep_alive_timeout_s << "\n"
         << "shutdown_grace_s = " << options.shutdown_grace_s << "\n\n"
-        << "[database]\nurl = " << toml_string(database_url(dir)) << "\n"
+        << "[database]\nurl = " << toml_string(database_url) << "\n"
         << "pool_size = " << options.pool_size << "\n"
         // The tests' durability claims are about the process, not a power loss.
         << "sqlite_synchronous = \"normal\"\n\n"
@@ -180,7 +173,23 @@ std::string describe_exit(int wait_status) {
 std::unique_ptr<HostProcess> HostProcess::start(const HostOptions& options) {
     std::unique_ptr<HostProcess> host(new HostProcess());
     host->dir_ = make_temp_dir();
-    write_config(host->dir_, options);
+    host->database_url_ = new_database_url(host->dir_);
+    write_config(host->dir_, options, host->database_url_);
+    host->spawn();
+    host->read_keys();
+    return host;
+}
+
+std::unique_ptr<HostProcess> HostProcess::start_beside(const HostProcess& first, const HostOptions& options) {
+    std::unique_ptr<HostProcess> host(new HostProcess());
+    host->dir_ = make_temp_dir();
+    host->database_url_ = first.database_url_;
+    // The same operator key (adopted from the file, as an operator would deploy it) and the
+    // demo tenant's keys: the database already has its tenant, so this host makes none.
+    for (const char* file : {"operator.key", "demo-keys.env"}) {
+        std::filesystem::copy_file(first.dir_ / file, host->dir_ / file);
+    }
+    write_config(host->dir_, options, host->database_url_);
     host->spawn();
     host->read_keys();
     return host;

@@ -57,6 +57,10 @@ public:
     // A new temp dir, its billing.toml, and the host started on it. Throws std::runtime_error
     // (with the host's stderr) if it does not start listening within the start deadline.
     static std::unique_ptr<HostProcess> start(const HostOptions& options = {});
+    // A second host on first's database (its own dir, config and port; the same operator key
+    // and demo tenant keys), as several hosts behind one load balancer run: first must have
+    // started. On SQLite both open the same file.
+    static std::unique_ptr<HostProcess> start_beside(const HostProcess& first, const HostOptions& options = {});
 
     ~HostProcess();  // SIGKILL if still running; removes the dir unless BILLING_IT_KEEP_DIR is set
     HostProcess(const HostProcess&) = delete;
@@ -83,6 +87,8 @@ public:
     [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
     [[nodiscard]] std::filesystem::path config_file() const { return dir_ / "billing.toml"; }
     [[nodiscard]] std::filesystem::path database_file() const { return dir_ / "billing.db"; }
+    // [database] url of its billing.toml (a server url when the run names a server backend).
+    [[nodiscard]] const std::string& database_url() const { return database_url_; }
 
     // What this start of the host has written to stdout / stderr so far.
     [[nodiscard]] std::string stdout_text() const;
@@ -96,6 +102,7 @@ private:
     void read_keys();
 
     std::filesystem::path dir_;
+    std::string database_url_;
     pid_t pid_ = -1;
     int starts_ = 0;
     std::uint16_t port_ = 0;
