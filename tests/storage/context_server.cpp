@@ -59,6 +59,7 @@ DatabaseOptions fresh_database(const std::string&) {
         const soci::backend_factory& backend = postgresql ? static_cast<const soci::backend_factory&>(soci::postgresql)
                                                           : static_cast<const soci::backend_factory&>(soci::mysql);
         soci::session admin(backend, connect_string(url, url.database));
+        if (postgresql) admin << "SET client_min_messages TO WARNING";  // no NOTICE on stderr, as in the host
         admin << "DROP DATABASE IF EXISTS " + name;
         admin << (postgresql ? "CREATE DATABASE " + name
                              : "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
