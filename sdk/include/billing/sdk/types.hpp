@@ -89,6 +89,40 @@ inline constexpr const char* dispute_resolved = "dispute_resolved";  // text: re
 inline constexpr const char* extend = "extend";                      // numbers: hours
 }  // namespace event_type
 
+// The names of Event::text and Event::numbers fields, as the host's routes fill them. The host
+// checks their shape (lengths, an https URL, a positive amount) before the policy sees them; a
+// field that is optional in the API is absent from the map when the request left it out.
+namespace event_field {
+inline constexpr const char* service = "service";            // message: the service that sent the code
+inline constexpr const char* reason = "reason";              // support_refund: 1-64 of [a-z0-9_]
+inline constexpr const char* note = "note";                  // support_refund, dispute_resolved: optional
+inline constexpr const char* amount_minor = "amount_minor";  // support_refund (absent: all that is left);
+                                                             // dispute_resolved with resolution "refund"
+inline constexpr const char* description = "description";    // dispute_opened
+inline constexpr const char* evidence_url = "evidence_url";  // dispute_opened: optional, https://
+inline constexpr const char* resolution = "resolution";      // dispute_resolved: "refund" or "reject"
+inline constexpr const char* hours = "hours";                // extend: the hours to add, > 0
+}  // namespace event_field
+
+namespace dispute_resolution {
+inline constexpr const char* refund = "refund";
+inline constexpr const char* reject = "reject";
+}  // namespace dispute_resolution
+
+// Denial codes that say the REQUEST cannot be accepted as it is (a reason the tenant's config
+// does not list, evidence the rules require, an amount that is no amount), not that the order's
+// state or time forbids it now: the host answers these 422, every other denial 409.
+namespace request_refusal {
+inline constexpr const char* unknown_reason = "unknown_reason";
+inline constexpr const char* evidence_required = "evidence_required";
+inline constexpr const char* invalid_amount = "invalid_amount";
+}  // namespace request_refusal
+
+[[nodiscard]] inline bool is_request_refusal(const std::string& code) {
+    return code == request_refusal::unknown_reason || code == request_refusal::evidence_required ||
+           code == request_refusal::invalid_amount;
+}
+
 struct Event {
     std::string type;   // one of event_type::*
     std::string timer;  // for type "timer": the name the policy gave the timer
@@ -101,8 +135,11 @@ struct Event {
 // policy reads no clock and no database.
 struct Context {
     UtcMs now_ms = 0;  // the decision time (for a timer replayed after downtime: its due time)
-    // Counts over the account's last PolicyInfo::history_window_ms, for rules such as
-    // "evidence required after repeated disputes".
+    // Counts over the account's last PolicyInfo::history_window_ms (up to now_ms), for rules
+    // such as "evidence required after repeated disputes"; 0 when the window is 0.
+    // refunds: support refunds and disputes resolved with a refund, on any of the account's
+    // orders (automatic refunds and the customer's own cancels are not counted);
+    // disputes: disputes the account opened (not counting the one being opened).
     std::int64_t account_recent_refunds = 0;
     std::int64_t account_recent_disputes = 0;
 };
