@@ -76,6 +76,26 @@ const std::string remove_leased_sql =
     "DELETE FROM timers WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
     "AND lease_owner = :w";
 
+// Run once per claimed timer, up to batch_max times per sweep: prepared once per session, as a
+// fresh statement costs PostgreSQL two more round trips (prepare, deallocate) per row.
+struct ClaimTimer : storage::CachedStatement {
+    TimerRow t;
+    std::string owner;
+    const std::string parked = parked_owner;
+    long long due = 0, now = 0, until = 0;
+
+    ClaimTimer(soci::session& sql, const std::string& text) {
+        prepare((sql.prepare << text, soci::use(owner), soci::use(until), soci::use(t.order_id), soci::use(t.name),
+                 soci::use(t.tenant_id), soci::use(due), soci::use(now), soci::use(parked)));
+    }
+    bool claimed() { return run_counted() == 1; }
+};
+
+const std::string claim_sql =
+    "UPDATE timers SET lease_owner = :w, lease_until_ms = :until "
+    "WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
+    "AND lease_until_ms <= :now AND (lease_owner IS NULL OR lease_owner <> :parked)";
+
 }  // namespace
 
 void insert(soci::session& sql, const TimerRow& t) {
@@ -173,17 +193,13 @@ std::optional<TimerRow> next_due_for_tenant(soci::session& sql, const std::strin
 }
 
 bool claim(soci::session& sql, const TimerRow& t, const std::string& owner, UtcMs now_ms, UtcMs lease_until_ms) {
-    const long long now = to_db(now_ms);
-    const long long until = to_db(lease_until_ms);
-    const long long due = to_db(t.due_at_ms);
-    const std::string parked = parked_owner;
-    soci::statement claimed =
-        (sql.prepare << "UPDATE timers SET lease_owner = :w, lease_until_ms = :until "
-                        "WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
-                        "AND lease_until_ms <= :now AND (lease_owner IS NULL OR lease_owner <> :parked)",
-         soci::use(owner), soci::use(until), soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id),
-         soci::use(due), soci::use(now), soci::use(parked));
-    return sql_util::run_counted(claimed) == 1;
+    storage::Prepared<ClaimTimer> st(sql, claim_sql);
+    st->t = t;
+    st->owner = owner;
+    st->due = to_db(t.due_at_ms);
+    st->now = to_db(now_ms);
+    st->until = to_db(lease_until_ms);
+    return st->claimed();
 }
 
 FailureRecord record_failure(soci::session& sql, const TimerRow& t, const std::string& owner, const Error& error) {
