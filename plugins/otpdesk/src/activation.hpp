@@ -15,9 +15,11 @@ namespace otpdesk {
                                                    const billing::sdk::PurchaseRequest& request,
                                                    billing::sdk::UtcMs now_ms);
 
-// Decides an event on an activation order by its pinned terms.
+// Decides an event on an activation order by its pinned terms (support refunds and disputes
+// also by the tenant's current case rules).
 [[nodiscard]] billing::sdk::Decision decide_activation(const billing::sdk::OrderView& order, const OrderFacts& facts,
                                                        const billing::sdk::Event& event,
-                                                       const billing::sdk::Context& context);
+                                                       const billing::sdk::Context& context,
+                                                       const CaseRules& rules);
 
 }  // namespace otpdesk

@@ -6,6 +6,7 @@
 
 #include "activation.hpp"
 #include "attributes.hpp"
+#include "case_rules.hpp"
 #include "decision_parts.hpp"
 #include "names.hpp"
 #include "terms.hpp"
@@ -125,7 +126,8 @@ std::string invalid_reason(const billing::sdk::OrderView& order) {
 }  // namespace
 
 Decision decide_activation(const billing::sdk::OrderView& order, const OrderFacts& facts,
-                           const billing::sdk::Event& event, const billing::sdk::Context& context) {
+                           const billing::sdk::Event& event, const billing::sdk::Context& context,
+                           const CaseRules& rules) {
     const auto terms = read_activation_terms(order.terms);
     if (const auto* why = std::get_if<std::string>(&terms)) {
         return deny(code::invalid_order, *why);
@@ -134,14 +136,20 @@ Decision decide_activation(const billing::sdk::OrderView& order, const OrderFact
         return deny(code::invalid_order, why);
     }
     namespace type = billing::sdk::event_type;
-    if (!is_one_of(event.type, {type::cancel, type::message, type::timer})) {
-        // support_refund, dispute_opened, dispute_resolved: not decided by this version yet.
+    if (!is_one_of(event.type, {type::cancel, type::message, type::timer, type::support_refund, type::dispute_opened,
+                                type::dispute_resolved, type::extend})) {
         return deny_unsupported_event(event);
     }
     if (auto denial = deny_before_purchase(order, context)) {
         return std::move(*denial);
     }
     const Activation a{order, facts, std::get<ActivationTerms>(terms), context};
+    if (auto decision = decide_case(CaseOrder{order, facts, a.is_final()}, event, context, rules)) {
+        return std::move(*decision);
+    }
+    if (event.type == type::extend) {
+        return deny(code::not_extendable, "an activation has a fixed window and cannot be extended");
+    }
     if (event.type == type::cancel) {
         return cancel(a);
     }

@@ -1,7 +1,9 @@
 // config/otpdesk.toml -> Config. Every key is known, typed and range-checked here; anything
 // else is refused with its position.
+#include <algorithm>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <utility>
 
 #include "attributes.hpp"
@@ -130,7 +132,87 @@ RentalConfig read_rental(const toml::table& table, Diagnostics& diagnostics) {
     return config;
 }
 
+// A support refund reason in stored form: 1..64 of a-z, 0-9 and '_' (the SDK's shape of
+// event_field::reason, so that every reason listed can be sent).
+bool is_reason(std::string_view reason) {
+    if (reason.empty() || reason.size() > limits::reason_bytes_max) {
+        return false;
+    }
+    for (const char c : reason) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void read_refund_reasons(const toml::node& node, const std::string& name, CaseRules& rules,
+                         Diagnostics& diagnostics) {
+    const toml::array* array = node.as_array();
+    if (array == nullptr) {
+        diagnostics.add(position_of(node.source()),
+                        name + " must be an array of strings, not " + std::string(describe_type(node.type())));
+        return;
+    }
+    if (array->empty()) {
+        diagnostics.add(position_of(node.source()), name + " must list at least one reason");
+        return;
+    }
+    if (array->size() > limits::refund_reasons_max) {
+        diagnostics.add(position_of(node.source()),
+                        name + " lists more than " + std::to_string(limits::refund_reasons_max) + " reasons");
+        return;
+    }
+    std::vector<std::string> reasons;
+    for (const toml::node& item : *array) {
+        const auto* text = item.as_string();
+        if (text == nullptr) {
+            diagnostics.add(position_of(item.source()),
+                            name + ": a reason must be a string, not " + std::string(describe_type(item.type())));
+            continue;
+        }
+        const std::string& reason = text->get();
+        if (!is_reason(reason)) {
+            diagnostics.add(position_of(item.source()),
+                            name + ": " + quoted(reason) + " is not a reason: 1 to 64 of a-z, 0-9 and '_'");
+            continue;
+        }
+        if (std::find(reasons.begin(), reasons.end(), reason) != reasons.end()) {
+            diagnostics.add(position_of(item.source()), name + ": " + quoted(reason) + " is listed twice");
+            continue;
+        }
+        reasons.push_back(reason);
+    }
+    rules.refund_reasons = std::move(reasons);
+}
+
+void read_support(const toml::table& table, CaseRules& rules, Diagnostics& diagnostics) {
+    TableReader reader(table, "support", diagnostics);
+    if (const toml::node* reasons = reader.node("refund_reasons")) {
+        read_refund_reasons(*reasons, reader.name_of("refund_reasons"), rules, diagnostics);
+    }
+    reader.refuse_unknown_keys();
+}
+
+void read_disputes(const toml::table& table, CaseRules& rules, Diagnostics& diagnostics) {
+    TableReader reader(table, "disputes", diagnostics);
+    rules.evidence_required_after = reader
+                                        .integer("evidence_required_after", defaults::evidence_required_after,
+                                                 IntRange{0, limits::evidence_required_after_max})
+                                        .value;
+    reader.refuse_unknown_keys();
+}
+
 }  // namespace
+
+CaseRules default_case_rules() {
+    CaseRules rules;
+    for (const char* reason : defaults::support_refund_reasons) {
+        rules.refund_reasons.emplace_back(reason);
+    }
+    rules.evidence_required_after = defaults::evidence_required_after;
+    return rules;
+}
 
 ParsedConfig parse_config(const std::string& toml_text, const std::string& source_name) {
     Diagnostics diagnostics(source_name);
@@ -148,6 +230,12 @@ ParsedConfig parse_config(const std::string& toml_text, const std::string& sourc
     }
     if (const toml::table* rental = root.table("rental", true)) {
         config.rental = read_rental(*rental, diagnostics);
+    }
+    if (const toml::table* support = root.table("support", false)) {
+        read_support(*support, config.cases, diagnostics);
+    }
+    if (const toml::table* disputes = root.table("disputes", false)) {
+        read_disputes(*disputes, config.cases, diagnostics);
     }
     root.refuse_unknown_keys();
     if (!diagnostics.empty()) {

@@ -32,14 +32,6 @@ void record_code(Decision& decision, const OrderFacts& facts, const billing::sdk
 }
 
 Decision deny_unsupported_event(const billing::sdk::Event& event) {
-    namespace type = billing::sdk::event_type;
-    const bool later = event.type == type::support_refund || event.type == type::dispute_opened ||
-                       event.type == type::dispute_resolved || event.type == type::extend;
-    if (later) {
-        return billing::sdk::deny(code::unsupported_event,
-                                  "otpdesk " + std::string(policy_version) + " does not decide " + quoted(event.type) +
-                                      " events yet");
-    }
     return billing::sdk::deny(code::unsupported_event, "unknown event type " + quoted(event.type));
 }
 

@@ -20,7 +20,7 @@ void capture_all_held(billing::sdk::Decision& decision, const OrderFacts& facts)
 // time (attribute first_code_at_ms).
 void record_code(billing::sdk::Decision& decision, const OrderFacts& facts, const billing::sdk::Context& context);
 
-// The denial for event types this version does not decide (yet).
+// The denial for event types this version does not know.
 [[nodiscard]] billing::sdk::Decision deny_unsupported_event(const billing::sdk::Event& event);
 // The denial (invalid_time) for an event decided before the order was bought, or nullopt when
 // now >= created_at. Every window starts at the purchase, so before it no rule applies; without

@@ -49,6 +49,16 @@ inline constexpr const char* cancel_too_early = "cancel_too_early";
 inline constexpr const char* code_already_delivered = "code_already_delivered";
 inline constexpr const char* wrong_service = "wrong_service";
 inline constexpr const char* cancel_window_closed = "cancel_window_closed";
+// Support refunds, disputes and extensions. The request refusals (unknown_reason,
+// evidence_required, invalid_amount) are the SDK's billing::sdk::request_refusal codes, which
+// the host answers 422; these are answered 409.
+inline constexpr const char* nothing_to_refund = "nothing_to_refund";
+inline constexpr const char* refund_exceeds_charge = "refund_exceeds_charge";
+inline constexpr const char* nothing_to_dispute = "nothing_to_dispute";
+inline constexpr const char* invalid_resolution = "invalid_resolution";
+inline constexpr const char* not_extendable = "not_extendable";
+inline constexpr const char* extension_too_long = "extension_too_long";
+inline constexpr const char* extension_price_out_of_range = "extension_price_out_of_range";
 }  // namespace code
 
 namespace timer {

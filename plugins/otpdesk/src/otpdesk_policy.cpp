@@ -44,11 +44,14 @@ Decision OtpDeskPolicy::decide(const billing::sdk::OrderView& order, const billi
     if (const auto* denial = std::get_if<Decision>(&facts)) {
         return *denial;
     }
+    // Until a configuration is accepted, the default case rules (the host configures before it
+    // asks anything; this keeps decide() total).
+    const CaseRules rules = config_ ? config_->cases : default_case_rules();
     if (order.product == product::activation) {
-        return decide_activation(order, std::get<OrderFacts>(facts), event, context);
+        return decide_activation(order, std::get<OrderFacts>(facts), event, context, rules);
     }
     if (order.product == product::rental) {
-        return decide_rental(order, std::get<OrderFacts>(facts), event, context);
+        return decide_rental(order, std::get<OrderFacts>(facts), event, context, rules);
     }
     return billing::sdk::deny(code::invalid_order, "otpdesk sells no product " + quoted(order.product));
 }

@@ -22,8 +22,9 @@ public:
     [[nodiscard]] billing::sdk::Quote quote(const billing::sdk::PurchaseRequest& request,
                                             const billing::sdk::Context& context) const override;
 
-    // Reads only the order (its pinned terms), the event and context.now_ms; never the
-    // configuration.
+    // Reads only the order (its pinned terms), the event and the context; of the configuration
+    // only the case rules (support refund reasons, the dispute evidence threshold), which are the
+    // tenant's current support process rather than terms sold with the order.
     [[nodiscard]] billing::sdk::Decision decide(const billing::sdk::OrderView& order, const billing::sdk::Event& event,
                                                 const billing::sdk::Context& context) const override;
 

@@ -36,6 +36,8 @@ billing::sdk::ProductInfo rental_info() {
     info.states = {state::active, state::cancelled, state::ended};
     info.final_states = {state::cancelled, state::ended};
     info.outcomes = {outcome::cancelled, outcome::ended};
+    // A paid extension lengthens the rented time; every window the rental was sold with stays.
+    info.adjustable_terms = {term::duration_ms};
     return info;
 }
 
@@ -46,7 +48,8 @@ billing::sdk::PolicyInfo otpdesk_policy_info() {
     info.name = policy_name;
     info.version = policy_version;
     info.products = {activation_info(), rental_info()};
-    info.history_window_ms = 0;  // no rule weighs the account's history yet
+    // A dispute needs evidence after repeated support refunds and disputes within 30 days.
+    info.history_window_ms = 30 * billing::sdk::ms_per_day;
     return info;
 }
 

@@ -14,9 +14,10 @@ namespace otpdesk {
 [[nodiscard]] billing::sdk::Quote quote_rental(const RentalConfig& config, const billing::sdk::PurchaseRequest& request,
                                                billing::sdk::UtcMs now_ms);
 
-// Decides an event on a rental order by its pinned terms.
+// Decides an event on a rental order by its pinned terms (support refunds and disputes also by
+// the tenant's current case rules).
 [[nodiscard]] billing::sdk::Decision decide_rental(const billing::sdk::OrderView& order, const OrderFacts& facts,
                                                    const billing::sdk::Event& event,
-                                                   const billing::sdk::Context& context);
+                                                   const billing::sdk::Context& context, const CaseRules& rules);
 
 }  // namespace otpdesk

@@ -4,9 +4,12 @@
 #include <utility>
 #include <variant>
 
+#include "arith.hpp"
 #include "attributes.hpp"
+#include "case_rules.hpp"
 #include "decision_parts.hpp"
 #include "names.hpp"
+#include "pricing.hpp"
 #include "rental.hpp"
 #include "terms.hpp"
 
@@ -24,9 +27,14 @@ struct Rental {
     const billing::sdk::Context& context;
 
     [[nodiscard]] bool is_final() const { return is_one_of(order.state, {state::cancelled, state::ended}); }
-    // The end of the rented time. Extensions (a later event type) will move it; they will be
-    // read here, so every rule below follows.
+    // The rented time: the pinned duration_ms, which a paid extension changes (the one
+    // adjustable term), so every rule below follows an extension.
     [[nodiscard]] std::int64_t duration_ms() const { return terms.duration_ms; }
+    // Whether the capture timer has captured the purchase. Extensions are captured the moment
+    // they are paid, so only a capture beyond what extensions charged is the purchase's.
+    [[nodiscard]] bool purchase_captured() const {
+        return order.captured_minor > saturating_sub(order.charged_minor, order.price_minor);
+    }
 };
 
 Decision deny_final(const Rental& r) { return deny(code::order_closed, "the order is " + r.order.state); }
@@ -39,7 +47,7 @@ Decision cancel(const Rental& r) {
     // Once the charge is captured the window has closed, whatever the event's time says: a
     // cancel decided late (it waited for the order while the capture timer ran) must not close
     // the order with nothing left to refund.
-    if (r.facts.elapsed_ms >= r.terms.cancel_window_ms || r.order.captured_minor > 0) {
+    if (r.facts.elapsed_ms >= r.terms.cancel_window_ms || r.purchase_captured()) {
         return deny(code::cancel_window_closed, "a rental can be cancelled only within " +
                                                     std::to_string(r.terms.cancel_window_ms / 1000) +
                                                     " s after purchase");
@@ -94,6 +102,52 @@ Decision end(const Rental& r) {
     return decision;
 }
 
+// A paid extension of a running rental: hours more at the pinned price per day, up to the
+// pinned longest rental. Paid and captured at once: the customer has the extra time for sure,
+// so it is never refundable by a cancel (a cancel in the window returns the purchase only).
+Decision extend(const Rental& r, const billing::sdk::Event& event) {
+    if (r.is_final()) {
+        return deny_final(r);
+    }
+    if (r.facts.elapsed_ms >= r.duration_ms()) {
+        return deny(code::order_closed, "the rented time is over");
+    }
+    const auto found = event.numbers.find(billing::sdk::event_field::hours);
+    if (found == event.numbers.end() || found->second <= 0) {
+        return deny(billing::sdk::request_refusal::invalid_amount,
+                    found == event.numbers.end() ? std::string("an extension needs hours")
+                                                 : "hours must be positive, not " + std::to_string(found->second));
+    }
+    const std::int64_t hours = found->second;
+    const auto added_ms = checked_mul(hours, billing::sdk::ms_per_hour);
+    const auto new_duration_ms = added_ms ? checked_add(r.duration_ms(), *added_ms) : std::nullopt;
+    if (!new_duration_ms || *new_duration_ms > r.terms.max_duration_ms) {
+        const std::int64_t most_hours = (r.terms.max_duration_ms - r.duration_ms()) / billing::sdk::ms_per_hour;
+        return deny(code::extension_too_long,
+                    "a rental lasts at most " + std::to_string(r.terms.max_duration_ms / billing::sdk::ms_per_hour) +
+                        " h in all; " + std::to_string(most_hours) + " h can still be added, not " +
+                        std::to_string(hours));
+    }
+    const auto price = rental_price_minor(r.terms.price_per_day_minor, hours);
+    const auto charged_after = price ? checked_add(r.order.charged_minor, *price) : std::nullopt;
+    if (!price || *price > billing::sdk::amount_minor_max || !charged_after ||
+        *charged_after > billing::sdk::order_charged_minor_max) {
+        return deny(code::extension_price_out_of_range, "the price of this extension is out of range");
+    }
+    const auto end_at_ms = checked_add(r.order.created_at_ms, *new_duration_ms);
+    if (!end_at_ms) {
+        return deny(code::invalid_time, "the rental would end past the largest representable time");
+    }
+    Decision decision = billing::sdk::allow("extended by " + std::to_string(hours) + " h for " +
+                                            std::to_string(*price));
+    if (*price > 0) {
+        decision.moves = {{billing::sdk::MoveKind::charge, *price}, {billing::sdk::MoveKind::capture, *price}};
+    }
+    decision.set_terms[term::duration_ms] = *new_duration_ms;
+    decision.add_timers = {{timer::end, *end_at_ms}};
+    return decision;
+}
+
 Decision on_timer(const Rental& r, const billing::sdk::Event& event) {
     if (event.timer == timer::capture) {
         return capture(r);
@@ -107,7 +161,7 @@ Decision on_timer(const Rental& r, const billing::sdk::Event& event) {
 }  // namespace
 
 Decision decide_rental(const billing::sdk::OrderView& order, const OrderFacts& facts, const billing::sdk::Event& event,
-                       const billing::sdk::Context& context) {
+                       const billing::sdk::Context& context, const CaseRules& rules) {
     const auto terms = read_rental_terms(order.terms);
     if (const auto* why = std::get_if<std::string>(&terms)) {
         return deny(code::invalid_order, *why);
@@ -116,14 +170,20 @@ Decision decide_rental(const billing::sdk::OrderView& order, const OrderFacts& f
         return deny(code::invalid_order, "a rental is never in state " + quoted(order.state));
     }
     namespace type = billing::sdk::event_type;
-    if (!is_one_of(event.type, {type::cancel, type::message, type::timer})) {
-        // extend, support_refund, dispute_opened, dispute_resolved: not decided by this version yet.
+    if (!is_one_of(event.type, {type::cancel, type::message, type::timer, type::support_refund, type::dispute_opened,
+                                type::dispute_resolved, type::extend})) {
         return deny_unsupported_event(event);
     }
     if (auto denial = deny_before_purchase(order, context)) {
         return std::move(*denial);
     }
     const Rental r{order, facts, std::get<RentalTerms>(terms), context};
+    if (auto decision = decide_case(CaseOrder{order, facts, r.is_final()}, event, context, rules)) {
+        return std::move(*decision);
+    }
+    if (event.type == type::extend) {
+        return extend(r, event);
+    }
     if (event.type == type::cancel) {
         return cancel(r);
     }

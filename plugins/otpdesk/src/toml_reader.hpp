@@ -66,6 +66,8 @@ public:
     // An integer within range; nullopt when absent (an error if required) or invalid.
     [[nodiscard]] std::optional<IntField> required_integer(std::string_view key, IntRange range);
     [[nodiscard]] std::optional<IntField> optional_integer(std::string_view key, IntRange range);
+    // Any node, for values of other shapes (arrays); nullptr when absent.
+    [[nodiscard]] const toml::node* node(std::string_view key) { return lookup(key); }
     // A sub-table; nullptr when absent (an error if required) or not a table (always an error).
     [[nodiscard]] const toml::table* table(std::string_view key, bool required);
 

@@ -66,6 +66,47 @@ Event timer_event(const std::string& name) {
     return event;
 }
 
+Event support_refund_event(const std::string& reason, std::optional<MinorUnits> amount_minor) {
+    Event event;
+    event.type = event_type::support_refund;
+    event.actor = "support";
+    event.text = {{event_field::reason, reason}, {event_field::note, "a unit test"}};
+    if (amount_minor) {
+        event.numbers[event_field::amount_minor] = *amount_minor;
+    }
+    return event;
+}
+
+Event dispute_opened_event(bool with_evidence) {
+    Event event;
+    event.type = event_type::dispute_opened;
+    event.actor = "customer";
+    event.text = {{event_field::description, "the number was already registered"}};
+    if (with_evidence) {
+        event.text[event_field::evidence_url] = "https://example.com/recording.mp4";
+    }
+    return event;
+}
+
+Event dispute_resolved_event(const std::string& resolution, std::optional<MinorUnits> amount_minor) {
+    Event event;
+    event.type = event_type::dispute_resolved;
+    event.actor = "support";
+    event.text = {{event_field::resolution, resolution}};
+    if (amount_minor) {
+        event.numbers[event_field::amount_minor] = *amount_minor;
+    }
+    return event;
+}
+
+Event extend_event(std::int64_t hours) {
+    Event event;
+    event.type = event_type::extend;
+    event.actor = "customer";
+    event.numbers = {{event_field::hours, hours}};
+    return event;
+}
+
 Life purchase(const Policy& policy, const PurchaseRequest& request, UtcMs now) {
     const Quote quote = policy.quote(request, at_time(now));
     Life life;
@@ -121,6 +162,9 @@ void apply(Life& life, const Decision& decision, UtcMs now) {
     }
     for (const auto& [name, value] : decision.set_attributes) {
         order.attributes[name] = value;
+    }
+    for (const auto& [name, value] : decision.set_terms) {
+        order.terms[name] = value;
     }
     if (!decision.outcome.empty()) {
         life.outcome = decision.outcome;

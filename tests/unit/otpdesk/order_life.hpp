@@ -1,10 +1,11 @@
 // Test helpers: an order's life as the host would keep it. A purchase makes the order from a
 // quote; every allowed decision is applied to it the way the host applies one (state, money
-// moves, timers, attributes), so a test reads like the story of one order.
+// moves, timers, attributes, adjustable terms), so a test reads like the story of one order.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -44,6 +45,17 @@ void configure_or_fail(OtpDeskPolicy& policy, const std::string& text = test_con
 [[nodiscard]] Event cancel_event();
 [[nodiscard]] Event message_event(const std::string& service);
 [[nodiscard]] Event timer_event(const std::string& name);
+// Shaped as the host's routes send them; an amount of nullopt leaves amount_minor out.
+[[nodiscard]] Event support_refund_event(const std::string& reason,
+                                         std::optional<MinorUnits> amount_minor = std::nullopt);
+[[nodiscard]] Event dispute_opened_event(bool with_evidence);
+[[nodiscard]] Event dispute_resolved_event(const std::string& resolution,
+                                           std::optional<MinorUnits> amount_minor = std::nullopt);
+[[nodiscard]] Event extend_event(std::int64_t hours);
+// The context of a decision at `now` for an account with this recent history.
+[[nodiscard]] constexpr Context with_history(UtcMs now, std::int64_t refunds, std::int64_t disputes) {
+    return Context{now, refunds, disputes};
+}
 
 struct Life {
     OrderView order;

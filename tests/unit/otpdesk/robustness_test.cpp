@@ -50,9 +50,8 @@ Event event_of_type(const std::string& type) {
     return event;
 }
 
-TEST_F(OtpDeskRobustness, UnknownAndNotYetSupportedEventsAreUnsupportedEvent) {
-    for (const char* type : {"support_refund", "dispute_opened", "dispute_resolved", "extend", "", "CANCEL",
-                             "refund_everything"}) {
+TEST_F(OtpDeskRobustness, UnknownEventsAreUnsupportedEvent) {
+    for (const char* type : {"", "CANCEL", "Support_Refund", "refund_everything"}) {
         for (const OrderView* order : {&activation_, &rental_}) {
             const Decision decision = decide(*order, event_of_type(type));
             EXPECT_FALSE(decision.allowed) << type;
@@ -196,6 +195,11 @@ std::vector<std::pair<std::string, OrderView>> orders_in_state(const OrderView& 
     std::vector<std::pair<std::string, OrderView>> orders;
     if (state == "active") {
         orders.emplace_back("held", order);
+        OrderView partly = order;
+        partly.refunded_from_escrow_minor = charged / 2;
+        orders.emplace_back("half refunded by support", partly);
+        partly.refunded_from_escrow_minor = charged;
+        orders.emplace_back("all refunded by support", partly);
         if (order.product == "rental") {
             order.captured_minor = charged;
             orders.emplace_back("captured", order);
@@ -237,19 +241,40 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 }
 
 // What must hold of any decision on `order` at `now`, allowed or denied.
-void expect_well_formed(const ProductInfo& product, const OrderView& order, const Decision& decision, UtcMs now) {
+bool is_case_event(const Event& event) {
+    return event.type == "support_refund" || event.type == "dispute_opened" || event.type == "dispute_resolved";
+}
+
+void expect_well_formed(const ProductInfo& product, const OrderView& order, const Event& event,
+                        const Decision& decision, UtcMs now) {
     EXPECT_FALSE(decision.code.empty());
-    EXPECT_TRUE(decision.set_terms.empty()) << "otpdesk changes no pinned term";
     if (!decision.allowed) {
         EXPECT_TRUE(decision.moves.empty() && decision.new_state.empty() && decision.add_timers.empty() &&
-                    decision.drop_timers.empty() && decision.set_attributes.empty() && decision.outcome.empty())
+                    decision.drop_timers.empty() && decision.set_attributes.empty() && decision.outcome.empty() &&
+                    decision.set_terms.empty())
             << "a denial carries no effects";
         return;
     }
     EXPECT_EQ(decision.code, "ok");
     EXPECT_GE(now, order.created_at_ms) << "nothing is allowed before the purchase";
-    EXPECT_FALSE(contains(product.final_states, order.state)) << "nothing is allowed on a final order";
-    EXPECT_TRUE(decision.add_timers.empty()) << "otpdesk sets timers at purchase only";
+    const bool is_final = contains(product.final_states, order.state);
+    EXPECT_TRUE(!is_final || is_case_event(event)) << "only support refunds and disputes on a final order";
+    if (event.type == "extend") {
+        EXPECT_EQ(product.name, "rental");
+        EXPECT_EQ(decision.set_terms.size(), 1U);
+        EXPECT_EQ(decision.set_terms.count("duration_ms"), 1U) << "an extension changes only duration_ms";
+        ASSERT_EQ(decision.add_timers.size(), 1U);
+        EXPECT_EQ(decision.add_timers[0].name, "end") << "an extension moves the end timer";
+        EXPECT_GT(decision.add_timers[0].due_at_ms, now);
+    } else {
+        EXPECT_TRUE(decision.set_terms.empty()) << "only an extension changes a pinned term";
+        EXPECT_TRUE(decision.add_timers.empty()) << "otpdesk sets timers at purchase and on extensions only";
+    }
+    if (is_case_event(event)) {
+        EXPECT_TRUE(decision.new_state.empty() && decision.outcome.empty() && decision.drop_timers.empty() &&
+                    decision.set_attributes.empty())
+            << "support refunds and disputes change nothing but money";
+    }
     if (!decision.new_state.empty()) {
         const auto next = next_states().find(product.name + " " + order.state);
         EXPECT_TRUE(next != next_states().end() && next->second.contains(decision.new_state))
@@ -263,18 +288,21 @@ void expect_well_formed(const ProductInfo& product, const OrderView& order, cons
     std::map<MoveKind, MinorUnits> moved;
     for (const MoneyMove& move : decision.moves) {
         EXPECT_GT(move.amount_minor, 0);
-        EXPECT_NE(move.kind, MoveKind::charge) << "otpdesk charges at purchase only";
-        if (code_came) {
-            EXPECT_NE(move.kind, MoveKind::refund) << "otpdesk never refunds after a code";
-            EXPECT_NE(move.kind, MoveKind::refund_captured) << "otpdesk never refunds after a code";
+        EXPECT_TRUE(move.kind != MoveKind::charge || event.type == "extend") << "otpdesk charges only extensions";
+        EXPECT_TRUE(!is_final || move.kind == MoveKind::refund_captured) << "a final order holds nothing in escrow";
+        if (code_came && !is_case_event(event)) {
+            EXPECT_NE(move.kind, MoveKind::refund) << "no customer refund after a code";
+            EXPECT_NE(move.kind, MoveKind::refund_captured) << "no customer refund after a code";
         }
         moved[move.kind] += move.amount_minor;
     }
-    EXPECT_LE(moved[MoveKind::refund], order.held_minor());
-    EXPECT_LE(moved[MoveKind::capture], order.held_minor());
-    EXPECT_LE(moved[MoveKind::refund] + moved[MoveKind::capture], order.held_minor());
+    // An extension's charge is captured at once: it adds to what escrow holds exactly what it takes.
+    EXPECT_EQ(moved[MoveKind::charge], event.type == "extend" ? moved[MoveKind::capture] : 0);
+    const MinorUnits held = order.held_minor() + moved[MoveKind::charge];
+    EXPECT_LE(moved[MoveKind::refund] + moved[MoveKind::capture], held);
     EXPECT_LE(moved[MoveKind::refund_captured], order.refundable_from_revenue_minor());
-    if (product.name == "rental" && (decision.new_state == "cancelled" || moved[MoveKind::refund] > 0)) {
+    if (product.name == "rental" && !is_case_event(event) &&
+        (decision.new_state == "cancelled" || moved[MoveKind::refund] > 0)) {
         EXPECT_LT(now, order.created_at_ms + order.terms.at("cancel_window_ms"))
             << "a rental is cancelled and refunded only within its cancel window";
     }
@@ -287,7 +315,11 @@ TEST_F(OtpDeskRobustness, EveryCombinationGivesAWellFormedDecision) {
     const PolicyInfo info = policy_.info();
     const std::vector<Event> events = {cancel_event(),        message_event("telegram"), message_event("viber"),
                                        timer_event("expire"), timer_event("capture"),    timer_event("end"),
-                                       event_of_type("extend")};
+                                       extend_event(24),      extend_event(1344),        support_refund_event("provider_error"),
+                                       support_refund_event("provider_error", 1),
+                                       support_refund_event("provider_error", 100),
+                                       dispute_opened_event(false), dispute_opened_event(true),
+                                       dispute_resolved_event("refund", 1), dispute_resolved_event("reject")};
     const std::vector<UtcMs> times = {int64_min,           t0 - 1,    t0,        after(1, 59, 999), after(2),
                                       after(19, 59, 999),  after(20), after_hours(24, -1), after_hours(24),
                                       int64_max};
@@ -301,7 +333,7 @@ TEST_F(OtpDeskRobustness, EveryCombinationGivesAWellFormedDecision) {
                         SCOPED_TRACE(product.name + " " + state + " (" + amounts + ") " + event.type + " " +
                                      event.timer + " at " + std::to_string(now));
                         const Decision decision = decide(order, event, now);
-                        expect_well_formed(product, order, decision, now);
+                        expect_well_formed(product, order, event, decision, now);
                         allowed += decision.allowed ? 1 : 0;
                     }
                 }
@@ -357,7 +389,9 @@ TEST_F(OtpDeskRobustness, InfoDeclaresBothProductsTheirStatesAndOutcomes) {
     EXPECT_EQ(rental.states, (std::vector<std::string>{"active", "cancelled", "ended"}));
     EXPECT_EQ(rental.final_states, (std::vector<std::string>{"cancelled", "ended"}));
     EXPECT_EQ(rental.outcomes, (std::vector<std::string>{"cancelled", "ended"}));
-    EXPECT_TRUE(rental.adjustable_terms.empty()) << "every term stays pinned until extensions exist";
+    EXPECT_EQ(rental.adjustable_terms, (std::vector<std::string>{"duration_ms"}))
+        << "a paid extension lengthens the rental; every window stays pinned";
+    EXPECT_EQ(info.history_window_ms, 30 * ms_per_day) << "the dispute evidence rule counts 30 days back";
     ASSERT_EQ(rental.numbers.size(), 1U);
     EXPECT_EQ(rental.numbers[0].name, "duration_hours");
     EXPECT_TRUE(rental.numbers[0].required);
