@@ -187,5 +187,80 @@ TEST_F(OtpDeskConfig, DefaultsApplyToLeftOutWindows) {
     EXPECT_EQ(rental.terms.at("cancel_window_ms"), 20 * ms_per_minute);
 }
 
+// test_config() with its case rules spelled out after line 15:
+// 16 [support]
+// 17 refund_reasons = ...
+// 18 [disputes]
+// 19 evidence_required_after = ...
+std::string with_case_rules(const std::string& reasons_line, const std::string& threshold_line) {
+    return test_config() + "[support]\n" + reasons_line + "\n[disputes]\n" + threshold_line + "\n";
+}
+
+// A support refund of 1 with `reason` on a fresh activation, decided by `policy`.
+std::string refund_code(const OtpDeskPolicy& policy, const std::string& reason) {
+    const Life life = purchase(policy, activation_request("telegram", "us"), t0);
+    return policy.decide(life.order, support_refund_event(reason, 1), at_time(after(1))).code;
+}
+
+TEST_F(OtpDeskConfig, CaseRulesDefaultToTheFourReasonsAndEvidenceAfterTwo) {
+    for (const char* reason : {"number_already_registered", "requires_2fa", "provider_error", "wrong_code"}) {
+        EXPECT_EQ(refund_code(policy_, reason), "ok") << reason;
+    }
+    EXPECT_EQ(refund_code(policy_, "goodwill"), "unknown_reason");
+    const Life life = purchase(policy_, activation_request("telegram", "us"), t0);
+    EXPECT_EQ(policy_.decide(life.order, dispute_opened_event(false), with_history(after(1), 1, 0)).code, "ok");
+    EXPECT_EQ(policy_.decide(life.order, dispute_opened_event(false), with_history(after(1), 1, 1)).code,
+              "evidence_required");
+}
+
+TEST_F(OtpDeskConfig, CaseRulesAreReadAndReplaced) {
+    configure_or_fail(policy_, with_case_rules("refund_reasons = [\"goodwill\", \"a\", \"" + std::string(64, 'z') + "\"]",
+                                               "evidence_required_after = 1000"));
+    EXPECT_EQ(refund_code(policy_, "goodwill"), "ok");
+    EXPECT_EQ(refund_code(policy_, std::string(64, 'z')), "ok");
+    EXPECT_EQ(refund_code(policy_, "provider_error"), "unknown_reason");
+    const Life life = purchase(policy_, activation_request("telegram", "us"), t0);
+    EXPECT_EQ(policy_.decide(life.order, dispute_opened_event(false), with_history(after(1), 999, 0)).code, "ok");
+    EXPECT_EQ(policy_.decide(life.order, dispute_opened_event(false), with_history(after(1), 999, 1)).code,
+              "evidence_required");
+}
+
+TEST_F(OtpDeskConfig, BadRefundReasonsAreRefusedAtTheirPosition) {
+    const std::string threshold = "evidence_required_after = 2";
+    EXPECT_EQ(refused(with_case_rules("refund_reasons = []", threshold)),
+              "test.toml:17:18: support.refund_reasons must list at least one reason");
+    EXPECT_EQ(refused(with_case_rules("refund_reasons = \"provider_error\"", threshold)),
+              "test.toml:17:18: support.refund_reasons must be an array of strings, not a string");
+    EXPECT_EQ(refused(with_case_rules("refund_reasons = [\"a\", \"b\", \"a\"]", threshold)),
+              "test.toml:17:29: support.refund_reasons: \"a\" is listed twice");
+    EXPECT_EQ(refused(with_case_rules("refund_reasons = [\"ok\", \"Provider-Error\"]", threshold)),
+              "test.toml:17:25: support.refund_reasons: \"Provider-Error\" is not a reason: 1 to 64 of a-z, 0-9 "
+              "and '_'");
+    EXPECT_EQ(refused(with_case_rules("refund_reasons = [\"\"]", threshold)),
+              "test.toml:17:19: support.refund_reasons: \"\" is not a reason: 1 to 64 of a-z, 0-9 and '_'");
+    EXPECT_EQ(refused(with_case_rules("refund_reasons = [\"" + std::string(65, 'z') + "\"]", threshold)),
+              "test.toml:17:19: support.refund_reasons: \"" + std::string(64, 'z') +
+                  "...\" is not a reason: 1 to 64 of a-z, 0-9 and '_'");
+    EXPECT_EQ(refused(with_case_rules("refund_reasons = [\"ok\", 7]", threshold)),
+              "test.toml:17:25: support.refund_reasons: a reason must be a string, not an integer");
+    EXPECT_EQ(refused(with_case_rules("refund_reason = [\"ok\"]", threshold)),
+              "test.toml:17:1: unknown key support.refund_reason");
+    expect_old_config_in_force();
+    EXPECT_EQ(refund_code(policy_, "provider_error"), "ok") << "the old case rules stay in force too";
+}
+
+TEST_F(OtpDeskConfig, EvidenceThresholdOutside0To1000IsRefusedAtItsValue) {
+    const std::string reasons = "refund_reasons = [\"ok\"]";
+    EXPECT_EQ(refused(with_case_rules(reasons, "evidence_required_after = -1")),
+              "test.toml:19:27: disputes.evidence_required_after must be between 0 and 1000, not -1");
+    EXPECT_EQ(refused(with_case_rules(reasons, "evidence_required_after = 1001")),
+              "test.toml:19:27: disputes.evidence_required_after must be between 0 and 1000, not 1001");
+    EXPECT_EQ(refused(with_case_rules(reasons, "evidence_required_after = 2.0")),
+              "test.toml:19:27: disputes.evidence_required_after must be an integer, not a floating-point number");
+    EXPECT_EQ(refused(with_case_rules(reasons, "evidence_after = 2")),
+              "test.toml:19:1: unknown key disputes.evidence_after");
+    configure_or_fail(policy_, with_case_rules(reasons, "evidence_required_after = 0"));
+}
+
 }  // namespace
 }  // namespace otpdesk::testing
