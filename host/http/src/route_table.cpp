@@ -53,7 +53,7 @@ constexpr std::array table{
     RouteSpec{get, "/v1/disputes/{id}", "disputes.get", readers, false, later},
     RouteSpec{post, "/v1/disputes/{id}/resolve", "disputes.resolve", support, key, later},
 
-    RouteSpec{get, "/v1/reports/delivery", "reports.delivery", readers, false, later},
+    RouteSpec{get, "/v1/reports/delivery", "reports.delivery", readers, false, v1},
 
     RouteSpec{get, "/v1/test-clock", "test_clock.get", readers, false, v1},
     RouteSpec{post, "/v1/test-clock/advance", "test_clock.advance", clock_movers, false, v1},

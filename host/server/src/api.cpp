@@ -44,6 +44,7 @@ constexpr Handler handlers[] = {
     {"orders.cancel", routes::cancel_order},
     {"orders.message", routes::order_message},
     {"orders.events", routes::order_events},
+    {"reports.delivery", routes::delivery_report},
     {"test_clock.get", routes::get_test_clock},
     {"test_clock.advance", routes::advance_test_clock},
     {"admin.tenants.create", routes::create_tenant},
@@ -68,6 +69,7 @@ const QueryParams query_params[] = {
     {"accounts.transfers", {"limit", "starting_after"}},
     {"orders.list", {"account_id", "state", "limit", "starting_after"}},
     {"orders.events", {"limit", "starting_after"}},
+    {"reports.delivery", {"group_by", "product", "from", "to", "top", "min_orders"}},
     {"admin.tenants.list", {"limit", "starting_after"}},
 };
 

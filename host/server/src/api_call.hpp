@@ -93,6 +93,8 @@ ApiResponse cancel_order(Call& call);
 ApiResponse order_message(Call& call);
 ApiResponse order_events(Call& call);
 
+ApiResponse delivery_report(Call& call);
+
 ApiResponse get_test_clock(Call& call);
 ApiResponse advance_test_clock(Call& call);
 

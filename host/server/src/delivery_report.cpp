@@ -1,0 +1,144 @@
+#include "billing/server/delivery_report.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <cassert>
+#include <map>
+#include <tuple>
+
+namespace billing::server::report {
+
+namespace {
+
+// Exact products of two counts: a count may pass 2^31, so two of them may pass 2^63.
+__extension__ using Wide = __int128;
+
+// The attribute's value as text, or NULL when the order has no such attribute. name is a
+// valid_attribute_name, so it is safe inside the quoted JSON path and string literal.
+std::string attribute_expression(storage::Backend backend, const std::string& name) {
+    switch (backend) {
+        case storage::Backend::sqlite3: return "json_extract(attributes, '$.\"" + name + "\"')";
+        case storage::Backend::postgresql: return "(attributes::json ->> '" + name + "')";
+        case storage::Backend::mysql: return "JSON_UNQUOTE(JSON_EXTRACT(attributes, '$.\"" + name + "\"'))";
+    }
+    assert(false && "a backend without a JSON extraction");
+    return {};
+}
+
+// The range of one product in the index orders_report (tenant_id, product, closed_at_ms).
+const char* const range_condition =
+    " FROM orders WHERE tenant_id = :t AND product = :p AND closed_at_ms >= :f AND closed_at_ms < :u";
+
+// Groups keyed by attribute value, nullopt (no such attribute) ordered first by std::map.
+using Tally = std::map<std::optional<std::string>, DeliveryGroup>;
+
+void add(Tally& tally, const std::optional<std::string>& key, std::int64_t orders, std::int64_t delivered) {
+    DeliveryGroup& g = tally[key];
+    g.key = key;
+    g.orders += orders;
+    g.delivered += delivered;
+}
+
+void count_in_sql(soci::session& sql, storage::Backend backend, const DeliveryQuery& q, const std::string& product,
+                  Tally& tally) {
+    const std::string text = "SELECT " + attribute_expression(backend, q.group_by) +
+                             ", COUNT(*), SUM(CASE WHEN outcome = 'delivered' THEN 1 ELSE 0 END)" + range_condition +
+                             " GROUP BY 1";
+    std::string key;
+    soci::indicator key_ind = soci::i_null;
+    long long orders = 0, delivered = 0;
+    const long long from = q.from_ms, to = q.to_ms;
+    soci::statement st = (sql.prepare << text, soci::into(key, key_ind), soci::into(orders), soci::into(delivered),
+                          soci::use(q.tenant_id), soci::use(product), soci::use(from), soci::use(to));
+    st.execute();
+    while (st.fetch()) {
+        add(tally, key_ind == soci::i_ok ? std::optional<std::string>(key) : std::nullopt, orders, delivered);
+    }
+}
+
+// What the host wrote (json_codec): an object of strings. Anything else counts as "no such
+// attribute" rather than failing the whole report.
+std::optional<std::string> attribute_of(Poco::JSON::Parser& parser, const std::string& attributes,
+                                        const std::string& name) {
+    try {
+        parser.reset();
+        const auto object = parser.parse(attributes).extract<Poco::JSON::Object::Ptr>();
+        if (!object || !object->has(name)) return std::nullopt;
+        const Poco::Dynamic::Var value = object->get(name);
+        if (!value.isString()) return std::nullopt;
+        return value.extract<std::string>();
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+void count_in_cpp(soci::session& sql, const DeliveryQuery& q, const std::string& product, Tally& tally) {
+    const std::string text = std::string("SELECT attributes, outcome") + range_condition;
+    std::string attributes, outcome;
+    const long long from = q.from_ms, to = q.to_ms;
+    soci::statement st = (sql.prepare << text, soci::into(attributes), soci::into(outcome), soci::use(q.tenant_id),
+                          soci::use(product), soci::use(from), soci::use(to));
+    st.execute();
+    Poco::JSON::Parser parser;
+    while (st.fetch()) {
+        add(tally, attribute_of(parser, attributes, q.group_by), 1, outcome == delivered_outcome ? 1 : 0);
+    }
+}
+
+}  // namespace
+
+bool valid_attribute_name(std::string_view name) {
+    if (name.empty() || name.size() > 64) return false;
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+DeliveryCounts count_delivery(soci::session& sql, storage::Backend backend, const DeliveryQuery& query,
+                              Grouping grouping) {
+    assert(valid_attribute_name(query.group_by));
+    Tally tally;
+    for (const std::string& product : query.products) {
+        if (grouping == Grouping::sql) {
+            count_in_sql(sql, backend, query, product, tally);
+        } else {
+            count_in_cpp(sql, query, product, tally);
+        }
+    }
+    DeliveryCounts counts;
+    for (auto& [key, group] : tally) {
+        counts.rows_scanned += group.orders;
+        counts.groups.push_back(std::move(group));
+    }
+    return counts;
+}
+
+std::vector<DeliveryGroup> rank(std::vector<DeliveryGroup> groups, std::size_t top, std::int64_t min_orders) {
+    std::erase_if(groups, [&](const DeliveryGroup& g) { return g.orders < min_orders || g.orders <= 0; });
+    std::sort(groups.begin(), groups.end(), [](const DeliveryGroup& a, const DeliveryGroup& b) {
+        // a.delivered / a.orders > b.delivered / b.orders, without division.
+        const Wide left = static_cast<Wide>(a.delivered) * b.orders;
+        const Wide right = static_cast<Wide>(b.delivered) * a.orders;
+        if (left != right) return left > right;
+        if (a.orders != b.orders) return a.orders > b.orders;
+        if (a.key.has_value() != b.key.has_value()) return a.key.has_value();  // null last
+        return a.key < b.key;
+    });
+    if (groups.size() > top) groups.resize(top);
+    return groups;
+}
+
+std::string rate_text(std::int64_t delivered, std::int64_t orders) {
+    assert(orders > 0 && delivered >= 0 && delivered <= orders);
+    // round(delivered / orders * 10^4), half up: floor((2 * delivered * 10^4 + orders) / (2 * orders)).
+    const Wide scaled = (static_cast<Wide>(delivered) * 20000 + orders) / (static_cast<Wide>(orders) * 2);
+    const auto units = static_cast<int>(scaled);  // 0..10000
+    std::string fraction = std::to_string(units % 10000);
+    fraction.insert(0, 4 - fraction.size(), '0');
+    return std::to_string(units / 10000) + "." + fraction;
+}
+
+}  // namespace billing::server::report
