@@ -284,13 +284,33 @@ void Judge::fail(const std::string& fault, const std::string& message) {
     report_.failures.push_back({check_, fault, context_note.empty() ? message : message + "\n  " + context_note});
 }
 
+std::vector<History> histories(const sdk::PolicyInfo& info) {
+    if (info.history_window_ms <= 0) return {History{}};
+    return {History{}, History{1000, 1000}};
+}
+
+bool differs_by_tenant_rules(const sdk::Decision& a, const sdk::Decision& b) {
+    auto by_tenant_rule = [](const sdk::Decision& d) {
+        return !d.allowed && (d.code == sdk::request_refusal::unknown_reason ||
+                              d.code == sdk::request_refusal::evidence_required);
+    };
+    return a != b && (by_tenant_rule(a) || by_tenant_rule(b));
+}
+
 std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::Event& event, UtcMs now_ms,
-                                           std::size_t config_index, MinorUnits customer_balance_minor) {
+                                           std::size_t config_index, MinorUnits customer_balance_minor,
+                                           History history) {
     sdk::Context context;
     context.now_ms = now_ms;
+    context.account_recent_refunds = history.refunds;
+    context.account_recent_disputes = history.disputes;
     const sdk::Policy& policy = *instances_.by_config.at(config_index);
-    const std::string input = describe(event) + " at " + relative_time(now_ms, order.view.created_at_ms) + " on " +
-                              describe(order.view);
+    std::string input = describe(event) + " at " + relative_time(now_ms, order.view.created_at_ms) + " on " +
+                        describe(order.view);
+    if (history.refunds != 0 || history.disputes != 0) {
+        input += " for an account with " + std::to_string(history.refunds) + " recent refunds and " +
+                 std::to_string(history.disputes) + " recent disputes";
+    }
     ++report_.decisions_checked;
 
     Called first = call_decide(policy, order.view, event, context);
@@ -323,6 +343,7 @@ std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::E
         for (std::size_t other = 0; other < instances_.by_config.size(); ++other) {
             if (other == config_index) continue;
             Called then = call_decide(*instances_.by_config[other], order.view, event, context);
+            if (!then.threw && differs_by_tenant_rules(d, then.decision)) continue;
             if (then.threw || then.decision != d) {
                 fail("terms_not_pinned", "the configuration changes decisions on orders sold earlier: " +
                                              describe(d, order.view.created_at_ms) + " under " + config_name(config_index) + ", " +
@@ -561,8 +582,11 @@ std::vector<sdk::Event> customer_events(const ModelOrder& order) {
         refund.text = {{"reason", "provider_error"}, {"note", "conformance kit"}};
         refund.numbers = {{"amount_minor", amount}};
     }
+    // Without an amount: all that is left, as the host's route sends it.
+    event(sdk::event_type::support_refund, actor::support).text = {{"reason", "provider_error"}};
     event(sdk::event_type::dispute_opened, actor::customer).text = {
         {"description", "no code arrived"}, {"evidence_url", "https://example.com/recording.mp4"}};
+    event(sdk::event_type::dispute_opened, actor::customer).text = {{"description", "no code arrived"}};
     auto& resolve_refund = event(sdk::event_type::dispute_resolved, actor::support);
     resolve_refund.text = {{"resolution", "refund"}, {"note", "conformance kit"}};
     resolve_refund.numbers = {{"amount_minor", v.charged_minor}};

@@ -62,6 +62,23 @@ std::string describe(const sdk::Quote& quote, UtcMs quoted_at_ms);
 std::string describe(const sdk::PurchaseRequest& request);
 std::string describe(const sdk::PolicyInfo& info);
 
+// The account's recent history the host counts into Context::account_recent_* (over the
+// policy's PolicyInfo::history_window_ms; always 0 when that is 0).
+struct History {
+    std::int64_t refunds = 0;
+    std::int64_t disputes = 0;
+};
+// The histories the kit decides each event under: none, and for a policy that weighs history
+// (history_window_ms > 0) also one above any sensible threshold.
+std::vector<History> histories(const sdk::PolicyInfo& info);
+
+// Whether two decisions on one input differ only as the tenant's current rules may make them:
+// one of them is a denial unknown_reason or evidence_required, the SDK's request refusals that
+// by contract come from the tenant's current rules (the reasons support may give, when a
+// dispute needs evidence), not from terms sold with the order. terms_pinned does not count
+// such a difference as a fault.
+bool differs_by_tenant_rules(const sdk::Decision& a, const sdk::Decision& b);
+
 // Calls that never let an exception out: a throw is reported as the fault "threw".
 struct Called {
     sdk::Decision decision;
@@ -104,7 +121,8 @@ public:
     // The decision on `event` at `now_ms`, by the object of configuration `config_index`, after
     // every check; nullopt when it broke a rule (then the caller must not apply it).
     std::optional<sdk::Decision> decide(const ModelOrder& order, const sdk::Event& event, UtcMs now_ms,
-                                        std::size_t config_index, MinorUnits customer_balance_minor);
+                                        std::size_t config_index, MinorUnits customer_balance_minor,
+                                        History history = {});
 
     // A quote by the object of `config_index`, checked (clean refusal, host's quote rules, sane
     // terms, the same on every call); nullopt when refused or broken.
@@ -155,8 +173,8 @@ struct Sale {
 std::vector<Sale> accepted_sales(Judge& judge, UtcMs now_ms);
 
 // The events the kit tries on an order (timers excluded): cancel, a code that matches the
-// order and one that does not, support refunds of several sizes, disputes, an extension, and
-// an event type no policy knows.
+// order and one that does not, support refunds of several sizes (and of all that is left),
+// disputes with and without evidence, an extension, and an event type no policy knows.
 std::vector<sdk::Event> customer_events(const ModelOrder& order);
 sdk::Event timer_event(const std::string& name);
 

@@ -83,8 +83,8 @@ Explored explore(Judge& judge, const std::function<void(const ModelOrder&)>& vis
         queue.pop_front();
         if (visit) visit(order);
         const sdk::ProductInfo* product = product_of(judge.info(), order.view.product);
-        auto branch = [&](const sdk::Event& event, UtcMs now_ms, ModelOrder next) {
-            auto decision = judge.decide(next, event, now_ms, 0, customer_start_minor);
+        auto branch = [&](const sdk::Event& event, UtcMs now_ms, ModelOrder next, History history = {}) {
+            auto decision = judge.decide(next, event, now_ms, 0, customer_start_minor, history);
             if (!decision || !decision->allowed) return;
             Ledger scratch{{customer_start_minor}, customer_start_minor, customer_start_minor};
             if (auto unsettled = apply(next, scratch, *decision, *product, event, now_ms)) {
@@ -94,7 +94,9 @@ Explored explore(Judge& judge, const std::function<void(const ModelOrder&)>& vis
             keep(std::move(next));
         };
         for (UtcMs now_ms : interesting_times(order)) {
-            for (const sdk::Event& event : customer_events(order)) branch(event, now_ms, order);
+            for (const sdk::Event& event : customer_events(order)) {
+                for (const History& history : histories(judge.info())) branch(event, now_ms, order, history);
+            }
         }
         // Each pending timer, decided at its due time. Not only the earliest: sweepers on
         // several hosts, or a retry after a failure, can run an order's timers out of due order.

@@ -136,7 +136,16 @@ private:
             !live_.empty() && random_.chance(90) ? random_.pick(live_) : random_.below(orders_.size());
         ModelOrder& order = orders_[index];
         const std::vector<sdk::Event> events = customer_events(order);
-        decide(order, random_.pick(events), now_);
+        const sdk::Event& event = random_.pick(events);
+        decide(order, event, now_, account_history());
+    }
+
+    // What the host would count for the account: mostly a quiet one, now and then one with a
+    // few refunds and disputes, or many. Always none for a policy that does not weigh history.
+    History account_history() {
+        if (judge_.info().history_window_ms <= 0 || random_.chance(50)) return {};
+        if (random_.chance(20)) return {1000, 1000};
+        return {static_cast<std::int64_t>(random_.below(4)), static_cast<std::int64_t>(random_.below(4))};
     }
 
     // Every timer due by now, across all orders, in due order, each decided at its due time
@@ -180,14 +189,14 @@ private:
         ++reconfigurations_;
     }
 
-    void decide(ModelOrder& order, const sdk::Event& event, UtcMs now_ms) {
+    void decide(ModelOrder& order, const sdk::Event& event, UtcMs now_ms, History history = {}) {
         ++decisions_;
         judge_.context_note = "simulation seed " + std::to_string(options_.seed) + ", step " + std::to_string(step_) +
                               "; replay: --seed " + std::to_string(options_.seed) + " --orders " +
                               std::to_string(options_.orders);
         // Decided by the configuration in force now; the Judge compares it with the one the
         // order was sold under (terms_pinned).
-        auto decision = judge_.decide(order, event, now_ms, config_, ledger_.customers[order.customer]);
+        auto decision = judge_.decide(order, event, now_ms, config_, ledger_.customers[order.customer], history);
         if (!decision || !decision->allowed) return;
         const sdk::ProductInfo* product = product_of(judge_.info(), order.view.product);
         if (auto unsettled = apply(order, ledger_, *decision, *product, event, now_ms)) {
