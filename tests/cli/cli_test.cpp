@@ -57,7 +57,7 @@ protected:
 TEST_F(HostCliTest, MigrateThenAuditOfAnEmptyDatabaseIsClean) {
     const HostRun migrate = run_host("--config " + config_.string() + " migrate");
     EXPECT_EQ(migrate.exit_code, 0) << migrate.output;
-    EXPECT_THAT(migrate.output, HasSubstr("schema version 2"));
+    EXPECT_THAT(migrate.output, HasSubstr("schema version 3"));
     EXPECT_TRUE(fs::exists(dir_ / "data" / "billing.db")) << "relative to the config file's folder";
 
     const HostRun audit = run_host("--config " + config_.string() + " audit");

@@ -4,6 +4,7 @@
 
 #include "billing/core/ids.hpp"
 #include "billing/engine/accounts.hpp"
+#include "billing/engine/disputes.hpp"
 #include "billing/rules/decision_check.hpp"
 #include "billing/engine/engine.hpp"
 #include "billing/engine/errors.hpp"
@@ -21,9 +22,7 @@ namespace billing {
 namespace {
 
 Result<sdk::Decision> ask_decision(const plugin::PolicyInstance& policy, const OrderRecord& order,
-                                   const sdk::Event& event, UtcMs now_ms) {
-    sdk::Context context;
-    context.now_ms = now_ms;
+                                   const sdk::Event& event, const sdk::Context& context) {
     try {
         return policy.policy().decide(order_moves::view_of(order), event, context);
     } catch (const std::exception& e) {
@@ -91,7 +90,8 @@ Result<OrderRecord> write_decision(soci::session& sql, const Applied& a, const s
     }
     events::append(sql, events::EventRow{event_id, after.tenant_id, after.id, after.version, a.event.type,
                                          a.event.timer, a.event.actor, a.policy, a.now_ms, true, a.decision.code,
-                                         json_codec::encode(a.decision), a.written_at_ms});
+                                         json_codec::encode(a.decision), a.written_at_ms,
+                                         json_codec::encode_request(a.event)});
     return after;
 }
 
@@ -116,8 +116,41 @@ std::optional<Error> refuse_request_event(const sdk::Event& event) {
     return std::nullopt;
 }
 
-// Errors of the database rather than of the timer (storage::is_transient): counting them would
-// park healthy timers during an outage. The lease ends and the timer is simply retried.
+// The events a person raises about an order's money (support refunds, disputes): the ones a
+// policy may weigh against the account's recent history. Only these pay for counting it, so
+// purchases, cancels, codes and timers stay as cheap as they were.
+bool weighs_account_history(const std::string& event_type) {
+    return event_type == sdk::event_type::support_refund || event_type == sdk::event_type::dispute_opened ||
+           event_type == sdk::event_type::dispute_resolved;
+}
+
+sdk::Context context_of(soci::session& sql, const plugin::PolicyInstance& policy, const OrderRecord& order,
+                        const sdk::Event& event, UtcMs now_ms) {
+    sdk::Context context;
+    context.now_ms = now_ms;
+    const std::int64_t window_ms = policy.info().history_window_ms;
+    if (window_ms > 0 && weighs_account_history(event.type)) {
+        const auto recent = refund_grants::recent(sql, order.tenant_id, order.account_id, now_ms - window_ms, now_ms);
+        context.account_recent_refunds = recent.refunds;
+        context.account_recent_disputes = recent.disputes;
+    }
+    return context;
+}
+
+// A refund a person granted (support, or a dispute resolved with a refund) is kept by account
+// and time: what Context::account_recent_refunds counts.
+void record_refund_grant(soci::session& sql, const OrderRecord& order, const sdk::Event& event,
+                         MinorUnits refunded_minor, UtcMs now_ms) {
+    if (refunded_minor <= 0) return;
+    if (event.type == sdk::event_type::support_refund) {
+        const auto reason = event.text.find(sdk::event_field::reason);
+        refund_grants::insert(sql, order.tenant_id, order.id, order.account_id, refund_grants::support_source,
+                              reason == event.text.end() ? std::string() : reason->second, refunded_minor, now_ms);
+    } else if (event.type == sdk::event_type::dispute_resolved) {
+        refund_grants::insert(sql, order.tenant_id, order.id, order.account_id, refund_grants::dispute_source,
+                              sdk::dispute_resolution::refund, refunded_minor, now_ms);
+    }
+}
 
 }  // namespace
 
@@ -161,7 +194,9 @@ Result<sdk::Decision> Engine::preview(const OrderRecord& order, const sdk::Event
     auto product = product_of(*policy.value(), order);
     if (!product) return product.error();
     const UtcMs decided_at_ms = std::max(now_ms, order.updated_at_ms);
-    auto decision = ask_decision(*policy.value(), order, event, decided_at_ms);
+    sdk::Context context;
+    context.now_ms = decided_at_ms;
+    auto decision = ask_decision(*policy.value(), order, event, context);
     if (!decision || !decision.value().allowed) return decision;
     // The budget of a charge is not known here without reading the balance; the other checks are.
     const decision_check::Facts facts{order_moves::view_of(order), *product.value(), order.is_final,
@@ -193,7 +228,7 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
                                       const OrderRecord& before, const sdk::Event& event, UtcMs now_ms) {
     auto product = product_of(policy, before);
     if (!product) return product.error();
-    auto decision = ask_decision(policy, before, event, now_ms);
+    auto decision = ask_decision(policy, before, event, context_of(sql, policy, before, event, now_ms));
     if (!decision) return decision.error();
     const sdk::Decision& d = decision.value();
     if (!d.allowed) {
@@ -209,6 +244,19 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
         auto customer = accounts::get(sql, before.tenant_id, before.account_id);
         if (!customer) return customer.error();
         customer_balance_minor = customer.value().balance_minor;
+        // The policy cannot see the balance: a charge beyond it (e.g. an extension the customer
+        // cannot pay) is the customer's insufficient funds, as for a purchase, not the policy's
+        // fault. Each charge alone is at most amount_minor_max, so their sum cannot overflow.
+        MinorUnits charged_minor = 0;
+        for (const sdk::MoneyMove& m : d.moves) {
+            if (m.kind == sdk::MoveKind::charge && m.amount_minor > 0 && m.amount_minor <= amount_minor_max) {
+                charged_minor += m.amount_minor;
+            }
+        }
+        if (charged_minor > customer_balance_minor) {
+            return Error{engine_error::insufficient_funds, "the account holds " + std::to_string(customer_balance_minor) +
+                                                               ", the charge is " + std::to_string(charged_minor)};
+        }
     }
     const sdk::OrderView view = order_moves::view_of(before);
     const bool timer_event = event.type == sdk::event_type::timer;
@@ -228,6 +276,7 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     for (const sdk::MoneyMove& m : d.moves) {
         if (m.kind == sdk::MoveKind::refund || m.kind == sdk::MoveKind::refund_captured) refunded_minor += m.amount_minor;
     }
+    record_refund_grant(sql, before, event, refunded_minor, now_ms);
     const bool closed = after.value().is_final && !before.is_final;
     return ApplyResult{true, d.code, d.message, std::nullopt, std::move(after).value(), refunded_minor, closed};
 }

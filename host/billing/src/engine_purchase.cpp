@@ -77,7 +77,8 @@ events::EventRow purchase_event(const OrderRecord& order, const sdk::Quote& quot
     as_decision.set_attributes = quote.attributes;
     as_decision.set_terms = quote.terms;
     return events::EventRow{event_id, order.tenant_id, order.id, order.version, events::purchase_type, "", "customer",
-                            order.policy, now_ms, true, quote.code, json_codec::encode(as_decision), written_at_ms};
+                            order.policy, now_ms, true, quote.code, json_codec::encode(as_decision), written_at_ms,
+                            /*request_json=*/""};  // the purchase's fields are the order's own
 }
 
 struct PurchaseCall {

@@ -69,6 +69,14 @@ std::string encode(const sdk::Attributes& attributes) { return stringify(to_obje
 
 std::string encode(const sdk::Numbers& numbers) { return stringify(to_object(numbers)); }
 
+std::string encode_request(const sdk::Event& event) {
+    if (event.text.empty() && event.numbers.empty()) return "";
+    Poco::JSON::Object object;
+    object.set("text", to_object(event.text));
+    object.set("numbers", to_object(event.numbers));
+    return stringify(object);
+}
+
 std::string encode(const sdk::Decision& decision) {
     Poco::JSON::Object object;
     object.set("allowed", decision.allowed);

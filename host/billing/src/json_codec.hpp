@@ -12,6 +12,8 @@ namespace billing::json_codec {
 std::string encode(const sdk::Attributes& attributes);
 std::string encode(const sdk::Numbers& numbers);
 std::string encode(const sdk::Decision& decision);
+// An event's fields, {"text":{...},"numbers":{...}}, for its record; "" when it has none.
+std::string encode_request(const sdk::Event& event);
 
 // nullopt when the text is not a JSON object of the expected value type: stored data the
 // host did not write, which the caller reports instead of guessing.

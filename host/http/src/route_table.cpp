@@ -44,14 +44,14 @@ constexpr std::array table{
     RouteSpec{get, "/v1/orders/{id}", "orders.get", readers, false, v1},
     RouteSpec{post, "/v1/orders/{id}/cancel", "orders.cancel", service, key, v1},
     RouteSpec{post, "/v1/orders/{id}/messages", "orders.message", service, false, v1},
-    RouteSpec{post, "/v1/orders/{id}/refunds", "orders.refund", support, key, later},
-    RouteSpec{post, "/v1/orders/{id}/disputes", "orders.dispute", service, false, later},
-    RouteSpec{post, "/v1/orders/{id}/extend", "orders.extend", service, key, later},
+    RouteSpec{post, "/v1/orders/{id}/refunds", "orders.refund", support, key, v1},
+    RouteSpec{post, "/v1/orders/{id}/disputes", "orders.dispute", service, false, v1},
+    RouteSpec{post, "/v1/orders/{id}/extend", "orders.extend", service, key, v1},
     RouteSpec{get, "/v1/orders/{id}/events", "orders.events", readers, false, v1},
 
-    RouteSpec{get, "/v1/disputes", "disputes.list", readers, false, later},
-    RouteSpec{get, "/v1/disputes/{id}", "disputes.get", readers, false, later},
-    RouteSpec{post, "/v1/disputes/{id}/resolve", "disputes.resolve", support, key, later},
+    RouteSpec{get, "/v1/disputes", "disputes.list", readers, false, v1},
+    RouteSpec{get, "/v1/disputes/{id}", "disputes.get", readers, false, v1},
+    RouteSpec{post, "/v1/disputes/{id}/resolve", "disputes.resolve", support, key, v1},
 
     RouteSpec{get, "/v1/reports/delivery", "reports.delivery", readers, false, v1},
 

@@ -44,6 +44,12 @@ constexpr Handler handlers[] = {
     {"orders.cancel", routes::cancel_order},
     {"orders.message", routes::order_message},
     {"orders.events", routes::order_events},
+    {"orders.refund", routes::refund_order},
+    {"orders.extend", routes::extend_order},
+    {"orders.dispute", routes::open_dispute},
+    {"disputes.list", routes::list_disputes},
+    {"disputes.get", routes::get_dispute},
+    {"disputes.resolve", routes::resolve_dispute},
     {"reports.delivery", routes::delivery_report},
     {"test_clock.get", routes::get_test_clock},
     {"test_clock.advance", routes::advance_test_clock},
@@ -69,6 +75,7 @@ const QueryParams query_params[] = {
     {"accounts.transfers", {"limit", "starting_after"}},
     {"orders.list", {"account_id", "state", "limit", "starting_after"}},
     {"orders.events", {"limit", "starting_after"}},
+    {"disputes.list", {"state", "limit", "starting_after"}},
     {"reports.delivery", {"group_by", "product", "from", "to", "top", "min_orders"}},
     {"admin.tenants.list", {"limit", "starting_after"}},
 };
@@ -360,6 +367,14 @@ std::string request_hash(const Call& call) {
     engine.update("\n");
     engine.update(call.body);
     return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+Error invalid(std::string message) { return Error{std::string(http::problem_code::validation_failed), std::move(message)}; }
+
+bool is_code_name(std::string_view text) {
+    return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
 }
 
 }  // namespace api

@@ -70,6 +70,11 @@ Result<UtcMs> tenant_now(Call& call);
 // The SHA-256 (hex) of what makes two requests the same for an Idempotency-Key: method, path, body.
 std::string request_hash(const Call& call);
 
+// A 422 validation_failed with the message (which names the field).
+Error invalid(std::string message);
+// 1 to 64 of a-z, 0-9 and '_': how policies name reasons and codes.
+bool is_code_name(std::string_view text);
+
 }  // namespace api
 
 // Route handlers, by area (routes_*.cpp).
@@ -92,6 +97,16 @@ ApiResponse get_order(Call& call);
 ApiResponse cancel_order(Call& call);
 ApiResponse order_message(Call& call);
 ApiResponse order_events(Call& call);
+ApiResponse refund_order(Call& call);
+ApiResponse extend_order(Call& call);
+// The problem for a policy's denial: 409, or 422 for a refusal of the request itself
+// (sdk::is_request_refusal).
+http::Problem denial_problem(const ApplyResult& result);
+
+ApiResponse open_dispute(Call& call);
+ApiResponse list_disputes(Call& call);
+ApiResponse get_dispute(Call& call);
+ApiResponse resolve_dispute(Call& call);
 
 ApiResponse delivery_report(Call& call);
 

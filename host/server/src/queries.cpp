@@ -165,14 +165,16 @@ Result<Page<events::EventRow>> order_events(soci::session& sql, const std::strin
     events::EventRow row;
     long long seq = 0, now = 0, created = 0;
     int allowed = 0;
+    soci::indicator request_ind = soci::i_null;
     const long long n = static_cast<long long>(limit + 1);
     soci::statement st =
-        (sql.prepare << "SELECT id, seq, type, timer, actor, policy, now_ms, allowed, code, decision, created_at_ms "
-                        "FROM events WHERE order_id = :o AND tenant_id = :t AND seq > :after ORDER BY seq LIMIT :n",
+        (sql.prepare << "SELECT id, seq, type, timer, actor, policy, now_ms, allowed, code, decision, created_at_ms, "
+                        "request FROM events WHERE order_id = :o AND tenant_id = :t AND seq > :after ORDER BY seq "
+                        "LIMIT :n",
          soci::into(row.id), soci::into(seq), soci::into(row.type), soci::into(row.timer), soci::into(row.actor),
          soci::into(row.policy), soci::into(now), soci::into(allowed), soci::into(row.code),
-         soci::into(row.decision_json), soci::into(created), soci::use(order_id), soci::use(tenant_id),
-         soci::use(after_seq), soci::use(n));
+         soci::into(row.decision_json), soci::into(created), soci::into(row.request_json, request_ind),
+         soci::use(order_id), soci::use(tenant_id), soci::use(after_seq), soci::use(n));
     st.execute();
     std::vector<events::EventRow> rows;
     while (st.fetch()) {
@@ -182,6 +184,7 @@ Result<Page<events::EventRow>> order_events(soci::session& sql, const std::strin
         row.now_ms = now;
         row.allowed = allowed != 0;
         row.created_at_ms = created;
+        if (request_ind != soci::i_ok) row.request_json.clear();
         rows.push_back(row);
     }
     return trimmed(std::move(rows), limit);

@@ -14,7 +14,7 @@ bool is_currency(const std::string& code) {
     return code.size() == 3 && std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
-Error invalid(std::string message) { return Error{std::string(http::problem_code::validation_failed), std::move(message)}; }
+using api::invalid;
 
 }  // namespace
 

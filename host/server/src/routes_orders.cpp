@@ -17,6 +17,9 @@ constexpr http::IntegerRange number_range{-amount_minor_max, amount_minor_max};
 // Who a request's event is recorded as acting for (never taken from the body).
 constexpr const char* customer_actor = "customer";  // the storefront, on the customer's behalf
 constexpr const char* provider_actor = "provider";  // the number provider's integration
+constexpr const char* support_actor = "support";    // the tenant's support staff
+
+constexpr http::StringBounds note_bounds{0, 1000};
 
 views::ActionPreview cancel_preview(Call& call, const OrderRecord& order, UtcMs now_ms) {
     sdk::Event cancel;
@@ -34,11 +37,24 @@ std::string order_body(Call& call, const OrderRecord& order, UtcMs now_ms) {
     return w.take();
 }
 
+}  // namespace
+
+http::Problem denial_problem(const ApplyResult& result) {
+    http::Problem problem = http::policy_denial(result.code, result.message, result.available_at_ms);
+    if (sdk::is_request_refusal(result.code)) {
+        // The request itself is what the policy cannot take (a reason the tenant does not list,
+        // evidence its rules require), not the order's state now: 422, as a refused quote.
+        problem.status = 422;
+        problem.title = "Refused by the tenant's policy";
+    }
+    return problem;
+}
+
+namespace {
+
 // The answer to an event on an order: the order as it is now, or the policy's denial.
 ApiResponse decided(Call& call, const ApplyResult& result, UtcMs now_ms) {
-    if (!result.allowed) {
-        return api::problem(call, http::policy_denial(result.code, result.message, result.available_at_ms));
-    }
+    if (!result.allowed) return api::problem(call, denial_problem(result));
     return api::json(200, order_body(call, result.order, now_ms));
 }
 
@@ -138,6 +154,42 @@ ApiResponse order_message(Call& call) {
     event.type = sdk::event_type::message;
     event.actor = provider_actor;
     event.text["service"] = service.value();
+    return apply_event(call, event);
+}
+
+ApiResponse refund_order(Call& call) {
+    auto body = api::body_object(call, {"reason", "amount_minor", "note"});
+    if (!body) return api::error(call, body.error());
+    const http::JsonObject& b = body.value();
+    auto reason = b.required_string("reason", name_bounds);
+    if (!reason) return api::error(call, reason.error());
+    if (!api::is_code_name(reason.value())) {
+        return api::error(call, api::invalid("reason: 1 to 64 of a-z, 0-9 and _, as the tenant's config lists them"));
+    }
+    // Absent: everything still refundable (the policy works it out from the order).
+    auto amount = b.optional_integer("amount_minor", {1, amount_minor_max});
+    if (!amount) return api::error(call, amount.error());
+    auto note = b.optional_string("note", note_bounds);
+    if (!note) return api::error(call, note.error());
+    sdk::Event event;
+    event.type = sdk::event_type::support_refund;
+    event.actor = support_actor;
+    event.text[sdk::event_field::reason] = reason.value();
+    if (note.value() && !note.value()->empty()) event.text[sdk::event_field::note] = *note.value();
+    if (amount.value()) event.numbers[sdk::event_field::amount_minor] = *amount.value();
+    return apply_event(call, event);
+}
+
+ApiResponse extend_order(Call& call) {
+    auto body = api::body_object(call, {"hours"});
+    if (!body) return api::error(call, body.error());
+    // Up to ten years: the policy holds the real limit (a rental's longest term).
+    auto hours = body.value().required_integer("hours", {1, 87'600});
+    if (!hours) return api::error(call, hours.error());
+    sdk::Event event;
+    event.type = sdk::event_type::extend;
+    event.actor = customer_actor;
+    event.numbers[sdk::event_field::hours] = hours.value();
     return apply_event(call, event);
 }
 

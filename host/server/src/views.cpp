@@ -125,6 +125,33 @@ void event(JsonWriter& w, const events::EventRow& e) {
     time(w, "recorded_at", e.created_at_ms);
     // The decision as the engine stored it (json_codec): moves, timers, state, attributes.
     w.key("decision").raw(e.decision_json.empty() ? "{}" : e.decision_json);
+    // What the event asked ({"text":{...},"numbers":{...}}), null when it carried no fields.
+    w.key("request").raw(e.request_json.empty() ? "null" : e.request_json);
+    w.end_object();
+}
+
+void dispute(JsonWriter& w, const DisputeRecord& d, const std::string& currency) {
+    w.begin_object();
+    w.key("id").string(d.id);
+    w.key("object").string("dispute");
+    w.key("order_id").string(d.order_id);
+    w.key("account_id").string(d.account_id);
+    w.key("state").string(d.state);
+    w.key("description").string(d.description);
+    text_or_null(w, "evidence_url", d.evidence_url);
+    time(w, "opened_at", d.opened_at_ms);
+    optional_time(w, "resolved_at", d.resolved_at_ms);
+    w.key("resolution");
+    if (d.state == dispute_state::refunded) {
+        w.string(sdk::dispute_resolution::refund);
+    } else if (d.state == dispute_state::rejected) {
+        w.string(sdk::dispute_resolution::reject);
+    } else {
+        w.null();
+    }
+    text_or_null(w, "resolution_note", d.resolution_note);
+    w.key("refunded_minor").integer(d.refunded_minor);
+    w.key("currency").string(currency);
     w.end_object();
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "billing/engine/disputes.hpp"
 #include "billing/engine/events.hpp"
 #include "billing/engine/records.hpp"
 #include "billing/http/json_writer.hpp"
@@ -32,6 +33,7 @@ struct ActionPreview {
 void order(http::JsonWriter& w, const OrderRecord& order, const std::string& currency, const ActionPreview& cancel);
 void transfer(http::JsonWriter& w, const queries::TransferView& transfer, const std::string& currency);
 void event(http::JsonWriter& w, const events::EventRow& event);
+void dispute(http::JsonWriter& w, const DisputeRecord& dispute, const std::string& currency);
 void tenant(http::JsonWriter& w, const TenantRecord& tenant);
 void key(http::JsonWriter& w, const KeyRecord& key, const std::string* secret);
 // GET /admin/plugins: the serving version and the ones still draining.

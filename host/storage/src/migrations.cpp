@@ -22,6 +22,9 @@ const std::vector<Migration>& migrations() {
         {2, "api keys",
 #include "schema_v2.sql.inc"
         },
+        {3, "support refunds, disputes, event request fields",
+#include "schema_v3.sql.inc"
+        },
     };
     return list;
 }

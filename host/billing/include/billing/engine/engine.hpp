@@ -29,6 +29,7 @@
 
 #include "billing/core/clock.hpp"
 #include "billing/core/result.hpp"
+#include "billing/engine/disputes.hpp"
 #include "billing/engine/ledger.hpp"
 #include "billing/engine/records.hpp"
 #include "billing/engine/timers.hpp"
@@ -36,6 +37,24 @@
 #include "billing/storage/database.hpp"
 
 namespace billing {
+
+// A dispute (DESIGN: disputes) and the decision on its order that opened or resolved it. A
+// denied decision leaves the dispute as it was (absent, when opening was denied).
+struct DisputeResult {
+    ApplyResult applied;
+    std::optional<DisputeRecord> dispute;
+};
+
+struct NewDispute {
+    std::string description;
+    std::string evidence_url;  // "" for none
+};
+
+struct DisputeResolution {
+    std::string resolution;                  // sdk::dispute_resolution::refund or reject
+    std::optional<MinorUnits> amount_minor;  // for a refund
+    std::string note;                        // "" for none
+};
 
 // The policy serving a tenant now, or nullptr when none is bound.
 using PolicyProvider = std::function<std::shared_ptr<const plugin::PolicyInstance>(const std::string& tenant_id)>;
@@ -145,6 +164,23 @@ public:
     // every timer runs again in its own transaction. One outcome per timer, in batch order.
     std::vector<TimerOutcome> run_leased_timers(const std::vector<timers::TimerRow>& batch, const std::string& owner);
 
+    // Opens a dispute on an order for its customer (one open dispute per order:
+    // dispute_already_open otherwise), in one transaction with the policy's dispute_opened
+    // decision, which sees the account's recent refunds and disputes (Context). A denial opens
+    // nothing.
+    Result<DisputeResult> open_dispute(const std::string& tenant_id, const std::string& order_id,
+                                       const NewDispute& dispute, UtcMs now_ms);
+    Result<IdempotentResult<DisputeResult>> open_dispute(const std::string& tenant_id, const std::string& order_id,
+                                                         const NewDispute& dispute, UtcMs now_ms,
+                                                         const IdempotencyKey<DisputeResult>& idem);
+    // Resolves an open dispute (dispute_not_open otherwise) with the policy's dispute_resolved
+    // decision: a refund of amount_minor, or a rejection; actor is the person's role.
+    Result<IdempotentResult<DisputeResult>> resolve_dispute(const std::string& tenant_id, const std::string& dispute_id,
+                                                            const DisputeResolution& resolution,
+                                                            const std::string& actor, UtcMs now_ms,
+                                                            const IdempotencyKey<DisputeResult>& idem);
+    Result<DisputeRecord> get_dispute(const std::string& tenant_id, const std::string& dispute_id);
+
     // Forgets the idempotency records older than retention_ms (see idempotency::purge).
     Result<long long> purge_idempotency_records(std::int64_t retention_ms);
 
@@ -175,6 +211,13 @@ private:
                                       const TimerPolicies& policies);
     Result<TimerOutcome> run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner);
     void tell(const std::string& event_type, const ApplyResult& result) const;
+    Result<DisputeResult> open_dispute_in(soci::session& sql, const plugin::PolicyInstance& policy,
+                                          const std::string& tenant_id, const std::string& order_id,
+                                          const NewDispute& dispute, UtcMs now_ms);
+    Result<DisputeResult> resolve_dispute_in(soci::session& sql, const plugin::PolicyInstance& policy,
+                                             const std::string& tenant_id, const std::string& dispute_id,
+                                             const DisputeResolution& resolution, const std::string& actor,
+                                             UtcMs now_ms);
     Result<std::vector<TimerOutcome>> run_batch_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
                                                    const std::string& owner, const TimerPolicies& policies);
     TimerOutcome record_timer_failure(const timers::TimerRow& timer, const std::string& owner, const Error& error);

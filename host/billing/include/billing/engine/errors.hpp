@@ -15,5 +15,8 @@ inline constexpr const char* policy_failed = "policy_failed";            // the 
 inline constexpr const char* policy_violation = "policy_violation";      // a decision failed a host check
 inline constexpr const char* idempotency_key_reused = "idempotency_key_reused";  // same key, another request
 inline constexpr const char* test_clock_unavailable = "test_clock_unavailable";  // a live tenant's clock
+inline constexpr const char* dispute_not_found = "dispute_not_found";
+inline constexpr const char* dispute_already_open = "dispute_already_open";  // one open dispute per order
+inline constexpr const char* dispute_not_open = "dispute_not_open";          // resolved already
 inline constexpr const char* ledger_violation = "ledger_violation";      // a system account would go negative
 }  // namespace billing::engine_error

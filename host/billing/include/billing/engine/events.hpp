@@ -27,6 +27,9 @@ struct EventRow {
     std::string code;
     std::string decision_json;
     UtcMs created_at_ms = 0;  // when it was written
+    // The event's own fields as JSON ({"text":{...},"numbers":{...}}, json_codec::encode_request):
+    // what was asked, e.g. a support refund's reason. "" when it had none (stored as NULL).
+    std::string request_json;
 };
 
 void append(soci::session& sql, const EventRow& event);
