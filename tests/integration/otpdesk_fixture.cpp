@@ -49,6 +49,16 @@ std::vector<TransferRow> OtpDeskTest::transfers() {
     return ::testing::AssertionSuccess();
 }
 
+::testing::AssertionResult refused(const Response& response, const std::string& code) {
+    if (response.status != 422 || response.problem_code() != code) {
+        return ::testing::AssertionFailure() << "expected 422 " << code << ": " << response.describe();
+    }
+    if (response.header("content-type") != "application/problem+json") {
+        return ::testing::AssertionFailure() << "content type " << response.header("content-type");
+    }
+    return ::testing::AssertionSuccess();
+}
+
 ::testing::AssertionResult denied(const Response& response, const std::string& code,
                                   std::optional<UtcMs> available_at) {
     if (response.status != 409 || response.problem_code() != code) {

@@ -52,6 +52,9 @@ protected:
 // ... says denied with code, and available_at (nullopt: the member is null or absent).
 ::testing::AssertionResult cancel_denied(const Json& order, const std::string& code,
                                          std::optional<UtcMs> available_at);
+// A 422 problem+json with code (a refused request: validation_failed, or a policy's request
+// refusal such as unknown_reason).
+::testing::AssertionResult refused(const Response& response, const std::string& code);
 // A 409 policy denial with code, and available_at (nullopt: no such member).
 ::testing::AssertionResult denied(const Response& response, const std::string& code,
                                   std::optional<UtcMs> available_at = std::nullopt);

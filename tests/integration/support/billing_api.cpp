@@ -160,6 +160,35 @@ Response TenantApi::events(const std::string& order_id) {
     return http_.get("/v1/orders/" + order_id + "/events", service_options());
 }
 
+Response TenantApi::refund(const std::string& order_id, const std::string& body,
+                           const std::optional<std::string>& idempotency_key) {
+    return http_.post("/v1/orders/" + order_id + "/refunds", body, RequestOptions{keys_.support, idempotency_key, ""});
+}
+
+Response TenantApi::extend(const std::string& order_id, std::int64_t hours,
+                           const std::optional<std::string>& idempotency_key) {
+    return http_.post("/v1/orders/" + order_id + "/extend", R"({"hours":)" + std::to_string(hours) + "}",
+                      service_options(idempotency_key));
+}
+
+Response TenantApi::open_dispute(const std::string& order_id, const std::string& body) {
+    return http_.post("/v1/orders/" + order_id + "/disputes", body, service_options());
+}
+
+Response TenantApi::resolve_dispute(const std::string& dispute_id, const std::string& body,
+                                    const std::optional<std::string>& idempotency_key) {
+    return http_.post("/v1/disputes/" + dispute_id + "/resolve", body,
+                      RequestOptions{keys_.support, idempotency_key, ""});
+}
+
+Response TenantApi::dispute(const std::string& dispute_id) {
+    return http_.get("/v1/disputes/" + dispute_id, service_options());
+}
+
+Response TenantApi::disputes(const std::string& query) {
+    return http_.get("/v1/disputes" + (query.empty() ? std::string() : "?" + query), service_options());
+}
+
 Response TenantApi::test_clock() { return http_.get("/v1/test-clock", service_options()); }
 
 Response TenantApi::advance_seconds(std::int64_t seconds) {

@@ -96,6 +96,18 @@ public:
     Response message(const std::string& order_id, const std::string& service);
     Response events(const std::string& order_id);
 
+    // Issue 8. A support refund and a dispute's resolution with the support key; opening a
+    // dispute and an extension with the service key (body as it is).
+    Response refund(const std::string& order_id, const std::string& body,
+                    const std::optional<std::string>& idempotency_key = fresh_key());
+    Response extend(const std::string& order_id, std::int64_t hours,
+                    const std::optional<std::string>& idempotency_key = fresh_key());
+    Response open_dispute(const std::string& order_id, const std::string& body);
+    Response resolve_dispute(const std::string& dispute_id, const std::string& body,
+                             const std::optional<std::string>& idempotency_key = fresh_key());
+    Response dispute(const std::string& dispute_id);
+    Response disputes(const std::string& query = "");  // GET /v1/disputes?query
+
     Response test_clock();
     Response advance_seconds(std::int64_t seconds);
     Response advance_to(UtcMs to_ms);
