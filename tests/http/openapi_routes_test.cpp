@@ -423,6 +423,7 @@ const std::map<std::string, std::set<std::string>> query_params_read{
     {"accounts.transfers", {"limit", "starting_after"}},
     {"orders.list", {"account_id", "state", "limit", "starting_after"}},
     {"orders.events", {"limit", "starting_after"}},
+    {"disputes.list", {"state", "limit", "starting_after"}},
     {"reports.delivery", {"group_by", "product", "from", "to", "top", "min_orders"}},
     {"admin.tenants.list", {"limit", "starting_after"}},
 };
