@@ -15,7 +15,9 @@ const std::string dispute_columns =
     "id, tenant_id, order_id, account_id, state, description, evidence_url, opened_at_ms, resolved_at_ms, "
     "resolution_note, refunded_minor";
 
-// One row of dispute_columns as SOCI binds it.
+// One row of dispute_columns as SOCI binds it. A statement with intos added by exchange() is
+// built step by step (alloc, prepare, define_and_bind) as in server/queries.cpp: one made with
+// `sql.prepare << ...` is bound at construction, and intos exchanged later have no backend.
 struct DisputeRow {
     DisputeRecord d;
     long long opened = 0, resolved = 0, refunded = 0;
@@ -79,12 +81,14 @@ void resolve(soci::session& sql, const DisputeRecord& d) {
 
 Result<DisputeRecord> get(soci::session& sql, const std::string& tenant_id, const std::string& dispute_id) {
     DisputeRow row;
-    soci::statement st =
-        (sql.prepare << "SELECT " + dispute_columns + " FROM disputes WHERE id = :id AND tenant_id = :t",
-         soci::use(dispute_id), soci::use(tenant_id));
+    soci::statement st(sql);
     row.bind(st);
-    st.execute(true);
-    if (!sql.got_data()) return Error{engine_error::dispute_not_found, "no dispute " + dispute_id};
+    st.exchange(soci::use(dispute_id, "id"));
+    st.exchange(soci::use(tenant_id, "t"));
+    st.alloc();
+    st.prepare("SELECT " + dispute_columns + " FROM disputes WHERE id = :id AND tenant_id = :t");
+    st.define_and_bind();
+    if (!st.execute(true)) return Error{engine_error::dispute_not_found, "no dispute " + dispute_id};
     return row.record();
 }
 
@@ -102,14 +106,22 @@ Result<std::vector<DisputeRecord>> list(soci::session& sql, const std::string& t
     const int from_start = starting_after.empty() ? 1 : 0;
     const long long n = static_cast<long long>(limit_plus_one);
     DisputeRow row;
-    soci::statement st =
-        (sql.prepare << "SELECT " + dispute_columns +
-                            " FROM disputes WHERE tenant_id = :t AND (:any = 1 OR state = :s) AND (:start = 1 OR "
-                            "opened_at_ms < :at OR (opened_at_ms = :at2 AND id < :id)) "
-                            "ORDER BY opened_at_ms DESC, id DESC LIMIT :n",
-         soci::use(tenant_id), soci::use(any_state), soci::use(state), soci::use(from_start), soci::use(after_at),
-         soci::use(after_at), soci::use(after_id), soci::use(n));
+    soci::statement st(sql);
     row.bind(st);
+    st.exchange(soci::use(tenant_id, "t"));
+    st.exchange(soci::use(any_state, "any"));
+    st.exchange(soci::use(state, "s"));
+    st.exchange(soci::use(from_start, "start"));
+    st.exchange(soci::use(after_at, "at"));
+    st.exchange(soci::use(after_at, "at2"));
+    st.exchange(soci::use(after_id, "id"));
+    st.exchange(soci::use(n, "n"));
+    st.alloc();
+    st.prepare("SELECT " + dispute_columns +
+               " FROM disputes WHERE tenant_id = :t AND (:any = 1 OR state = :s) AND (:start = 1 OR "
+               "opened_at_ms < :at OR (opened_at_ms = :at2 AND id < :id)) "
+               "ORDER BY opened_at_ms DESC, id DESC LIMIT :n");
+    st.define_and_bind();
     st.execute();
     std::vector<DisputeRecord> out;
     while (st.fetch()) out.push_back(row.record());

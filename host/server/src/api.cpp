@@ -98,7 +98,7 @@ Result<Unit> check_query(std::string_view route, const std::map<std::string, std
 // header is ignored: creating an account is guarded by its unique external_ref, and a test clock
 // moved "to" a time is the same however often it is asked.
 bool honours_idempotency_key(const http::RouteSpec& route) {
-    return route.idempotency_key_required || route.name == "orders.message";
+    return route.idempotency_key_required || route.name == "orders.message" || route.name == "orders.dispute";
 }
 
 HandlerFn find_handler(std::string_view route) {
