@@ -77,9 +77,8 @@ struct Applied {
 // Writes an allowed, checked decision. Any error rolls the whole transaction back.
 Result<OrderRecord> write_decision(soci::session& sql, const Applied& a, const sdk::ProductInfo& product) {
     OrderRecord after = changed_order(a.before, a.decision, product, a.policy, a.now_ms);
+    order_moves::add_amounts(a.decision.moves, after);
     const std::string event_id = new_id("evt");
-    const order_moves::Target target{a.system, event_id, a.written_at_ms};
-    if (auto moved = order_moves::post(sql, a.decision.moves, target, after); !moved) return moved.error();
     // The optimistic check: a concurrent writer that changed the row makes this a conflict, and
     // Database::write re-runs everything (read, decide, check) on the fresh row.
     if (auto updated = orders::update(sql, after, a.before.version); !updated) return updated.error();
@@ -92,6 +91,9 @@ Result<OrderRecord> write_decision(soci::session& sql, const Applied& a, const s
                                          a.event.timer, a.event.actor, a.policy, a.now_ms, true, a.decision.code,
                                          json_codec::encode(a.decision), a.written_at_ms,
                                          json_codec::encode_request(a.event)});
+    // The money last: the tenant's escrow and revenue rows stay locked only from here to COMMIT.
+    const order_moves::Target target{a.system, event_id, a.written_at_ms};
+    if (auto moved = order_moves::post(sql, a.decision.moves, target, after); !moved) return moved.error();
     return after;
 }
 

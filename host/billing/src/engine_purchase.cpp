@@ -105,6 +105,15 @@ Result<OrderRecord> purchase_in(soci::session& sql, const PurchaseCall& c,
     OrderRecord order = new_order(c.tenant_id, c.account_id, q, *product.value(),
                                   order_moves::policy_label(c.policy.info()), c.now_ms);
     const std::string event_id = new_id("evt");
+    order_moves::add_amounts(q.moves, order);
+    orders::insert(sql, order);
+    for (const sdk::TimerRequest& timer : q.timers) {
+        timers::insert(sql, timers::TimerRow{order.id, timer.name, c.tenant_id, timer.due_at_ms});
+    }
+    events::append(sql, purchase_event(order, q, event_id, c.now_ms, c.written_at_ms));
+    // The money last: the customer's and the tenant's escrow rows stay locked only from here to
+    // COMMIT (every purchase of the tenant updates its escrow row). An empty purse fails here
+    // and rolls the order back with it.
     if (q.price_minor > 0) {
         ledger::Transfer charge{c.tenant_id, c.account_id, system.value().escrow, q.price_minor,
                                 ledger::transfer_kind::purchase, order.id, event_id, c.written_at_ms};
@@ -112,11 +121,6 @@ Result<OrderRecord> purchase_in(soci::session& sql, const PurchaseCall& c,
     }
     const order_moves::Target target{system.value(), event_id, c.written_at_ms};
     if (auto moved = order_moves::post(sql, q.moves, target, order); !moved) return moved.error();
-    orders::insert(sql, order);
-    for (const sdk::TimerRequest& timer : q.timers) {
-        timers::insert(sql, timers::TimerRow{order.id, timer.name, c.tenant_id, timer.due_at_ms});
-    }
-    events::append(sql, purchase_event(order, q, event_id, c.now_ms, c.written_at_ms));
     return order;
 }
 

@@ -56,8 +56,12 @@ void add_to_amounts(const sdk::MoneyMove& move, OrderRecord& order) {
 
 }  // namespace
 
+void add_amounts(const std::vector<sdk::MoneyMove>& moves, OrderRecord& order) {
+    for (const sdk::MoneyMove& move : moves) add_to_amounts(move, order);
+}
+
 Result<Unit> post(soci::session& sql, const std::vector<sdk::MoneyMove>& moves, const Target& target,
-                  OrderRecord& order) {
+                  const OrderRecord& order) {
     for (const sdk::MoneyMove& move : moves) {
         const ledger::Transfer transfer = transfer_for(move, target, order);
         if (transfer.kind.empty()) {
@@ -67,7 +71,6 @@ Result<Unit> post(soci::session& sql, const std::vector<sdk::MoneyMove>& moves, 
         if (!posted) {
             return posted.error();
         }
-        add_to_amounts(move, order);
     }
     return Unit{};
 }

@@ -19,10 +19,15 @@ struct Target {
     UtcMs created_at_ms = 0;
 };
 
-// Posts each move as a transfer between the order's customer and the tenant's system accounts
-// and adds it to order's charged/captured/refunded amounts.
+// Adds each move to order's charged/captured/refunded amounts (no database).
+void add_amounts(const std::vector<sdk::MoneyMove>& moves, OrderRecord& order);
+
+// Posts each move as a transfer between the order's customer and the tenant's system accounts.
+// Callers post LAST in their transaction, after the order, its timers and its event: the system
+// accounts (escrow above all) are rows every order of a tenant updates, and a row lock taken
+// late is held only for the rest of the transaction (see engine.hpp, lock order).
 Result<Unit> post(soci::session& sql, const std::vector<sdk::MoneyMove>& moves, const Target& target,
-                  OrderRecord& order);
+                  const OrderRecord& order);
 
 // "otpdesk@1.0.0": what orders and events record as the deciding policy.
 std::string policy_label(const sdk::PolicyInfo& info);
