@@ -110,7 +110,9 @@ int main(int argc, char** argv) {
         }
     }
     const TempDir dir;
-    std::cout << "# billing_report_bench: " << describe_backend(backend, dir.path()) << '\n';
+    // The set-up writes with synchronous=NORMAL (a million rows); the reports only read.
+    std::cout << "# billing_report_bench: " << describe_backend(backend, dir.path())
+              << " (the set-up writes with synchronous=NORMAL)\n";
     const BenchDatabase database(backend, dir.path(), "report");
     BenchDb bench(database, 1'000'000, BenchDbOptions{billing::config::SqliteSynchronous::normal, 2});
     const ReportSeed seed = seed_report_orders(bench, orders);
