@@ -35,7 +35,7 @@ free_port() {
 
 pg_up() {
   local dir=$1
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log/server.log" -w -t 30 \
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log/server.log" -w -t 120 \
     -o "-p $(cat "$dir/pg/port") -c listen_addresses=127.0.0.1 -k $dir/pg/run -c fsync=on -c max_connections=200" \
     start >>"$dir/pg/log/pg_ctl.log" 2>&1
 }
@@ -54,7 +54,7 @@ my_up() {
   local tries=0
   until mariadb-admin --socket="$dir/mysql/run/mysqld.sock" -uroot ping >/dev/null 2>&1; do
     tries=$((tries + 1))
-    if [ $tries -gt 300 ]; then
+    if [ $tries -gt 1200 ]; then  # 2 minutes: a loaded 2-core machine runs several at once
       echo "db_servers: MariaDB did not start; $dir/mysql/error.log:" >&2
       tail -20 "$dir/mysql/error.log" >&2
       exit 1

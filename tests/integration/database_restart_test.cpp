@@ -66,16 +66,31 @@ private:
     std::string dir_;
 };
 
-class DatabaseRestart : public ::testing::TestWithParam<std::string> {};
+// Private servers of the parameter's backend, a host on them and its operator.
+class DatabaseRestart : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        servers_.export_urls();
+        ::setenv("BILLING_IT_BACKEND", backend().c_str(), 1);
+        host_ = HostProcess::start();
+        http_ = std::make_unique<HttpClient>("127.0.0.1", host_->port());
+        operator_ = std::make_unique<OperatorApi>(*http_, host_->operator_key());
+    }
+
+    [[nodiscard]] std::string backend() const { return GetParam(); }
+
+    PrivateServers servers_;
+    std::unique_ptr<HostProcess> host_;
+    std::unique_ptr<HttpClient> http_;
+    std::unique_ptr<OperatorApi> operator_;
+};
 
 TEST_P(DatabaseRestart, RequestsAre503WhileItIsAwayAndTheHostRecoversByItself) {
-    const std::string backend = GetParam();
-    PrivateServers servers;
-    servers.export_urls();
-    ::setenv("BILLING_IT_BACKEND", backend.c_str(), 1);
-    auto host = HostProcess::start();
-    HttpClient http("127.0.0.1", host->port());
-    OperatorApi operator_api(http, host->operator_key());
+    const std::string backend = this->backend();
+    PrivateServers& servers = servers_;
+    auto& host = host_;
+    HttpClient& http = *http_;
+    OperatorApi& operator_api = *operator_;
     TenantApi api(http, operator_api.new_tenant("restart"));
     const std::string account = api.new_account(deposit_minor, "restart-customer");
     ASSERT_EQ(http.get("/readyz").status, 200);
@@ -170,13 +185,11 @@ std::map<std::string, long> transfer_kinds(HttpClient& http, const TenantKeys& t
 }
 
 TEST_P(DatabaseRestart, CustomersRetryingWithTheirKeysLoseNothingAndPayNothingTwice) {
-    const std::string backend = GetParam();
-    PrivateServers servers;
-    servers.export_urls();
-    ::setenv("BILLING_IT_BACKEND", backend.c_str(), 1);
-    auto host = HostProcess::start();
-    HttpClient http("127.0.0.1", host->port());
-    OperatorApi operator_api(http, host->operator_key());
+    const std::string backend = this->backend();
+    PrivateServers& servers = servers_;
+    auto& host = host_;
+    HttpClient& http = *http_;
+    OperatorApi& operator_api = *operator_;
     const TenantKeys tenant = operator_api.new_tenant("restart under load");
     std::vector<std::unique_ptr<RetryingCustomer>> customers;
     for (int i = 0; i < 8; ++i) {

@@ -88,7 +88,7 @@ Result<DisputeRecord> get(soci::session& sql, const std::string& tenant_id, cons
     st.alloc();
     st.prepare("SELECT " + dispute_columns + " FROM disputes WHERE id = :id AND tenant_id = :t");
     st.define_and_bind();
-    if (!st.execute(true)) return Error{engine_error::dispute_not_found, "no dispute " + dispute_id};
+    if (!st.execute(true)) return Error{engine_error::dispute_not_found, "no such dispute"};
     return row.record();
 }
 

@@ -220,7 +220,7 @@ TEST_F(BoundariesBadRequest, RoutesThatMoveMoneyRequireAnIdempotencyKey) {
         EXPECT_TRUE(is_problem(send(*request, "Bearer " + allowed_key(*route)), 400, "idempotency_key_required"))
             << route_label(*route);
     }
-    EXPECT_EQ(keyed, 3) << "deposits, purchases and cancels";
+    EXPECT_EQ(keyed, 6) << "deposits, purchases, cancels, support refunds, extensions and dispute resolutions";
     EXPECT_EQ(state(), before_);
 }
 

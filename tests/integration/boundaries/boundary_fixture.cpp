@@ -8,6 +8,11 @@ void BoundaryTest::SetUp() {
     data_.accounts = {api().new_account(5000), api().new_account(0)};
     data_.orders = {api().new_activation(data_.accounts[0])};
     api().advance_seconds(121).expect(200);
+    // An open dispute on the open activation, for the dispute routes' ids.
+    data_.disputes = {api().open_dispute(data_.orders[0], R"({"description":"boundary test"})")
+                          .expect(201)
+                          .json()["id"]
+                          .str()};
     const Json spare = op().create_key(api().keys().id, "service").expect(201).json();
     spare_key_id_ = spare["id"].str();
     spare_key_ = spare["key"].str();
@@ -50,6 +55,10 @@ std::optional<std::string> BoundaryTest::real_body(const http::RouteSpec& route)
     }
     if (name == "orders.cancel") return "{}";
     if (name == "orders.message") return R"({"service":"telegram"})";
+    if (name == "orders.refund") return R"({"reason":"provider_error","amount_minor":1})";
+    if (name == "orders.extend") return R"({"hours":1})";
+    if (name == "orders.dispute") return R"({"description":"no code came"})";
+    if (name == "disputes.resolve") return R"({"resolution":"reject"})";
     if (name == "test_clock.advance") return R"({"seconds":60})";
     if (name == "admin.tenants.create") return R"({"name":"refused","currency":"USD","policy":"otpdesk","test_mode":true})";
     if (name == "admin.keys.create") return R"({"role":"service"})";
@@ -65,6 +74,7 @@ std::optional<RawRequest> BoundaryTest::real_request(const http::RouteSpec& rout
     if (path.find('{') != std::string::npos) {
         if (path.rfind("/v1/accounts/", 0) == 0) id = data_.accounts[0];
         if (path.rfind("/v1/orders/", 0) == 0) id = data_.orders[0];
+        if (path.rfind("/v1/disputes/", 0) == 0) id = data_.disputes[0];
         if (path.rfind("/admin/tenants/", 0) == 0) id = api().keys().id;
         if (path.rfind("/admin/keys/", 0) == 0) id = spare_key_id_;
         if (path.rfind("/admin/plugins/", 0) == 0) id = "otpdesk";

@@ -146,7 +146,9 @@ std::string snapshot(TenantApi& tenant, const TenantData& data) {
         add(tenant.order(order));
         add(tenant.events(order));
     }
+    for (const std::string& dispute : data.disputes) add(tenant.dispute(dispute));
     add(tenant.orders("limit=100"));
+    add(tenant.disputes("limit=100"));
     add(tenant.http().get("/v1/accounts?limit=100", RequestOptions{tenant.keys().service, std::nullopt, ""}));
     return out;
 }

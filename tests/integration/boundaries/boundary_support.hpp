@@ -54,10 +54,11 @@ struct TenantData {
     std::vector<std::string> external_refs;
     std::vector<std::string> orders;
     std::vector<std::string> transfers;
+    std::vector<std::string> disputes;
 };
 
 // Everything the tenant's service key can read about data: each account and its transfers,
-// each order and its events, and both lists, as the host answers them (the tenant's test clock
+// each order and its events, each dispute, and the lists, as the host answers them (the tenant's test clock
 // does not move by itself, so two snapshots with nothing done between them are identical).
 std::string snapshot(TenantApi& tenant, const TenantData& data);
 

@@ -41,6 +41,7 @@ TenantData populate(TenantApi& t, const std::string& tag) {
     t.cancel(cancelled).expect(200);
     t.message(coded, "whatsapp").expect(200);
     d.orders = {cancelled, coded, open, rental};
+    d.disputes = {t.open_dispute(coded, R"({"description":"the code did not work"})").expect(201).json()["id"].str()};
     for (const std::string& account : d.accounts) {
         const Json list = t.transfers(account).expect(200).json()["data"];
         for (std::size_t i = 0; i < list.size(); ++i) d.transfers.push_back(list[i]["id"].str());
@@ -51,7 +52,7 @@ TenantData populate(TenantApi& t, const std::string& tag) {
 // B's ids, refs, keys and tenant id: none may appear in an answer to A.
 std::vector<std::string> secrets_of(const TenantApi& t, const TenantData& d) {
     std::vector<std::string> all{t.keys().id, t.keys().service, t.keys().support, t.keys().admin};
-    for (const auto* list : {&d.accounts, &d.external_refs, &d.orders, &d.transfers}) {
+    for (const auto* list : {&d.accounts, &d.external_refs, &d.orders, &d.transfers, &d.disputes}) {
         all.insert(all.end(), list->begin(), list->end());
     }
     return all;
@@ -114,6 +115,10 @@ std::optional<std::string> valid_body(const http::RouteSpec& route) {
     if (route.name == "accounts.deposit") return R"({"amount_minor":100})";
     if (route.name == "orders.cancel") return "{}";
     if (route.name == "orders.message") return R"({"service":"telegram"})";
+    if (route.name == "orders.refund") return R"({"reason":"provider_error","amount_minor":1})";
+    if (route.name == "orders.extend") return R"({"hours":1})";
+    if (route.name == "orders.dispute") return R"({"description":"no code came"})";
+    if (route.name == "disputes.resolve") return R"({"resolution":"reject"})";
     return std::nullopt;
 }
 
@@ -127,13 +132,15 @@ TEST_F(BoundariesIsolation, EveryIdRouteAnswersAnotherTenantsIdsAs404AndChangesN
         }
         const bool accounts = path.rfind("/v1/accounts/", 0) == 0;
         const bool orders = path.rfind("/v1/orders/", 0) == 0;
-        ASSERT_TRUE(accounts || orders) << route_label(*route) << ": which of B's ids goes in its path?";
+        const bool disputes = path.rfind("/v1/disputes/", 0) == 0;
+        ASSERT_TRUE(accounts || orders || disputes) << route_label(*route) << ": which of B's ids goes in its path?";
         const auto body = valid_body(*route);
         ASSERT_TRUE(body) << route_label(*route) << ": no body written for it here";
-        const std::string code = accounts ? "account_not_found" : "order_not_found";
+        const std::string code = accounts ? "account_not_found" : orders ? "order_not_found" : "dispute_not_found";
+        const std::vector<std::string>& ids = accounts ? b_data_.accounts : orders ? b_data_.orders : b_data_.disputes;
         for (const Role role : {Role::service, Role::support, Role::admin}) {
             if (!route->roles.contains(role)) continue;
-            for (const std::string& id : accounts ? b_data_.accounts : b_data_.orders) {
+            for (const std::string& id : ids) {
                 const std::string method(http::method_name(route->method));
                 const Response probe = send(method, concrete_path(*route, id), *body, role);
                 const Response twin = send(method, concrete_path(*route, nowhere(id)), *body, role);
