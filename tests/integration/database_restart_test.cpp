@@ -45,9 +45,14 @@ public:
         char dir_template[] = "/tmp/billing-restart-db.XXXXXX";
         if (::mkdtemp(dir_template) == nullptr) throw std::runtime_error("mkdtemp");
         dir_ = dir_template;
-        run(std::string(BILLING_DB_SERVERS) + " start " + dir_);
+        try {
+            run(std::string(BILLING_DB_SERVERS) + " start " + dir_);
+        } catch (...) {
+            stop();  // one server may be up when the other failed: no destructor runs for us
+            throw;
+        }
     }
-    ~PrivateServers() { std::system((std::string(BILLING_DB_SERVERS) + " stop " + dir_ + " >/dev/null 2>&1").c_str()); }
+    ~PrivateServers() { stop(); }
     PrivateServers(const PrivateServers&) = delete;
     PrivateServers& operator=(const PrivateServers&) = delete;
 
@@ -59,6 +64,7 @@ public:
             if (equals != std::string::npos) ::setenv(line.substr(0, equals).c_str(), line.substr(equals + 1).c_str(), 1);
         }
     }
+    void stop() const { std::system((std::string(BILLING_DB_SERVERS) + " stop " + dir_ + " >/dev/null 2>&1").c_str()); }
     void down(const std::string& backend) const { run(std::string(BILLING_DB_SERVERS) + " down " + dir_ + " " + backend); }
     void up(const std::string& backend) const { run(std::string(BILLING_DB_SERVERS) + " up " + dir_ + " " + backend); }
 
