@@ -92,17 +92,12 @@ protected:
 };
 
 TEST_P(DatabaseRestart, RequestsAre503WhileItIsAwayAndTheHostRecoversByItself) {
-    const std::string backend = this->backend();
-    PrivateServers& servers = servers_;
-    auto& host = host_;
-    HttpClient& http = *http_;
-    OperatorApi& operator_api = *operator_;
-    TenantApi api(http, operator_api.new_tenant("restart"));
+    TenantApi api(*http_, operator_->new_tenant("restart"));
     const std::string account = api.new_account(deposit_minor, "restart-customer");
-    ASSERT_EQ(http.get("/readyz").status, 200);
+    ASSERT_EQ(http_->get("/readyz").status, 200);
 
-    servers.down(backend);
-    const Response ready = http.get("/readyz");
+    servers_.down(backend());
+    const Response ready = http_->get("/readyz");
     EXPECT_EQ(ready.status, 503) << ready.describe();
     EXPECT_EQ(ready.json()["code"].str(), "storage_unavailable") << ready.describe();
     const std::string key = fresh_key();
@@ -110,11 +105,11 @@ TEST_P(DatabaseRestart, RequestsAre503WhileItIsAwayAndTheHostRecoversByItself) {
     EXPECT_EQ(refused.status, 503) << refused.describe();
     EXPECT_EQ(refused.json()["code"].str(), "storage_unavailable") << refused.describe();
 
-    servers.up(backend);
+    servers_.up(backend());
     // Each pooled session finds its connection gone once, then is opened anew.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     int status = 0;
-    while ((status = http.get("/readyz").status) != 200 && std::chrono::steady_clock::now() < deadline) {
+    while ((status = http_->get("/readyz").status) != 200 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     ASSERT_EQ(status, 200) << "the host did not recover within 20 s of the database's return";
@@ -129,8 +124,8 @@ TEST_P(DatabaseRestart, RequestsAre503WhileItIsAwayAndTheHostRecoversByItself) {
     EXPECT_EQ(replayed.status, 200) << replayed.describe();
     EXPECT_EQ(replayed.headers.count("idempotent-replayed"), 1U) << "the second retry replays the stored answer";
     EXPECT_EQ(api.balance(account), deposit_minor + 100);
-    operator_api.require_audit_clean();
-    EXPECT_EQ(host->stop(), "exit 0");
+    operator_->require_audit_clean();
+    EXPECT_EQ(host_->stop(), "exit 0");
 }
 
 // Customers keep buying through the restart, each request retried with its Idempotency-Key
@@ -191,15 +186,10 @@ std::map<std::string, long> transfer_kinds(HttpClient& http, const TenantKeys& t
 }
 
 TEST_P(DatabaseRestart, CustomersRetryingWithTheirKeysLoseNothingAndPayNothingTwice) {
-    const std::string backend = this->backend();
-    PrivateServers& servers = servers_;
-    auto& host = host_;
-    HttpClient& http = *http_;
-    OperatorApi& operator_api = *operator_;
-    const TenantKeys tenant = operator_api.new_tenant("restart under load");
+    const TenantKeys tenant = operator_->new_tenant("restart under load");
     std::vector<std::unique_ptr<RetryingCustomer>> customers;
     for (int i = 0; i < 8; ++i) {
-        customers.push_back(std::make_unique<RetryingCustomer>(host->port(), tenant, "customer-" + std::to_string(i)));
+        customers.push_back(std::make_unique<RetryingCustomer>(host_->port(), tenant, "customer-" + std::to_string(i)));
     }
     std::atomic<bool> stop{false};
     std::vector<std::thread> threads;
@@ -207,19 +197,19 @@ TEST_P(DatabaseRestart, CustomersRetryingWithTheirKeysLoseNothingAndPayNothingTw
 
     // 2 s of traffic, the server away for 3 s, then 4 s more once it is back.
     std::this_thread::sleep_for(std::chrono::seconds(2));
-    servers.down(backend);
+    servers_.down(backend());
     std::this_thread::sleep_for(std::chrono::seconds(3));
-    servers.up(backend);
+    servers_.up(backend());
     std::this_thread::sleep_for(std::chrono::seconds(4));
     stop = true;
     for (std::thread& thread : threads) thread.join();
 
-    TenantApi api(http, tenant);
+    TenantApi api(*http_, tenant);
     long retries = 0;
     long purchases = 0;
     for (const auto& customer : customers) {
         EXPECT_EQ(customer->failure(), "") << "every request is answered once the database is back";
-        const auto kinds = transfer_kinds(http, tenant, customer->account());
+        const auto kinds = transfer_kinds(*http_, tenant, customer->account());
         // The first deposit is new_account's; each acknowledged request exactly once.
         EXPECT_EQ(kinds.count("deposit") ? kinds.at("deposit") : 0, customer->deposits() + 1);
         EXPECT_EQ(kinds.count("purchase") ? kinds.at("purchase") : 0, customer->purchases());
@@ -236,8 +226,8 @@ TEST_P(DatabaseRestart, CustomersRetryingWithTheirKeysLoseNothingAndPayNothingTw
         EXPECT_EQ(api.balance(customer->account()), customer_deposit_minor + 100 * customer->deposits());
     }
     std::cout << purchases << " purchases, " << retries << " resends while the database was away\n";
-    operator_api.require_audit_clean();
-    EXPECT_EQ(host->stop(), "exit 0");
+    operator_->require_audit_clean();
+    EXPECT_EQ(host_->stop(), "exit 0");
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, DatabaseRestart, ::testing::Values("postgresql", "mysql"),

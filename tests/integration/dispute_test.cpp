@@ -30,10 +30,7 @@ std::string open_body(const std::string& description, const std::optional<std::s
 
 std::string resolve_body(const std::string& resolution, std::optional<std::int64_t> amount_minor = std::nullopt,
                          const std::string& note = "") {
-    std::string body = R"({"resolution":)" + json_quote(resolution);
-    if (amount_minor) body += R"(,"amount_minor":)" + std::to_string(*amount_minor);
-    if (!note.empty()) body += R"(,"note":)" + json_quote(note);
-    return body + "}";
+    return case_body("resolution", resolution, amount_minor, note);
 }
 
 // The ids of a dispute list page, in the order given.

@@ -49,6 +49,14 @@ std::vector<TransferRow> OtpDeskTest::transfers() {
     return ::testing::AssertionSuccess();
 }
 
+std::string case_body(const std::string& member, const std::string& value, std::optional<std::int64_t> amount_minor,
+                      const std::string& note) {
+    std::string body = "{" + json_quote(member) + ":" + json_quote(value);
+    if (amount_minor) body += R"(,"amount_minor":)" + std::to_string(*amount_minor);
+    if (!note.empty()) body += R"(,"note":)" + json_quote(note);
+    return body + "}";
+}
+
 ::testing::AssertionResult refused(const Response& response, const std::string& code) {
     if (response.status != 422 || response.problem_code() != code) {
         return ::testing::AssertionFailure() << "expected 422 " << code << ": " << response.describe();

@@ -52,6 +52,11 @@ protected:
 // ... says denied with code, and available_at (nullopt: the member is null or absent).
 ::testing::AssertionResult cancel_denied(const Json& order, const std::string& code,
                                          std::optional<UtcMs> available_at);
+// The body of a support refund or a dispute's resolution: {"<member>":"<value>"} with
+// amount_minor and note when given, e.g. case_body("reason", "provider_error", 100).
+std::string case_body(const std::string& member, const std::string& value,
+                      std::optional<std::int64_t> amount_minor = std::nullopt, const std::string& note = "");
+
 // A 422 problem+json with code (a refused request: validation_failed, or a policy's request
 // refusal such as unknown_reason).
 ::testing::AssertionResult refused(const Response& response, const std::string& code);

@@ -14,10 +14,7 @@ using SupportRefundTest = OtpDeskTest;
 
 std::string refund_body(const std::string& reason, std::optional<std::int64_t> amount_minor = std::nullopt,
                         const std::string& note = "") {
-    std::string body = R"({"reason":)" + json_quote(reason);
-    if (amount_minor) body += R"(,"amount_minor":)" + std::to_string(*amount_minor);
-    if (!note.empty()) body += R"(,"note":)" + json_quote(note);
-    return body + "}";
+    return case_body("reason", reason, amount_minor, note);
 }
 
 // An activation with a code delivered at 0:30 (captured), its window run out at 20:00.
