@@ -1,5 +1,6 @@
 #include "engine_fixture.hpp"
 
+#include "engine_database.hpp"
 #include "shipped_otpdesk.hpp"
 
 #include <fstream>
@@ -55,12 +56,7 @@ std::shared_ptr<const plugin::PolicyInstance> overriding_otpdesk(DecideOverride 
 
 void EngineTest::SetUp() {
     dir = std::filesystem::temp_directory_path() / new_id("engine-test");
-    storage::DatabaseOptions options;
-    options.target = (dir / "billing.sqlite").string();
-    // NORMAL in WAL mode skips the fsync per commit: the tests check logic, not durability.
-    options.sqlite_synchronous = config::SqliteSynchronous::normal;
-    options.busy_timeout_ms = 20000;
-    options.write_attempts_max = 50;
+    const storage::DatabaseOptions options = engine_test_database(dir);
     auto opened = storage::Database::open(options);
     ASSERT_TRUE(opened) << opened.error().message;
     db = std::move(opened).value();

@@ -1,5 +1,6 @@
-// Engine::apply and the sweeper's timer path: load + lock the order, ask decide(), check the
-// decision, then write the order, transfers, timers and event record, all in one transaction.
+// Engine::apply (and decide_in, which the sweeper's per-timer path shares): load + lock the order,
+// ask decide(), check the decision, then write the order, timers, event record and transfers, all
+// in one transaction.
 #include <algorithm>
 
 #include "billing/core/ids.hpp"
@@ -15,54 +16,17 @@
 #include "billing/storage/errors.hpp"
 #include "idempotent_call.hpp"
 #include "json_codec.hpp"
+#include "decision_steps.hpp"
 #include "order_moves.hpp"
 
 namespace billing {
 
 namespace {
 
-Result<sdk::Decision> ask_decision(const plugin::PolicyInstance& policy, const OrderRecord& order,
-                                   const sdk::Event& event, const sdk::Context& context) {
-    try {
-        return policy.policy().decide(order_moves::view_of(order), event, context);
-    } catch (const std::exception& e) {
-        return Error{engine_error::policy_failed, std::string("the policy failed to decide: ") + e.what()};
-    } catch (...) {
-        return Error{engine_error::policy_failed, "the policy failed to decide"};
-    }
-}
+using decision_steps::ask_decision;
+using decision_steps::changed_order;
+using decision_steps::product_of;
 
-// The product of the order as the serving policy declares it; an order sold by another
-// policy (name) is not decided by this one, since its pinned terms mean nothing to it.
-Result<const sdk::ProductInfo*> product_of(const plugin::PolicyInstance& policy, const OrderRecord& order) {
-    const std::string& name = policy.info().name;
-    if (order.policy.compare(0, name.size() + 1, name + "@") != 0) {
-        return Error{engine_error::policy_mismatch, "the order was sold under policy " + order.policy};
-    }
-    const sdk::ProductInfo* product = decision_check::find_product(policy.info(), order.product);
-    if (product == nullptr) {
-        return Error{engine_error::policy_mismatch, "the policy no longer declares product " + order.product};
-    }
-    return product;
-}
-
-// The order after the decision, version not yet bumped (orders::update does that).
-OrderRecord changed_order(OrderRecord order, const sdk::Decision& d, const sdk::ProductInfo& product,
-                          const std::string& policy, UtcMs now_ms) {
-    if (!d.new_state.empty()) order.state = d.new_state;
-    for (const auto& [key, value] : d.set_attributes) order.attributes[key] = value;
-    for (const auto& [key, value] : d.set_terms) order.terms[key] = value;
-    if (!d.outcome.empty()) order.outcome = d.outcome;
-    order.policy = policy;
-    // Never backwards: a late timer keeps its due time as its decision time, but the order's
-    // last decision time must not fall behind a request decided before it, or the next request
-    // could again be decided earlier than one already applied.
-    order.updated_at_ms = std::max(order.updated_at_ms, now_ms);
-    const bool now_final = decision_check::is_final_state(product, order.state);
-    if (now_final && !order.is_final) order.closed_at_ms = now_ms;
-    order.is_final = now_final;
-    return order;
-}
 
 struct Applied {
     const ledger::SystemAccounts& system;
@@ -240,9 +204,7 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     // leaves it or adds to it, and the ledger's conditional UPDATE guards every debit's balance
     // anyway. So the customer row is read only for a decision that charges.
     MinorUnits customer_balance_minor = 0;
-    const bool charges = std::any_of(d.moves.begin(), d.moves.end(),
-                                     [](const sdk::MoneyMove& m) { return m.kind == sdk::MoveKind::charge; });
-    if (charges) {
+    if (decision_steps::charges(d.moves)) {
         auto customer = accounts::get(sql, before.tenant_id, before.account_id);
         if (!customer) return customer.error();
         customer_balance_minor = customer.value().balance_minor;
@@ -274,120 +236,10 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     auto after = write_decision(sql, Applied{system.value(), before, d, event, label, now_ms, clock_.now_ms()},
                                 *product.value());
     if (!after) return after.error();
-    MinorUnits refunded_minor = 0;
-    for (const sdk::MoneyMove& m : d.moves) {
-        if (m.kind == sdk::MoveKind::refund || m.kind == sdk::MoveKind::refund_captured) refunded_minor += m.amount_minor;
-    }
+    const MinorUnits refunded_minor = decision_steps::refunded_minor(d.moves);
     record_refund_grant(sql, before, event, refunded_minor, now_ms);
     const bool closed = after.value().is_final && !before.is_final;
     return ApplyResult{true, d.code, d.message, std::nullopt, std::move(after).value(), refunded_minor, closed};
-}
-
-TimerOutcome Engine::run_leased_timer(const timers::TimerRow& timer, const std::string& owner) {
-    auto ran = run_timer_in_one_transaction(timer, owner);
-    if (!ran) return record_timer_failure(timer, owner, ran.error());
-    if (ran.value().applied) tell(sdk::event_type::timer, *ran.value().applied);
-    return std::move(ran).value();
-}
-
-Engine::TimerPolicies Engine::policies_of(const std::vector<timers::TimerRow>& batch) const {
-    TimerPolicies policies;
-    for (const timers::TimerRow& timer : batch) {
-        if (policies.count(timer.tenant_id) == 0) policies.emplace(timer.tenant_id, policy_for(timer.tenant_id));
-    }
-    return policies;
-}
-
-Result<TimerOutcome> Engine::run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner,
-                                          const TimerPolicies& policies) {
-    const auto& policy = policies.at(timer.tenant_id);
-    if (!policy) return policy.error();
-    sdk::Event event;
-    event.type = sdk::event_type::timer;
-    event.timer = timer.name;
-    event.actor = events::system_actor;
-    // The order first, then its timer: the lock order of apply (see engine.hpp).
-    auto order = orders::get(sql, timer.tenant_id, timer.order_id, db_.dialect().lock_rows);
-    if (!order && order.error().code != engine_error::order_not_found) return order.error();
-    if (!timers::remove_leased(sql, timer, owner)) return TimerOutcome{TimerRun::lost, {}, std::nullopt};
-    // A timer of a vanished order can never apply: deleting it is all there is to do.
-    if (!order) return TimerOutcome{TimerRun::denied, {}, std::nullopt};
-    auto result = decide_in(sql, *policy.value(), order.value(), event, timer.due_at_ms);
-    if (!result) return result.error();
-    const TimerRun run = result.value().allowed ? TimerRun::applied : TimerRun::denied;
-    return TimerOutcome{run, {}, std::move(result).value()};
-}
-
-Result<TimerOutcome> Engine::run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner) {
-    const TimerPolicies policies = policies_of({timer});
-    return db_.write([&](soci::session& sql) { return run_timer_in(sql, timer, owner, policies); });
-}
-
-std::vector<TimerOutcome> Engine::run_leased_timers(const std::vector<timers::TimerRow>& batch,
-                                                    const std::string& owner) {
-    if (batch.size() > 1) {
-        const TimerPolicies policies = policies_of(batch);
-        auto together = db_.write([&](soci::session& sql) { return run_batch_in(sql, batch, owner, policies); });
-        if (together) {
-            for (const TimerOutcome& outcome : together.value()) {
-                if (outcome.applied) tell(sdk::event_type::timer, *outcome.applied);
-            }
-            return std::move(together).value();
-        }
-        // The batch transaction rolled back as a whole (after Database::write's retries of a
-        // conflict): nothing of it is committed, so each timer runs again on its own, exactly as
-        // if it had never been batched. Its lease is still this owner's, or it is lost.
-    }
-    std::vector<TimerOutcome> outcomes;
-    outcomes.reserve(batch.size());
-    for (const timers::TimerRow& timer : batch) outcomes.push_back(run_leased_timer(timer, owner));
-    return outcomes;
-}
-
-Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
-                                                       const std::string& owner, const TimerPolicies& policies) {
-    std::vector<TimerOutcome> outcomes;
-    outcomes.reserve(batch.size());
-    for (const timers::TimerRow& timer : batch) {
-        // Each timer's effect and the delete of its row are released or rolled back together.
-        storage::Savepoint savepoint(sql, "timer_run");
-        Result<TimerOutcome> ran = Error{};
-        try {
-            ran = run_timer_in(sql, timer, owner, policies);
-        } catch (...) {
-            ran = storage::describe_current_storage_failure();
-        }
-        if (ran) {
-            savepoint.release();
-            outcomes.push_back(std::move(ran).value());
-            continue;
-        }
-        // The database's trouble (a conflict, a lost connection; on MySQL a deadlock has already
-        // rolled back the whole transaction) ends the batch: Database::write rolls it back and
-        // retries it, and run_leased_timers falls back to one transaction per timer.
-        if (storage::is_transient(ran.error().code)) return ran.error();
-        // The timer's own failure: undo its partial effect, count it, and go on with the batch.
-        savepoint.rollback();
-        const timers::FailureRecord recorded = timers::record_failure(sql, timer, owner, ran.error());
-        const bool parked = recorded == timers::FailureRecord::parked;
-        outcomes.push_back(TimerOutcome{parked ? TimerRun::parked : TimerRun::failed, ran.error(), std::nullopt});
-    }
-    return outcomes;
-}
-
-TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner,
-                                          const Error& error) {
-    if (storage::is_transient(error.code)) return TimerOutcome{TimerRun::failed, error, std::nullopt};
-    auto recorded = db_.write([&](soci::session& sql) -> Result<timers::FailureRecord> {
-        return timers::record_failure(sql, timer, owner, error);
-    });
-    if (!recorded) {
-        return TimerOutcome{TimerRun::failed,
-                            Error{error.code, error.message + " (not recorded: " + recorded.error().message + ")"},
-                            std::nullopt};
-    }
-    const bool parked = recorded.value() == timers::FailureRecord::parked;
-    return TimerOutcome{parked ? TimerRun::parked : TimerRun::failed, error, std::nullopt};
 }
 
 }  // namespace billing

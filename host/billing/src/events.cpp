@@ -1,6 +1,7 @@
 #include "billing/engine/events.hpp"
 
 #include "billing/storage/statement_cache.hpp"
+#include "bulk_sql.hpp"
 #include "sql_util.hpp"
 
 namespace billing::events {
@@ -38,6 +39,35 @@ void append(soci::session& sql, const EventRow& e) {
     st->allowed = e.allowed ? 1 : 0;
     st->request_null = e.request_json.empty() ? soci::i_null : soci::i_ok;
     st->run();
+}
+
+void append_all(soci::session& sql, const std::vector<EventRow>& events) {
+    using sql_util::to_db;
+    static const std::vector<std::string> columns = {"id", "tenant_id", "order_id", "seq", "type", "timer", "actor",
+                                                     "policy", "now_ms", "allowed", "code", "decision",
+                                                     "created_at_ms", "request"};
+    bulk_sql::for_each_chunk(events.size(), [&](std::size_t begin, std::size_t end) {
+        bulk_sql::Rows rows(columns);
+        for (std::size_t i = begin; i < end; ++i) {
+            const EventRow& e = events[i];
+            rows.row()
+                .text(e.id)
+                .text(e.tenant_id)
+                .text(e.order_id)
+                .number(to_db(e.seq))
+                .text(e.type)
+                .text(e.timer)
+                .text(e.actor)
+                .text(e.policy)
+                .number(to_db(e.now_ms))
+                .number(e.allowed ? 1 : 0)
+                .text(e.code)
+                .text(e.decision_json)
+                .number(to_db(e.created_at_ms))
+                .text_or_null(e.request_json.empty() ? std::nullopt : std::optional<std::string>(e.request_json));
+        }
+        bulk_sql::insert_rows(sql, "events", rows);
+    });
 }
 
 }  // namespace billing::events

@@ -1,10 +1,14 @@
 #include "billing/engine/ledger.hpp"
 
+#include <algorithm>
+#include <map>
+#include <optional>
 #include <vector>
 
 #include "billing/core/ids.hpp"
 #include "billing/engine/errors.hpp"
 #include "billing/storage/statement_cache.hpp"
+#include "bulk_sql.hpp"
 #include "sql_util.hpp"
 
 namespace billing::ledger {
@@ -131,7 +135,10 @@ Result<SystemAccounts> system_accounts(soci::session& sql, const std::string& te
     return found;
 }
 
-Result<std::string> post(soci::session& sql, const Transfer& transfer) {
+namespace {
+
+// The checks of a transfer that need no database: its kind, amount and two accounts.
+Result<const vocabulary::TransferKind*> checked_kind(const Transfer& transfer) {
     const vocabulary::TransferKind* kind = vocabulary::find_transfer_kind(transfer.kind);
     if (kind == nullptr) {
         return Error{engine_error::ledger_violation, "transfer kind " + transfer.kind + " is not in the vocabulary"};
@@ -142,6 +149,15 @@ Result<std::string> post(soci::session& sql, const Transfer& transfer) {
     if (transfer.debit_account_id == transfer.credit_account_id) {
         return Error{engine_error::ledger_violation, "a transfer needs two different accounts"};
     }
+    return kind;
+}
+
+}  // namespace
+
+Result<std::string> post(soci::session& sql, const Transfer& transfer) {
+    auto checked = checked_kind(transfer);
+    if (!checked) return checked.error();
+    const vocabulary::TransferKind* kind = checked.value();
     // Lower id first (see ledger.hpp): which side fails first does not matter, since any failure
     // rolls the whole transaction back.
     const bool debit_first = transfer.debit_account_id < transfer.credit_account_id;
@@ -156,6 +172,135 @@ Result<std::string> post(soci::session& sql, const Transfer& transfer) {
     std::string id = new_id("trf");
     insert_row(sql, id, transfer);
     return id;
+}
+
+namespace {
+
+// An account as post_all reads it, locked, and as the batch's transfers leave it.
+struct HeldAccount {
+    std::string tenant_id;
+    std::string kind;
+    MinorUnits balance_minor = 0;
+    MinorUnits moved_minor = 0;  // the sum of the batch's moves: what is written
+};
+
+// The batch's accounts, read in ascending id order with the dialect's row lock: the order every
+// posting locks accounts in (see post()).
+std::map<std::string, HeldAccount> lock_accounts(soci::session& sql, const std::vector<Transfer>& transfers) {
+    std::vector<std::string> ids;
+    for (const Transfer& t : transfers) {
+        ids.push_back(t.debit_account_id);
+        ids.push_back(t.credit_account_id);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    const std::string lock_suffix = sql.get_backend_name() == "sqlite3" ? "" : " FOR UPDATE";
+    std::map<std::string, HeldAccount> held;
+    bulk_sql::for_each_chunk(ids.size(), [&](std::size_t begin, std::size_t end) {
+        bulk_sql::Statement st(sql);
+        st << "SELECT id, tenant_id, kind, balance_minor FROM accounts WHERE ";
+        st.in_list("id", ids, begin, end) << " ORDER BY id" << lock_suffix;
+        std::string id;
+        HeldAccount account;
+        long long balance = 0;
+        st.select(
+            [&](soci::statement& s) {
+                s.exchange(soci::into(id));
+                s.exchange(soci::into(account.tenant_id));
+                s.exchange(soci::into(account.kind));
+                s.exchange(soci::into(balance));
+            },
+            [&] {
+                account.balance_minor = sql_util::from_db(balance);
+                held[id] = account;
+            });
+    });
+    return held;
+}
+
+// One transfer against the held balances, with post()'s conditions and errors: the debit
+// covered (only funding may go negative, and no further than any account may grow), the credit
+// not past the cap, both accounts of the tenant and of the kinds the transfer kind names.
+Result<Unit> move(std::map<std::string, HeldAccount>& held, const Transfer& t, const vocabulary::TransferKind& kind) {
+    const auto debit = held.find(t.debit_account_id);
+    const auto credit = held.find(t.credit_account_id);
+    const bool debit_fits = debit != held.end() && debit->second.tenant_id == t.tenant_id &&
+                            debit->second.kind == kind.debit_account_kind;
+    const bool credit_fits = credit != held.end() && credit->second.tenant_id == t.tenant_id &&
+                             credit->second.kind == kind.credit_account_kind;
+    const bool may_go_negative = kind.debit_account_kind == vocabulary::account_kind::funding;
+    if (!debit_fits || debit->second.balance_minor < (may_go_negative ? t.amount_minor - balance_minor_max
+                                                                      : t.amount_minor)) {
+        if (debit_fits && kind.debit_account_kind == vocabulary::account_kind::customer) {
+            return Error{engine_error::insufficient_funds,
+                         "the balance does not cover " + std::to_string(t.amount_minor)};
+        }
+        return Error{engine_error::ledger_violation, "a " + t.kind + " transfer would take its " +
+                                                         std::string(kind.debit_account_kind) +
+                                                         " account below its floor"};
+    }
+    if (!credit_fits || credit->second.balance_minor > balance_minor_max - t.amount_minor) {
+        return Error{engine_error::ledger_violation, "a " + t.kind + " transfer names a missing or full " +
+                                                         std::string(kind.credit_account_kind) + " credit account"};
+    }
+    debit->second.balance_minor -= t.amount_minor;
+    debit->second.moved_minor -= t.amount_minor;
+    credit->second.balance_minor += t.amount_minor;
+    credit->second.moved_minor += t.amount_minor;
+    return Unit{};
+}
+
+}  // namespace
+
+Result<Unit> post_all(soci::session& sql, const std::vector<Transfer>& transfers) {
+    if (transfers.empty()) return Unit{};
+    std::vector<const vocabulary::TransferKind*> kinds;
+    for (const Transfer& t : transfers) {
+        auto checked = checked_kind(t);
+        if (!checked) return checked.error();
+        kinds.push_back(checked.value());
+    }
+    std::map<std::string, HeldAccount> held = lock_accounts(sql, transfers);
+    for (std::size_t i = 0; i < transfers.size(); ++i) {
+        if (auto moved = move(held, transfers[i], *kinds[i]); !moved) return moved.error();
+    }
+    std::vector<std::pair<std::string, MinorUnits>> changed;
+    for (const auto& [id, account] : held) {
+        if (account.moved_minor != 0) changed.emplace_back(id, account.moved_minor);
+    }
+    std::optional<Error> lost;
+    bulk_sql::for_each_chunk(changed.size(), [&](std::size_t begin, std::size_t end) {
+        bulk_sql::Rows rows({"id", "moved_minor"});
+        for (std::size_t i = begin; i < end; ++i) rows.row().text(changed[i].first).number(to_db(changed[i].second));
+        const long long updated = bulk_sql::update_from_rows(
+            sql, "accounts", rows, {{"balance_minor", "t.balance_minor + v.moved_minor"}}, "t.id = v.id");
+        // The rows are locked (or SQLite's writer holds the database): each is there.
+        if (static_cast<std::size_t>(updated) != end - begin && !lost) {
+            lost = Error{engine_error::ledger_violation, "an account of the batch went away while it was locked"};
+        }
+    });
+    if (lost) return *lost;
+    static const std::vector<std::string> columns = {"id",           "tenant_id", "debit_account_id",
+                                                     "credit_account_id", "amount_minor", "kind",
+                                                     "order_id",     "event_id",  "created_at_ms"};
+    bulk_sql::for_each_chunk(transfers.size(), [&](std::size_t begin, std::size_t end) {
+        bulk_sql::Rows rows(columns);
+        for (std::size_t i = begin; i < end; ++i) {
+            const Transfer& t = transfers[i];
+            rows.row()
+                .text(new_id("trf"))
+                .text(t.tenant_id)
+                .text(t.debit_account_id)
+                .text(t.credit_account_id)
+                .number(to_db(t.amount_minor))
+                .text(t.kind)
+                .text_or_null(t.order_id.empty() ? std::nullopt : std::optional<std::string>(t.order_id))
+                .text_or_null(t.event_id.empty() ? std::nullopt : std::optional<std::string>(t.event_id))
+                .number(to_db(t.created_at_ms));
+        }
+        bulk_sql::insert_rows(sql, "transfers", rows);
+    });
+    return Unit{};
 }
 
 }  // namespace billing::ledger

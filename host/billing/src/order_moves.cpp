@@ -62,17 +62,28 @@ void add_amounts(const std::vector<sdk::MoneyMove>& moves, OrderRecord& order) {
 
 Result<Unit> post(soci::session& sql, const std::vector<sdk::MoneyMove>& moves, const Target& target,
                   const OrderRecord& order) {
-    for (const sdk::MoneyMove& move : moves) {
-        const ledger::Transfer transfer = transfer_for(move, target, order);
-        if (transfer.kind.empty()) {
-            return Error{engine_error::policy_violation, "move_kind_unknown: a move of an unknown kind"};
-        }
+    auto transfers = transfers_for(moves, target, order);
+    if (!transfers) return transfers.error();
+    for (const ledger::Transfer& transfer : transfers.value()) {
         auto posted = ledger::post(sql, transfer);
         if (!posted) {
             return posted.error();
         }
     }
     return Unit{};
+}
+
+Result<std::vector<ledger::Transfer>> transfers_for(const std::vector<sdk::MoneyMove>& moves, const Target& target,
+                                                    const OrderRecord& order) {
+    std::vector<ledger::Transfer> transfers;
+    for (const sdk::MoneyMove& move : moves) {
+        ledger::Transfer transfer = transfer_for(move, target, order);
+        if (transfer.kind.empty()) {
+            return Error{engine_error::policy_violation, "move_kind_unknown: a move of an unknown kind"};
+        }
+        transfers.push_back(std::move(transfer));
+    }
+    return transfers;
 }
 
 std::string policy_label(const sdk::PolicyInfo& info) { return info.name + "@" + info.version; }

@@ -29,6 +29,11 @@ void add_amounts(const std::vector<sdk::MoneyMove>& moves, OrderRecord& order);
 Result<Unit> post(soci::session& sql, const std::vector<sdk::MoneyMove>& moves, const Target& target,
                   const OrderRecord& order);
 
+// The transfers post() would write, without writing them (a sweeper's batch posts many orders'
+// transfers together: ledger::post_all). policy_violation for a move of an unknown kind.
+Result<std::vector<ledger::Transfer>> transfers_for(const std::vector<sdk::MoneyMove>& moves, const Target& target,
+                                                    const OrderRecord& order);
+
 // "otpdesk@1.0.0": what orders and events record as the deciding policy.
 std::string policy_label(const sdk::PolicyInfo& info);
 

@@ -1,8 +1,13 @@
 #include "billing/engine/orders.hpp"
 
+#include <algorithm>
+#include <functional>
+#include <optional>
+
 #include "billing/engine/errors.hpp"
 #include "billing/storage/errors.hpp"
 #include "billing/storage/statement_cache.hpp"
+#include "bulk_sql.hpp"
 #include "json_codec.hpp"
 #include "sql_util.hpp"
 
@@ -136,6 +141,22 @@ const std::string update_sql =
     "outcome = :out, policy = :pol, is_final = :fin, version = :nv, updated_at_ms = :up, "
     "closed_at_ms = :cl WHERE id = :id AND tenant_id = :t AND version = :v";
 
+// The order of a fetched row: its text columns as read, its numbers and JSON columns decoded.
+Result<OrderRecord> record_of(const OrderRecord& row, const Amounts& a, int is_final, soci::indicator closed_ind,
+                              const std::string& attributes, const std::string& terms) {
+    OrderRecord o = row;
+    a.into(o);
+    o.is_final = is_final != 0;
+    o.closed_at_ms.reset();
+    if (closed_ind == soci::i_ok) {
+        o.closed_at_ms = from_db(a.closed);
+    }
+    if (auto decoded = decode_json_columns(o, attributes, terms); !decoded) {
+        return decoded.error();
+    }
+    return o;
+}
+
 }  // namespace
 
 Result<OrderRecord> get(soci::session& sql, const std::string& tenant_id, const std::string& order_id,
@@ -147,17 +168,7 @@ Result<OrderRecord> get(soci::session& sql, const std::string& tenant_id, const 
     if (!st->found()) {
         return Error{engine_error::order_not_found, "no such order"};
     }
-    OrderRecord o = st->o;
-    st->a.into(o);
-    o.is_final = st->is_final != 0;
-    o.closed_at_ms.reset();
-    if (st->closed_ind == soci::i_ok) {
-        o.closed_at_ms = from_db(st->a.closed);
-    }
-    if (auto decoded = decode_json_columns(o, st->attributes, st->terms); !decoded) {
-        return decoded.error();
-    }
-    return o;
+    return record_of(st->o, st->a, st->is_final, st->closed_ind, st->attributes, st->terms);
 }
 
 Result<Unit> update(soci::session& sql, const OrderRecord& o, std::int64_t expected_version) {
@@ -177,6 +188,109 @@ Result<Unit> update(soci::session& sql, const OrderRecord& o, std::int64_t expec
     if (!st->updated()) {
         return Error{storage::storage_error::conflict, "order " + o.id + " changed since it was read"};
     }
+    return Unit{};
+}
+
+Result<std::map<std::string, OrderRecord>> get_all(soci::session& sql, const std::vector<std::string>& order_ids,
+                                                   const std::string& lock_suffix) {
+    std::vector<std::string> ids = order_ids;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::map<std::string, OrderRecord> found;
+    std::optional<Error> unreadable;
+    bulk_sql::for_each_chunk(ids.size(), [&](std::size_t begin, std::size_t end) {
+        bulk_sql::Statement st(sql);
+        // select_sql's columns; ORDER BY id: every batch locks its orders in the same order.
+        st << select_sql.substr(0, select_sql.find(" WHERE ")) << " WHERE ";
+        st.in_list("id", ids, begin, end) << " ORDER BY id" << lock_suffix;
+        OrderRecord o;
+        Amounts a;
+        std::string attributes, terms;
+        int is_final = 0;
+        soci::indicator closed_ind = soci::i_null;
+        st.select(
+            [&](soci::statement& s) {
+                s.exchange(soci::into(o.id));
+                s.exchange(soci::into(o.tenant_id));
+                s.exchange(soci::into(o.account_id));
+                s.exchange(soci::into(o.product));
+                s.exchange(soci::into(o.state));
+                s.exchange(soci::into(attributes));
+                s.exchange(soci::into(terms));
+                s.exchange(soci::into(a.price));
+                s.exchange(soci::into(a.charged));
+                s.exchange(soci::into(a.captured));
+                s.exchange(soci::into(a.refunded_escrow));
+                s.exchange(soci::into(a.refunded_revenue));
+                s.exchange(soci::into(o.outcome));
+                s.exchange(soci::into(o.policy));
+                s.exchange(soci::into(is_final));
+                s.exchange(soci::into(a.version));
+                s.exchange(soci::into(a.created));
+                s.exchange(soci::into(a.updated));
+                s.exchange(soci::into(a.closed, closed_ind));
+            },
+            [&] {
+                auto record = record_of(o, a, is_final, closed_ind, attributes, terms);
+                if (!record) {
+                    if (!unreadable) unreadable = record.error();
+                    return;
+                }
+                found.emplace(record.value().id, std::move(record).value());
+                closed_ind = soci::i_null;
+            });
+    });
+    if (unreadable) return *unreadable;
+    return found;
+}
+
+Result<Unit> update_all(soci::session& sql, const std::vector<VersionedUpdate>& updates) {
+    static const std::vector<std::string> columns = {
+        "id", "tenant_id", "expected_version", "state", "attributes", "terms", "charged_minor", "captured_minor",
+        "refunded_from_escrow_minor", "refunded_from_revenue_minor", "outcome", "policy", "is_final", "version",
+        "updated_at_ms", "closed_at_ms"};
+    static const std::vector<bulk_sql::Assignment> sets = [] {
+        std::vector<bulk_sql::Assignment> copied = bulk_sql::copied(std::vector<std::string>(columns.begin() + 3, columns.end()));
+        // NULL for "unchanged" (the columns are NOT NULL, so NULL never means a value).
+        for (bulk_sql::Assignment& a : copied) {
+            if (a.column == "attributes" || a.column == "terms") a.expression = "COALESCE(v." + a.column + ", t." + a.column + ")";
+        }
+        return copied;
+    }();
+    std::optional<Error> conflict;
+    bulk_sql::for_each_chunk(updates.size(), [&](std::size_t begin, std::size_t end) {
+        if (conflict) return;
+        bulk_sql::Rows rows(columns);
+        for (std::size_t i = begin; i < end; ++i) {
+            const OrderRecord& o = updates[i].order;
+            rows.row()
+                .text(o.id)
+                .text(o.tenant_id)
+                .number(to_db(updates[i].expected_version))
+                .text(o.state)
+                .text_or_null(updates[i].attributes_changed ? std::optional<std::string>(json_codec::encode(o.attributes))
+                                                            : std::nullopt)
+                .text_or_null(updates[i].terms_changed ? std::optional<std::string>(json_codec::encode(o.terms))
+                                                       : std::nullopt)
+                .number(to_db(o.charged_minor))
+                .number(to_db(o.captured_minor))
+                .number(to_db(o.refunded_from_escrow_minor))
+                .number(to_db(o.refunded_from_revenue_minor))
+                .text(o.outcome)
+                .text(o.policy)
+                .number(o.is_final ? 1 : 0)
+                .number(to_db(updates[i].expected_version + 1))
+                .number(to_db(o.updated_at_ms))
+                .number_or_null(o.closed_at_ms ? std::optional<long long>(to_db(*o.closed_at_ms)) : std::nullopt);
+        }
+        // Each row only at its tenant and expected version, as update() checks them.
+        const long long changed = bulk_sql::update_from_rows(
+            sql, "orders", rows, sets, "t.id = v.id AND t.tenant_id = v.tenant_id AND t.version = v.expected_version");
+        if (static_cast<std::size_t>(changed) != end - begin) {
+            conflict = Error{storage::storage_error::conflict, "an order of the batch changed since it was read"};
+        }
+    });
+    if (conflict) return *conflict;
     return Unit{};
 }
 

@@ -17,6 +17,7 @@ std::string default_host_id() {
 }
 
 void count(SweepStats& stats, const TimerOutcome& outcome) {
+    if (outcome.set_based) ++stats.set_based;
     switch (outcome.run) {
         case TimerRun::applied: ++stats.applied; return;
         case TimerRun::denied: ++stats.denied; return;
@@ -36,6 +37,7 @@ SweepStats& SweepStats::operator+=(const SweepStats& other) {
     lost += other.lost;
     failed += other.failed;
     parked += other.parked;
+    set_based += other.set_based;
     if (other.failed > 0 || other.parked > 0) last_error = other.last_error;
     return *this;
 }
@@ -68,8 +70,13 @@ Result<std::vector<timers::TimerRow>> Sweeper::claim_selected(
 
 Result<std::vector<timers::TimerRow>> Sweeper::claim_due(UtcMs now_ms, const std::string& owner, std::int64_t lease_s,
                                                          std::size_t batch_max) {
-    return claim_selected(now_ms, owner, lease_s,
-                          [&](soci::session& sql) { return timers::due_candidates(sql, now_ms, batch_max); });
+    const UtcMs until_ms = now_ms + lease_s * 1000;
+    return engine_.database().write([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
+        const std::vector<timers::TimerRow> candidates = timers::due_candidates(sql, now_ms, batch_max);
+        if (candidates.empty()) return candidates;
+        // One UPDATE per chunk of orders, then the batch read back on the lease index.
+        return timers::claim_due_of_orders(sql, candidates, owner, now_ms, now_ms, until_ms);
+    });
 }
 
 SweepStats Sweeper::process(const std::vector<timers::TimerRow>& claimed, const std::string& owner,

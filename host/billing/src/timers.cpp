@@ -1,8 +1,10 @@
 #include "billing/engine/timers.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "billing/storage/statement_cache.hpp"
+#include "bulk_sql.hpp"
 #include "sql_util.hpp"
 
 namespace billing::timers {
@@ -200,6 +202,75 @@ bool claim(soci::session& sql, const TimerRow& t, const std::string& owner, UtcM
     st->now = to_db(now_ms);
     st->until = to_db(lease_until_ms);
     return st->claimed();
+}
+
+namespace {
+
+std::vector<std::string> distinct_orders(const std::vector<TimerRow>& timers) {
+    std::vector<std::string> ids;
+    for (const TimerRow& t : timers) ids.push_back(t.order_id);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
+}
+
+}  // namespace
+
+std::vector<TimerRow> leased_by(soci::session& sql, const std::string& owner, bool lock) {
+    std::vector<TimerRow> rows;
+    TimerRow row;
+    long long due = 0;
+    // On the lease index; an owner token is unique to one sweep, so these are its batch's rows.
+    const std::string lock_suffix = lock && sql.get_backend_name() != "sqlite3" ? " FOR UPDATE" : "";
+    soci::statement select =
+        (sql.prepare << "SELECT order_id, name, tenant_id, due_at_ms FROM timers WHERE lease_owner = :w "
+                        "ORDER BY due_at_ms, order_id, name" + lock_suffix,
+         soci::into(row.order_id), soci::into(row.name), soci::into(row.tenant_id), soci::into(due), soci::use(owner));
+    select.execute();
+    while (select.fetch()) {
+        row.due_at_ms = from_db(due);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+std::vector<TimerRow> claim_due_of_orders(soci::session& sql, const std::vector<TimerRow>& candidates,
+                                          const std::string& owner, UtcMs due_up_to_ms, UtcMs now_ms,
+                                          UtcMs lease_until_ms) {
+    const std::vector<std::string> order_ids = distinct_orders(candidates);
+    long long claimed = 0;
+    bulk_sql::for_each_chunk(order_ids.size(), [&](std::size_t begin, std::size_t end) {
+        bulk_sql::Statement st(sql);
+        st << "UPDATE timers SET lease_owner = ";
+        st.text(owner) << ", lease_until_ms = ";
+        st.number(to_db(lease_until_ms)) << " WHERE ";
+        st.in_list("order_id", order_ids, begin, end);
+        st << " AND due_at_ms <= ";
+        st.number(to_db(due_up_to_ms)) << " AND lease_until_ms <= ";
+        st.number(to_db(now_ms)) << " AND (lease_owner IS NULL OR lease_owner <> ";
+        st.text(parked_owner) << ")";
+        claimed += st.run();
+    });
+    if (claimed == 0) return {};
+    return leased_by(sql, owner, false);
+}
+
+std::size_t remove_leased_of_orders(soci::session& sql, const std::vector<std::string>& order_ids,
+                                    const std::string& owner) {
+    std::size_t removed = 0;
+    bulk_sql::for_each_chunk(order_ids.size(), [&](std::size_t begin, std::size_t end) {
+        bulk_sql::Statement st(sql);
+        st << "DELETE FROM timers WHERE lease_owner = ";
+        st.text(owner) << " AND ";
+        st.in_list("order_id", order_ids, begin, end);
+        removed += static_cast<std::size_t>(st.run());
+    });
+    return removed;
+}
+
+void drop_all(soci::session& sql, const std::vector<std::pair<std::string, std::string>>& timers) {
+    // Rare (a decision that drops another of its order's timers): row by row.
+    for (const auto& [order_id, name] : timers) drop(sql, order_id, name);
 }
 
 FailureRecord record_failure(soci::session& sql, const TimerRow& t, const std::string& owner, const Error& error) {

@@ -72,6 +72,7 @@ struct TimerOutcome {
     TimerRun run = TimerRun::lost;
     Error error;                         // why, when failed or parked
     std::optional<ApplyResult> applied;  // the decision, when applied (or denied by the policy)
+    bool set_based = false;              // decided by a batch's set-based pass (Engine::run_set_based_in)
 };
 
 class Engine {
@@ -220,6 +221,16 @@ private:
                                              UtcMs now_ms);
     Result<std::vector<TimerOutcome>> run_batch_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
                                                    const std::string& owner, const TimerPolicies& policies);
+    // The set-based pass of a batch: reads and locks the batch's orders and timers with a few
+    // statements, decides each timer in memory, and writes all the decisions together (one
+    // statement per kind of row and chunk, each account's balance once). It takes only the plain
+    // case: the first timer of its order, still leased, whose policy decides without a charge and
+    // within the host's checks (or denies, or whose order is gone). It sets done[i] for each timer
+    // it ran and leaves the rest (a failure to count, a charge, a second timer of an order) to
+    // the per-timer pass after it. Any error here fails the whole batch transaction.
+    Result<Unit> run_set_based_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
+                                  const std::string& owner, const TimerPolicies& policies,
+                                  std::vector<std::optional<TimerOutcome>>& done);
     TimerOutcome record_timer_failure(const timers::TimerRow& timer, const std::string& owner, const Error& error);
 
     // The tenant's system accounts, cached: they never change once the tenant exists.

@@ -5,6 +5,7 @@
 #include <soci/soci.h>
 
 #include <string>
+#include <vector>
 
 #include "billing/engine/records.hpp"
 
@@ -33,5 +34,8 @@ struct EventRow {
 };
 
 void append(soci::session& sql, const EventRow& event);
+
+// append() for each, as multi-row INSERTs (a sweeper's batch).
+void append_all(soci::session& sql, const std::vector<EventRow>& events);
 
 }  // namespace billing::events

@@ -12,6 +12,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "billing/core/result.hpp"
 #include "billing/engine/records.hpp"
@@ -79,5 +80,12 @@ struct Transfer {
 // that would go negative or overflow) or invalid_request (amount not in 1..amount_minor_max).
 // The caller rolls the transaction back on any error.
 Result<std::string> post(soci::session& sql, const Transfer& transfer);
+
+// post() for each transfer, in order, set-based (a sweeper's batch): the accounts are locked in
+// ascending id order and read once, every transfer is checked against the balances as they
+// would be after the ones before it (the same checks and errors as post()), and then each
+// account's balance is written once with the sum of its moves and the transfers are inserted in
+// multi-row statements. Any error: nothing is written, and the caller rolls back.
+Result<Unit> post_all(soci::session& sql, const std::vector<Transfer>& transfers);
 
 }  // namespace billing::ledger

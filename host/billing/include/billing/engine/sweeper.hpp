@@ -24,6 +24,7 @@ struct SweepStats {
     std::size_t lost = 0;    // leased by someone else meanwhile, or dropped or moved: skipped
     std::size_t failed = 0;  // an error rolled the timer back; retried after its lease and a backoff
     std::size_t parked = 0;  // failed too often: parked for an operator (Engine::parked_timers)
+    std::size_t set_based = 0;  // of applied + denied + lost: run by the batch's set-based pass
     Error last_error;        // the most recent failure (or parking), for the log
 
     SweepStats& operator+=(const SweepStats& other);
@@ -41,8 +42,9 @@ public:
     [[nodiscard]] std::string next_owner();
 
     // Selects up to batch_max timers due at now_ms whose lease has ended, earliest first, and
-    // leases each to owner until now + lease_s with a conditional UPDATE; returns only the ones
-    // this owner won.
+    // leases them to owner until now + lease_s with conditional UPDATEs (with any other timer of
+    // their orders due by now: timers::claim_due_of_orders); returns the ones this owner won,
+    // earliest first.
     Result<std::vector<timers::TimerRow>> claim_due(UtcMs now_ms, const std::string& owner, std::int64_t lease_s,
                                                     std::size_t batch_max);
 

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "billing/core/result.hpp"
@@ -69,6 +70,24 @@ std::optional<TimerRow> next_due_for_tenant(soci::session& sql, const std::strin
 // Takes the lease until lease_until_ms if the timer is still exactly this row and its lease has
 // ended at now_ms; false if it moved, went away, is parked or someone else holds it.
 bool claim(soci::session& sql, const TimerRow& timer, const std::string& owner, UtcMs now_ms, UtcMs lease_until_ms);
+
+// The set-based forms for a sweeper's batch: a few statements per batch instead of one per
+// timer. An owner token is unique to one sweep, so "leased by owner" is exactly that sweep's batch.
+//
+// Leases every timer of the candidates' orders that is due at due_up_to_ms and whose lease has
+// ended at now_ms (the candidates, unless one was taken or moved meanwhile, and any other timer
+// of those orders due by then), and returns what owner holds: leased_by(owner).
+std::vector<TimerRow> claim_due_of_orders(soci::session& sql, const std::vector<TimerRow>& candidates,
+                                          const std::string& owner, UtcMs due_up_to_ms, UtcMs now_ms,
+                                          UtcMs lease_until_ms);
+// The timers owner holds, earliest due first; locked for this transaction if lock (on
+// PostgreSQL and MySQL; SQLite's writer holds the whole database).
+std::vector<TimerRow> leased_by(soci::session& sql, const std::string& owner, bool lock);
+// Deletes every timer of these orders that owner holds; returns how many.
+std::size_t remove_leased_of_orders(soci::session& sql, const std::vector<std::string>& order_ids,
+                                    const std::string& owner);
+// drop() for each (order_id, name).
+void drop_all(soci::session& sql, const std::vector<std::pair<std::string, std::string>>& timers);
 
 enum class FailureRecord {
     retry_later,  // attempts counted, the lease pushed out by the backoff

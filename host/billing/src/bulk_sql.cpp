@@ -1,0 +1,248 @@
+#include "bulk_sql.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace billing::bulk_sql {
+
+Statement::Statement(soci::session& sql)
+    : sql_(sql), postgresql_(sql.get_backend_name() == "postgresql"), mysql_(sql.get_backend_name() == "mysql") {}
+
+Statement& Statement::operator<<(std::string_view text) {
+    text_ += text;
+    return *this;
+}
+
+Statement& Statement::text(const std::string& value) {
+    texts_.push_back(value);
+    text_ += ":p" + std::to_string(texts_.size());
+    return *this;
+}
+
+Statement& Statement::number(long long value) {
+    text_ += std::to_string(value);
+    return *this;
+}
+
+Statement& Statement::comma_unless_first(std::size_t index) {
+    if (index > 0) text_ += ", ";
+    return *this;
+}
+
+Statement& Statement::in_list(const std::string& column, const std::vector<std::string>& values, std::size_t begin,
+                              std::size_t end) {
+    if (postgresql_) {
+        std::vector<Rows::Value> elements;
+        for (std::size_t i = begin; i < end; ++i) elements.push_back(Rows::Value{false, values[i]});
+        std::vector<const Rows::Value*> pointers;
+        for (const Rows::Value& v : elements) pointers.push_back(&v);
+        text_ += column + " = ANY(CAST(";
+        text(postgresql_array(pointers, false));
+        text_ += " AS TEXT[]))";
+        return *this;
+    }
+    text_ += column + " IN (";
+    for (std::size_t i = begin; i < end; ++i) comma_unless_first(i - begin).text(values[i]);
+    text_ += ")";
+    return *this;
+}
+
+long long Statement::run() {
+    soci::statement st(sql_);
+    // Positional: each placeholder appears once, in the order its value was added.
+    for (std::string& value : texts_) st.exchange(soci::use(value));
+    st.alloc();
+    st.prepare(text_, soci::details::st_one_time_query);
+    st.define_and_bind();
+    st.execute(true);
+    return st.get_affected_rows();
+}
+
+void Statement::select(const std::function<void(soci::statement&)>& add_intos, const std::function<void()>& on_row) {
+    soci::statement st(sql_);
+    add_intos(st);
+    for (std::string& value : texts_) st.exchange(soci::use(value));
+    st.alloc();
+    st.prepare(text_, soci::details::st_one_time_query);
+    st.define_and_bind();
+    st.execute();
+    while (st.fetch()) on_row();
+}
+
+Rows::Rows(std::vector<std::string> columns) : columns_(std::move(columns)) {}
+
+Rows::Row Rows::row() {
+    if (values_.size() != rows_ * columns_.size()) throw std::logic_error("bulk_sql: a row with too few values");
+    ++rows_;
+    return Row(*this);
+}
+
+void Rows::add(Value value, bool is_number) {
+    const std::size_t column = values_.size() % columns_.size();
+    if (values_.size() >= rows_ * columns_.size()) throw std::logic_error("bulk_sql: a row with too many values");
+    if (rows_ == 1) {
+        is_number_.push_back(is_number);
+    } else if (is_number_.at(column) != is_number) {
+        throw std::logic_error("bulk_sql: column " + columns_[column] + " changed its type");
+    }
+    values_.push_back(std::move(value));
+}
+
+Rows::Row& Rows::Row::text(const std::string& value) {
+    rows_.add(Value{false, value}, false);
+    return *this;
+}
+
+Rows::Row& Rows::Row::number(long long value) {
+    rows_.add(Value{false, std::to_string(value)}, true);
+    return *this;
+}
+
+Rows::Row& Rows::Row::number_or_null(const std::optional<long long>& value) {
+    rows_.add(value ? Value{false, std::to_string(*value)} : Value{true, {}}, true);
+    return *this;
+}
+
+Rows::Row& Rows::Row::text_or_null(const std::optional<std::string>& value) {
+    rows_.add(value ? Value{false, *value} : Value{true, {}}, false);
+    return *this;
+}
+
+void Rows::write_values_lists(Statement& st) const {
+    for (std::size_t r = 0; r < rows_; ++r) {
+        st << (r == 0 ? "(" : ", (");
+        for (std::size_t c = 0; c < columns_.size(); ++c) {
+            const Value& v = values_[r * columns_.size() + c];
+            st.comma_unless_first(c);
+            if (v.is_null) {
+                st << "NULL";
+            } else if (is_number_[c]) {
+                st << v.text;  // our own digits (Row::number)
+            } else {
+                st.text(v.text);
+            }
+        }
+        st << ")";
+    }
+}
+
+void Rows::write_unnest(Statement& st) const {
+    st << "unnest(";
+    for (std::size_t c = 0; c < columns_.size(); ++c) {
+        std::vector<const Value*> column;
+        for (std::size_t r = 0; r < rows_; ++r) column.push_back(&values_[r * columns_.size() + c]);
+        st.comma_unless_first(c) << "CAST(";
+        st.text(postgresql_array(column, is_number_[c])) << (is_number_[c] ? " AS BIGINT[])" : " AS TEXT[])");
+    }
+    st << ")";
+}
+
+void Rows::write_derived(Statement& st, const std::string& alias) const {
+    if (st.postgresql()) {
+        write_unnest(st);
+        st << " AS " << alias << "(";
+        for (std::size_t c = 0; c < columns_.size(); ++c) st.comma_unless_first(c) << columns_[c];
+        st << ")";
+        return;
+    }
+    if (st.mysql()) {
+        st << "(";
+        for (std::size_t r = 0; r < rows_; ++r) {
+            st << (r == 0 ? "SELECT " : " UNION ALL SELECT ");
+            for (std::size_t c = 0; c < columns_.size(); ++c) {
+                const Value& v = values_[r * columns_.size() + c];
+                st.comma_unless_first(c);
+                if (v.is_null) {
+                    st << (is_number_[c] ? "CAST(NULL AS SIGNED)" : "NULL");
+                } else if (is_number_[c]) {
+                    st << v.text;
+                } else {
+                    st.text(v.text);
+                }
+                if (r == 0) st << " AS " << columns_[c];
+            }
+        }
+        st << ") " << alias;
+        return;
+    }
+    // SQLite names a VALUES table's columns column1, column2 ...: renamed here.
+    st << "(SELECT ";
+    for (std::size_t c = 0; c < columns_.size(); ++c) {
+        st.comma_unless_first(c) << "column" << std::to_string(c + 1) << " AS " << columns_[c];
+    }
+    st << " FROM (VALUES ";
+    write_values_lists(st);
+    st << ")) AS " << alias;
+}
+
+void Rows::write_insert_source(Statement& st) const {
+    if (st.postgresql()) {
+        st << "SELECT * FROM ";
+        write_unnest(st);
+        return;
+    }
+    st << "VALUES ";
+    write_values_lists(st);
+}
+
+long long insert_rows(soci::session& sql, const std::string& table, const Rows& rows) {
+    if (rows.size() == 0) return 0;
+    Statement st(sql);
+    st << "INSERT INTO " << table << " (";
+    for (std::size_t c = 0; c < rows.columns().size(); ++c) st.comma_unless_first(c) << rows.columns()[c];
+    st << ") ";
+    rows.write_insert_source(st);
+    return st.run();
+}
+
+std::vector<Assignment> copied(const std::vector<std::string>& columns) {
+    std::vector<Assignment> sets;
+    for (const std::string& column : columns) sets.push_back(Assignment{column, "v." + column});
+    return sets;
+}
+
+long long update_from_rows(soci::session& sql, const std::string& table, const Rows& rows,
+                           const std::vector<Assignment>& sets, const std::string& match) {
+    if (rows.size() == 0) return 0;
+    Statement st(sql);
+    std::string set_list;
+    for (const Assignment& a : sets) {
+        // MySQL's multi-table UPDATE names the table of each column it sets; the others refuse it.
+        set_list += (set_list.empty() ? "" : ", ") + std::string(st.mysql() ? "t." : "") + a.column + " = " + a.expression;
+    }
+    // SQLite and PostgreSQL: UPDATE table AS t SET ... FROM rows v WHERE match.
+    st << "UPDATE " << table << (st.mysql() ? " t JOIN " : " AS t SET " + set_list + " FROM ");
+    rows.write_derived(st, "v");
+    st << (st.mysql() ? " ON " + match + " SET " + set_list : " WHERE " + match);
+    return st.run();
+}
+
+void for_each_chunk(std::size_t n, const std::function<void(std::size_t begin, std::size_t end)>& chunk) {
+    for (std::size_t begin = 0; begin < n; begin += bulk_rows_max) chunk(begin, std::min(n, begin + bulk_rows_max));
+}
+
+std::string postgresql_array(const std::vector<const Rows::Value*>& values, bool numbers) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) out += ',';
+        const Rows::Value& v = *values[i];
+        if (v.is_null) {
+            out += "NULL";
+            continue;
+        }
+        if (numbers) {
+            out += v.text;
+            continue;
+        }
+        out += '"';
+        for (const char c : v.text) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    out += '}';
+    return out;
+}
+
+}  // namespace billing::bulk_sql

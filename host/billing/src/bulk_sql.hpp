@@ -1,0 +1,138 @@
+// One statement for many rows (the sweeper's set-based batch), so that a batch of orders costs
+// one round trip per kind of write instead of one per row: IN lists, multi-row INSERTs, and
+// UPDATEs joined to a derived table of the new values.
+//
+// Every value a caller did not compute itself is a bound parameter, never spliced into the text.
+// How the rows travel differs per backend, because the costs do:
+// - SQLite (in process): multi-row VALUES with one placeholder per value.
+// - PostgreSQL: one array parameter per column, unnested on the server. A placeholder per value
+//   cost the server 30-40 ms per 500 rows to parse and bind (a 500-row VALUES list), an array
+//   per column well under one.
+// - MySQL/MariaDB (SOCI substitutes the values, escaped, on the client): multi-row VALUES, and a
+//   UNION ALL of SELECTs for a derived table (MariaDB names a VALUES table's columns by its first
+//   row's values).
+// Our own integers are written as literals. Statements run as SOCI one-time queries: a prepared
+// statement on PostgreSQL costs two extra round trips (prepare, deallocate), and a text built
+// per batch is rarely seen twice. Callers cut their rows into chunks of bulk_rows_max, which
+// keeps SQLite's placeholders far below its limit (32766).
+#pragma once
+
+#include <soci/soci.h>
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace billing::bulk_sql {
+
+inline constexpr std::size_t bulk_rows_max = 500;
+
+class Statement {
+public:
+    explicit Statement(soci::session& sql);
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    // Appends SQL text as is.
+    Statement& operator<<(std::string_view text);
+    // Appends a placeholder bound to the value.
+    Statement& text(const std::string& value);
+    // Appends the number as a literal: it is our own integer.
+    Statement& number(long long value);
+    // ", " before every item but the first of a list (the caller counts).
+    Statement& comma_unless_first(std::size_t index);
+    // "column IN (:p1, :p2, ...)" for values[begin, end); on PostgreSQL "column = ANY(:array)".
+    Statement& in_list(const std::string& column, const std::vector<std::string>& values, std::size_t begin,
+                       std::size_t end);
+
+    // Runs a write to completion; returns the rows it changed.
+    long long run();
+    // Runs a read: add_intos binds the row's columns to the caller's variables, on_row is called
+    // once per row with them filled.
+    void select(const std::function<void(soci::statement&)>& add_intos, const std::function<void()>& on_row);
+
+    [[nodiscard]] bool mysql() const noexcept { return mysql_; }
+    [[nodiscard]] bool postgresql() const noexcept { return postgresql_; }
+
+private:
+    soci::session& sql_;
+    bool postgresql_ = false;
+    bool mysql_ = false;
+    std::string text_;
+    // A deque: SOCI keeps references to the bound values, so they must never move.
+    std::deque<std::string> texts_;
+};
+
+// Rows of named columns, collected first and written by insert_rows or update_from_rows in the
+// backend's way. Each row gives its values in column order; a column is a number or a text
+// column by the first row's call.
+class Rows {
+public:
+    explicit Rows(std::vector<std::string> columns);
+
+    class Row {
+    public:
+        Row& text(const std::string& value);
+        Row& number(long long value);
+        Row& number_or_null(const std::optional<long long>& value);
+        Row& text_or_null(const std::optional<std::string>& value);
+
+    private:
+        friend class Rows;
+        explicit Row(Rows& rows) : rows_(rows) {}
+        Rows& rows_;
+    };
+    Row row();
+
+    [[nodiscard]] const std::vector<std::string>& columns() const noexcept { return columns_; }
+    [[nodiscard]] std::size_t size() const noexcept { return rows_; }
+
+    struct Value {
+        bool is_null = false;
+        std::string text;  // a text value, or a number's digits
+    };
+    // Appends the rows to st as a derived table named alias with the columns' names.
+    void write_derived(Statement& st, const std::string& alias) const;
+    // Appends the rows as what follows "INSERT INTO table (columns) ".
+    void write_insert_source(Statement& st) const;
+
+private:
+    void add(Value value, bool is_number);
+    void write_values_lists(Statement& st) const;
+    void write_unnest(Statement& st) const;
+
+    std::vector<std::string> columns_;
+    std::vector<bool> is_number_;  // per column, from the first row
+    std::vector<Value> values_;    // row-major
+    std::size_t rows_ = 0;
+};
+
+// INSERT INTO table (the rows' columns) the rows. Returns the rows inserted.
+long long insert_rows(soci::session& sql, const std::string& table, const Rows& rows);
+
+// One column an UPDATE sets, to an expression over `t` (the updated row) and `v` (its new values).
+struct Assignment {
+    std::string column;
+    std::string expression;
+};
+// col = v.col for each column.
+std::vector<Assignment> copied(const std::vector<std::string>& columns);
+
+// UPDATE table t SET ... from the rows (as derived table v) where match (over t and v) holds, in
+// the backend's spelling (MySQL: UPDATE table t JOIN ... ON match SET ...). Returns the rows
+// changed.
+long long update_from_rows(soci::session& sql, const std::string& table, const Rows& rows,
+                           const std::vector<Assignment>& sets, const std::string& match);
+
+// The rows [begin, begin + bulk_rows_max) of n, one call per chunk.
+void for_each_chunk(std::size_t n, const std::function<void(std::size_t begin, std::size_t end)>& chunk);
+
+// values as a PostgreSQL array literal ({"a","b",NULL}), each element quoted and its quotes and
+// backslashes escaped, as array_in reads it; numbers are written unquoted.
+std::string postgresql_array(const std::vector<const Rows::Value*>& values, bool numbers);
+
+}  // namespace billing::bulk_sql

@@ -1,0 +1,270 @@
+// The sweeper's side of the engine: leased timers run one by one (each in its own transaction)
+// or as a claimed batch in one transaction, set-based where the batch allows it.
+#include <optional>
+#include <map>
+#include <set>
+
+#include "billing/core/ids.hpp"
+#include "billing/engine/engine.hpp"
+#include "billing/engine/errors.hpp"
+#include "billing/engine/events.hpp"
+#include "billing/engine/ledger.hpp"
+#include "billing/engine/orders.hpp"
+#include "billing/rules/decision_check.hpp"
+#include "billing/storage/errors.hpp"
+#include "decision_steps.hpp"
+#include "json_codec.hpp"
+#include "order_moves.hpp"
+
+namespace billing {
+
+TimerOutcome Engine::run_leased_timer(const timers::TimerRow& timer, const std::string& owner) {
+    auto ran = run_timer_in_one_transaction(timer, owner);
+    if (!ran) return record_timer_failure(timer, owner, ran.error());
+    if (ran.value().applied) tell(sdk::event_type::timer, *ran.value().applied);
+    return std::move(ran).value();
+}
+
+Engine::TimerPolicies Engine::policies_of(const std::vector<timers::TimerRow>& batch) const {
+    TimerPolicies policies;
+    for (const timers::TimerRow& timer : batch) {
+        if (policies.count(timer.tenant_id) == 0) policies.emplace(timer.tenant_id, policy_for(timer.tenant_id));
+    }
+    return policies;
+}
+
+Result<TimerOutcome> Engine::run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner,
+                                          const TimerPolicies& policies) {
+    const auto& policy = policies.at(timer.tenant_id);
+    if (!policy) return policy.error();
+    sdk::Event event;
+    event.type = sdk::event_type::timer;
+    event.timer = timer.name;
+    event.actor = events::system_actor;
+    // The order first, then its timer: the lock order of apply (see engine.hpp).
+    auto order = orders::get(sql, timer.tenant_id, timer.order_id, db_.dialect().lock_rows);
+    if (!order && order.error().code != engine_error::order_not_found) return order.error();
+    if (!timers::remove_leased(sql, timer, owner)) return TimerOutcome{TimerRun::lost, {}, std::nullopt};
+    // A timer of a vanished order can never apply: deleting it is all there is to do.
+    if (!order) return TimerOutcome{TimerRun::denied, {}, std::nullopt};
+    auto result = decide_in(sql, *policy.value(), order.value(), event, timer.due_at_ms);
+    if (!result) return result.error();
+    const TimerRun run = result.value().allowed ? TimerRun::applied : TimerRun::denied;
+    return TimerOutcome{run, {}, std::move(result).value()};
+}
+
+Result<TimerOutcome> Engine::run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner) {
+    const TimerPolicies policies = policies_of({timer});
+    return db_.write([&](soci::session& sql) { return run_timer_in(sql, timer, owner, policies); });
+}
+
+std::vector<TimerOutcome> Engine::run_leased_timers(const std::vector<timers::TimerRow>& batch,
+                                                    const std::string& owner) {
+    if (batch.size() > 1) {
+        const TimerPolicies policies = policies_of(batch);
+        auto together = db_.write([&](soci::session& sql) { return run_batch_in(sql, batch, owner, policies); });
+        if (together) {
+            for (const TimerOutcome& outcome : together.value()) {
+                if (outcome.applied) tell(sdk::event_type::timer, *outcome.applied);
+            }
+            return std::move(together).value();
+        }
+        // The batch transaction rolled back as a whole (after Database::write's retries of a
+        // conflict): nothing of it is committed, so each timer runs again on its own, exactly as
+        // if it had never been batched. Its lease is still this owner's, or it is lost.
+    }
+    std::vector<TimerOutcome> outcomes;
+    outcomes.reserve(batch.size());
+    for (const timers::TimerRow& timer : batch) outcomes.push_back(run_leased_timer(timer, owner));
+    return outcomes;
+}
+
+Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
+                                                       const std::string& owner, const TimerPolicies& policies) {
+    std::vector<std::optional<TimerOutcome>> done(batch.size());
+    if (auto set_based = run_set_based_in(sql, batch, owner, policies, done); !set_based) return set_based.error();
+    std::vector<TimerOutcome> outcomes;
+    outcomes.reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (done[i]) {
+            outcomes.push_back(std::move(*done[i]));
+            continue;
+        }
+        // The timers the set-based pass left (see run_set_based_in) run one by one, after it, in
+        // batch order. Each timer's effect and the delete of its row are released or rolled back
+        // together.
+        const timers::TimerRow& timer = batch[i];
+        storage::Savepoint savepoint(sql, "timer_run");
+        Result<TimerOutcome> ran = Error{};
+        try {
+            ran = run_timer_in(sql, timer, owner, policies);
+        } catch (...) {
+            ran = storage::describe_current_storage_failure();
+        }
+        if (ran) {
+            savepoint.release();
+            outcomes.push_back(std::move(ran).value());
+            continue;
+        }
+        // The database's trouble (a conflict, a lost connection; on MySQL a deadlock has already
+        // rolled back the whole transaction) ends the batch: Database::write rolls it back and
+        // retries it, and run_leased_timers falls back to one transaction per timer.
+        if (storage::is_transient(ran.error().code)) return ran.error();
+        // The timer's own failure: undo its partial effect, count it, and go on with the batch.
+        savepoint.rollback();
+        const timers::FailureRecord recorded = timers::record_failure(sql, timer, owner, ran.error());
+        const bool parked = recorded == timers::FailureRecord::parked;
+        outcomes.push_back(TimerOutcome{parked ? TimerRun::parked : TimerRun::failed, ran.error(), std::nullopt});
+    }
+    return outcomes;
+}
+
+namespace {
+
+// What the set-based pass writes for the timers it decided, in the order write_decision writes
+// one decision: the orders, their timers, the events, and the money last.
+struct SetWrites {
+    std::vector<timers::TimerRow> removed;  // the decided timers (applied, denied, of a vanished order)
+    std::vector<orders::VersionedUpdate> orders;
+    std::vector<std::pair<std::string, std::string>> dropped;  // (order_id, name) the decisions drop
+    std::vector<timers::TimerRow> added;                        // and add or move
+    std::vector<events::EventRow> events;
+    std::vector<ledger::Transfer> transfers;
+};
+
+std::string exact_key_of(const timers::TimerRow& t) {
+    return t.order_id + '\n' + t.name + '\n' + t.tenant_id + '\n' + std::to_string(t.due_at_ms);
+}
+
+}  // namespace
+
+Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
+                                      const std::string& owner, const TimerPolicies& policies,
+                                      std::vector<std::optional<TimerOutcome>>& done) {
+    std::vector<std::string> order_ids;
+    for (const timers::TimerRow& timer : batch) order_ids.push_back(timer.order_id);
+    // The orders first, then their timers, then the accounts: the lock order of apply.
+    auto orders = orders::get_all(sql, order_ids, db_.dialect().lock_rows);
+    if (!orders) return orders.error();
+    // What owner still holds, exactly as claimed (a timer moved since has lost its lease).
+    std::set<std::string> held;
+    std::map<std::string, std::size_t> held_of_order;
+    for (const timers::TimerRow& timer : timers::leased_by(sql, owner, true)) {
+        held.insert(exact_key_of(timer));
+        ++held_of_order[timer.order_id];
+    }
+
+    SetWrites writes;
+    std::vector<std::optional<ApplyResult>> applied(batch.size());
+    std::set<std::string> orders_seen;
+    const UtcMs written_at_ms = clock_.now_ms();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const timers::TimerRow& timer = batch[i];
+        // A second timer of an order decides after the first one's effect: it is left to the
+        // per-timer pass, which runs after this pass's writes. So is every timer whose run is not
+        // the plain case (its failure must be counted on its row alone).
+        if (!orders_seen.insert(timer.order_id).second) continue;
+        if (held.count(exact_key_of(timer)) == 0) {
+            done[i] = TimerOutcome{TimerRun::lost, {}, std::nullopt, true};
+            continue;
+        }
+        const auto found = orders.value().find(timer.order_id);
+        if (found == orders.value().end() || found->second.tenant_id != timer.tenant_id) {
+            // A timer of a vanished order can never apply: deleting it is all there is to do.
+            writes.removed.push_back(timer);
+            done[i] = TimerOutcome{TimerRun::denied, {}, std::nullopt, true};
+            continue;
+        }
+        const auto& policy = policies.at(timer.tenant_id);
+        if (!policy) continue;
+        const OrderRecord& before = found->second;
+        auto product = decision_steps::product_of(*policy.value(), before);
+        if (!product) continue;
+        sdk::Event event;
+        event.type = sdk::event_type::timer;
+        event.timer = timer.name;
+        event.actor = events::system_actor;
+        sdk::Context context;
+        context.now_ms = timer.due_at_ms;  // a late run decides as an on-time one
+        auto decision = decision_steps::ask_decision(*policy.value(), before, event, context);
+        if (!decision) continue;
+        const sdk::Decision& d = decision.value();
+        if (!d.allowed) {
+            writes.removed.push_back(timer);
+            done[i] = TimerOutcome{TimerRun::denied, {}, ApplyResult{false, d.code, d.message, d.available_at_ms, before},
+                                   true};
+            continue;
+        }
+        // A charge is bounded by the customer's balance, which this pass does not read.
+        if (decision_steps::charges(d.moves)) continue;
+        const decision_check::Facts facts{order_moves::view_of(before), *product.value(), before.is_final, 0,
+                                          timer.due_at_ms, true};
+        if (decision_check::violation(d, facts)) continue;
+        auto system = system_accounts(sql, timer.tenant_id);
+        if (!system) return system.error();
+
+        const std::string label = order_moves::policy_label(policy.value()->info());
+        OrderRecord after = decision_steps::changed_order(before, d, *product.value(), label, timer.due_at_ms);
+        order_moves::add_amounts(d.moves, after);
+        after.version = before.version + 1;
+        const std::string event_id = new_id("evt");
+        auto transfers = order_moves::transfers_for(d.moves, order_moves::Target{system.value(), event_id, written_at_ms},
+                                                    after);
+        if (!transfers) continue;
+        writes.removed.push_back(timer);
+        writes.orders.push_back(
+            orders::VersionedUpdate{after, before.version, !d.set_attributes.empty(), !d.set_terms.empty()});
+        for (const std::string& name : d.drop_timers) writes.dropped.emplace_back(after.id, name);
+        for (const sdk::TimerRequest& t : d.add_timers) {
+            writes.added.push_back(timers::TimerRow{after.id, t.name, after.tenant_id, t.due_at_ms});
+        }
+        writes.events.push_back(events::EventRow{event_id, after.tenant_id, after.id, after.version, event.type,
+                                                 event.timer, event.actor, label, timer.due_at_ms, true, d.code,
+                                                 json_codec::encode(d), written_at_ms,
+                                                 json_codec::encode_request(event)});
+        writes.transfers.insert(writes.transfers.end(), transfers.value().begin(), transfers.value().end());
+        const bool closed = after.is_final && !before.is_final;
+        done[i] = TimerOutcome{TimerRun::applied, {},
+                               ApplyResult{true, d.code, d.message, std::nullopt, std::move(after),
+                                           decision_steps::refunded_minor(d.moves), closed},
+                               true};
+    }
+
+    // The decided timers' rows: by order where this pass decided every timer owner holds of it
+    // (one statement per chunk), else one by one (an order with a timer left to the per-timer pass).
+    std::vector<std::string> whole_orders;
+    for (const timers::TimerRow& timer : writes.removed) {
+        if (held_of_order[timer.order_id] == 1) {
+            whole_orders.push_back(timer.order_id);
+        } else if (!timers::remove_leased(sql, timer, owner)) {
+            return Error{storage::storage_error::conflict, "a leased timer of the batch changed while it was locked"};
+        }
+    }
+    // The timers were locked above in this transaction: each is still there to delete.
+    if (timers::remove_leased_of_orders(sql, whole_orders, owner) != whole_orders.size()) {
+        return Error{storage::storage_error::conflict, "a leased timer of the batch changed while it was locked"};
+    }
+    if (auto updated = orders::update_all(sql, writes.orders); !updated) return updated.error();
+    timers::drop_all(sql, writes.dropped);
+    for (const timers::TimerRow& t : writes.added) timers::upsert(sql, t);
+    events::append_all(sql, writes.events);
+    // The money last: the tenant's escrow and revenue rows stay locked only from here to COMMIT.
+    return ledger::post_all(sql, writes.transfers);
+}
+
+TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner,
+                                          const Error& error) {
+    if (storage::is_transient(error.code)) return TimerOutcome{TimerRun::failed, error, std::nullopt};
+    auto recorded = db_.write([&](soci::session& sql) -> Result<timers::FailureRecord> {
+        return timers::record_failure(sql, timer, owner, error);
+    });
+    if (!recorded) {
+        return TimerOutcome{TimerRun::failed,
+                            Error{error.code, error.message + " (not recorded: " + recorded.error().message + ")"},
+                            std::nullopt};
+    }
+    const bool parked = recorded.value() == timers::FailureRecord::parked;
+    return TimerOutcome{parked ? TimerRun::parked : TimerRun::failed, error, std::nullopt};
+}
+
+}  // namespace billing
