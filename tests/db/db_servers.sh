@@ -2,8 +2,10 @@
 # Throwaway PostgreSQL 15 and MariaDB 10.11 servers for the backend tests, on 127.0.0.1, from
 # Debian's packages, with all their files in one temporary folder.
 #
-#   tests/db/db_servers.sh start DIR   initialise and start both in DIR (made if missing); prints
-#                                      the environment the tests read, as shell assignments:
+#   tests/db/db_servers.sh start DIR [postgresql|mysql]
+#                                      initialise and start both (or the one named) in DIR (made
+#                                      if missing); prints the environment the tests read, as
+#                                      shell assignments:
 #                                        BILLING_TEST_POSTGRESQL_URL=postgresql://...
 #                                        BILLING_TEST_MYSQL_URL=mysql://...
 #                                      and writes them to DIR/env too
@@ -35,9 +37,13 @@ free_port() {
 
 pg_up() {
   local dir=$1
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log/server.log" -w -t 120 \
+  if ! runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log/server.log" -w -t 120 \
     -o "-p $(cat "$dir/pg/port") -c listen_addresses=127.0.0.1 -k $dir/pg/run -c fsync=on -c max_connections=200" \
-    start >>"$dir/pg/log/pg_ctl.log" 2>&1
+    start >>"$dir/pg/log/pg_ctl.log" 2>&1; then
+    echo "db_servers: PostgreSQL did not start; $dir/pg/log/server.log:" >&2
+    tail -20 "$dir/pg/log/server.log" >&2
+    exit 1
+  fi
 }
 
 pg_down() {
@@ -73,11 +79,21 @@ my_down() {
 }
 
 start() {
-  local dir=$1
+  local dir=$1 only=${2:-}
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   chmod 755 "$dir"
+  : >"$dir/env"
+  case "$only" in
+    "") start_postgresql "$dir"; start_mysql "$dir" ;;
+    postgresql | mysql) "start_$only" "$dir" ;;
+    *) echo "usage: $0 start DIR [postgresql|mysql]" >&2; exit 64 ;;
+  esac
+  cat "$dir/env"
+}
 
+start_postgresql() {
+  local dir=$1
   # PostgreSQL: data, socket and log folders owned by postgres.
   local pg_port
   pg_port=$(free_port)
@@ -89,7 +105,11 @@ start() {
   pg_up "$dir"
   runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -q -v ON_ERROR_STOP=1 \
     -c "CREATE USER billing PASSWORD 'billing' CREATEDB" -c "CREATE DATABASE billing OWNER billing" >/dev/null
+  echo "BILLING_TEST_POSTGRESQL_URL=postgresql://billing:billing@127.0.0.1:$pg_port/billing" >>"$dir/env"
+}
 
+start_mysql() {
+  local dir=$1
   # MariaDB: everything under $dir/mysql, run as root (--user=root), no system config read.
   local my_port
   my_port=$(free_port)
@@ -102,11 +122,7 @@ start() {
     CREATE DATABASE billing CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
     CREATE USER 'billing'@'127.0.0.1' IDENTIFIED BY 'billing';
     GRANT ALL ON *.* TO 'billing'@'127.0.0.1';"
-
-  {
-    echo "BILLING_TEST_POSTGRESQL_URL=postgresql://billing:billing@127.0.0.1:$pg_port/billing"
-    echo "BILLING_TEST_MYSQL_URL=mysql://billing:billing@127.0.0.1:$my_port/billing"
-  } | tee "$dir/env"
+  echo "BILLING_TEST_MYSQL_URL=mysql://billing:billing@127.0.0.1:$my_port/billing" >>"$dir/env"
 }
 
 stop() {
@@ -133,8 +149,8 @@ one() {  # up|down DIR postgresql|mysql
 }
 
 case "${1:-}" in
-  start) start "${2:?a folder}" ;;
+  start) start "${2:?a folder}" "${3:-}" ;;
   stop) stop "${2:?a folder}" ;;
   up | down) one "$1" "$(cd "${2:?a folder}" && pwd)" "${3:-}" ;;
-  *) echo "usage: $0 start|stop DIR, or up|down DIR postgresql|mysql" >&2; exit 64 ;;
+  *) echo "usage: $0 start DIR [postgresql|mysql], stop DIR, or up|down DIR postgresql|mysql" >&2; exit 64 ;;
 esac

@@ -8,6 +8,7 @@
 // applied exactly once (their transfers and balances), and the timers of their orders survive.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -33,20 +34,34 @@ constexpr std::int64_t deposit_minor = 1000;
 constexpr std::int64_t telegram_us_minor = 250;  // config/otpdesk.toml
 constexpr std::int64_t customer_deposit_minor = 10'000'000;  // plenty for a few hundred purchases
 
-std::string run(const std::string& command) {
-    if (std::system((command + " >/dev/null 2>&1").c_str()) != 0) throw std::runtime_error("failed: " + command);
-    return command;
+// Runs the command; a failure throws with the end of what it said on stderr (why a server did
+// not start: its own log's tail, printed by db_servers.sh).
+void run(const std::string& command) {
+    char errors_template[] = "/tmp/billing-restart-stderr.XXXXXX";
+    const int fd = ::mkstemp(errors_template);
+    if (fd < 0) throw std::runtime_error("mkstemp");
+    ::close(fd);
+    const std::string errors = errors_template;
+    const int status = std::system((command + " >/dev/null 2>" + errors).c_str());
+    std::ifstream said(errors);
+    std::string text;
+    for (std::string line; std::getline(said, line);) text += line + "\n";
+    ::unlink(errors.c_str());
+    if (status != 0) {
+        if (text.size() > 2000) text = text.substr(text.size() - 2000);
+        throw std::runtime_error("failed: " + command + "\n" + text);
+    }
 }
 
-// A private pair of servers for one test, stopped and removed at the end whatever happens.
+// A private server of one backend for one test, stopped and removed at the end whatever happens.
 class PrivateServers {
 public:
-    PrivateServers() {
+    explicit PrivateServers(const std::string& backend) {
         char dir_template[] = "/tmp/billing-restart-db.XXXXXX";
         if (::mkdtemp(dir_template) == nullptr) throw std::runtime_error("mkdtemp");
         dir_ = dir_template;
         try {
-            run(std::string(BILLING_DB_SERVERS) + " start " + dir_);
+            run(std::string(BILLING_DB_SERVERS) + " start " + dir_ + " " + backend);
         } catch (...) {
             stop();  // one server may be up when the other failed: no destructor runs for us
             throw;
@@ -85,7 +100,7 @@ protected:
 
     [[nodiscard]] std::string backend() const { return GetParam(); }
 
-    PrivateServers servers_;
+    PrivateServers servers_{GetParam()};  // the parameter is set before a fixture is made
     std::unique_ptr<HostProcess> host_;
     std::unique_ptr<HttpClient> http_;
     std::unique_ptr<OperatorApi> operator_;

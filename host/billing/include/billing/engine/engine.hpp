@@ -157,11 +157,13 @@ public:
     TimerOutcome run_leased_timer(const timers::TimerRow& timer, const std::string& owner);
 
     // run_leased_timer for each timer of a claimed batch (bounded by the claim's batch_max), in
-    // ONE write transaction: one commit (one fsync) per batch instead of one per timer. Each timer
-    // runs inside its own SAVEPOINT, so its effect and the delete of its row are kept or undone
-    // together; a timer whose run fails is rolled back to its savepoint and its failure counted
-    // in the same transaction, and the rest of the batch goes on. If the batch transaction itself
-    // fails (a conflict after the retries, a lost connection), nothing of it is committed and
+    // ONE write transaction: one commit (one fsync) per batch instead of one per timer. First the
+    // set-based pass (run_set_based_in) decides the plain timers in memory and writes them with a
+    // few statements per batch; then each timer it left runs inside its own SAVEPOINT, so its
+    // effect and the delete of its row are kept or undone together; a timer whose run fails is
+    // rolled back to its savepoint and its failure counted in the same transaction, and the rest
+    // of the batch goes on. If the batch transaction itself fails (a conflict after the retries,
+    // a lost connection, a set-based write the ledger refuses), nothing of it is committed and
     // every timer runs again in its own transaction. One outcome per timer, in batch order.
     std::vector<TimerOutcome> run_leased_timers(const std::vector<timers::TimerRow>& batch, const std::string& owner);
 

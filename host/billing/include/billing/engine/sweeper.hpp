@@ -1,7 +1,9 @@
-// The timer sweeper (DESIGN §5): claims due timers with a lease, then applies each (in its own
-// savepoint of one transaction per claimed batch) together with the delete of its timer row. Claiming is at-least-once (a dead owner's lease
-// ends and another sweeper takes the timer over); the effect is exactly-once, because only the
-// transaction that deletes the row while holding its lease applies it.
+// The timer sweeper (DESIGN §5): claims due timers with a lease, then applies them in one
+// transaction per claimed batch, each together with the delete of its timer row (set-based where
+// it can, else in a savepoint of its own: Engine::run_leased_timers). Claiming is at-least-once
+// (a dead owner's lease ends and another sweeper takes the timer over); the effect is
+// exactly-once, because only the transaction that deletes the row while holding its lease
+// applies it.
 #pragma once
 
 #include <atomic>
