@@ -249,14 +249,22 @@ Result<Unit> update_all(soci::session& sql, const std::vector<VersionedUpdate>& 
         "id", "tenant_id", "expected_version", "state", "attributes", "terms", "charged_minor", "captured_minor",
         "refunded_from_escrow_minor", "refunded_from_revenue_minor", "outcome", "policy", "is_final", "version",
         "updated_at_ms", "closed_at_ms"};
-    static const std::vector<bulk_sql::Assignment> sets = [] {
-        std::vector<bulk_sql::Assignment> copied = bulk_sql::copied(std::vector<std::string>(columns.begin() + 3, columns.end()));
-        // NULL for "unchanged" (the columns are NOT NULL, so NULL never means a value).
-        for (bulk_sql::Assignment& a : copied) {
-            if (a.column == "attributes" || a.column == "terms") a.expression = "COALESCE(v." + a.column + ", t." + a.column + ")";
+    // The JSON columns are set only by a chunk in which some decision changed them (NULL in the
+    // other rows: keep), so that the usual timer (no attributes, no terms) rewrites neither.
+    const auto sets_of = [](bool attributes, bool terms) {
+        std::vector<bulk_sql::Assignment> sets;
+        for (std::size_t i = 3; i < columns.size(); ++i) {
+            const std::string& column = columns[i];
+            if (column == "attributes" || column == "terms") {
+                if (column == "attributes" ? attributes : terms) {
+                    sets.push_back({column, "COALESCE(v." + column + ", t." + column + ")"});
+                }
+                continue;
+            }
+            sets.push_back({column, "v." + column});
         }
-        return copied;
-    }();
+        return sets;
+    };
     std::optional<Error> conflict;
     bulk_sql::for_each_chunk(updates.size(), [&](std::size_t begin, std::size_t end) {
         if (conflict) return;
@@ -284,8 +292,14 @@ Result<Unit> update_all(soci::session& sql, const std::vector<VersionedUpdate>& 
                 .number_or_null(o.closed_at_ms ? std::optional<long long>(to_db(*o.closed_at_ms)) : std::nullopt);
         }
         // Each row only at its tenant and expected version, as update() checks them.
-        const long long changed = bulk_sql::update_from_rows(
-            sql, "orders", rows, sets, "t.id = v.id AND t.tenant_id = v.tenant_id AND t.version = v.expected_version");
+        bool attributes = false, terms = false;
+        for (std::size_t i = begin; i < end; ++i) {
+            attributes = attributes || updates[i].attributes_changed;
+            terms = terms || updates[i].terms_changed;
+        }
+        const long long changed =
+            bulk_sql::update_from_rows(sql, "orders", rows, sets_of(attributes, terms),
+                                       "t.id = v.id AND t.tenant_id = v.tenant_id AND t.version = v.expected_version");
         if (static_cast<std::size_t>(changed) != end - begin) {
             conflict = Error{storage::storage_error::conflict, "an order of the batch changed since it was read"};
         }
