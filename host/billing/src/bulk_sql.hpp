@@ -62,6 +62,7 @@ private:
     soci::session& sql_;
     bool postgresql_ = false;
     bool mysql_ = false;
+    bool sqlite_ = false;
     std::string text_;
     // A deque: SOCI keeps references to the bound values, so they must never move.
     std::deque<std::string> texts_;
