@@ -91,6 +91,8 @@ public:
 
     [[nodiscard]] const std::vector<std::string>& columns() const noexcept { return columns_; }
     [[nodiscard]] std::size_t size() const noexcept { return rows_; }
+    // Appends the values of a text column to out.
+    void column_texts(const std::string& column, std::vector<std::string>& out) const;
 
     struct Value {
         bool is_null = false;
@@ -103,6 +105,7 @@ public:
 
 private:
     void add(Value value, bool is_number);
+    void check_complete() const;  // throws std::logic_error if the last row is short
     void write_values_lists(Statement& st) const;
     void write_unnest(Statement& st) const;
 
@@ -124,10 +127,12 @@ struct Assignment {
 std::vector<Assignment> copied(const std::vector<std::string>& columns);
 
 // UPDATE table t SET ... from the rows (as derived table v) where match (over t and v) holds, in
-// the backend's spelling (MySQL: UPDATE table t JOIN ... ON match SET ...). Returns the rows
+// the backend's spelling (MySQL: UPDATE table t JOIN ... ON match SET ...). key_column names the
+// table's primary key, which match equates with v's column of the same name. Returns the rows
 // changed.
 long long update_from_rows(soci::session& sql, const std::string& table, const Rows& rows,
-                           const std::vector<Assignment>& sets, const std::string& match);
+                           const std::vector<Assignment>& sets, const std::string& match,
+                           const std::string& key_column);
 
 // The rows [begin, begin + bulk_rows_max) of n, one call per chunk.
 void for_each_chunk(std::size_t n, const std::function<void(std::size_t begin, std::size_t end)>& chunk);

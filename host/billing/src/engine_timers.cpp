@@ -136,6 +136,33 @@ std::string exact_key_of(const timers::TimerRow& t) {
     return t.order_id + '\n' + t.name + '\n' + t.tenant_id + '\n' + std::to_string(t.due_at_ms);
 }
 
+// Writes what the set-based pass decided. held_of_order: how many timers owner holds of each
+// order (locked by the pass).
+Result<Unit> write_set(soci::session& sql, const SetWrites& writes, const std::string& owner,
+                       const std::map<std::string, std::size_t>& held_of_order) {
+    // The decided timers' rows: by order where this pass decided every timer owner holds of it
+    // (one statement per chunk), else one by one (an order with a timer left to the per-timer pass).
+    std::vector<std::string> whole_orders;
+    for (const timers::TimerRow& timer : writes.removed) {
+        if (held_of_order.at(timer.order_id) == 1) {
+            whole_orders.push_back(timer.order_id);
+        } else if (!timers::remove_leased(sql, timer, owner)) {
+            return Error{storage::storage_error::conflict, "a leased timer of the batch changed while it was locked"};
+        }
+    }
+    // Every one still held, unless its lease ended and another sweeper took it over meanwhile:
+    // then the whole batch runs again and finds it lost.
+    if (timers::remove_leased_of_orders(sql, whole_orders, owner) != whole_orders.size()) {
+        return Error{storage::storage_error::conflict, "a leased timer of the batch changed while it was locked"};
+    }
+    if (auto updated = orders::update_all(sql, writes.orders); !updated) return updated.error();
+    timers::drop_all(sql, writes.dropped);
+    for (const timers::TimerRow& t : writes.added) timers::upsert(sql, t);
+    events::append_all(sql, writes.events);
+    // The money last: the tenant's escrow and revenue rows stay locked only from here to COMMIT.
+    return ledger::post_all(sql, writes.transfers);
+}
+
 }  // namespace
 
 Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
@@ -143,19 +170,19 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
                                       std::vector<std::optional<TimerOutcome>>& done) {
     std::vector<std::string> order_ids;
     for (const timers::TimerRow& timer : batch) order_ids.push_back(timer.order_id);
-    // The orders first, then their timers, then the accounts: the lock order of apply.
+    // The orders first (locked), then their timers, then the accounts: the lock order of apply.
     auto orders = orders::get_all(sql, order_ids, db_.dialect().lock_rows);
     if (!orders) return orders.error();
-    // What owner still holds, exactly as claimed (a timer moved since has lost its lease).
+    // What owner still holds, exactly as claimed (a timer moved since has lost its lease). Not
+    // locked: the deletes below count their rows under the same lease condition.
     std::set<std::string> held;
     std::map<std::string, std::size_t> held_of_order;
-    for (const timers::TimerRow& timer : timers::leased_by(sql, owner, true)) {
+    for (const timers::TimerRow& timer : timers::leased_by(sql, owner)) {
         held.insert(exact_key_of(timer));
         ++held_of_order[timer.order_id];
     }
 
     SetWrites writes;
-    std::vector<std::optional<ApplyResult>> applied(batch.size());
     std::set<std::string> orders_seen;
     const UtcMs written_at_ms = clock_.now_ms();
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -230,26 +257,7 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
                                true};
     }
 
-    // The decided timers' rows: by order where this pass decided every timer owner holds of it
-    // (one statement per chunk), else one by one (an order with a timer left to the per-timer pass).
-    std::vector<std::string> whole_orders;
-    for (const timers::TimerRow& timer : writes.removed) {
-        if (held_of_order[timer.order_id] == 1) {
-            whole_orders.push_back(timer.order_id);
-        } else if (!timers::remove_leased(sql, timer, owner)) {
-            return Error{storage::storage_error::conflict, "a leased timer of the batch changed while it was locked"};
-        }
-    }
-    // The timers were locked above in this transaction: each is still there to delete.
-    if (timers::remove_leased_of_orders(sql, whole_orders, owner) != whole_orders.size()) {
-        return Error{storage::storage_error::conflict, "a leased timer of the batch changed while it was locked"};
-    }
-    if (auto updated = orders::update_all(sql, writes.orders); !updated) return updated.error();
-    timers::drop_all(sql, writes.dropped);
-    for (const timers::TimerRow& t : writes.added) timers::upsert(sql, t);
-    events::append_all(sql, writes.events);
-    // The money last: the tenant's escrow and revenue rows stay locked only from here to COMMIT.
-    return ledger::post_all(sql, writes.transfers);
+    return write_set(sql, writes, owner, held_of_order);
 }
 
 TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner,

@@ -273,7 +273,7 @@ Result<Unit> post_all(soci::session& sql, const std::vector<Transfer>& transfers
         bulk_sql::Rows rows({"id", "moved_minor"});
         for (std::size_t i = begin; i < end; ++i) rows.row().text(changed[i].first).number(to_db(changed[i].second));
         const long long updated = bulk_sql::update_from_rows(
-            sql, "accounts", rows, {{"balance_minor", "t.balance_minor + v.moved_minor"}}, "t.id = v.id");
+            sql, "accounts", rows, {{"balance_minor", "t.balance_minor + v.moved_minor"}}, "t.id = v.id", "id");
         // The rows are locked (or SQLite's writer holds the database): each is there.
         if (static_cast<std::size_t>(updated) != end - begin && !lost) {
             lost = Error{engine_error::ledger_violation, "an account of the batch went away while it was locked"};

@@ -299,7 +299,8 @@ Result<Unit> update_all(soci::session& sql, const std::vector<VersionedUpdate>& 
         }
         const long long changed =
             bulk_sql::update_from_rows(sql, "orders", rows, sets_of(attributes, terms),
-                                       "t.id = v.id AND t.tenant_id = v.tenant_id AND t.version = v.expected_version");
+                                       "t.id = v.id AND t.tenant_id = v.tenant_id AND t.version = v.expected_version",
+                                       "id");
         if (static_cast<std::size_t>(changed) != end - begin) {
             conflict = Error{storage::storage_error::conflict, "an order of the batch changed since it was read"};
         }

@@ -216,15 +216,14 @@ std::vector<std::string> distinct_orders(const std::vector<TimerRow>& timers) {
 
 }  // namespace
 
-std::vector<TimerRow> leased_by(soci::session& sql, const std::string& owner, bool lock) {
+std::vector<TimerRow> leased_by(soci::session& sql, const std::string& owner) {
     std::vector<TimerRow> rows;
     TimerRow row;
     long long due = 0;
     // On the lease index; an owner token is unique to one sweep, so these are its batch's rows.
-    const std::string lock_suffix = lock && sql.get_backend_name() != "sqlite3" ? " FOR UPDATE" : "";
     soci::statement select =
         (sql.prepare << "SELECT order_id, name, tenant_id, due_at_ms FROM timers WHERE lease_owner = :w "
-                        "ORDER BY due_at_ms, order_id, name" + lock_suffix,
+                        "ORDER BY due_at_ms, order_id, name",
          soci::into(row.order_id), soci::into(row.name), soci::into(row.tenant_id), soci::into(due), soci::use(owner));
     select.execute();
     while (select.fetch()) {
@@ -252,7 +251,7 @@ std::vector<TimerRow> claim_due_of_orders(soci::session& sql, const std::vector<
         claimed += st.run();
     });
     if (claimed == 0) return {};
-    return leased_by(sql, owner, false);
+    return leased_by(sql, owner);
 }
 
 std::size_t remove_leased_of_orders(soci::session& sql, const std::vector<std::string>& order_ids,

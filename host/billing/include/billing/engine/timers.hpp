@@ -80,9 +80,10 @@ bool claim(soci::session& sql, const TimerRow& timer, const std::string& owner, 
 std::vector<TimerRow> claim_due_of_orders(soci::session& sql, const std::vector<TimerRow>& candidates,
                                           const std::string& owner, UtcMs due_up_to_ms, UtcMs now_ms,
                                           UtcMs lease_until_ms);
-// The timers owner holds, earliest due first; locked for this transaction if lock (on
-// PostgreSQL and MySQL; SQLite's writer holds the whole database).
-std::vector<TimerRow> leased_by(soci::session& sql, const std::string& owner, bool lock);
+// The timers owner holds, earliest due first. Not locked: a writer that deletes them checks
+// each delete's count under the same lease condition (a lease that ended and was taken over
+// meanwhile makes it a conflict, and the transaction is run again).
+std::vector<TimerRow> leased_by(soci::session& sql, const std::string& owner);
 // Deletes every timer of these orders that owner holds; returns how many.
 std::size_t remove_leased_of_orders(soci::session& sql, const std::vector<std::string>& order_ids,
                                     const std::string& owner);
