@@ -204,18 +204,6 @@ bool claim(soci::session& sql, const TimerRow& t, const std::string& owner, UtcM
     return st->claimed();
 }
 
-namespace {
-
-std::vector<std::string> distinct_orders(const std::vector<TimerRow>& timers) {
-    std::vector<std::string> ids;
-    for (const TimerRow& t : timers) ids.push_back(t.order_id);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    return ids;
-}
-
-}  // namespace
-
 std::vector<TimerRow> leased_by(soci::session& sql, const std::string& owner) {
     std::vector<TimerRow> rows;
     TimerRow row;
@@ -233,23 +221,34 @@ std::vector<TimerRow> leased_by(soci::session& sql, const std::string& owner) {
     return rows;
 }
 
-std::vector<TimerRow> claim_due_of_orders(soci::session& sql, const std::vector<TimerRow>& candidates,
-                                          const std::string& owner, UtcMs due_up_to_ms, UtcMs now_ms,
-                                          UtcMs lease_until_ms) {
-    const std::vector<std::string> order_ids = distinct_orders(candidates);
+std::vector<TimerRow> claim_all(soci::session& sql, const std::vector<TimerRow>& candidates, const std::string& owner,
+                                UtcMs now_ms, UtcMs lease_until_ms) {
+    static const std::vector<std::string> columns = {"order_id", "name", "tenant_id", "due_at_ms", "lease_owner",
+                                                     "lease_until_ms"};
+    static const std::vector<bulk_sql::Assignment> sets = bulk_sql::copied({"lease_owner", "lease_until_ms"});
+    // claim()'s conditions, row by row: the whole row as selected, its lease ended, not parked.
+    // (parked_owner and now are our own constants, written as literals.)
+    const std::string match = "t.order_id = v.order_id AND t.name = v.name AND t.tenant_id = v.tenant_id AND "
+                              "t.due_at_ms = v.due_at_ms AND t.lease_until_ms <= " +
+                              std::to_string(to_db(now_ms)) + " AND (t.lease_owner IS NULL OR t.lease_owner <> '" +
+                              std::string(parked_owner) + "')";
     long long claimed = 0;
-    bulk_sql::for_each_chunk(order_ids.size(), [&](std::size_t begin, std::size_t end) {
-        bulk_sql::Statement st(sql);
-        st << "UPDATE timers SET lease_owner = ";
-        st.text(owner) << ", lease_until_ms = ";
-        st.number(to_db(lease_until_ms)) << " WHERE ";
-        st.in_list("order_id", order_ids, begin, end);
-        st << " AND due_at_ms <= ";
-        st.number(to_db(due_up_to_ms)) << " AND lease_until_ms <= ";
-        st.number(to_db(now_ms)) << " AND (lease_owner IS NULL OR lease_owner <> ";
-        st.text(parked_owner) << ")";
-        claimed += st.run();
+    bulk_sql::for_each_chunk(candidates.size(), [&](std::size_t begin, std::size_t end) {
+        bulk_sql::Rows rows(columns);
+        for (std::size_t i = begin; i < end; ++i) {
+            const TimerRow& t = candidates[i];
+            rows.row()
+                .text(t.order_id)
+                .text(t.name)
+                .text(t.tenant_id)
+                .number(to_db(t.due_at_ms))
+                .text(owner)
+                .number(to_db(lease_until_ms));
+        }
+        claimed += bulk_sql::update_from_rows(sql, "timers", rows, sets, match, "order_id");
     });
+    // The usual case: every candidate (each matches at most its own row).
+    if (static_cast<std::size_t>(claimed) == candidates.size()) return candidates;
     if (claimed == 0) return {};
     return leased_by(sql, owner);
 }

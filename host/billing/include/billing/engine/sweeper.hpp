@@ -44,9 +44,8 @@ public:
     [[nodiscard]] std::string next_owner();
 
     // Selects up to batch_max timers due at now_ms whose lease has ended, earliest first, and
-    // leases them to owner until now + lease_s with conditional UPDATEs (with any other timer of
-    // their orders due by now: timers::claim_due_of_orders); returns the ones this owner won,
-    // earliest first.
+    // leases each to owner until now + lease_s if it is still exactly that row (timers::claim_all:
+    // one UPDATE per 500); returns only the ones this owner won, earliest first.
     Result<std::vector<timers::TimerRow>> claim_due(UtcMs now_ms, const std::string& owner, std::int64_t lease_s,
                                                     std::size_t batch_max);
 

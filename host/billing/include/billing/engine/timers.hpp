@@ -74,12 +74,9 @@ bool claim(soci::session& sql, const TimerRow& timer, const std::string& owner, 
 // The set-based forms for a sweeper's batch: a few statements per batch instead of one per
 // timer. An owner token is unique to one sweep, so "leased by owner" is exactly that sweep's batch.
 //
-// Leases every timer of the candidates' orders that is due at due_up_to_ms and whose lease has
-// ended at now_ms (the candidates, unless one was taken or moved meanwhile, and any other timer
-// of those orders due by then), and returns what owner holds: leased_by(owner).
-std::vector<TimerRow> claim_due_of_orders(soci::session& sql, const std::vector<TimerRow>& candidates,
-                                          const std::string& owner, UtcMs due_up_to_ms, UtcMs now_ms,
-                                          UtcMs lease_until_ms);
+// claim() for each candidate, set-based; returns the ones owner won, in the order given.
+std::vector<TimerRow> claim_all(soci::session& sql, const std::vector<TimerRow>& candidates, const std::string& owner,
+                                UtcMs now_ms, UtcMs lease_until_ms);
 // The timers owner holds, earliest due first. Not locked: a writer that deletes them checks
 // each delete's count under the same lease condition (a lease that ended and was taken over
 // meanwhile makes it a conflict, and the transaction is run again).
