@@ -1,6 +1,5 @@
 #include "billing/engine/timers.hpp"
 
-#include <algorithm>
 #include <limits>
 
 #include "billing/storage/statement_cache.hpp"
