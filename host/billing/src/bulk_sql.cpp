@@ -119,19 +119,23 @@ Rows::Row& Rows::Row::text_or_null(const std::optional<std::string>& value) {
     return *this;
 }
 
+void Rows::write_value(Statement& st, std::size_t row, std::size_t column, const char* null_literal) const {
+    const Value& v = values_[row * columns_.size() + column];
+    if (v.is_null) {
+        st << null_literal;
+    } else if (is_number_[column]) {
+        st << v.text;  // our own digits (Row::number)
+    } else {
+        st.text(v.text);
+    }
+}
+
 void Rows::write_values_lists(Statement& st) const {
     for (std::size_t r = 0; r < rows_; ++r) {
         st << (r == 0 ? "(" : ", (");
         for (std::size_t c = 0; c < columns_.size(); ++c) {
-            const Value& v = values_[r * columns_.size() + c];
             st.comma_unless_first(c);
-            if (v.is_null) {
-                st << "NULL";
-            } else if (is_number_[c]) {
-                st << v.text;  // our own digits (Row::number)
-            } else {
-                st.text(v.text);
-            }
+            write_value(st, r, c, "NULL");
         }
         st << ")";
     }
@@ -173,15 +177,8 @@ void Rows::write_derived(Statement& st, const std::string& alias) const {
         for (std::size_t r = 0; r < rows_; ++r) {
             st << (r == 0 ? "SELECT " : " UNION ALL SELECT ");
             for (std::size_t c = 0; c < columns_.size(); ++c) {
-                const Value& v = values_[r * columns_.size() + c];
                 st.comma_unless_first(c);
-                if (v.is_null) {
-                    st << (is_number_[c] ? "CAST(NULL AS SIGNED)" : "NULL");
-                } else if (is_number_[c]) {
-                    st << v.text;
-                } else {
-                    st.text(v.text);
-                }
+                write_value(st, r, c, is_number_[c] ? "CAST(NULL AS SIGNED)" : "NULL");
                 if (r == 0) st << " AS " << columns_[c];
             }
         }

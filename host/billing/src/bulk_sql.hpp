@@ -106,6 +106,8 @@ public:
 private:
     void add(Value value, bool is_number);
     void check_complete() const;  // throws std::logic_error if the last row is short
+    // One value as a literal (numbers, NULL) or a bound placeholder (texts).
+    void write_value(Statement& st, std::size_t row, std::size_t column, const char* null_literal) const;
     void write_values_lists(Statement& st) const;
     void write_unnest(Statement& st) const;
 
