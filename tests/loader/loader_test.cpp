@@ -173,14 +173,21 @@ TEST_F(LoaderTest, ExceptionFromAnUnguardedPluginIsRefusedNotFatal) {
     EXPECT_THAT(message, HasSubstr("it threw across the plugin boundary: configure threw without a guard"));
 }
 
-TEST_F(LoaderTest, DefaultCopyFolderIsPrivateToTheHostsUser) {
+// Without a configured folder each copy goes to a fresh private folder (mkdtemp: 0700), which is
+// removed with the copy once the library is mapped: no host run leaves a folder in /tmp.
+TEST_F(LoaderTest, DefaultCopyFolderIsFreshAndGoneOnceTheLibraryIsMapped) {
     LoadOptions defaults;
     defaults.now_ms = 1;
-    auto result = load_policy(fixture("good_v1"), "", "tenant.toml", defaults);
-    ASSERT_TRUE(result.ok()) << result.error().message;
-    const fs::path dir = result.value()->identity().copy_path.parent_path();
+    auto first = load_policy(fixture("good_v1"), "", "tenant.toml", defaults);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    auto second = load_policy(fixture("good_v1"), "", "tenant.toml", defaults);
+    ASSERT_TRUE(second.ok()) << second.error().message;
+    const fs::path dir = first.value()->identity().copy_path.parent_path();
     EXPECT_THAT(dir.filename().string(), ::testing::StartsWith("billing-host-plugins-"));
-    EXPECT_EQ(fs::status(dir).permissions() & fs::perms::all, fs::perms::owner_all);
+    EXPECT_NE(dir, second.value()->identity().copy_path.parent_path());
+    EXPECT_FALSE(fs::exists(dir));
+    EXPECT_FALSE(fs::exists(second.value()->identity().copy_path.parent_path()));
+    EXPECT_EQ(first.value()->policy().info().name, second.value()->policy().info().name) << "both still serve";
 }
 
 TEST_F(LoaderTest, InfoThatContradictsTheDescriptorIsRefused) {

@@ -50,14 +50,15 @@ Error refusal(const char* code, const fs::path& file, const std::string& reason,
                            "; host " + host_abi_description()};
 }
 
-// The folder for this process's copies: private to the host's user (0700, made by mkdtemp),
-// so that nobody else can swap a copy between our write and our dlopen.
+// The folder for a copy: private to the host's user (0700, made by mkdtemp), so that nobody
+// else can swap a copy between our write and our dlopen. Without a configured folder, a fresh
+// one per copy, removed with the copy right after dlopen (one kept for the whole process was
+// never removed: every host run and test process left an empty folder in /tmp, 13,000 of them
+// after a day of test runs).
 Result<fs::path> private_copy_dir(const fs::path& requested, const fs::path& file) {
     if (requested.empty()) {
-        static const fs::path made = [] {
-            std::string pattern = (fs::temp_directory_path() / "billing-host-plugins-XXXXXX").string();
-            return ::mkdtemp(pattern.data()) != nullptr ? fs::path(pattern) : fs::path();
-        }();
+        std::string pattern = (fs::temp_directory_path() / "billing-host-plugins-XXXXXX").string();
+        const fs::path made = ::mkdtemp(pattern.data()) != nullptr ? fs::path(pattern) : fs::path();
         if (made.empty()) {
             return refusal(load_error::copy_failed, file, "cannot create a private folder for plugin copies",
                            nullptr, Trust::nothing);
@@ -94,6 +95,8 @@ Result<fs::path> copy_to_unique_path(const fs::path& file, const LoadOptions& op
     // Never overwrite: an existing file at a fresh unique path is not ours.
     fs::copy_file(file, copy, fs::copy_options::none, ec);
     if (ec) {
+        std::error_code ignored;
+        if (options.copy_dir.empty()) fs::remove_all(dir.value(), ignored);  // the fresh folder made above
         return refusal(load_error::copy_failed, file, "cannot copy to " + copy.string() + ": " + ec.message(),
                        nullptr);
     }
@@ -170,6 +173,7 @@ Result<std::shared_ptr<const PluginLibrary>> PluginLibrary::open(const fs::path&
     // behind even if the process is killed later.
     std::error_code ignored;
     fs::remove(copy.value(), ignored);
+    if (options.copy_dir.empty()) fs::remove(copy.value().parent_path(), ignored);  // our own, now empty
     if (ec) {
         const char* why = ::dlerror();
         return refusal(load_error::dlopen_failed, file, std::string("cannot load: ") + (why != nullptr ? why : ec.message()),
