@@ -139,7 +139,7 @@ std::string exact_key_of(const timers::TimerRow& t) {
 // Writes what the set-based pass decided. held_of_order: how many timers owner holds of each
 // order (locked by the pass).
 Result<Unit> write_set(soci::session& sql, const SetWrites& writes, const std::string& owner,
-                       const std::map<std::string, std::size_t>& held_of_order) {
+                       const std::map<std::string, std::size_t>& held_of_order, const std::string& lock_suffix) {
     // The decided timers' rows: by order where this pass decided every timer owner holds of it
     // (one statement per chunk), else one by one (an order with a timer left to the per-timer pass).
     std::vector<std::string> whole_orders;
@@ -160,7 +160,7 @@ Result<Unit> write_set(soci::session& sql, const SetWrites& writes, const std::s
     for (const timers::TimerRow& t : writes.added) timers::upsert(sql, t);
     events::append_all(sql, writes.events);
     // The money last: the tenant's escrow and revenue rows stay locked only from here to COMMIT.
-    return ledger::post_all(sql, writes.transfers);
+    return ledger::post_all(sql, writes.transfers, lock_suffix);
 }
 
 }  // namespace
@@ -257,7 +257,7 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
                                true};
     }
 
-    return write_set(sql, writes, owner, held_of_order);
+    return write_set(sql, writes, owner, held_of_order, db_.dialect().lock_rows);
 }
 
 TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner,

@@ -186,7 +186,8 @@ struct HeldAccount {
 
 // The batch's accounts, read in ascending id order with the dialect's row lock: the order every
 // posting locks accounts in (see post()).
-std::map<std::string, HeldAccount> lock_accounts(soci::session& sql, const std::vector<Transfer>& transfers) {
+std::map<std::string, HeldAccount> lock_accounts(soci::session& sql, const std::vector<Transfer>& transfers,
+                                                 const std::string& lock_suffix) {
     std::vector<std::string> ids;
     for (const Transfer& t : transfers) {
         ids.push_back(t.debit_account_id);
@@ -194,7 +195,6 @@ std::map<std::string, HeldAccount> lock_accounts(soci::session& sql, const std::
     }
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    const std::string lock_suffix = sql.get_backend_name() == "sqlite3" ? "" : " FOR UPDATE";
     std::map<std::string, HeldAccount> held;
     bulk_sql::for_each_chunk(ids.size(), [&](std::size_t begin, std::size_t end) {
         bulk_sql::Statement st(sql);
@@ -252,7 +252,7 @@ Result<Unit> move(std::map<std::string, HeldAccount>& held, const Transfer& t, c
 
 }  // namespace
 
-Result<Unit> post_all(soci::session& sql, const std::vector<Transfer>& transfers) {
+Result<Unit> post_all(soci::session& sql, const std::vector<Transfer>& transfers, const std::string& lock_suffix) {
     if (transfers.empty()) return Unit{};
     std::vector<const vocabulary::TransferKind*> kinds;
     for (const Transfer& t : transfers) {
@@ -260,7 +260,7 @@ Result<Unit> post_all(soci::session& sql, const std::vector<Transfer>& transfers
         if (!checked) return checked.error();
         kinds.push_back(checked.value());
     }
-    std::map<std::string, HeldAccount> held = lock_accounts(sql, transfers);
+    std::map<std::string, HeldAccount> held = lock_accounts(sql, transfers, lock_suffix);
     for (std::size_t i = 0; i < transfers.size(); ++i) {
         if (auto moved = move(held, transfers[i], *kinds[i]); !moved) return moved.error();
     }

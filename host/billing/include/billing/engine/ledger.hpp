@@ -85,7 +85,8 @@ Result<std::string> post(soci::session& sql, const Transfer& transfer);
 // ascending id order and read once, every transfer is checked against the balances as they
 // would be after the ones before it (the same checks and errors as post()), and then each
 // account's balance is written once with the sum of its moves and the transfers are inserted in
-// multi-row statements. Any error: nothing is written, and the caller rolls back.
-Result<Unit> post_all(soci::session& sql, const std::vector<Transfer>& transfers);
+// multi-row statements. Any error: nothing is written, and the caller rolls back. lock_suffix is
+// the dialect's row lock (storage::Dialect::lock_rows), as for orders::get.
+Result<Unit> post_all(soci::session& sql, const std::vector<Transfer>& transfers, const std::string& lock_suffix);
 
 }  // namespace billing::ledger
