@@ -15,28 +15,24 @@ constexpr MinorUnits price_max = 1000;  // above any activation price in the shi
 constexpr std::int64_t lease_s = 30;
 
 struct EngineSweep {
-    double claim_s = 0;
-    double process_s = 0;
+    double seconds = 0;
     std::size_t batches = 0;
     SweepStats stats;
-
-    [[nodiscard]] double seconds() const { return claim_s + process_s; }
 };
 
-// What SweeperRunner does per tick, batch after batch, with claim and process timed apart.
+// What SweeperRunner does per tick, batch after batch (Sweeper::sweep_once: each batch claimed
+// and applied in one transaction).
 EngineSweep sweep_all(BenchDb& bench, UtcMs now_ms, std::size_t batch) {
     EngineSweep run;
+    const Stopwatch watch;
     for (;;) {
-        const std::string owner = bench.sweeper().next_owner();
-        const Stopwatch claim;
-        auto claimed = must(bench.sweeper().claim_due(now_ms, owner, lease_s, batch), "claim_due");
-        run.claim_s += claim.seconds();
-        if (claimed.empty()) return run;
-        const Stopwatch process;
-        run.stats += bench.sweeper().process(claimed, owner);
-        run.process_s += process.seconds();
+        const SweepStats swept = bench.sweeper().sweep_once(now_ms, lease_s, batch);
+        if (swept.claimed == 0) break;
+        run.stats += swept;
         ++run.batches;
     }
+    run.seconds = watch.seconds();
+    return run;
 }
 
 void expect_all_refunded(BenchDb& bench, std::size_t n, const std::string& who) {
@@ -106,15 +102,14 @@ void run_refund_bench(const std::filesystem::path& dir, Backend backend, const R
     const FloorRun set_based = run_floor(BenchDatabase(backend, dir, "refund_set"), n, counts.batch, refund, audit,
                                          "set-based", refund_set_based);
 
-    const double engine_per_s = static_cast<double>(n) / engine.seconds();
+    const double engine_per_s = static_cast<double>(n) / engine.seconds;
     const bool row_wins = per_row.per_s >= set_based.per_s;
     const double floor_per_s = row_wins ? per_row.per_s : set_based.per_s;
     std::cout << "RATIO name=auto_refund_vs_floor value=" << fixed(engine_per_s / floor_per_s, 3)
               << " target=0.5 engine_per_s=" << fixed(engine_per_s, 1) << " floor_per_s=" << fixed(floor_per_s, 1)
               << " floor=" << (row_wins ? "per_row" : "set_based") << " floor_per_row_per_s=" << fixed(per_row.per_s, 1)
               << " floor_set_based_per_s=" << fixed(set_based.per_s, 1) << " orders=" << n << " batch=" << counts.batch
-              << " engine_claim_s=" << fixed(engine.claim_s, 3) << " engine_process_s=" << fixed(engine.process_s, 3)
-              << " engine_batches=" << engine.batches << " backend=" << config::to_string(backend);
+              << " engine_s=" << fixed(engine.seconds, 3) << " engine_batches=" << engine.batches << " backend=" << config::to_string(backend);
     if (sqlite) std::cout << " commit_cap_per_s=" << fixed(commit_cap, 1);
     std::cout << " setup_s=" << fixed(setup_s, 2) << '\n';
     if (!sqlite) {
@@ -134,9 +129,8 @@ void run_refund_bench(const std::filesystem::path& dir, Backend backend, const R
         const EngineSweep normal = sweep_all(bench, due.all_due_ms, counts.batch);
         if (normal.stats.applied != m) fail("the synchronous=NORMAL sweep did not apply every timer");
         std::cout << "INFO name=auto_refund_engine_sync_normal engine_per_s="
-                  << fixed(static_cast<double>(m) / normal.seconds(), 1) << " orders=" << m
-                  << " claim_s=" << fixed(normal.claim_s, 3) << " process_s=" << fixed(normal.process_s, 3)
-                  << " us_per_timer=" << fixed(normal.process_s * 1e6 / static_cast<double>(m), 1) << '\n';
+                  << fixed(static_cast<double>(m) / normal.seconds, 1) << " orders=" << m
+                  << " us_per_timer=" << fixed(normal.seconds * 1e6 / static_cast<double>(m), 1) << '\n';
     }
 }
 

@@ -2,9 +2,13 @@
 // in memory and written together must leave exactly what running them one by one leaves: each
 // timer once, balances to the unit, events in sequence. What the set-based pass does not take
 // (a second timer of an order, a failing decision) runs one by one after it in the same
-// transaction; a batch whose set-based writes fail falls back to one transaction per timer.
+// transaction; a batch whose set-based writes fail falls back to one transaction per timer. A
+// batch claims its timers by the row locks of its transaction: another sweeper's lease keeps a
+// timer out of it, and two sweepers at once apply each timer once.
 // Runs on SQLite, PostgreSQL and MariaDB (engine_database.hpp).
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "billing/engine/errors.hpp"
@@ -134,6 +138,70 @@ TEST_F(SweepBatch, EscrowShortOfTheBatchFallsBackToOneTransactionPerTimer) {
     EXPECT_EQ(1, count("SELECT COUNT(*) FROM transfers WHERE kind = 'refund' AND order_id = '" + first + "'"));
     EXPECT_EQ(1, count("SELECT COUNT(*) FROM transfers WHERE kind = 'refund' AND order_id = '" + second + "'"));
     EXPECT_EQ(0, count("SELECT COUNT(*) FROM transfers WHERE kind = 'refund' AND order_id = '" + third + "'"));
+}
+
+TEST_F(SweepBatch, ATimerAnotherSweeperLeasedStaysOutOfTheBatchUntilItsLeaseEnds) {
+    constexpr int n = 5;
+    make_tenant(n * activation_price);
+    std::vector<std::string> orders;
+    for (int i = 0; i < n; ++i) orders.push_back(buy_activation(at(0, i)));
+    // Another sweeper leased the earliest timer (and is slow with it).
+    const UtcMs now = at(20, n);
+    auto leased = sweeper->claim_due(now, "other#1", lease_s, 1);
+    ASSERT_TRUE(leased);
+    ASSERT_EQ(1u, leased.value().size());
+    ASSERT_EQ(orders[0], leased.value()[0].order_id);
+
+    const SweepStats stats = sweeper->sweep_once(now, lease_s, batch_max);
+    EXPECT_EQ(static_cast<std::size_t>(n - 1), stats.claimed);
+    EXPECT_EQ(static_cast<std::size_t>(n - 1), stats.applied);
+    EXPECT_EQ(static_cast<std::size_t>(n - 1), stats.set_based);
+    EXPECT_EQ("active", state_of(orders[0]));
+    for (int i = 1; i < n; ++i) EXPECT_EQ("expired", state_of(orders[static_cast<std::size_t>(i)]));
+    // The batch claimed by its row locks: it left no lease of its own, only the other's.
+    EXPECT_EQ(1, count("SELECT COUNT(*) FROM timers"));
+    EXPECT_EQ(1, count("SELECT COUNT(*) FROM timers WHERE lease_owner = 'other#1'"));
+
+    EXPECT_EQ(0u, sweeper->sweep_once(now + lease_s * 1000 - 1, lease_s, batch_max).claimed) << "still leased";
+    const SweepStats after = sweeper->sweep_once(now + lease_s * 1000, lease_s, batch_max);
+    EXPECT_EQ(1u, after.applied);
+    EXPECT_EQ("expired", state_of(orders[0]));
+    EXPECT_EQ(n * activation_price, customer()) << "every activation refunded once";
+    EXPECT_EQ(0, escrow());
+    expect_ledger_consistent();
+}
+
+TEST_F(SweepBatch, TwoSweepersAtOnceApplyEachTimerOnce) {
+    constexpr int n = 60;
+    make_tenant(n * activation_price);
+    std::vector<std::string> orders;
+    for (int i = 0; i < n; ++i) orders.push_back(buy_activation(at(0, i)));
+    // Two hosts' sweepers on one database, in small batches that overlap: each reads the same
+    // earliest candidates, and one waits for the other's locks or finds the timers gone.
+    Sweeper other(*engine, "other-host");
+    std::atomic<std::size_t> applied{0};
+    std::atomic<std::size_t> failed{0};
+    auto sweep = [&](Sweeper& s) {
+        for (int round = 0; round < 200 && applied < static_cast<std::size_t>(n); ++round) {
+            const SweepStats stats = s.sweep_once(at(21), lease_s, 10);
+            applied += stats.applied;
+            failed += stats.failed;
+        }
+    };
+    std::thread a([&] { sweep(*sweeper); });
+    std::thread b([&] { sweep(other); });
+    a.join();
+    b.join();
+    EXPECT_EQ(static_cast<std::size_t>(n), applied.load());
+    EXPECT_EQ(0u, failed.load());
+    for (const std::string& order : orders) {
+        EXPECT_EQ("expired", state_of(order));
+        EXPECT_EQ(1, events_of(order, "type = 'timer'")) << order << ": decided exactly once";
+    }
+    EXPECT_EQ(0, count("SELECT COUNT(*) FROM timers"));
+    EXPECT_EQ(n * activation_price, customer());
+    EXPECT_EQ(0, escrow());
+    expect_ledger_consistent();
 }
 
 TEST_F(SweepBatch, TextsWithQuotesBackslashesAndBracesArriveAsWritten) {

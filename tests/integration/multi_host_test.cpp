@@ -6,9 +6,10 @@
 //   the state its life calls for with its exact money, every timer is decided exactly once
 //   (one timer event per order, and the refunds the two hosts count add up to the expiries),
 //   and the audit is clean.
-// - A host killed with SIGKILL while it holds leased timers (it is stuck on a row lock that an
-//   operator's session holds, so the test can catch it holding them): the other host applies
-//   them once their lease has ended, each once.
+// - A host killed with SIGKILL in the middle of a sweep batch (its orders and timers locked, its
+//   writes made, stuck on an account row an operator's session holds, so the test can catch it
+//   there): nothing of the batch survives it, no lease is left to wait for, and the other host
+//   applies the batch's timers, each once.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -16,8 +17,6 @@
 #include <chrono>
 #include <map>
 #include <mutex>
-#include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -204,74 +203,71 @@ TEST_F(MultiHost, OrdersThroughBothHostsWhileBothSweepAreEachDecidedOnce) {
     require_audit_clean(*b_);
 }
 
-// The lease owner of each timer still in the table whose owner is the process pid
-// ("HOSTNAME:PID#N", see Sweeper::next_owner).
-std::set<std::string> orders_leased_by(const ServerUrl& url, pid_t pid) {
-    std::set<std::string> orders;
-    std::istringstream rows(run_sql(url, "SELECT order_id, lease_owner FROM timers WHERE lease_owner IS NOT NULL"));
-    const std::string mark = ":" + std::to_string(pid) + "#";
-    for (std::string row; std::getline(rows, row);) {
-        const auto bar = row.find('|');
-        if (bar != std::string::npos && row.find(mark, bar) != std::string::npos) orders.insert(row.substr(0, bar));
-    }
-    return orders;
+// How many sessions of the database wait for a row lock (the sweepers stuck behind the
+// operator's lock, or behind each other).
+int sessions_waiting_for_a_lock(const ServerUrl& url) {
+    const std::string query =
+        url.scheme == "postgresql"
+            ? "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            : "SELECT count(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'";
+    return std::stoi(run_sql(url, query));
 }
 
-TEST_F(MultiHost, AKilledHostsLeasedTimersAreAppliedByTheOtherOnceItsLeaseEnds) {
-    constexpr int lease_s = 3;
-    start(lease_s);
+// Waits (up to 10 s) until at least n sessions wait for a row lock; false if they never do.
+bool wait_for_lock_waiters(const ServerUrl& url, int n) {
+    const auto deadline = Clock::now() + seconds(10);
+    while (Clock::now() < deadline) {
+        if (sessions_waiting_for_a_lock(url) >= n) return true;
+        std::this_thread::sleep_for(milliseconds(50));
+    }
+    return false;
+}
+
+TEST_F(MultiHost, AHostKilledMidBatchLeavesNothingBehindAndTheOtherAppliesItsTimersOnce) {
+    // Host a alone first, so that the stuck batch is certainly a's.
+    a_ = HostProcess::start(sweeping_host(/*lease_s=*/30));
+    {
+        HttpClient http("127.0.0.1", a_->port());
+        tenant_ = OperatorApi(http, a_->operator_key()).new_tenant("two hosts", false, short_activations());
+    }
     const ServerUrl url = ServerUrl::parse(a_->database_url());
     HttpClient http("127.0.0.1", a_->port());
     TenantApi api(http, tenant_);
     const std::string account = api.new_account(deposit_minor, "killed-host-customer");
+    std::vector<Sold> sold;
+    for (int i = 0; i < 21; ++i) sold.push_back({api.new_activation(account), account, false});
 
-    // The first order's row is locked by an operator's session for 7 s: the sweeper that claims
-    // its timer (with the others due by then, one batch) is stuck in that batch, holding their
-    // leases, when it is killed.
-    const std::string first = api.new_activation(account);
+    // The customer's account row is locked by an operator's session for 7 s, before the orders
+    // expire (2 s after their purchase): a's sweeper claims the whole batch (its orders and
+    // timers locked), decides it, writes the orders, deletes the timers and inserts the events,
+    // and then waits for the account to refund into. That is where it is killed.
     const bool postgresql = url.scheme == "postgresql";
-    BackgroundSql lock(url, "BEGIN; SELECT id FROM orders WHERE id = '" + first + "' FOR UPDATE; " +
+    BackgroundSql lock(url, "BEGIN; SELECT id FROM accounts WHERE id = '" + account + "' FOR UPDATE; " +
                                 (postgresql ? "SELECT pg_sleep(7)" : "DO SLEEP(7)") + "; COMMIT");
-    std::vector<Sold> sold{{first, account, false}};
-    for (int i = 0; i < 20; ++i) {
-        sold.push_back({api.new_activation(account), account, false});
+    ASSERT_TRUE(wait_for_lock_waiters(url, 1)) << "host a's sweeper never waited for the account";
+    // Host b starts beside it; its sweeper waits for the orders a's batch holds.
+    b_ = HostProcess::start_beside(*a_, sweeping_host(/*lease_s=*/30));
+    ASSERT_TRUE(wait_for_lock_waiters(url, 2)) << "host b's sweeper never waited for a's batch";
+
+    const double refunded_by_a = refunds_counted_by(a_->port());
+    EXPECT_EQ(refunded_by_a, 0.0) << "a's only batch cannot have committed";
+    ::kill(a_->pid(), SIGKILL);
+    EXPECT_EQ(a_->wait(), "signal 9");
+    // Nothing of a's batch is left: no lease to wait for, no order decided. b takes the batch
+    // over at once and waits for the account in turn; its orders are open until then.
+    HttpClient b_http("127.0.0.1", b_->port());
+    TenantApi b_api(b_http, tenant_);
+    EXPECT_EQ(std::stoi(run_sql(url, "SELECT count(*) FROM timers WHERE lease_owner IS NOT NULL")), 0);
+    for (const Sold& order : sold) {
+        EXPECT_FALSE(b_api.order(order.id).expect(200).json()["final"].boolean()) << order.id;
     }
 
-    // Within the 2 s window both sweepers run; once it ends, one of them holds the first timer.
-    pid_t stuck = -1;
-    std::set<std::string> leased;
-    const auto deadline = Clock::now() + seconds(5);
-    while (stuck < 0 && Clock::now() < deadline) {
-        std::this_thread::sleep_for(milliseconds(100));
-        for (HostProcess* host : {a_.get(), b_.get()}) {
-            if (auto held = orders_leased_by(url, host->pid()); held.count(first) != 0) {
-                stuck = host->pid();
-                leased = std::move(held);
-            }
-        }
-    }
-    ASSERT_GT(stuck, 0) << "no sweeper claimed the first order's timer within 5 s";
-    HostProcess& killed = stuck == a_->pid() ? *a_ : *b_;
-    HostProcess& survivor = stuck == a_->pid() ? *b_ : *a_;
-    const double refunded_by_killed = refunds_counted_by(killed.port());
-    ::kill(killed.pid(), SIGKILL);
-    EXPECT_EQ(killed.wait(), "signal 9");
-    // What it held is still leased to the dead host, and its orders are still open.
-    EXPECT_EQ(orders_leased_by(url, stuck), leased);
-    HttpClient survivor_http("127.0.0.1", survivor.port());
-    TenantApi survivor_api(survivor_http, tenant_);
-    for (const std::string& order_id : leased) {
-        EXPECT_FALSE(survivor_api.order(order_id).expect(200).json()["final"].boolean()) << order_id;
-    }
-
-    // The lock goes after 7 s and the leases after 3: the survivor claims and applies them.
+    // The account's lock goes after 7 s: b applies every timer, each once.
     EXPECT_EQ(lock.wait(), "exit 0");
-    expect_each_order_ended_once(survivor_api, sold);
-    EXPECT_EQ(survivor_api.balance(account), deposit_minor) << "every activation refunded, none twice";
-    EXPECT_EQ(refunded_by_killed + refunds_counted_by(survivor.port()), static_cast<double>(sold.size()));
-    std::cout << "the killed host held " << leased.size() << " leased timers; it had refunded "
-              << refunded_by_killed << " orders before\n";
-    require_audit_clean(survivor);
+    expect_each_order_ended_once(b_api, sold);
+    EXPECT_EQ(b_api.balance(account), deposit_minor) << "every activation refunded, none twice";
+    EXPECT_EQ(refunds_counted_by(b_->port()), static_cast<double>(sold.size()));
+    require_audit_clean(*b_);
 }
 
 }  // namespace

@@ -79,10 +79,65 @@ std::vector<TimerOutcome> Engine::run_leased_timers(const std::vector<timers::Ti
     return outcomes;
 }
 
+Result<Engine::OrdersById> Engine::lock_orders_of(soci::session& sql, const std::vector<timers::TimerRow>& timers) {
+    std::vector<std::string> order_ids;
+    for (const timers::TimerRow& timer : timers) order_ids.push_back(timer.order_id);
+    return orders::get_all(sql, order_ids, db_.dialect().lock_rows);
+}
+
 Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
                                                        const std::string& owner, const TimerPolicies& policies) {
     std::vector<std::optional<TimerOutcome>> done(batch.size());
-    if (auto set_based = run_set_based_in(sql, batch, owner, policies, done); !set_based) return set_based.error();
+    // The orders first (locked), then their timers, then the accounts: the lock order of apply.
+    auto orders = lock_orders_of(sql, batch);
+    if (!orders) return orders.error();
+    if (auto set_based = run_set_based_in(sql, batch, owner, Held::leased, orders.value(), policies, done);
+        !set_based) {
+        return set_based.error();
+    }
+    return run_rest_in(sql, batch, owner, policies, done);
+}
+
+Result<SweptBatch> Engine::run_due_batch(const std::vector<timers::TimerRow>& candidates, const std::string& owner,
+                                         UtcMs now_ms, UtcMs lease_until_ms) {
+    const TimerPolicies policies = policies_of(candidates);
+    auto swept = db_.write([&](soci::session& sql) -> Result<SweptBatch> {
+        SweptBatch batch;
+        // The lock order of apply: the orders, then their timers, then the accounts.
+        auto orders = lock_orders_of(sql, candidates);
+        if (!orders) return orders.error();
+        batch.claimed = timers::lock_claimable(sql, candidates, now_ms, db_.dialect().lock_rows);
+        if (batch.claimed.empty()) return batch;
+        std::vector<std::optional<TimerOutcome>> done(batch.claimed.size());
+        if (auto set_based =
+                run_set_based_in(sql, batch.claimed, owner, Held::locked, orders.value(), policies, done);
+            !set_based) {
+            return set_based.error();
+        }
+        // What the set-based pass left runs one by one, each on a leased row (a failure is
+        // counted there, and its lease pushes the retry out).
+        std::vector<timers::TimerRow> rest;
+        for (std::size_t i = 0; i < done.size(); ++i) {
+            if (!done[i]) rest.push_back(batch.claimed[i]);
+        }
+        if (!rest.empty() && timers::claim_all(sql, rest, owner, now_ms, lease_until_ms).size() != rest.size()) {
+            return Error{storage::storage_error::conflict, "a locked timer of the batch could not be leased"};
+        }
+        auto outcomes = run_rest_in(sql, batch.claimed, owner, policies, done);
+        if (!outcomes) return outcomes.error();
+        batch.outcomes = std::move(outcomes).value();
+        return batch;
+    });
+    if (!swept) return swept.error();
+    for (const TimerOutcome& outcome : swept.value().outcomes) {
+        if (outcome.applied) tell(sdk::event_type::timer, *outcome.applied);
+    }
+    return swept;
+}
+
+Result<std::vector<TimerOutcome>> Engine::run_rest_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
+                                                      const std::string& owner, const TimerPolicies& policies,
+                                                      std::vector<std::optional<TimerOutcome>>& done) {
     std::vector<TimerOutcome> outcomes;
     outcomes.reserve(batch.size());
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -108,7 +163,7 @@ Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const
         }
         // The database's trouble (a conflict, a lost connection; on MySQL a deadlock has already
         // rolled back the whole transaction) ends the batch: Database::write rolls it back and
-        // retries it, and run_leased_timers falls back to one transaction per timer.
+        // retries it, and the caller falls back to one transaction per timer.
         if (storage::is_transient(ran.error().code)) return ran.error();
         // The timer's own failure: undo its partial effect, count it, and go on with the batch.
         savepoint.rollback();
@@ -132,18 +187,14 @@ struct SetWrites {
     std::vector<ledger::Transfer> transfers;
 };
 
-std::string exact_key_of(const timers::TimerRow& t) {
-    return t.order_id + '\n' + t.name + '\n' + t.tenant_id + '\n' + std::to_string(t.due_at_ms);
-}
-
-// Writes what the set-based pass decided. held_of_order: how many timers owner holds of each
-// order (locked by the pass).
-Result<Unit> write_set(soci::session& sql, const SetWrites& writes, const std::string& owner,
-                       const std::map<std::string, std::size_t>& held_of_order, const std::string& lock_suffix) {
-    // The decided timers' rows: by order where this pass decided every timer owner holds of it
-    // (one statement per chunk), else one by one (an order with a timer left to the per-timer pass).
+// Deletes the rows of the timers the set-based pass decided while owner still holds each
+// (held_of_order: how many timers owner holds of each order). By order where this pass decided
+// every timer owner holds of it (one statement per chunk), else one by one (an order with a timer
+// left to the per-timer pass).
+Result<Unit> remove_leased(soci::session& sql, const std::vector<timers::TimerRow>& removed, const std::string& owner,
+                           const std::map<std::string, std::size_t>& held_of_order) {
     std::vector<std::string> whole_orders;
-    for (const timers::TimerRow& timer : writes.removed) {
+    for (const timers::TimerRow& timer : removed) {
         if (held_of_order.at(timer.order_id) == 1) {
             whole_orders.push_back(timer.order_id);
         } else if (!timers::remove_leased(sql, timer, owner)) {
@@ -155,6 +206,11 @@ Result<Unit> write_set(soci::session& sql, const SetWrites& writes, const std::s
     if (timers::remove_leased_of_orders(sql, whole_orders, owner) != whole_orders.size()) {
         return Error{storage::storage_error::conflict, "a leased timer of the batch changed while it was locked"};
     }
+    return Unit{};
+}
+
+// Writes what the set-based pass decided, its timers' rows already deleted.
+Result<Unit> write_set(soci::session& sql, const SetWrites& writes, const std::string& lock_suffix) {
     if (auto updated = orders::update_all(sql, writes.orders); !updated) return updated.error();
     timers::drop_all(sql, writes.dropped);
     for (const timers::TimerRow& t : writes.added) timers::upsert(sql, t);
@@ -166,19 +222,16 @@ Result<Unit> write_set(soci::session& sql, const SetWrites& writes, const std::s
 }  // namespace
 
 Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
-                                      const std::string& owner, const TimerPolicies& policies,
-                                      std::vector<std::optional<TimerOutcome>>& done) {
-    std::vector<std::string> order_ids;
-    for (const timers::TimerRow& timer : batch) order_ids.push_back(timer.order_id);
-    // The orders first (locked), then their timers, then the accounts: the lock order of apply.
-    auto orders = orders::get_all(sql, order_ids, db_.dialect().lock_rows);
-    if (!orders) return orders.error();
-    // What owner still holds, exactly as claimed (a timer moved since has lost its lease). Not
-    // locked: the deletes below count their rows under the same lease condition.
+                                      const std::string& owner, Held held_as, const OrdersById& orders,
+                                      const TimerPolicies& policies, std::vector<std::optional<TimerOutcome>>& done) {
+    // What is still held, exactly as claimed: a locked batch holds every row; a leased one what
+    // owner still holds (a timer moved since has lost its lease). Not locked: the deletes below
+    // count their rows under the same lease condition.
     std::set<std::string> held;
     std::map<std::string, std::size_t> held_of_order;
-    for (const timers::TimerRow& timer : timers::leased_by(sql, owner)) {
-        held.insert(exact_key_of(timer));
+    const std::vector<timers::TimerRow> held_rows = held_as == Held::locked ? batch : timers::leased_by(sql, owner);
+    for (const timers::TimerRow& timer : held_rows) {
+        held.insert(timers::exact_key(timer));
         ++held_of_order[timer.order_id];
     }
 
@@ -191,12 +244,12 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
         // per-timer pass, which runs after this pass's writes. So is every timer whose run is not
         // the plain case (its failure must be counted on its row alone).
         if (!orders_seen.insert(timer.order_id).second) continue;
-        if (held.count(exact_key_of(timer)) == 0) {
+        if (held.count(timers::exact_key(timer)) == 0) {
             done[i] = TimerOutcome{TimerRun::lost, {}, std::nullopt, true};
             continue;
         }
-        const auto found = orders.value().find(timer.order_id);
-        if (found == orders.value().end() || found->second.tenant_id != timer.tenant_id) {
+        const auto found = orders.find(timer.order_id);
+        if (found == orders.end() || found->second.tenant_id != timer.tenant_id) {
             // A timer of a vanished order can never apply: deleting it is all there is to do.
             writes.removed.push_back(timer);
             done[i] = TimerOutcome{TimerRun::denied, {}, std::nullopt, true};
@@ -257,7 +310,12 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
                                true};
     }
 
-    return write_set(sql, writes, owner, held_of_order, db_.dialect().lock_rows);
+    if (held_as == Held::leased) {
+        if (auto removed = remove_leased(sql, writes.removed, owner, held_of_order); !removed) return removed.error();
+    } else if (timers::remove_all(sql, writes.removed) != writes.removed.size()) {
+        return Error{storage::storage_error::conflict, "a locked timer of the batch went away"};
+    }
+    return write_set(sql, writes, db_.dialect().lock_rows);
 }
 
 TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner,

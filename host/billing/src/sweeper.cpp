@@ -98,6 +98,25 @@ SweepStats Sweeper::process(const std::vector<timers::TimerRow>& claimed, const 
 
 SweepStats Sweeper::sweep_once(UtcMs now_ms, std::int64_t lease_s, std::size_t batch_max) {
     const std::string owner = next_owner();
+    // The candidates are read before the batch's transaction, so that their tenants' policies
+    // are looked up outside it (see Engine::policies_of).
+    auto candidates = engine_.database().read([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
+        return timers::due_candidates(sql, now_ms, batch_max);
+    });
+    if (candidates && candidates.value().empty()) return SweepStats{};
+    if (candidates) {
+        auto swept = engine_.run_due_batch(candidates.value(), owner, now_ms, now_ms + lease_s * 1000);
+        if (swept) {
+            SweepStats stats;
+            stats.claimed = swept.value().claimed.size();
+            for (const TimerOutcome& outcome : swept.value().outcomes) count(stats, outcome);
+            return stats;
+        }
+    }
+    // Nothing of the batch was committed (a conflict after Database::write's retries, a lost
+    // connection, a set-based write the ledger refused): the due timers are claimed again, with a
+    // lease in a transaction of their own, and run as a claimed batch, which ends with one
+    // transaction per timer if it must (Engine::run_leased_timers).
     auto claimed = claim_due(now_ms, owner, lease_s, batch_max);
     if (!claimed) {
         SweepStats stats;

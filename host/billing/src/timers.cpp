@@ -1,12 +1,19 @@
 #include "billing/engine/timers.hpp"
 
+#include <algorithm>
 #include <limits>
+#include <map>
+#include <set>
 
 #include "billing/storage/statement_cache.hpp"
 #include "bulk_sql.hpp"
 #include "sql_util.hpp"
 
 namespace billing::timers {
+
+std::string exact_key(const TimerRow& t) {
+    return t.order_id + '\n' + t.name + '\n' + t.tenant_id + '\n' + std::to_string(t.due_at_ms);
+}
 
 namespace {
 
@@ -262,6 +269,61 @@ std::size_t remove_leased_of_orders(soci::session& sql, const std::vector<std::s
         st.in_list("order_id", order_ids, begin, end);
         removed += static_cast<std::size_t>(st.run());
     });
+    return removed;
+}
+
+std::vector<TimerRow> lock_claimable(soci::session& sql, const std::vector<TimerRow>& candidates, UtcMs now_ms,
+                                     const std::string& lock_suffix) {
+    std::vector<std::string> order_ids;
+    for (const TimerRow& t : candidates) order_ids.push_back(t.order_id);
+    std::sort(order_ids.begin(), order_ids.end());
+    order_ids.erase(std::unique(order_ids.begin(), order_ids.end()), order_ids.end());
+    // By order: the primary key's prefix. Rows of these orders that are not candidates (another
+    // timer of the order) come back locked too, and are left alone.
+    std::set<std::string> claimable;
+    bulk_sql::for_each_chunk(order_ids.size(), [&](std::size_t begin, std::size_t end) {
+        bulk_sql::Statement st(sql);
+        const long long now = to_db(now_ms);
+        st << "SELECT order_id, name, tenant_id, due_at_ms FROM timers WHERE ";
+        st.in_list("order_id", order_ids, begin, end) << " AND due_at_ms <= ";
+        st.number(now) << " AND lease_until_ms <= ";
+        st.number(now) << " AND (lease_owner IS NULL OR lease_owner <> '" << parked_owner
+                       << "') ORDER BY order_id, name" << lock_suffix;
+        TimerRow row;
+        long long due = 0;
+        st.select(
+            [&](soci::statement& s) {
+                s.exchange(soci::into(row.order_id));
+                s.exchange(soci::into(row.name));
+                s.exchange(soci::into(row.tenant_id));
+                s.exchange(soci::into(due));
+            },
+            [&] {
+                row.due_at_ms = from_db(due);
+                claimable.insert(exact_key(row));
+            });
+    });
+    std::vector<TimerRow> won;
+    for (const TimerRow& t : candidates) {
+        if (claimable.count(exact_key(t)) != 0) won.push_back(t);
+    }
+    return won;
+}
+
+std::size_t remove_all(soci::session& sql, const std::vector<TimerRow>& rows) {
+    // One statement per name and chunk: a batch's timers mostly share one name.
+    std::map<std::string, std::vector<std::string>> orders_by_name;
+    for (const TimerRow& t : rows) orders_by_name[t.name].push_back(t.order_id);
+    std::size_t removed = 0;
+    for (const auto& [name, order_ids] : orders_by_name) {
+        bulk_sql::for_each_chunk(order_ids.size(), [&](std::size_t begin, std::size_t end) {
+            bulk_sql::Statement st(sql);
+            st << "DELETE FROM timers WHERE name = ";
+            st.text(name) << " AND ";
+            st.in_list("order_id", order_ids, begin, end);
+            removed += static_cast<std::size_t>(st.run());
+        });
+    }
     return removed;
 }
 

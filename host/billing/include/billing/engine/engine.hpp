@@ -75,6 +75,13 @@ struct TimerOutcome {
     bool set_based = false;              // decided by a batch's set-based pass (Engine::run_set_based_in)
 };
 
+// A batch the sweeper claimed and ran in one transaction (Engine::run_due_batch): the timers it
+// claimed, in due order, and one outcome for each.
+struct SweptBatch {
+    std::vector<timers::TimerRow> claimed;
+    std::vector<TimerOutcome> outcomes;
+};
+
 class Engine {
 public:
     Engine(storage::Database& db, PolicyProvider policies, const Clock& clock);
@@ -167,6 +174,18 @@ public:
     // every timer runs again in its own transaction. One outcome per timer, in batch order.
     std::vector<TimerOutcome> run_leased_timers(const std::vector<timers::TimerRow>& batch, const std::string& owner);
 
+    // The sweeper's usual batch, claimed and run in ONE write transaction: no lease is written
+    // for a timer that the same commit deletes. It locks the candidates' orders (id order, as
+    // apply does), then those of the candidates' rows that are still claimable
+    // (timers::lock_claimable: the row lock is the claim, and it ends with the transaction);
+    // the set-based pass runs what it can; the timers it leaves are leased to owner until
+    // lease_until_ms in the same transaction and run one by one, each in its savepoint, as in
+    // run_leased_timers (so a failure is counted on a leased row, and retried after its
+    // backoff). A candidate another sweeper holds is not claimed. An error: nothing of the batch
+    // was committed, and none of it is claimed.
+    Result<SweptBatch> run_due_batch(const std::vector<timers::TimerRow>& candidates, const std::string& owner,
+                                     UtcMs now_ms, UtcMs lease_until_ms);
+
     // Opens a dispute on an order for its customer (one open dispute per order:
     // dispute_already_open otherwise), in one transaction with the policy's dispute_opened
     // decision, which sees the account's recent refunds and disputes (Context). A denial opens
@@ -223,16 +242,27 @@ private:
                                              UtcMs now_ms);
     Result<std::vector<TimerOutcome>> run_batch_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
                                                    const std::string& owner, const TimerPolicies& policies);
-    // The set-based pass of a batch: reads and locks the batch's orders and timers with a few
-    // statements, decides each timer in memory, and writes all the decisions together (one
+    // The orders of these timers, read and locked in id order (the first lock a batch takes).
+    using OrdersById = std::map<std::string, OrderRecord>;
+    Result<OrdersById> lock_orders_of(soci::session& sql, const std::vector<timers::TimerRow>& timers);
+    // The set-based pass of a batch: decides each timer in memory over its order (orders, locked
+    // by the caller before the batch's timers), and writes all the decisions together (one
     // statement per kind of row and chunk, each account's balance once). It takes only the plain
-    // case: the first timer of its order, still leased, whose policy decides without a charge and
+    // case: the first timer of its order, still held, whose policy decides without a charge and
     // within the host's checks (or denies, or whose order is gone). It sets done[i] for each timer
     // it ran and leaves the rest (a failure to count, a charge, a second timer of an order) to
-    // the per-timer pass after it. Any error here fails the whole batch transaction.
+    // the per-timer pass after it. Any error here fails the whole batch transaction. held says
+    // how the batch's rows are held: leased to owner (claimed in an earlier transaction, so each
+    // is checked, and may have been lost) or locked by this transaction.
+    enum class Held { leased, locked };
     Result<Unit> run_set_based_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
-                                  const std::string& owner, const TimerPolicies& policies,
-                                  std::vector<std::optional<TimerOutcome>>& done);
+                                  const std::string& owner, Held held, const OrdersById& orders,
+                                  const TimerPolicies& policies, std::vector<std::optional<TimerOutcome>>& done);
+    // The per-timer pass after the set-based one: each timer not done runs in its own savepoint
+    // (run_timer_in), its failure counted on its leased row. One outcome per timer, batch order.
+    Result<std::vector<TimerOutcome>> run_rest_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
+                                                  const std::string& owner, const TimerPolicies& policies,
+                                                  std::vector<std::optional<TimerOutcome>>& done);
     TimerOutcome record_timer_failure(const timers::TimerRow& timer, const std::string& owner, const Error& error);
 
     // The tenant's system accounts, cached: they never change once the tenant exists.

@@ -1,9 +1,13 @@
-// The timer sweeper (DESIGN §5): claims due timers with a lease, then applies them in one
-// transaction per claimed batch, each together with the delete of its timer row (set-based where
-// it can, else in a savepoint of its own: Engine::run_leased_timers). Claiming is at-least-once
-// (a dead owner's lease ends and another sweeper takes the timer over); the effect is
-// exactly-once, because only the transaction that deletes the row while holding its lease
-// applies it.
+// The timer sweeper (DESIGN §5). A sweep claims a batch of due timers and applies each together
+// with the delete of its timer row, set-based where it can, else in a savepoint of its own. The
+// usual batch is claimed and applied in ONE transaction, its claim the row locks of that
+// transaction (Engine::run_due_batch): a sweeper that dies mid-batch leaves nothing behind, and
+// the timers are due again for every sweeper at once. If that transaction fails, the timers are
+// claimed with a lease (a conditional UPDATE committed on its own) and run as a claimed batch
+// (Engine::run_leased_timers), and test clocks run theirs that way one by one: a dead owner's
+// lease ends and another sweeper takes the timer over. Claiming is at-least-once; the effect is
+// exactly-once, because only the transaction that deletes the row while holding it (locked, or
+// leased and still exactly that row) applies it.
 #pragma once
 
 #include <atomic>
@@ -55,7 +59,9 @@ public:
     SweepStats process(const std::vector<timers::TimerRow>& claimed, const std::string& owner,
                        const TimerObserver& on_timer = {});
 
-    // claim_due + process with a fresh owner.
+    // One batch of up to batch_max timers due at now_ms, with a fresh owner: claimed and applied
+    // in one transaction (Engine::run_due_batch); if that fails, claim_due + process. The timers
+    // a batch leaves for later (a failure to retry) are leased until now + lease_s.
     SweepStats sweep_once(UtcMs now_ms, std::int64_t lease_s, std::size_t batch_max);
 
     // Runs the tenant's timers due at up_to_ms one by one in due order, including timers that

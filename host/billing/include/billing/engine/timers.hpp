@@ -1,6 +1,7 @@
 // Timer rows (DESIGN §5): written in the transaction of the order that needs them, claimed by
-// sweepers with a lease (a conditional UPDATE that works on every backend) and deleted in the
-// transaction that applies them.
+// sweepers and deleted in the transaction that applies them. A claim is either a lease (a
+// conditional UPDATE that works on every backend, committed before the timer runs) or the row
+// lock of the transaction that runs it (lock_claimable: the sweeper's usual batch).
 //
 // A claim and a removal match the WHOLE row a sweeper selected (order, name, tenant, due time):
 // on PostgreSQL and MySQL a request may move the timer between the sweeper's SELECT and its
@@ -33,6 +34,9 @@ struct TimerRow {
     std::string tenant_id;
     UtcMs due_at_ms = 0;
 };
+
+// The whole row as one key (order, name, tenant, due time): what a claim and a removal match.
+std::string exact_key(const TimerRow& t);
 
 inline constexpr const char* parked_owner = "parked";  // sweeper owners are "host#n": never this
 inline constexpr int attempts_max = 5;
@@ -84,6 +88,16 @@ std::vector<TimerRow> leased_by(soci::session& sql, const std::string& owner);
 // Deletes every timer of these orders that owner holds; returns how many.
 std::size_t remove_leased_of_orders(soci::session& sql, const std::vector<std::string>& order_ids,
                                     const std::string& owner);
+// The candidates (due_candidates' rows) this transaction may claim by its own row locks: each
+// still exactly that row, due at now_ms, its lease ended and not parked, locked with lock_suffix
+// in (order_id, name) order. Returned in the candidates' order. The lock is the claim, and it
+// ends with the transaction: before it commits, the caller deletes each row it ran, or leases
+// (claim_all) each it leaves for later.
+std::vector<TimerRow> lock_claimable(soci::session& sql, const std::vector<TimerRow>& candidates, UtcMs now_ms,
+                                     const std::string& lock_suffix);
+// Deletes these rows by order and name (rows the caller holds: locked, or leased to it and
+// checked); returns how many.
+std::size_t remove_all(soci::session& sql, const std::vector<TimerRow>& rows);
 // drop() for each (order_id, name).
 void drop_all(soci::session& sql, const std::vector<std::pair<std::string, std::string>>& timers);
 
