@@ -1,5 +1,6 @@
 #include "refund_floors.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -15,11 +16,12 @@ const int closed = 1;
 
 }  // namespace
 
-std::size_t refund_per_row(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch) {
+std::size_t refund_per_row(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch,
+                           std::size_t rows_max) {
     storage::Database::Lease lease(bench.db());
     soci::session& sql = lease.sql();
     const long long now = due.all_due_ms;
-    const long long limit = static_cast<long long>(batch);
+    long long limit = 0;
     const long long written = t0_ms;
     const long long balance_limit = (1LL << 62) - 1'000'000;
     std::string order_id, timer_name, account_id, transfer_id, event_id;
@@ -58,10 +60,12 @@ std::size_t refund_per_row(BenchDb& bench, const DueOrders& due, const EventShap
          soci::use(due_at), soci::use(refund.code), soci::use(refund.decision_json), soci::use(written));
 
     std::size_t done = 0;
-    for (;;) {
+    while (done < rows_max) {
+        const std::size_t rows = std::min(batch, rows_max - done);
+        limit = static_cast<long long>(rows);
         begin.execute(true);
-        std::vector<std::string> orders(batch), names(batch), accounts(batch);
-        std::vector<long long> dues(batch), amounts(batch), versions(batch);
+        std::vector<std::string> orders(rows), names(rows), accounts(rows);
+        std::vector<long long> dues(rows), amounts(rows), versions(rows);
         // One read per batch: the due timers with what the refund needs from their orders.
         sql << "SELECT t.order_id, t.name, t.due_at_ms, o.account_id, "
                "o.charged_minor - o.captured_minor - o.refunded_from_escrow_minor, o.version "
@@ -89,8 +93,9 @@ std::size_t refund_per_row(BenchDb& bench, const DueOrders& due, const EventShap
         }
         commit.execute(true);
         done += orders.size();
-        if (orders.size() < batch) return done;
+        if (orders.size() < rows) break;
     }
+    return done;
 }
 
 namespace {
@@ -144,13 +149,14 @@ SetBasedSql set_based_sql(Backend backend) {
 
 }  // namespace
 
-std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch) {
+std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch,
+                             std::size_t rows_max) {
     storage::Database::Lease lease(bench.db());
     soci::session& sql = lease.sql();
     const Backend backend = bench.db().dialect().backend;
     const SetBasedSql joined = set_based_sql(backend);
     const long long now = due.all_due_ms;
-    const long long limit = static_cast<long long>(batch);
+    long long limit = 0;
     const long long written = t0_ms;
     long long total = 0;
     sql << "CREATE TEMPORARY TABLE bench_batch (order_id VARCHAR(40) NOT NULL PRIMARY KEY, name VARCHAR(64) NOT NULL, "
@@ -189,7 +195,9 @@ std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventSh
          soci::use(refund.policy), soci::use(refund.code), soci::use(refund.decision_json), soci::use(written));
     soci::statement clear = (sql.prepare << "DELETE FROM bench_batch");
 
-    for (;;) {
+    while (done < rows_max) {
+        const std::size_t wanted = std::min(batch, rows_max - done);
+        limit = static_cast<long long>(wanted);
         begin.execute(true);
         fill.execute(true);
         const auto rows = static_cast<std::size_t>(fill.get_affected_rows());
@@ -210,7 +218,7 @@ std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventSh
         }
         commit.execute(true);
         done += rows;
-        if (rows < batch) break;
+        if (rows < wanted) break;
     }
     sql << "DROP TABLE bench_batch";
     return done;

@@ -12,12 +12,16 @@
 
 namespace billing::bench {
 
+// Each refunds up to rows_max of the due orders, earliest first, in transactions of batch rows;
+// returns the rows refunded (fewer only when none is left).
+//
 // Per row: one prepared statement per write, re-executed for every row of the batch.
-// Returns the rows refunded.
-std::size_t refund_per_row(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch);
+std::size_t refund_per_row(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch,
+                           std::size_t rows_max);
 
 // Set-based: the batch goes into a temp table, then one statement per write for all its rows
 // (joined per backend: UPDATE ... FROM on SQLite and PostgreSQL, multi-table UPDATE on MySQL).
-std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch);
+std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventShape& refund, std::size_t batch,
+                             std::size_t rows_max);
 
 }  // namespace billing::bench
