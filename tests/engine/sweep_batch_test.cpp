@@ -171,6 +171,30 @@ TEST_F(SweepBatch, ATimerAnotherSweeperLeasedStaysOutOfTheBatchUntilItsLeaseEnds
     expect_ledger_consistent();
 }
 
+TEST_F(SweepBatch, ALaterTimerTheBatchsOwnDecisionDroppedIsLostNotRun) {
+    make_tenant(10'000);
+    const std::string rental = buy_rental(at(0), 24);
+    // OTPDesk, except that the rental's capture also drops its end timer.
+    policy = overriding_otpdesk([rental](const sdk::OrderView& o, const sdk::Event& e,
+                                         const sdk::Context&) -> std::optional<sdk::Decision> {
+        if (o.id != rental || e.type != sdk::event_type::timer || e.timer != "capture") return std::nullopt;
+        sdk::Decision d = sdk::allow();
+        d.drop_timers = {"end"};
+        return d;
+    });
+    // A day on, capture and end are both due in one batch: the capture runs set-based and drops
+    // the end, which the batch had claimed (locked) too.
+    const SweepStats stats = sweeper->sweep_once(at(24 * 60), lease_s, batch_max);
+    EXPECT_EQ(2u, stats.claimed);
+    EXPECT_EQ(1u, stats.applied);
+    EXPECT_EQ(1u, stats.lost);
+    EXPECT_EQ(0u, stats.failed);
+    EXPECT_EQ(1, events_of(rental, "seq = 2 AND timer = 'capture'"));
+    EXPECT_EQ(0, events_of(rental, "timer = 'end'"));
+    EXPECT_EQ(0, count("SELECT COUNT(*) FROM timers"));
+    expect_ledger_consistent();
+}
+
 TEST_F(SweepBatch, TwoSweepersAtOnceApplyEachTimerOnce) {
     constexpr int n = 60;
     make_tenant(n * activation_price);

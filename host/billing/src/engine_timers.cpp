@@ -115,13 +115,23 @@ Result<SweptBatch> Engine::run_due_batch(const std::vector<timers::TimerRow>& ca
             return set_based.error();
         }
         // What the set-based pass left runs one by one, each on a leased row (a failure is
-        // counted there, and its lease pushes the retry out).
+        // counted there, and its lease pushes the retry out). No other sweeper can take these
+        // rows (they are locked), but a decision of the set-based pass may have dropped or moved
+        // a later timer of its own order: that one is lost, as in a leased batch.
         std::vector<timers::TimerRow> rest;
         for (std::size_t i = 0; i < done.size(); ++i) {
             if (!done[i]) rest.push_back(batch.claimed[i]);
         }
-        if (!rest.empty() && timers::claim_all(sql, rest, owner, now_ms, lease_until_ms).size() != rest.size()) {
-            return Error{storage::storage_error::conflict, "a locked timer of the batch could not be leased"};
+        if (!rest.empty()) {
+            std::set<std::string> leased;
+            for (const timers::TimerRow& t : timers::claim_all(sql, rest, owner, now_ms, lease_until_ms)) {
+                leased.insert(timers::exact_key(t));
+            }
+            for (std::size_t i = 0; i < done.size(); ++i) {
+                if (!done[i] && leased.count(timers::exact_key(batch.claimed[i])) == 0) {
+                    done[i] = TimerOutcome{TimerRun::lost, {}, std::nullopt};
+                }
+            }
         }
         auto outcomes = run_rest_in(sql, batch.claimed, owner, policies, done);
         if (!outcomes) return outcomes.error();
