@@ -248,6 +248,8 @@ long long update_from_rows(soci::session& sql, const std::string& table, const R
     return st.run();
 }
 
+bool row_by_row(soci::session& sql) { return sql.get_backend_name() == "sqlite3"; }
+
 void for_each_chunk(std::size_t n, const std::function<void(std::size_t begin, std::size_t end)>& chunk) {
     for (std::size_t begin = 0; begin < n; begin += bulk_rows_max) chunk(begin, std::min(n, begin + bulk_rows_max));
 }

@@ -46,6 +46,10 @@ void append_all(soci::session& sql, const std::vector<EventRow>& events) {
     static const std::vector<std::string> columns = {"id", "tenant_id", "order_id", "seq", "type", "timer", "actor",
                                                      "policy", "now_ms", "allowed", "code", "decision",
                                                      "created_at_ms", "request"};
+    if (bulk_sql::row_by_row(sql)) {
+        for (const EventRow& e : events) append(sql, e);
+        return;
+    }
     bulk_sql::for_each_chunk(events.size(), [&](std::size_t begin, std::size_t end) {
         bulk_sql::Rows rows(columns);
         for (std::size_t i = begin; i < end; ++i) {

@@ -283,6 +283,10 @@ Result<Unit> post_all(soci::session& sql, const std::vector<Transfer>& transfers
     static const std::vector<std::string> columns = {"id",           "tenant_id", "debit_account_id",
                                                      "credit_account_id", "amount_minor", "kind",
                                                      "order_id",     "event_id",  "created_at_ms"};
+    if (bulk_sql::row_by_row(sql)) {
+        for (const Transfer& t : transfers) insert_row(sql, new_id("trf"), t);
+        return Unit{};
+    }
     bulk_sql::for_each_chunk(transfers.size(), [&](std::size_t begin, std::size_t end) {
         bulk_sql::Rows rows(columns);
         for (std::size_t i = begin; i < end; ++i) {

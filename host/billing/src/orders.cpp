@@ -265,6 +265,12 @@ Result<Unit> update_all(soci::session& sql, const std::vector<VersionedUpdate>& 
         }
         return sets;
     };
+    if (bulk_sql::row_by_row(sql)) {
+        for (const VersionedUpdate& u : updates) {
+            if (auto updated = update(sql, u.order, u.expected_version); !updated) return updated.error();
+        }
+        return Unit{};
+    }
     std::optional<Error> conflict;
     bulk_sql::for_each_chunk(updates.size(), [&](std::size_t begin, std::size_t end) {
         if (conflict) return;
