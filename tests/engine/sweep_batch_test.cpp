@@ -145,17 +145,24 @@ TEST_F(SweepBatch, ATimerAnotherSweeperLeasedStaysOutOfTheBatchUntilItsLeaseEnds
     make_tenant(n * activation_price);
     std::vector<std::string> orders;
     for (int i = 0; i < n; ++i) orders.push_back(buy_activation(at(0, i)));
-    // Another sweeper leased the earliest timer (and is slow with it).
     const UtcMs now = at(20, n);
+    // The batch's candidates are read first; then another sweeper leases the earliest timer (and
+    // is slow with it) before the batch's transaction opens.
+    auto candidates = db->read([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
+        return timers::due_candidates(sql, now, batch_max);
+    });
+    ASSERT_TRUE(candidates);
+    ASSERT_EQ(static_cast<std::size_t>(n), candidates.value().size());
     auto leased = sweeper->claim_due(now, "other#1", lease_s, 1);
     ASSERT_TRUE(leased);
     ASSERT_EQ(1u, leased.value().size());
     ASSERT_EQ(orders[0], leased.value()[0].order_id);
 
-    const SweepStats stats = sweeper->sweep_once(now, lease_s, batch_max);
-    EXPECT_EQ(static_cast<std::size_t>(n - 1), stats.claimed);
-    EXPECT_EQ(static_cast<std::size_t>(n - 1), stats.applied);
-    EXPECT_EQ(static_cast<std::size_t>(n - 1), stats.set_based);
+    auto swept = engine->run_due_batch(candidates.value(), "batch#1", now, now + lease_s * 1000);
+    ASSERT_TRUE(swept) << swept.error().message;
+    ASSERT_EQ(static_cast<std::size_t>(n - 1), swept.value().claimed.size()) << "the leased timer is not claimed";
+    for (const timers::TimerRow& t : swept.value().claimed) EXPECT_NE(orders[0], t.order_id);
+    for (const TimerOutcome& outcome : swept.value().outcomes) EXPECT_EQ(TimerRun::applied, outcome.run);
     EXPECT_EQ("active", state_of(orders[0]));
     for (int i = 1; i < n; ++i) EXPECT_EQ("expired", state_of(orders[static_cast<std::size_t>(i)]));
     // The batch claimed by its row locks: it left no lease of its own, only the other's.
@@ -183,12 +190,21 @@ TEST_F(SweepBatch, ALaterTimerTheBatchsOwnDecisionDroppedIsLostNotRun) {
         return d;
     });
     // A day on, capture and end are both due in one batch: the capture runs set-based and drops
-    // the end, which the batch had claimed (locked) too.
-    const SweepStats stats = sweeper->sweep_once(at(24 * 60), lease_s, batch_max);
-    EXPECT_EQ(2u, stats.claimed);
-    EXPECT_EQ(1u, stats.applied);
-    EXPECT_EQ(1u, stats.lost);
-    EXPECT_EQ(0u, stats.failed);
+    // the end, which the batch had claimed (locked) too. The batch's own transaction says so
+    // (no fallback to leases).
+    const UtcMs now = at(24 * 60);
+    auto candidates = db->read([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
+        return timers::due_candidates(sql, now, batch_max);
+    });
+    ASSERT_TRUE(candidates);
+    auto swept = engine->run_due_batch(candidates.value(), "batch#1", now, now + lease_s * 1000);
+    ASSERT_TRUE(swept) << swept.error().message;
+    ASSERT_EQ(2u, swept.value().claimed.size());
+    ASSERT_EQ(2u, swept.value().outcomes.size());
+    EXPECT_EQ("capture", swept.value().claimed[0].name);
+    EXPECT_EQ(TimerRun::applied, swept.value().outcomes[0].run);
+    EXPECT_TRUE(swept.value().outcomes[0].set_based);
+    EXPECT_EQ(TimerRun::lost, swept.value().outcomes[1].run);
     EXPECT_EQ(1, events_of(rental, "seq = 2 AND timer = 'capture'"));
     EXPECT_EQ(0, events_of(rental, "timer = 'end'"));
     EXPECT_EQ(0, count("SELECT COUNT(*) FROM timers"));

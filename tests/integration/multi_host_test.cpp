@@ -228,7 +228,10 @@ TEST_F(MultiHost, AHostKilledMidBatchLeavesNothingBehindAndTheOtherAppliesItsTim
     a_ = HostProcess::start(sweeping_host(/*lease_s=*/30));
     {
         HttpClient http("127.0.0.1", a_->port());
-        tenant_ = OperatorApi(http, a_->operator_key()).new_tenant("two hosts", false, short_activations());
+        // 4-second activations: time to sell them all before the first one expires.
+        const std::string config =
+            otpdesk_config_with({{"window_s = 1200", "window_s = 4"}, {"cancel_from_s = 120", "cancel_from_s = 0"}});
+        tenant_ = OperatorApi(http, a_->operator_key()).new_tenant("two hosts", false, config);
     }
     const ServerUrl url = ServerUrl::parse(a_->database_url());
     HttpClient http("127.0.0.1", a_->port());
@@ -237,13 +240,13 @@ TEST_F(MultiHost, AHostKilledMidBatchLeavesNothingBehindAndTheOtherAppliesItsTim
     std::vector<Sold> sold;
     for (int i = 0; i < 21; ++i) sold.push_back({api.new_activation(account), account, false});
 
-    // The customer's account row is locked by an operator's session for 7 s, before the orders
-    // expire (2 s after their purchase): a's sweeper claims the whole batch (its orders and
+    // The customer's account row is locked by an operator's session for 9 s, before the orders
+    // expire (4 s after their purchase): a's sweeper claims the whole batch (its orders and
     // timers locked), decides it, writes the orders, deletes the timers and inserts the events,
     // and then waits for the account to refund into. That is where it is killed.
     const bool postgresql = url.scheme == "postgresql";
     BackgroundSql lock(url, "BEGIN; SELECT id FROM accounts WHERE id = '" + account + "' FOR UPDATE; " +
-                                (postgresql ? "SELECT pg_sleep(7)" : "DO SLEEP(7)") + "; COMMIT");
+                                (postgresql ? "SELECT pg_sleep(9)" : "DO SLEEP(9)") + "; COMMIT");
     ASSERT_TRUE(wait_for_lock_waiters(url, 1)) << "host a's sweeper never waited for the account";
     // Host b starts beside it; its sweeper waits for the orders a's batch holds.
     b_ = HostProcess::start_beside(*a_, sweeping_host(/*lease_s=*/30));
@@ -254,7 +257,8 @@ TEST_F(MultiHost, AHostKilledMidBatchLeavesNothingBehindAndTheOtherAppliesItsTim
     ::kill(a_->pid(), SIGKILL);
     EXPECT_EQ(a_->wait(), "signal 9");
     // Nothing of a's batch is left: no lease to wait for, no order decided. b takes the batch
-    // over at once and waits for the account in turn; its orders are open until then.
+    // over as soon as the server has ended a's session and waits for the account in turn; its
+    // orders are open until then.
     HttpClient b_http("127.0.0.1", b_->port());
     TenantApi b_api(b_http, tenant_);
     EXPECT_EQ(std::stoi(run_sql(url, "SELECT count(*) FROM timers WHERE lease_owner IS NOT NULL")), 0);
@@ -262,7 +266,7 @@ TEST_F(MultiHost, AHostKilledMidBatchLeavesNothingBehindAndTheOtherAppliesItsTim
         EXPECT_FALSE(b_api.order(order.id).expect(200).json()["final"].boolean()) << order.id;
     }
 
-    // The account's lock goes after 7 s: b applies every timer, each once.
+    // The account's lock goes after 9 s: b applies every timer, each once.
     EXPECT_EQ(lock.wait(), "exit 0");
     expect_each_order_ended_once(b_api, sold);
     EXPECT_EQ(b_api.balance(account), deposit_minor) << "every activation refunded, none twice";

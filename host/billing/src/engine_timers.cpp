@@ -234,9 +234,9 @@ Result<Unit> write_set(soci::session& sql, const SetWrites& writes, const std::s
 Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
                                       const std::string& owner, Held held_as, const OrdersById& orders,
                                       const TimerPolicies& policies, std::vector<std::optional<TimerOutcome>>& done) {
-    // What is still held, exactly as claimed: a locked batch holds every row; a leased one what
-    // owner still holds (a timer moved since has lost its lease). Not locked: the deletes below
-    // count their rows under the same lease condition.
+    // What is still held, exactly as claimed: a locked batch holds every row (lock_claimable
+    // checked each); a leased one what owner still holds (a timer moved since has lost its
+    // lease), not locked, so the deletes below count their rows under the same lease condition.
     std::set<std::string> held;
     std::map<std::string, std::size_t> held_of_order;
     const std::vector<timers::TimerRow> held_rows = held_as == Held::locked ? batch : timers::leased_by(sql, owner);

@@ -116,15 +116,17 @@ SweepStats Sweeper::sweep_once(UtcMs now_ms, std::int64_t lease_s, std::size_t b
     // Nothing of the batch was committed (a conflict after Database::write's retries, a lost
     // connection, a set-based write the ledger refused): the due timers are claimed again, with a
     // lease in a transaction of their own, and run as a claimed batch, which ends with one
-    // transaction per timer if it must (Engine::run_leased_timers).
-    auto claimed = claim_due(now_ms, owner, lease_s, batch_max);
+    // transaction per timer if it must (Engine::run_leased_timers). With an owner of their own:
+    // an owner token names exactly one claimed batch, even if the failed transaction did commit.
+    const std::string lease_owner = next_owner();
+    auto claimed = claim_due(now_ms, lease_owner, lease_s, batch_max);
     if (!claimed) {
         SweepStats stats;
         ++stats.failed;
         stats.last_error = claimed.error();
         return stats;
     }
-    return process(claimed.value(), owner);
+    return process(claimed.value(), lease_owner);
 }
 
 SweepStats Sweeper::run_due_for_tenant(const std::string& tenant_id, UtcMs up_to_ms, const TimerObserver& on_timer,

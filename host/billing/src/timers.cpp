@@ -278,29 +278,35 @@ std::vector<TimerRow> lock_claimable(soci::session& sql, const std::vector<Timer
     for (const TimerRow& t : candidates) order_ids.push_back(t.order_id);
     std::sort(order_ids.begin(), order_ids.end());
     order_ids.erase(std::unique(order_ids.begin(), order_ids.end()), order_ids.end());
-    // By order: the primary key's prefix. Rows of these orders that are not candidates (another
-    // timer of the order) come back locked too, and are left alone.
+    // By the primary key's prefix alone, and every other condition checked here: InnoDB locks
+    // each row a locking read examines, so a condition on a column of another index could make
+    // it lock (and wait for) timers of other orders. Every timer of these orders comes back
+    // locked; those that are not claimable candidates are left alone.
     std::set<std::string> claimable;
     bulk_sql::for_each_chunk(order_ids.size(), [&](std::size_t begin, std::size_t end) {
         bulk_sql::Statement st(sql);
-        const long long now = to_db(now_ms);
-        st << "SELECT order_id, name, tenant_id, due_at_ms FROM timers WHERE ";
-        st.in_list("order_id", order_ids, begin, end) << " AND due_at_ms <= ";
-        st.number(now) << " AND lease_until_ms <= ";
-        st.number(now) << " AND (lease_owner IS NULL OR lease_owner <> '" << parked_owner
-                       << "') ORDER BY order_id, name" << lock_suffix;
+        st << "SELECT order_id, name, tenant_id, due_at_ms, lease_owner, lease_until_ms FROM timers WHERE ";
+        st.in_list("order_id", order_ids, begin, end) << " ORDER BY order_id, name" << lock_suffix;
         TimerRow row;
-        long long due = 0;
+        long long due = 0, lease_until = 0;
+        std::string owner;
+        soci::indicator owner_ind = soci::i_null;
         st.select(
             [&](soci::statement& s) {
                 s.exchange(soci::into(row.order_id));
                 s.exchange(soci::into(row.name));
                 s.exchange(soci::into(row.tenant_id));
                 s.exchange(soci::into(due));
+                s.exchange(soci::into(owner, owner_ind));
+                s.exchange(soci::into(lease_until));
             },
             [&] {
                 row.due_at_ms = from_db(due);
-                claimable.insert(exact_key(row));
+                const bool parked = owner_ind == soci::i_ok && owner == parked_owner;
+                if (row.due_at_ms <= now_ms && from_db(lease_until) <= now_ms && !parked) {
+                    claimable.insert(exact_key(row));
+                }
+                owner_ind = soci::i_null;
             });
     });
     std::vector<TimerRow> won;

@@ -247,11 +247,11 @@ private:
     Result<OrdersById> lock_orders_of(soci::session& sql, const std::vector<timers::TimerRow>& timers);
     // The set-based pass of a batch: decides each timer in memory over its order (orders, locked
     // by the caller before the batch's timers), and writes all the decisions together (one
-    // statement per kind of row and chunk, each account's balance once). It takes only the plain
-    // case: the first timer of its order, still held, whose policy decides without a charge and
-    // within the host's checks (or denies, or whose order is gone). It sets done[i] for each timer
-    // it ran and leaves the rest (a failure to count, a charge, a second timer of an order) to
-    // the per-timer pass after it. Any error here fails the whole batch transaction. held says
+    // statement per kind of row and chunk, row by row on SQLite; each account's balance once).
+    // It takes only the plain case: the first timer of its order, still held, whose policy
+    // decides without a charge and within the host's checks (or denies, or whose order is gone).
+    // It sets done[i] for each timer it ran and leaves the rest (a failure to count, a charge, a
+    // second timer of an order) to the per-timer pass after it. Any error here fails the whole batch transaction. held says
     // how the batch's rows are held: leased to owner (claimed in an earlier transaction, so each
     // is checked, and may have been lost) or locked by this transaction.
     enum class Held { leased, locked };

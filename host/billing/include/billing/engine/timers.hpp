@@ -3,7 +3,8 @@
 // conditional UPDATE that works on every backend, committed before the timer runs) or the row
 // lock of the transaction that runs it (lock_claimable: the sweeper's usual batch).
 //
-// A claim and a removal match the WHOLE row a sweeper selected (order, name, tenant, due time):
+// A claim and a removal match the WHOLE row a sweeper selected (order, name, tenant, due time;
+// remove_all by order and name, of rows its transaction has locked and checked whole):
 // on PostgreSQL and MySQL a request may move the timer between the sweeper's SELECT and its
 // claim, and a timer moved to a later time must not fire at its old one.
 //
