@@ -21,11 +21,16 @@ set -euo pipefail
 
 PG_BIN=/usr/lib/postgresql/15/bin
 
-# A port nothing listens on, from the ephemeral-looking range (no helper language needed).
+# A port nothing listens on, below the kernel's ephemeral range (ip_local_port_range): a port
+# in that range can be handed to a client's outgoing connection while the server is down (the
+# restart tests), even to a client connecting to that very port (a TCP self-connect), and then
+# the server cannot bind it again ("Address already in use", seen once in a full run).
 free_port() {
-  local port
+  local port low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  if [ "$low" -le 12000 ]; then low=32768; fi
   for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
