@@ -7,10 +7,13 @@ find_library(SOCI_SQLITE3_LIBRARY soci_sqlite3)
 find_library(SOCI_POSTGRESQL_LIBRARY soci_postgresql)
 find_library(SOCI_MYSQL_LIBRARY soci_mysql)
 find_path(SOCI_MYSQL_CLIENT_INCLUDE_DIR mysql.h PATH_SUFFIXES mariadb mysql)
+# The client library itself, for code that calls it directly (billing_storage's mysql_text).
+find_library(SOCI_MYSQL_CLIENT_LIBRARY NAMES mariadb mysqlclient)
 
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(SOCI REQUIRED_VARS SOCI_INCLUDE_DIR SOCI_CORE_LIBRARY SOCI_SQLITE3_LIBRARY
-                                  SOCI_POSTGRESQL_LIBRARY SOCI_MYSQL_LIBRARY SOCI_MYSQL_CLIENT_INCLUDE_DIR)
+                                  SOCI_POSTGRESQL_LIBRARY SOCI_MYSQL_LIBRARY SOCI_MYSQL_CLIENT_INCLUDE_DIR
+                                  SOCI_MYSQL_CLIENT_LIBRARY)
 if(NOT SOCI_FOUND OR TARGET SOCI::core)
   return()
 endif()
@@ -32,4 +35,5 @@ set_target_properties(SOCI::postgresql PROPERTIES IMPORTED_LOCATION "${SOCI_POST
 
 add_library(SOCI::mysql UNKNOWN IMPORTED)
 set_target_properties(SOCI::mysql PROPERTIES IMPORTED_LOCATION "${SOCI_MYSQL_LIBRARY}"
-  INTERFACE_INCLUDE_DIRECTORIES "${SOCI_MYSQL_CLIENT_INCLUDE_DIR}" INTERFACE_LINK_LIBRARIES "SOCI::core")
+  INTERFACE_INCLUDE_DIRECTORIES "${SOCI_MYSQL_CLIENT_INCLUDE_DIR}"
+  INTERFACE_LINK_LIBRARIES "SOCI::core;${SOCI_MYSQL_CLIENT_LIBRARY}")

@@ -250,7 +250,11 @@ TEST_F(SweepBatch, TextsWithQuotesBackslashesAndBracesArriveAsWritten) {
     const std::string b = buy_activation(at(0, 2));
     // What a policy may write into an order: every character the backends' quoting, PostgreSQL's
     // array literals and JSON escape differently.
-    const std::string tricky = "it's \"quoted\", back\\slash \\\\ {braces}, NULL, commas; ünïcødé \t tab";
+    // MySQL's hexadecimal literals and SOCI's ":name" placeholders are in it too.
+    const std::string tricky = "it's \"quoted\", back\\slash \\\\ {braces}, NULL, commas; ünïcødé \t tab "
+                               ":p1 :name X'41' _utf8mb4 😀";
+    // A decision's code is stored as it is (no JSON around it).
+    const std::string tricky_code = "it's:p1\\ 😀";
     // OTPDesk's own expiry, with the text added to the event and to one order's attributes.
     policy = overriding_otpdesk([&](const sdk::OrderView& o, const sdk::Event& e,
                                     const sdk::Context& c) -> std::optional<sdk::Decision> {
@@ -258,7 +262,10 @@ TEST_F(SweepBatch, TextsWithQuotesBackslashesAndBracesArriveAsWritten) {
         sdk::Decision d = otpdesk()->policy().decide(o, e, c);
         d.message += " note: " + tricky;
         // Only a's attributes change: b, in the same statement, must keep its own.
-        if (o.id == a) d.set_attributes["note"] = tricky + o.id;
+        if (o.id == a) {
+            d.set_attributes["note"] = tricky + o.id;
+            d.code = tricky_code;
+        }
         return d;
     });
     const SweepStats stats = sweeper->sweep_once(at(21), lease_s, batch_max);
@@ -274,12 +281,17 @@ TEST_F(SweepBatch, TextsWithQuotesBackslashesAndBracesArriveAsWritten) {
         }
         EXPECT_EQ("facebook", read.value().attributes.at("service")) << "the purchase's attributes are kept";
         EXPECT_EQ("expired", read.value().state);
+        std::string code;
         auto decision = db->read([&](soci::session& sql) -> Result<std::string> {
             std::string text;
-            sql << "SELECT decision FROM events WHERE order_id = :o AND seq = 2", soci::into(text), soci::use(order);
+            sql << "SELECT decision, code FROM events WHERE order_id = :o AND seq = 2", soci::into(text),
+                soci::into(code), soci::use(order);
             return text;
         });
         ASSERT_TRUE(decision) << decision.error().message;
+        if (order == a) {
+            EXPECT_EQ(tricky_code, code);
+        }
         // JSON escapes the quotes and the backslashes once; the database kept every byte.
         EXPECT_NE(std::string::npos, decision.value().find(R"(it's \"quoted\", back\\slash \\\\ {braces})"))
             << decision.value();

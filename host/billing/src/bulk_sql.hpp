@@ -2,16 +2,20 @@
 // one round trip per kind of write instead of one per row: IN lists, multi-row INSERTs, and
 // UPDATEs joined to a derived table of the new values.
 //
-// Every value a caller did not compute itself is a bound parameter, never spliced into the text.
-// How the rows travel differs per backend, because the costs do:
+// Every value a caller did not compute itself is a bound parameter or, on MySQL, a hexadecimal
+// literal, never spliced into the text as it is. How the rows travel differs per backend,
+// because the costs do:
 // - SQLite (in process): multi-row VALUES with one placeholder per value; the order updates, the
 //   events and the transfers are written row by row there instead (row_by_row).
 // - PostgreSQL: one array parameter per column, unnested on the server. A placeholder per value
 //   cost the server 30-40 ms per 500 rows to parse and bind (a 500-row VALUES list), an array
 //   per column well under one.
-// - MySQL/MariaDB (SOCI substitutes the values, escaped, on the client): multi-row VALUES, and a
-//   UNION ALL of SELECTs for a derived table (MariaDB names a VALUES table's columns by its first
-//   row's values).
+// - MySQL/MariaDB: multi-row VALUES, and a UNION ALL of SELECTs for a derived table (MariaDB
+//   names a VALUES table's columns by its first row's values); a column with the same value in
+//   every row is written once (Rows::constant_columns). SOCI's MySQL backend has no
+//   server-side binding (it escapes each value into the text on the client), so texts are
+//   written as hexadecimal literals of the connection's character set (utf8mb4, set on
+//   connect): as safe, and far cheaper than SOCI's escaping.
 // Our own integers are written as literals. Statements run as SOCI one-time queries: a prepared
 // statement on PostgreSQL costs two extra round trips (prepare, deallocate), and a text built
 // per batch is rarely seen twice. Callers cut their rows into chunks of bulk_rows_max, which
@@ -28,6 +32,8 @@
 #include <string_view>
 #include <vector>
 
+#include "billing/storage/mysql_text.hpp"
+
 namespace billing::bulk_sql {
 
 inline constexpr std::size_t bulk_rows_max = 500;
@@ -39,6 +45,32 @@ inline constexpr std::size_t bulk_rows_max = 500;
 // statements.
 bool row_by_row(soci::session& sql);
 
+// The variables a selected row is read into, one per column, in the select's column order. A
+// column that may be NULL needs an indicator (i_null or i_ok after each row).
+class Into {
+public:
+    Into& text(std::string& variable);
+    Into& text(std::string& variable, soci::indicator& indicator);
+    Into& number(long long& variable);  // BIGINT
+    Into& number(long long& variable, soci::indicator& indicator);
+    Into& number(int& variable);  // SMALLINT
+
+private:
+    friend class Statement;
+    enum class Kind { text, big, small };
+    struct Target {
+        Kind kind;
+        void* variable;
+        soci::indicator* indicator;  // nullptr: NULL is refused
+    };
+    Into& add(Kind kind, void* variable, soci::indicator* indicator);
+    // Binds the variables to a SOCI statement's columns.
+    void bind(soci::statement& st) const;
+    // Fills the variables from a row read past SOCI (MySQL).
+    void fill(const storage::mysql_text::Row& row) const;
+    std::vector<Target> targets_;
+};
+
 class Statement {
 public:
     explicit Statement(soci::session& sql);
@@ -47,7 +79,7 @@ public:
 
     // Appends SQL text as is.
     Statement& operator<<(std::string_view text);
-    // Appends a placeholder bound to the value.
+    // Appends a placeholder bound to the value (MySQL: the value as a hexadecimal literal).
     Statement& text(const std::string& value);
     // Appends the number as a literal: it is our own integer.
     Statement& number(long long value);
@@ -59,9 +91,8 @@ public:
 
     // Runs a write to completion; returns the rows it changed.
     long long run();
-    // Runs a read: add_intos binds the row's columns to the caller's variables, on_row is called
-    // once per row with them filled.
-    void select(const std::function<void(soci::statement&)>& add_intos, const std::function<void()>& on_row);
+    // Runs a read: on_row is called once per row, with into's variables filled from it.
+    void select(const Into& into, const std::function<void()>& on_row);
 
     [[nodiscard]] bool mysql() const noexcept { return mysql_; }
     [[nodiscard]] bool postgresql() const noexcept { return postgresql_; }
@@ -117,6 +148,18 @@ private:
     // One value as a literal (numbers, NULL) or a bound placeholder (texts).
     void write_value(Statement& st, std::size_t row, std::size_t column, const char* null_literal) const;
     void write_values_lists(Statement& st) const;
+    // MySQL: per column, whether every row holds the same value (never with one row, never for
+    // every column). Such a
+    // column is written once, as a literal, instead of once per row: MariaDB's time for a
+    // 500-row statement goes mostly to the values it parses (a sweep's events INSERT: 6-9 ms
+    // with every value, 4-6 ms with the batch's constant columns written once).
+    [[nodiscard]] std::vector<bool> constant_columns() const;
+    [[nodiscard]] const char* mysql_null(std::size_t column) const;
+    // MySQL: "(SELECT ... UNION ALL SELECT ...) w" of the columns that are not constant.
+    void write_mysql_varying(Statement& st, const std::vector<bool>& constant) const;
+    // MySQL: SELECT every column (a constant's literal or w's column, named if named) FROM the
+    // varying ones.
+    void write_mysql_select(Statement& st, const std::vector<bool>& constant, bool named) const;
     void write_unnest(Statement& st) const;
 
     std::vector<std::string> columns_;

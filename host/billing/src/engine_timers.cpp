@@ -239,7 +239,9 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
     // lease), not locked, so the deletes below count their rows under the same lease condition.
     std::set<std::string> held;
     std::map<std::string, std::size_t> held_of_order;
-    const std::vector<timers::TimerRow> held_rows = held_as == Held::locked ? batch : timers::leased_by(sql, owner);
+    std::vector<timers::TimerRow> leased;
+    if (held_as == Held::leased) leased = timers::leased_by(sql, owner);
+    const std::vector<timers::TimerRow>& held_rows = held_as == Held::locked ? batch : leased;
     for (const timers::TimerRow& timer : held_rows) {
         held.insert(timers::exact_key(timer));
         ++held_of_order[timer.order_id];

@@ -203,14 +203,8 @@ std::map<std::string, HeldAccount> lock_accounts(soci::session& sql, const std::
         std::string id;
         HeldAccount account;
         long long balance = 0;
-        st.select(
-            [&](soci::statement& s) {
-                s.exchange(soci::into(id));
-                s.exchange(soci::into(account.tenant_id));
-                s.exchange(soci::into(account.kind));
-                s.exchange(soci::into(balance));
-            },
-            [&] {
+        st.select(bulk_sql::Into().text(id).text(account.tenant_id).text(account.kind).number(balance),
+                  [&] {
                 account.balance_minor = sql_util::from_db(balance);
                 held[id] = account;
             });

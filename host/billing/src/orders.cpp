@@ -208,29 +208,27 @@ Result<std::map<std::string, OrderRecord>> get_all(soci::session& sql, const std
         std::string attributes, terms;
         int is_final = 0;
         soci::indicator closed_ind = soci::i_null;
-        st.select(
-            [&](soci::statement& s) {
-                s.exchange(soci::into(o.id));
-                s.exchange(soci::into(o.tenant_id));
-                s.exchange(soci::into(o.account_id));
-                s.exchange(soci::into(o.product));
-                s.exchange(soci::into(o.state));
-                s.exchange(soci::into(attributes));
-                s.exchange(soci::into(terms));
-                s.exchange(soci::into(a.price));
-                s.exchange(soci::into(a.charged));
-                s.exchange(soci::into(a.captured));
-                s.exchange(soci::into(a.refunded_escrow));
-                s.exchange(soci::into(a.refunded_revenue));
-                s.exchange(soci::into(o.outcome));
-                s.exchange(soci::into(o.policy));
-                s.exchange(soci::into(is_final));
-                s.exchange(soci::into(a.version));
-                s.exchange(soci::into(a.created));
-                s.exchange(soci::into(a.updated));
-                s.exchange(soci::into(a.closed, closed_ind));
-            },
-            [&] {
+        st.select(bulk_sql::Into()
+                      .text(o.id)
+                      .text(o.tenant_id)
+                      .text(o.account_id)
+                      .text(o.product)
+                      .text(o.state)
+                      .text(attributes)
+                      .text(terms)
+                      .number(a.price)
+                      .number(a.charged)
+                      .number(a.captured)
+                      .number(a.refunded_escrow)
+                      .number(a.refunded_revenue)
+                      .text(o.outcome)
+                      .text(o.policy)
+                      .number(is_final)
+                      .number(a.version)
+                      .number(a.created)
+                      .number(a.updated)
+                      .number(a.closed, closed_ind),
+                  [&] {
                 auto record = record_of(o, a, is_final, closed_ind, attributes, terms);
                 if (!record) {
                     if (!unreadable) unreadable = record.error();

@@ -291,16 +291,14 @@ std::vector<TimerRow> lock_claimable(soci::session& sql, const std::vector<Timer
         long long due = 0, lease_until = 0;
         std::string owner;
         soci::indicator owner_ind = soci::i_null;
-        st.select(
-            [&](soci::statement& s) {
-                s.exchange(soci::into(row.order_id));
-                s.exchange(soci::into(row.name));
-                s.exchange(soci::into(row.tenant_id));
-                s.exchange(soci::into(due));
-                s.exchange(soci::into(owner, owner_ind));
-                s.exchange(soci::into(lease_until));
-            },
-            [&] {
+        st.select(bulk_sql::Into()
+                      .text(row.order_id)
+                      .text(row.name)
+                      .text(row.tenant_id)
+                      .number(due)
+                      .text(owner, owner_ind)
+                      .number(lease_until),
+                  [&] {
                 row.due_at_ms = from_db(due);
                 const bool parked = owner_ind == soci::i_ok && owner == parked_owner;
                 if (row.due_at_ms <= now_ms && from_db(lease_until) <= now_ms && !parked) {

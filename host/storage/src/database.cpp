@@ -79,7 +79,10 @@ void open_session(soci::session& sql, const DatabaseOptions& o, const ServerTarg
             return;
         }
         case Backend::mysql: {
-            std::string connect = "host=" + server.host + " db=" + server.database + " user=" + server.user;
+            // utf8mb4 said, not left to the client library's default: the host's texts are UTF-8,
+            // and bulk_sql writes them as utf8mb4 literals.
+            std::string connect =
+                "host=" + server.host + " db=" + server.database + " user=" + server.user + " charset=utf8mb4";
             if (!server.port.empty()) connect += " port=" + server.port;
             if (!server.password.empty()) connect += " password=" + server.password;
             sql.open(soci::mysql, connect);

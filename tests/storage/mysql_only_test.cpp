@@ -1,0 +1,125 @@
+// What only the MySQL backend has: statements sent past SOCI (storage::mysql_text, the
+// sweeper's multi-row statements). Their failures must be SOCI's own exceptions, mapped in the
+// one usual place, and their rows must arrive as the server sent them.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backend_context.hpp"
+#include "billing/storage/database.hpp"
+#include "billing/storage/errors.hpp"
+#include "billing/storage/migrations.hpp"
+#include "billing/storage/mysql_text.hpp"
+
+namespace billing::storage {
+namespace {
+
+class MysqlText : public ::testing::Test {
+protected:
+    void SetUp() override {
+        options_ = test_context::fresh_database(::testing::UnitTest::GetInstance()->current_test_info()->name());
+        auto opened = Database::open(options_);
+        ASSERT_TRUE(opened.ok()) << opened.error().message;
+        db_ = std::move(opened).value();
+        ASSERT_TRUE(migrate(*db_, 1000).ok());
+    }
+    void TearDown() override {
+        db_.reset();
+        test_context::cleanup(options_);
+    }
+
+    // What a failed write in db_.write comes back as.
+    Error failure_of(const std::string& text) {
+        auto written = db_->write([&](soci::session& sql) -> Result<Unit> {
+            mysql_text::execute(sql, text);
+            return Unit{};
+        });
+        EXPECT_FALSE(written.ok()) << text;
+        return written.ok() ? Error{} : written.error();
+    }
+
+    DatabaseOptions options_;
+    std::unique_ptr<Database> db_;
+};
+
+const std::string insert_a =
+    "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "
+    "VALUES ('a', 't', 'customer', 'a', 5, 0)";
+
+TEST_F(MysqlText, AWriteReturnsTheRowsItChanged) {
+    auto changed = db_->write([&](soci::session& sql) -> Result<long long> {
+        mysql_text::execute(sql, insert_a);
+        mysql_text::execute(sql, "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, "
+                                 "created_at_ms) VALUES ('b', 't', 'customer', 'b', 7, 0)");
+        return mysql_text::execute(sql, "UPDATE accounts SET balance_minor = balance_minor + 1 WHERE tenant_id = 't'");
+    });
+    ASSERT_TRUE(changed.ok()) << changed.error().message;
+    EXPECT_EQ(2, changed.value());
+}
+
+TEST_F(MysqlText, AQueryGivesEveryRowWithItsNullsInOrder) {
+    struct Seen {
+        std::string id;
+        std::optional<std::string> owner;
+        std::string lease_until;
+    };
+    auto rows = db_->write([&](soci::session& sql) -> Result<std::vector<Seen>> {
+        mysql_text::execute(sql, insert_a);
+        mysql_text::execute(sql, "INSERT INTO timers (order_id, name, tenant_id, due_at_ms, lease_owner, "
+                                 "lease_until_ms) VALUES ('o1', 'expire', 't', 10, NULL, 0), "
+                                 "('o2', 'expire', 't', 20, 'host:1', -9223372036854775808)");
+        std::vector<Seen> seen;
+        mysql_text::query(sql, "SELECT order_id, lease_owner, lease_until_ms FROM timers ORDER BY order_id",
+                          [&](const mysql_text::Row& row) {
+                              EXPECT_EQ(3u, row.columns());
+                              seen.push_back(Seen{std::string(row.text(0)),
+                                                  row.is_null(1) ? std::nullopt
+                                                                 : std::optional<std::string>(row.text(1)),
+                                                  std::string(row.text(2))});
+                          });
+        return seen;
+    });
+    ASSERT_TRUE(rows.ok()) << rows.error().message;
+    ASSERT_EQ(2u, rows.value().size());
+    EXPECT_EQ("o1", rows.value()[0].id);
+    EXPECT_EQ(std::nullopt, rows.value()[0].owner);
+    EXPECT_EQ("0", rows.value()[0].lease_until);
+    EXPECT_EQ("o2", rows.value()[1].id);
+    EXPECT_EQ("host:1", rows.value()[1].owner.value_or("NULL"));
+    EXPECT_EQ("-9223372036854775808", rows.value()[1].lease_until);
+}
+
+TEST_F(MysqlText, ADuplicateKeyIsAConstraintErrorAndChangesNothing) {
+    ASSERT_TRUE(db_->write([&](soci::session& sql) -> Result<Unit> {
+                      mysql_text::execute(sql, insert_a);
+                      return Unit{};
+                  }).ok());
+    EXPECT_EQ(storage_error::constraint, failure_of(insert_a).code);
+    auto count = db_->read([](soci::session& sql) -> Result<long long> {
+        long long n = 0;
+        sql << "SELECT COUNT(*) FROM accounts", soci::into(n);
+        return n;
+    });
+    ASSERT_TRUE(count.ok());
+    EXPECT_EQ(1, count.value());
+}
+
+TEST_F(MysqlText, BadSqlIsAFailureNotARetry) {
+    EXPECT_EQ(storage_error::failed, failure_of("INSERT INTO no_such_table VALUES (1)").code);
+}
+
+TEST_F(MysqlText, AQueryAfterAFailedStatementStillWorks) {
+    (void)failure_of("SELECT * FROM");  // a syntax error, through execute
+    auto ran = db_->read([](soci::session& sql) -> Result<std::string> {
+        std::string one;
+        mysql_text::query(sql, "SELECT 1", [&](const mysql_text::Row& row) { one = std::string(row.text(0)); });
+        return one;
+    });
+    ASSERT_TRUE(ran.ok()) << ran.error().message;
+    EXPECT_EQ("1", ran.value());
+}
+
+}  // namespace
+}  // namespace billing::storage
