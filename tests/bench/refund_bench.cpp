@@ -11,7 +11,6 @@ namespace billing::bench {
 
 namespace {
 
-constexpr MinorUnits price_max = 1000;  // above any activation price in the shipped config
 constexpr std::int64_t lease_s = 30;
 
 struct EngineSweep {
@@ -49,7 +48,7 @@ void expect_all_refunded(BenchDb& bench, std::size_t n, const std::string& who) 
 // One side of the figure: its own database with the same n due orders.
 struct Side {
     Side(Backend backend, const std::filesystem::path& dir, const std::string& name, std::size_t n)
-        : database(backend, dir, name), bench(database, static_cast<MinorUnits>(n) * price_max) {
+        : database(backend, dir, name), bench(database, static_cast<MinorUnits>(n) * price_max_minor) {
         const Stopwatch watch;
         due = make_due_orders(bench, n);
         setup_s = watch.seconds();
@@ -147,7 +146,7 @@ void run_refund_bench(const std::filesystem::path& dir, Backend backend, const R
     if (counts.sync_normal_orders > 0) {
         const std::size_t m = counts.sync_normal_orders;
         const BenchDatabase database(backend, dir, "refund_normal");
-        BenchDb bench(database, static_cast<MinorUnits>(m) * price_max,
+        BenchDb bench(database, static_cast<MinorUnits>(m) * price_max_minor,
                       BenchDbOptions{config::SqliteSynchronous::normal, 4});
         const DueOrders due = make_due_orders(bench, m);
         EngineSweep normal;

@@ -11,8 +11,8 @@
 //   cost the server 30-40 ms per 500 rows to parse and bind (a 500-row VALUES list), an array
 //   per column well under one.
 // - MySQL/MariaDB: multi-row VALUES, and a UNION ALL of SELECTs for a derived table (MariaDB
-//   names a VALUES table's columns by its first row's values); a column with the same value in
-//   every row is written once (Rows::constant_columns). SOCI's MySQL backend has no
+//   names a VALUES table's columns by its first row's values), in which a column with the same
+//   value in every row is written once (Rows::constant_columns). SOCI's MySQL backend has no
 //   server-side binding (it escapes each value into the text on the client), so texts are
 //   written as hexadecimal literals of the connection's character set (utf8mb4, set on
 //   connect): as safe, and far cheaper than SOCI's escaping.
@@ -149,17 +149,16 @@ private:
     void write_value(Statement& st, std::size_t row, std::size_t column, const char* null_literal) const;
     void write_values_lists(Statement& st) const;
     // MySQL: per column, whether every row holds the same value (never with one row, never for
-    // every column). Such a
-    // column is written once, as a literal, instead of once per row: MariaDB's time for a
-    // 500-row statement goes mostly to the values it parses (a sweep's events INSERT: 6-9 ms
-    // with every value, 4-6 ms with the batch's constant columns written once).
+    // every column). In a derived table such a column is written once, as a literal, instead of
+    // once per row: MariaDB spends its time on a 500-row UNION ALL parsing and preparing each
+    // SELECT's values (the sweep's orders UPDATE: 14-16 ms with every value, 10-12 with the
+    // batch's shared columns written once).
     [[nodiscard]] std::vector<bool> constant_columns() const;
     [[nodiscard]] const char* mysql_null(std::size_t column) const;
     // MySQL: "(SELECT ... UNION ALL SELECT ...) w" of the columns that are not constant.
     void write_mysql_varying(Statement& st, const std::vector<bool>& constant) const;
-    // MySQL: SELECT every column (a constant's literal or w's column, named if named) FROM the
-    // varying ones.
-    void write_mysql_select(Statement& st, const std::vector<bool>& constant, bool named) const;
+    // MySQL: SELECT every column, named (a constant's literal or w's column), FROM the varying ones.
+    void write_mysql_select(Statement& st, const std::vector<bool>& constant) const;
     void write_unnest(Statement& st) const;
 
     std::vector<std::string> columns_;
