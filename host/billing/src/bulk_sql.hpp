@@ -77,6 +77,9 @@ public:
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
 
+    // Makes room for a text of about this many bytes at once (a 500-row statement otherwise
+    // grows and copies itself a dozen times).
+    void reserve(std::size_t bytes);
     // Appends SQL text as is.
     Statement& operator<<(std::string_view text);
     // Appends a placeholder bound to the value (MySQL: the value as a hexadecimal literal).
@@ -130,6 +133,8 @@ public:
 
     [[nodiscard]] const std::vector<std::string>& columns() const noexcept { return columns_; }
     [[nodiscard]] std::size_t size() const noexcept { return rows_; }
+    // About the longest statement text the rows can take (MySQL's hexadecimal literals).
+    [[nodiscard]] std::size_t text_bytes_max() const;
     // Appends the values of a text column to out.
     void column_texts(const std::string& column, std::vector<std::string>& out) const;
 

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <charconv>
 #include <cstdint>
 #include <string_view>
 
@@ -46,6 +47,87 @@ void put_key(std::string& out, std::string_view key) {
     out += key;
     out += "\":";
 }
+
+// The plain case of a stored attributes or terms text, read without Poco (whose parser was a
+// sixth of the sweeper's client CPU, reading every order of a batch): one flat object whose keys
+// and string values are printable ASCII without escapes, and whose numbers are plain integers.
+// Anything else (an escape, a byte outside printable ASCII, a nested value, a duplicate key, a
+// number that is not plainly an int64) gives nullopt, and Poco reads the text as before: this
+// path never decides a text Poco would have read differently. json_codec_test compares them.
+class PlainObjectReader {
+public:
+    explicit PlainObjectReader(std::string_view text) : text_(text) {}
+
+    template <typename Map, typename ReadValue>
+    std::optional<Map> read(ReadValue read_value) {
+        Map out;
+        skip_space();
+        if (!take('{')) return std::nullopt;
+        skip_space();
+        if (!take('}')) {
+            while (true) {
+                std::string key;
+                if (!read_string(key)) return std::nullopt;
+                skip_space();
+                if (!take(':')) return std::nullopt;
+                skip_space();
+                typename Map::mapped_type value{};
+                if (!(this->*read_value)(value) || !out.emplace(std::move(key), std::move(value)).second) {
+                    return std::nullopt;
+                }
+                skip_space();
+                if (take('}')) break;
+                if (!take(',')) return std::nullopt;
+                skip_space();
+            }
+        }
+        skip_space();
+        if (at_ != text_.size()) return std::nullopt;
+        return out;
+    }
+
+    bool read_string(std::string& out) {
+        if (!take('"')) return false;
+        const std::size_t begin = at_;
+        while (at_ < text_.size() && text_[at_] != '"') {
+            const char c = text_[at_];
+            if (c < 0x20 || c > 0x7E || c == '\\') return false;  // signed char: non-ASCII is < 0
+            ++at_;
+        }
+        if (at_ == text_.size()) return false;
+        out.assign(text_.substr(begin, at_ - begin));
+        ++at_;  // the closing quote
+        return true;
+    }
+
+    bool read_integer(std::int64_t& out) {
+        const std::size_t begin = at_;
+        if (at_ < text_.size() && text_[at_] == '-') ++at_;
+        const std::size_t digits = at_;
+        while (at_ < text_.size() && text_[at_] >= '0' && text_[at_] <= '9') ++at_;
+        const std::size_t count = at_ - digits;
+        // A leading zero only as the whole number 0 ("-0" and "007" are left to Poco).
+        if (count == 0 || (text_[digits] == '0' && (count > 1 || digits > begin))) return false;
+        const auto [end, error] = std::from_chars(text_.data() + begin, text_.data() + at_, out);
+        return error == std::errc() && end == text_.data() + at_;
+    }
+
+private:
+    void skip_space() {
+        while (at_ < text_.size() &&
+               (text_[at_] == ' ' || text_[at_] == '\t' || text_[at_] == '\n' || text_[at_] == '\r')) {
+            ++at_;
+        }
+    }
+    bool take(char c) {
+        if (at_ >= text_.size() || text_[at_] != c) return false;
+        ++at_;
+        return true;
+    }
+
+    std::string_view text_;
+    std::size_t at_ = 0;
+};
 
 Poco::JSON::Object::Ptr parse_object(const std::string& text) {
     try {
@@ -137,6 +219,7 @@ std::string encode(const sdk::Decision& decision) {
 }
 
 std::optional<sdk::Attributes> decode_attributes(const std::string& text) {
+    if (auto plain = PlainObjectReader(text).read<sdk::Attributes>(&PlainObjectReader::read_string)) return plain;
     const auto object = parse_object(text);
     if (!object) return std::nullopt;
     sdk::Attributes out;
@@ -148,12 +231,20 @@ std::optional<sdk::Attributes> decode_attributes(const std::string& text) {
 }
 
 std::optional<sdk::Numbers> decode_numbers(const std::string& text) {
+    if (auto plain = PlainObjectReader(text).read<sdk::Numbers>(&PlainObjectReader::read_integer)) return plain;
     const auto object = parse_object(text);
     if (!object) return std::nullopt;
     sdk::Numbers out;
     for (const auto& [key, value] : *object) {
         if (!value.isInteger()) return std::nullopt;
-        out[key] = value.convert<Poco::Int64>();
+        // An integer past int64 (Poco reads it as an unsigned one) is refused, not thrown.
+        Poco::Int64 number = 0;
+        try {
+            number = value.convert<Poco::Int64>();
+        } catch (const Poco::Exception&) {
+            return std::nullopt;
+        }
+        out[key] = number;
     }
     return out;
 }
