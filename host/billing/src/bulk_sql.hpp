@@ -15,10 +15,13 @@
 //   value in every row is written once (Rows::constant_columns). SOCI's MySQL backend has no
 //   server-side binding (it escapes each value into the text on the client), so texts are
 //   written as hexadecimal literals of the connection's character set (utf8mb4, set on
-//   connect): as safe, and far cheaper than SOCI's escaping.
-// Our own integers are written as literals. Statements run as SOCI one-time queries: a prepared
-// statement on PostgreSQL costs two extra round trips (prepare, deallocate), and a text built
-// per batch is rarely seen twice. Callers cut their rows into chunks of bulk_rows_max, which
+//   connect): as safe, and far cheaper than SOCI's escaping. The statements then go to the
+//   server past SOCI (storage::mysql_text), which would scan their every character for
+//   placeholders, and rows come back as text read here (SOCI converts each number through a
+//   std::istringstream).
+// Our own integers are written as literals. Elsewhere statements run as SOCI one-time queries: a
+// prepared statement on PostgreSQL costs two extra round trips (prepare, deallocate), and a text
+// built per batch is rarely seen twice. Callers cut their rows into chunks of bulk_rows_max, which
 // keeps SQLite's placeholders far below its limit (32766).
 #pragma once
 
