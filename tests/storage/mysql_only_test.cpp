@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,41 @@ TEST_F(MysqlText, AQueryAfterAFailedStatementStillWorks) {
     });
     ASSERT_TRUE(ran.ok()) << ran.error().message;
     EXPECT_EQ("1", ran.value());
+}
+
+// What a caller must never do leaves the connection as usable as an error from the server does:
+// the next statement, through SOCI, runs.
+TEST_F(MysqlText, ASelectGivenToExecuteIsRefusedAndTheSessionGoesOn) {
+    auto ran = db_->write([&](soci::session& sql) -> Result<long long> {
+        mysql_text::execute(sql, insert_a);
+        EXPECT_THROW(mysql_text::execute(sql, "SELECT id FROM accounts"), std::logic_error);
+        long long balance = 0;
+        sql << "SELECT balance_minor FROM accounts WHERE id = 'a'", soci::into(balance);
+        return balance;
+    });
+    ASSERT_TRUE(ran.ok()) << ran.error().message;
+    EXPECT_EQ(5, ran.value());
+}
+
+TEST_F(MysqlText, ARowReaderThatThrowsLeavesTheSessionUsable) {
+    auto ran = db_->write([&](soci::session& sql) -> Result<long long> {
+        mysql_text::execute(sql, insert_a);
+        mysql_text::execute(sql, "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, "
+                                 "created_at_ms) VALUES ('b', 't', 'customer', 'b', 7, 0)");
+        int seen = 0;
+        EXPECT_THROW(mysql_text::query(sql, "SELECT id FROM accounts ORDER BY id",
+                                       [&](const mysql_text::Row&) {
+                                           ++seen;
+                                           throw std::runtime_error("the caller's own failure");
+                                       }),
+                     std::runtime_error);
+        EXPECT_EQ(1, seen) << "the reader stops at the row that threw";
+        long long total = 0;
+        sql << "SELECT SUM(balance_minor) FROM accounts", soci::into(total);
+        return total;
+    });
+    ASSERT_TRUE(ran.ok()) << ran.error().message;
+    EXPECT_EQ(12, ran.value());
 }
 
 }  // namespace
