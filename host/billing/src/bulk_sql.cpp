@@ -5,6 +5,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "billing/storage/mysql_text.hpp"
+
 namespace billing::bulk_sql {
 
 Statement::Statement(soci::session& sql)

@@ -35,7 +35,9 @@
 #include <string_view>
 #include <vector>
 
-#include "billing/storage/mysql_text.hpp"
+namespace billing::storage::mysql_text {
+class Row;
+}  // namespace billing::storage::mysql_text
 
 namespace billing::bulk_sql {
 

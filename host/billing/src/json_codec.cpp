@@ -36,13 +36,24 @@ void put_object(std::string& out, const Map& map, PutValue put_value) {
     out += '}';
 }
 
+template <typename Items, typename PutItem>
+void put_array(std::string& out, const Items& items, PutItem put_item) {
+    out += '[';
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) out += ',';
+        put_item(out, items[i]);
+    }
+    out += ']';
+}
+
 void put_attributes(std::string& out, const sdk::Attributes& attributes) { put_object(out, attributes, put_string); }
 
 void put_numbers(std::string& out, const sdk::Numbers& numbers) { put_object(out, numbers, put_number); }
 
-// Appends ,"key": (or "key": first); keys are our own ASCII names, in sorted order.
+// Appends ,"key": to the object out is writing (no comma after its '{'); keys are our own ASCII
+// names, in sorted order.
 void put_key(std::string& out, std::string_view key) {
-    if (out.size() > 1) out += ',';
+    if (out.back() != '{') out += ',';
     out += '"';
     out += key;
     out += "\":";
@@ -168,16 +179,13 @@ std::string encode_request(const sdk::Event& event) {
 std::string encode(const sdk::Decision& decision) {
     std::string out = "{";
     put_key(out, "add_timers");
-    out += '[';
-    for (std::size_t i = 0; i < decision.add_timers.size(); ++i) {
-        if (i > 0) out += ',';
-        out += "{\"due_at_ms\":";
-        put_number(out, decision.add_timers[i].due_at_ms);
-        out += ",\"name\":";
-        put_string(out, decision.add_timers[i].name);
-        out += '}';
-    }
-    out += ']';
+    put_array(out, decision.add_timers, [](std::string& o, const sdk::TimerRequest& timer) {
+        o += "{\"due_at_ms\":";
+        put_number(o, timer.due_at_ms);
+        o += ",\"name\":";
+        put_string(o, timer.name);
+        o += '}';
+    });
     put_key(out, "allowed");
     out += decision.allowed ? "true" : "false";
     if (decision.available_at_ms) {
@@ -187,25 +195,17 @@ std::string encode(const sdk::Decision& decision) {
     put_key(out, "code");
     put_string(out, decision.code);
     put_key(out, "drop_timers");
-    out += '[';
-    for (std::size_t i = 0; i < decision.drop_timers.size(); ++i) {
-        if (i > 0) out += ',';
-        put_string(out, decision.drop_timers[i]);
-    }
-    out += ']';
+    put_array(out, decision.drop_timers, put_string);
     put_key(out, "message");
     put_string(out, decision.message);
     put_key(out, "moves");
-    out += '[';
-    for (std::size_t i = 0; i < decision.moves.size(); ++i) {
-        if (i > 0) out += ',';
-        out += "{\"amount_minor\":";
-        put_number(out, decision.moves[i].amount_minor);
-        out += ",\"kind\":";
-        put_string(out, decision_check::move_kind_name(decision.moves[i].kind));
-        out += '}';
-    }
-    out += ']';
+    put_array(out, decision.moves, [](std::string& o, const sdk::MoneyMove& move) {
+        o += "{\"amount_minor\":";
+        put_number(o, move.amount_minor);
+        o += ",\"kind\":";
+        put_string(o, decision_check::move_kind_name(move.kind));
+        o += '}';
+    });
     put_key(out, "new_state");
     put_string(out, decision.new_state);
     put_key(out, "outcome");
