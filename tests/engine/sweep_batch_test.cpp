@@ -27,6 +27,12 @@ protected:
     long long events_of(const std::string& order_id, const std::string& where = "1 = 1") {
         return count("SELECT COUNT(*) FROM events WHERE order_id = '" + order_id + "' AND " + where);
     }
+    // What Sweeper::sweep_once reads before its batch's transaction.
+    Result<std::vector<timers::TimerRow>> due_candidates(UtcMs now) {
+        return db->read([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
+            return timers::due_candidates(sql, now, batch_max);
+        });
+    }
 };
 
 TEST_F(SweepBatch, ExpiredActivationsAreRefundedTogetherEachOnce) {
@@ -148,9 +154,7 @@ TEST_F(SweepBatch, ATimerAnotherSweeperLeasedStaysOutOfTheBatchUntilItsLeaseEnds
     const UtcMs now = at(20, n);
     // The batch's candidates are read first; then another sweeper leases the earliest timer (and
     // is slow with it) before the batch's transaction opens.
-    auto candidates = db->read([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
-        return timers::due_candidates(sql, now, batch_max);
-    });
+    const auto candidates = due_candidates(now);
     ASSERT_TRUE(candidates);
     ASSERT_EQ(static_cast<std::size_t>(n), candidates.value().size());
     auto leased = sweeper->claim_due(now, "other#1", lease_s, 1);
@@ -193,9 +197,7 @@ TEST_F(SweepBatch, ALaterTimerTheBatchsOwnDecisionDroppedIsLostNotRun) {
     // the end, which the batch had claimed (locked) too. The batch's own transaction says so
     // (no fallback to leases).
     const UtcMs now = at(24 * 60);
-    auto candidates = db->read([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
-        return timers::due_candidates(sql, now, batch_max);
-    });
+    const auto candidates = due_candidates(now);
     ASSERT_TRUE(candidates);
     auto swept = engine->run_due_batch(candidates.value(), "batch#1", now, now + lease_s * 1000);
     ASSERT_TRUE(swept) << swept.error().message;

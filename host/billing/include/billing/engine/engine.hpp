@@ -251,9 +251,10 @@ private:
     // It takes only the plain case: the first timer of its order, still held, whose policy
     // decides without a charge and within the host's checks (or denies, or whose order is gone).
     // It sets done[i] for each timer it ran and leaves the rest (a failure to count, a charge, a
-    // second timer of an order) to the per-timer pass after it. Any error here fails the whole batch transaction. held says
-    // how the batch's rows are held: leased to owner (claimed in an earlier transaction, so each
-    // is checked, and may have been lost) or locked by this transaction.
+    // second timer of an order) to the per-timer pass after it. Any error here fails the whole
+    // batch transaction. held says how the batch's rows are held: leased to owner (claimed in an
+    // earlier transaction, so each is checked, and may have been lost) or locked by this
+    // transaction.
     enum class Held { leased, locked };
     Result<Unit> run_set_based_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
                                   const std::string& owner, Held held, const OrdersById& orders,

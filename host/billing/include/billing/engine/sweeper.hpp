@@ -2,10 +2,10 @@
 // with the delete of its timer row, set-based where it can, else in a savepoint of its own. The
 // usual batch is claimed and applied in ONE transaction, its claim the row locks of that
 // transaction (Engine::run_due_batch): a sweeper that dies mid-batch leaves nothing behind, and
-// the timers are due again for every sweeper once the database has ended its session. If that transaction fails, the timers are
-// claimed with a lease (a conditional UPDATE committed on its own) and run as a claimed batch
-// (Engine::run_leased_timers), and test clocks run theirs that way one by one: a dead owner's
-// lease ends and another sweeper takes the timer over. Claiming is at-least-once; the effect is
+// the timers are due again for every sweeper once the database has ended its session. If that
+// transaction fails, the timers are claimed with a lease (a conditional UPDATE committed on its
+// own) and run as a claimed batch (Engine::run_leased_timers), and test clocks run theirs that
+// way one by one: a dead owner's lease ends and another sweeper takes the timer over. Claiming is at-least-once; the effect is
 // exactly-once, because only the transaction that deletes the row while holding it (locked, or
 // leased and still exactly that row) applies it.
 #pragma once
