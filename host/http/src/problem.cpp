@@ -33,6 +33,19 @@ constexpr std::array catalogue{
     ProblemKind{pc::internal, 500, "Internal error"},
     ProblemKind{pc::storage_unavailable, 503, "The database is unavailable"},
     ProblemKind{pc::shutting_down, 503, "The server is shutting down"},
+    ProblemKind{pc::bad_request_line, 400, "The request line is malformed"},
+    ProblemKind{pc::bad_header, 400, "A header field is malformed"},
+    ProblemKind{pc::missing_host, 400, "An HTTP/1.1 request needs exactly one Host header"},
+    ProblemKind{pc::bad_content_length, 400, "The Content-Length header is invalid"},
+    ProblemKind{pc::bad_transfer_encoding, 400, "The Transfer-Encoding header is invalid"},
+    ProblemKind{pc::bad_chunked_body, 400, "The chunked body is malformed"},
+    ProblemKind{pc::request_timeout, 408, "The request did not arrive in time"},
+    ProblemKind{pc::expectation_failed, 417, "Only Expect: 100-continue is supported"},
+    ProblemKind{pc::too_many_connections, 429, "Too many connections from this client"},
+    ProblemKind{pc::header_too_large, 431, "The request head is too large"},
+    ProblemKind{pc::transfer_coding_not_implemented, 501, "Only the chunked transfer coding is supported"},
+    ProblemKind{pc::overloaded, 503, "The server is overloaded; retry later"},
+    ProblemKind{pc::http_version_not_supported, 505, "Only HTTP/1.0 and HTTP/1.1 are supported"},
 };
 
 // Engine and storage codes that are not in the catalogue but have a fixed status. The storage's
@@ -89,7 +102,7 @@ bool stable_code(std::string_view code) {
 
 [[maybe_unused]] bool standard_member(std::string_view name) {
     return name == "type" || name == "title" || name == "status" || name == "detail" || name == "code" ||
-           name == "instance";
+           name == "instance" || name == "request_id";
 }
 
 // 5xx details are fixed: the error's message may hold SQL, paths or a plugin's internals.
@@ -152,6 +165,7 @@ std::string problem_body(const Problem& problem) {
     body.set("status", problem.status);
     body.set("detail", problem.detail);
     body.set("code", problem.code);
+    if (!problem.request_id.empty()) body.set("request_id", problem.request_id);
     for (const auto& [name, value] : problem.extra) {
         assert(!standard_member(name) && "an extension member may not replace a standard one");
         std::visit([&body, &name](const auto& v) { body.set(name, v); }, value);

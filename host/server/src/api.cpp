@@ -295,7 +295,9 @@ ApiResponse problem(Call& call, const http::Problem& p) {
     ApiResponse r;
     r.status = p.status;
     r.content_type = std::string(http::problem_content_type);
-    r.body = http::problem_body(p);
+    http::Problem with_id = p;
+    with_id.request_id = call.request_id;
+    r.body = http::problem_body(with_id);
     return r;
 }
 

@@ -45,6 +45,21 @@ inline constexpr std::string_view idempotency_key_reused = "idempotency_key_reus
 inline constexpr std::string_view internal = "internal";                              // 500
 inline constexpr std::string_view storage_unavailable = "storage_unavailable";        // 503
 inline constexpr std::string_view shutting_down = "shutting_down";                    // 503
+// Answered by the HTTP transport itself, before a request reaches a route (RFC 9112 framing,
+// bounded heads, slow or too many connections). Each closes the connection after the answer.
+inline constexpr std::string_view bad_request_line = "bad_request_line";              // 400
+inline constexpr std::string_view bad_header = "bad_header";                          // 400
+inline constexpr std::string_view missing_host = "missing_host";                      // 400
+inline constexpr std::string_view bad_content_length = "bad_content_length";          // 400
+inline constexpr std::string_view bad_transfer_encoding = "bad_transfer_encoding";    // 400
+inline constexpr std::string_view bad_chunked_body = "bad_chunked_body";              // 400
+inline constexpr std::string_view request_timeout = "request_timeout";                // 408
+inline constexpr std::string_view expectation_failed = "expectation_failed";          // 417
+inline constexpr std::string_view too_many_connections = "too_many_connections";      // 429
+inline constexpr std::string_view header_too_large = "header_too_large";              // 431
+inline constexpr std::string_view transfer_coding_not_implemented = "transfer_coding_not_implemented";  // 501
+inline constexpr std::string_view overloaded = "overloaded";                          // 503
+inline constexpr std::string_view http_version_not_supported = "http_version_not_supported";  // 505
 }  // namespace problem_code
 
 struct ProblemKind {
@@ -64,6 +79,9 @@ struct Problem {
     std::string code;
     std::string title;
     std::string detail;
+    // The request's id (the X-Request-Id answered), written as the `request_id` member when set,
+    // so that support can find the request's log line from the body alone.
+    std::string request_id;
     // Extension members, written after the standard ones in this order. Their names must not
     // be a standard member's (asserted).
     std::vector<std::pair<std::string, ProblemValue>> extra;
@@ -93,7 +111,7 @@ Problem policy_denial(std::string code, std::string message, std::optional<UtcMs
 // "tag:billing-host,2025:problem:" + code
 std::string problem_type_uri(std::string_view code);
 
-// The JSON body: {"type","title","status","detail","code", extra...}, compact, in that order.
+// The JSON body: {"type","title","status","detail","code","request_id"?, extra...}, compact, in that order.
 std::string problem_body(const Problem& problem);
 
 }  // namespace billing::http
