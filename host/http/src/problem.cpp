@@ -126,7 +126,7 @@ const ProblemKind* find_problem_kind(std::string_view code) {
 Problem make_problem(std::string_view code, std::string detail) {
     const ProblemKind* kind = find_problem_kind(code);
     assert(kind != nullptr && "make_problem takes only the catalogue's codes");
-    return Problem{kind->status, std::string(kind->code), std::string(kind->title), std::move(detail), {}};
+    return Problem{kind->status, std::string(kind->code), std::string(kind->title), std::move(detail), {}, {}};
 }
 
 Problem problem_for_error(const Error& error) {
@@ -140,16 +140,16 @@ Problem problem_for_error(const Error& error) {
             return hide_server_fault(make_problem(mapped->code, error.message));
         }
         return hide_server_fault(
-            Problem{mapped->status, error.code, std::string(mapped->title), error.message, {}});
+            Problem{mapped->status, error.code, std::string(mapped->title), error.message, {}, {}});
     }
     if (stable_code(error.code)) {
-        return Problem{422, error.code, "Refused by the tenant's policy", error.message, {}};
+        return Problem{422, error.code, "Refused by the tenant's policy", error.message, {}, {}};
     }
     return hide_server_fault(make_problem(problem_code::internal, ""));
 }
 
 Problem policy_denial(std::string code, std::string message, std::optional<UtcMs> available_at) {
-    Problem problem{409, std::move(code), "Not allowed by the tenant's policy now", std::move(message), {}};
+    Problem problem{409, std::move(code), "Not allowed by the tenant's policy now", std::move(message), {}, {}};
     if (available_at) {
         problem.extra.emplace_back("available_at", format_rfc3339_utc(*available_at));
     }
