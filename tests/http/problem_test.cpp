@@ -40,7 +40,15 @@ TEST(Problem, CatalogueHasTheStatusesTheApiPromises) {
         {"validation_failed", 422},     {"idempotency_key_reused", 422},
         {"storage_unavailable", 503},   {"internal", 500},
         {"malformed_json", 400},        {"idempotency_key_required", 400},
-        {"shutting_down", 503},         {"bad_request", 400}};
+        {"shutting_down", 503},         {"bad_request", 400},
+        // Answered by the HTTP transport (request_head.hpp, the server's connections).
+        {"bad_request_line", 400},      {"bad_header", 400},
+        {"missing_host", 400},          {"bad_content_length", 400},
+        {"bad_transfer_encoding", 400}, {"bad_chunked_body", 400},
+        {"request_timeout", 408},       {"expectation_failed", 417},
+        {"too_many_connections", 429},  {"header_too_large", 431},
+        {"transfer_coding_not_implemented", 501}, {"overloaded", 503},
+        {"http_version_not_supported", 505}};
     for (const auto& [code, status] : expected) {
         const ProblemKind* kind = find_problem_kind(code);
         ASSERT_NE(kind, nullptr) << code;

@@ -29,6 +29,12 @@ void read_server(const toml::table& table, Diagnostics& diagnostics, ServerConfi
     reader.integer<std::uint32_t>("queue_max", out.queue_max, 1, 65536);
     reader.integer<std::size_t>("body_bytes_max", out.body_bytes_max, 1, body_bytes_limit);
     reader.integer<std::uint32_t>("keep_alive_timeout_s", out.keep_alive_timeout_s, 1, 3600);
+    reader.integer<std::size_t>("head_bytes_max", out.head_bytes_max, 1024, 65536);
+    reader.integer<std::uint32_t>("header_fields_max", out.header_fields_max, 1, 1000);
+    reader.integer<std::uint32_t>("head_timeout_ms", out.head_timeout_ms, 100, 600000);
+    reader.integer<std::uint32_t>("body_timeout_ms", out.body_timeout_ms, 100, 600000);
+    reader.integer<std::uint32_t>("connections_max", out.connections_max, 1, 1000000);
+    reader.integer<std::uint32_t>("connections_per_client_max", out.connections_per_client_max, 1, 1000000);
     reader.integer<std::uint32_t>("shutdown_grace_s", out.shutdown_grace_s, 0, 600);
     reader.refuse_unknown_keys();
 }

@@ -1,130 +1,138 @@
 #include "http_server.hpp"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <thread>
+
+#include "billing/http/problem.hpp"
+#include "http_connection.hpp"
 
 namespace billing::server {
 
 namespace {
 
-class InFlight {
-public:
-    explicit InFlight(std::atomic<int>& count) : count_(count) { ++count_; }
-    ~InFlight() { --count_; }
-    InFlight(const InFlight&) = delete;
-    InFlight& operator=(const InFlight&) = delete;
+namespace pc = http::problem_code;
+using boost::asio::ip::tcp;
 
-private:
-    std::atomic<int>& count_;
-};
+// Each connection is a file descriptor: make room for connections_max of them (and the host's
+// own files and database connections) if the hard limit allows, so that the cap, not EMFILE,
+// is what a flood of connections meets.
+void raise_file_limit(std::uint32_t connections_max) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    const rlim_t wanted = static_cast<rlim_t>(connections_max) + 256;
+    if (limit.rlim_cur >= wanted) return;
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &limit);
+}
 
-class Handler final : public Poco::Net::HTTPRequestHandler {
-public:
-    Handler(Api& api, std::atomic<int>& in_flight, const std::atomic<bool>& stopping, std::size_t drain_bytes_max)
-        : api_(api), in_flight_(in_flight), stopping_(stopping), drain_bytes_max_(drain_bytes_max) {}
+void accept_next(HttpServer::State& state);
 
-    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-        const InFlight counted(in_flight_);
-        ApiRequest in;
-        in.method = request.getMethod();
-        in.target = request.getURI();
-        in.authorization = request.get("Authorization", "");
-        in.content_type = request.get("Content-Type", "");
-        if (request.has("Idempotency-Key")) in.idempotency_key = request.get("Idempotency-Key");
-        in.request_id = request.get("X-Request-Id", "");
-        // RFC 9112 §6.3: a request with neither Content-Length nor chunked encoding has no body.
-        // (Poco would read such a body until the client closes, which it never does while it
-        // waits for the answer.)
-        const bool has_body = request.hasContentLength() || request.getChunkedTransferEncoding();
-        in.body = has_body ? &request.stream() : nullptr;
-        in.content_length = request.hasContentLength() ? request.getContentLength64() : -1;
-
-        const ApiResponse out = api_.handle(in);
-
-        // A body the API did not read (a refused request) must not be taken for the next
-        // request on this connection: drain what is left, and close if too much is.
-        if (has_body) {
-            std::istream& rest = request.stream();
-            rest.ignore(static_cast<std::streamsize>(drain_bytes_max_));
-            if (!rest.eof()) response.setKeepAlive(false);
+void on_accept(HttpServer::State& state, const boost::system::error_code& error, tcp::socket socket) {
+    if (!state.acceptor.is_open() || state.stopping.load()) return;
+    if (error) {
+        // Out of descriptors (EMFILE) or a connection reset while queued: try again shortly
+        // rather than spin on the error.
+        state.accept_retry.expires_after(std::chrono::milliseconds(50));
+        state.accept_retry.async_wait([&state](const boost::system::error_code& e) {
+            if (!e) accept_next(state);
+        });
+        return;
+    }
+    boost::system::error_code ignored;
+    const std::string client = socket.remote_endpoint(ignored).address().to_string();
+    switch (state.admit(client)) {
+        case HttpServer::State::Admission::admitted: {
+            auto connection = std::make_shared<Connection>(state, std::move(socket), ClientSlot(state, client));
+            connection->start();
+            break;
         }
-        if (stopping_.load()) response.setKeepAlive(false);
-
-        response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
-        response.setContentType(out.content_type);
-        for (const auto& [name, value] : out.headers) response.set(name, value);
-        response.setContentLength64(static_cast<Poco::Int64>(out.body.size()));
-        response.sendBuffer(out.body.data(), out.body.size());
+        case HttpServer::State::Admission::client_full: {
+            auto connection = std::make_shared<Connection>(state, std::move(socket), ClientSlot());
+            connection->refuse(state.api.transport_problem(
+                pc::too_many_connections,
+                "this address has " + std::to_string(state.config.connections_per_client_max) +
+                    " connections open already; reuse them (keep-alive) or close some"));
+            break;
+        }
+        case HttpServer::State::Admission::server_full: {
+            ApiResponse busy = state.api.transport_problem(pc::overloaded, "the server has too many connections open");
+            busy.headers.emplace_back("Retry-After", "1");
+            auto connection = std::make_shared<Connection>(state, std::move(socket), ClientSlot());
+            connection->refuse(std::move(busy));
+            break;
+        }
     }
+    accept_next(state);
+}
 
-private:
-    Api& api_;
-    std::atomic<int>& in_flight_;
-    const std::atomic<bool>& stopping_;
-    std::size_t drain_bytes_max_;
-};
-
-class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
-public:
-    Factory(Api& api, std::atomic<int>& in_flight, const std::atomic<bool>& stopping, std::size_t drain_bytes_max)
-        : api_(api), in_flight_(in_flight), stopping_(stopping), drain_bytes_max_(drain_bytes_max) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-        return new Handler(api_, in_flight_, stopping_, drain_bytes_max_);
-    }
-
-private:
-    Api& api_;
-    std::atomic<int>& in_flight_;
-    const std::atomic<bool>& stopping_;
-    std::size_t drain_bytes_max_;
-};
+void accept_next(HttpServer::State& state) {
+    state.acceptor.async_accept([&state](const boost::system::error_code& error, tcp::socket socket) {
+        on_accept(state, error, std::move(socket));
+    });
+}
 
 }  // namespace
 
 HttpServer::HttpServer(Api& api, const config::ServerConfig& server)
-    : pool_(1, static_cast<int>(server.threads_max)) {
-    Poco::Net::ServerSocket socket;
-    socket.bind(Poco::Net::SocketAddress(server.host, server.port), true);
-    socket.listen(static_cast<int>(server.queue_max));
-    port_ = socket.address().port();
-    auto params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(static_cast<int>(server.threads_max));
-    params->setMaxQueued(static_cast<int>(server.queue_max));
-    params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(static_cast<long>(server.keep_alive_timeout_s), 0));
-    params->setMaxKeepAliveRequests(0);  // unlimited
-    params->setServerName("billing-host");
-    // A refused body is read and dropped up to 1 MiB (more if bodies may be larger) before the
-    // answer closes the connection: closing with unread bytes sends a TCP reset, and a client still
-    // uploading may then lose the 413 (RFC 9112 §9.6). Beyond that, the reset is the lesser harm.
-    const std::size_t drain_bytes_max = std::max<std::size_t>(server.body_bytes_max, std::size_t{1} << 20);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(api, in_flight_, stopping_, drain_bytes_max), pool_,
-                                                      socket, params);
-    server_->start();
+    : state_(std::make_shared<State>(api, server)) {
+    raise_file_limit(server.connections_max);
+    const tcp::endpoint endpoint(boost::asio::ip::make_address(server.host), server.port);
+    state_->acceptor.open(endpoint.protocol());
+    state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
+    state_->acceptor.bind(endpoint);
+    state_->acceptor.listen(static_cast<int>(std::min<std::uint32_t>(server.queue_max, 4096)));
+    accept_next(*state_);
+    state_->io_thread = std::thread([state = state_.get()] {
+        // The acceptor keeps the context busy; the guard keeps it running through stop()'s
+        // last posted work until io.stop().
+        auto guard = boost::asio::make_work_guard(state->io);
+        state->io.run();
+    });
 }
 
 HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
 
+std::uint16_t HttpServer::port() const { return state_->acceptor.local_endpoint().port(); }
+
 void HttpServer::stop(std::chrono::milliseconds grace) {
     if (stopped_) return;
     stopped_ = true;
-    // No new connections; connections finish the request they are in and then close.
-    stopping_ = true;
-    server_->stopAll(false);
+    State& state = *state_;
+    // No new connections; connections between requests close; the rest finish the request they
+    // are in, answered with Connection: close.
+    state.stopping = true;
+    boost::asio::post(state.io, [&state] {
+        boost::system::error_code ignored;
+        state.acceptor.close(ignored);
+        state.accept_retry.cancel();
+        std::vector<std::shared_ptr<Connection>> open;
+        for (auto& [key, weak] : state.connections) {
+            if (auto connection = weak.lock()) open.push_back(std::move(connection));
+        }
+        for (auto& connection : open) connection->close_if_idle();
+    });
     const auto deadline = std::chrono::steady_clock::now() + grace;
-    while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while (state.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    // What is left is idle keep-alive connections (or requests past the grace): close them.
-    server_->stopAll(true);
-    pool_.joinAll();
+    // What is left is requests past the grace or still arriving: close them all.
+    boost::asio::post(state.io, [&state] {
+        std::vector<std::shared_ptr<Connection>> open;
+        for (auto& [key, weak] : state.connections) {
+            if (auto connection = weak.lock()) open.push_back(std::move(connection));
+        }
+        for (auto& connection : open) connection->close_now();
+        state.io.stop();
+    });
+    if (state.io_thread.joinable()) state.io_thread.join();
+    // A worker still in Api::handle finishes before the Api it uses can go; its answer is
+    // dropped with the stopped context.
+    state.workers.join();
 }
 
 }  // namespace billing::server

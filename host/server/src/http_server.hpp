@@ -1,10 +1,19 @@
-// Poco's HTTPServer carrying the Api: each request becomes an ApiRequest, each ApiResponse is
-// sent with its status, headers and body. Counts the requests being handled, so that shutdown
-// knows when every received request has been answered.
+// The HTTP/1.1 transport carrying the Api (RFC 9112), on Boost.Asio with Boost.Beast's parser.
+//
+// One I/O thread owns every socket: it accepts, reads request heads and bodies, writes answers
+// and runs every connection's deadline. Only a complete request goes to one of threads_max
+// workers, which runs Api::handle and hands the answer back. So a connection that is idle, slow
+// to send its head or body, or slow to read its answer holds no worker: a few hundred trickling
+// clients cannot starve the rest (Poco's HTTPServer, used before, held a thread per connection
+// and restarted its timeout with every byte).
+//
+// What the transport refuses by itself (each a problem+json answer, then the connection closes):
+// a malformed head (request_head.hpp), a head over head_bytes_max or header_fields_max (431), a
+// head not complete head_timeout_ms after its first byte or a body not complete body_timeout_ms
+// after its head (408), a body over body_bytes_max (413, before any of it is read, and instead of
+// "100 Continue"), more than connections_per_client_max connections from one address (429) or
+// connections_max in all, or more than queue_max requests waiting for a worker (503).
 #pragma once
-
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/ThreadPool.h>
 
 #include <atomic>
 #include <chrono>
@@ -24,20 +33,17 @@ public:
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
-    [[nodiscard]] std::uint16_t port() const { return port_; }
+    [[nodiscard]] std::uint16_t port() const;
 
-    // Stops accepting, waits up to grace for the requests being handled to be answered, then
-    // closes every connection and joins the threads.
+    // Stops accepting and closes idle connections; requests already arriving or running are
+    // answered (with Connection: close) for up to grace; then every connection is closed and the
+    // threads are joined.
     void stop(std::chrono::milliseconds grace);
 
+    struct State;  // shared with the connections (http_connection.hpp)
+
 private:
-    std::atomic<int> in_flight_{0};
-    // Set by stop(): every answer from then on closes its connection, so that a keep-alive
-    // client cannot keep the drain going with new requests.
-    std::atomic<bool> stopping_{false};
-    Poco::ThreadPool pool_;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
-    std::uint16_t port_ = 0;
+    std::shared_ptr<State> state_;
     bool stopped_ = false;
 };
 

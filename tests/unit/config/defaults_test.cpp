@@ -29,6 +29,12 @@ TEST(ConfigDefaults, DefaultsAreTheDocumentedValues) {
     EXPECT_EQ(config.server.body_bytes_max, 65536u);
     EXPECT_EQ(config.server.keep_alive_timeout_s, 15u);
     EXPECT_EQ(config.server.shutdown_grace_s, 20u);
+    EXPECT_EQ(config.server.head_bytes_max, 8192u);
+    EXPECT_EQ(config.server.header_fields_max, 100u);
+    EXPECT_EQ(config.server.head_timeout_ms, 10000u);
+    EXPECT_EQ(config.server.body_timeout_ms, 30000u);
+    EXPECT_EQ(config.server.connections_max, 4096u);
+    EXPECT_EQ(config.server.connections_per_client_max, 256u);
     EXPECT_EQ(config.database.url, "sqlite3://data/billing.db");
     EXPECT_EQ(config.database.backend, DatabaseBackend::sqlite3);
     EXPECT_EQ(config.database.target, "data/billing.db");

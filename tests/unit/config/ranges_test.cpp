@@ -63,6 +63,12 @@ const auto queue = [](const HostConfig& c) -> std::uint64_t { return c.server.qu
 const auto body = [](const HostConfig& c) -> std::uint64_t { return c.server.body_bytes_max; };
 const auto keep_alive = [](const HostConfig& c) -> std::uint64_t { return c.server.keep_alive_timeout_s; };
 const auto grace = [](const HostConfig& c) -> std::uint64_t { return c.server.shutdown_grace_s; };
+const auto head_bytes = [](const HostConfig& c) -> std::uint64_t { return c.server.head_bytes_max; };
+const auto fields = [](const HostConfig& c) -> std::uint64_t { return c.server.header_fields_max; };
+const auto head_time = [](const HostConfig& c) -> std::uint64_t { return c.server.head_timeout_ms; };
+const auto body_time = [](const HostConfig& c) -> std::uint64_t { return c.server.body_timeout_ms; };
+const auto connections = [](const HostConfig& c) -> std::uint64_t { return c.server.connections_max; };
+const auto per_client = [](const HostConfig& c) -> std::uint64_t { return c.server.connections_per_client_max; };
 const auto pool = [](const HostConfig& c) -> std::uint64_t { return c.database.pool_size; };
 const auto busy = [](const HostConfig& c) -> std::uint64_t { return c.database.busy_timeout_ms; };
 const auto sweep = [](const HostConfig& c) -> std::uint64_t { return c.timers.sweep_interval_ms; };
@@ -87,6 +93,25 @@ INSTANTIATE_TEST_SUITE_P(Server, ConfigRange, ::testing::Values(
     refused("server", "keep_alive_timeout_s", "3601", "1..3600"),
     refused("server", "shutdown_grace_s", "-1", "0..600"), ok("server", "shutdown_grace_s", "0", grace),
     ok("server", "shutdown_grace_s", "600", grace), refused("server", "shutdown_grace_s", "601", "0..600")), case_name);
+
+INSTANTIATE_TEST_SUITE_P(Transport, ConfigRange, ::testing::Values(
+    refused("server", "head_bytes_max", "1023", "1024..65536"), ok("server", "head_bytes_max", "1024", head_bytes),
+    ok("server", "head_bytes_max", "65536", head_bytes), refused("server", "head_bytes_max", "65537", "1024..65536"),
+    refused("server", "header_fields_max", "0", "1..1000"), ok("server", "header_fields_max", "1", fields),
+    ok("server", "header_fields_max", "1000", fields), refused("server", "header_fields_max", "1001", "1..1000"),
+    refused("server", "head_timeout_ms", "99", "100..600000"), ok("server", "head_timeout_ms", "100", head_time),
+    ok("server", "head_timeout_ms", "600000", head_time),
+    refused("server", "head_timeout_ms", "600001", "100..600000"),
+    refused("server", "body_timeout_ms", "99", "100..600000"), ok("server", "body_timeout_ms", "100", body_time),
+    ok("server", "body_timeout_ms", "600000", body_time),
+    refused("server", "body_timeout_ms", "600001", "100..600000"),
+    refused("server", "connections_max", "0", "1..1000000"), ok("server", "connections_max", "1", connections),
+    ok("server", "connections_max", "1000000", connections),
+    refused("server", "connections_max", "1000001", "1..1000000"),
+    refused("server", "connections_per_client_max", "0", "1..1000000"),
+    ok("server", "connections_per_client_max", "1", per_client),
+    ok("server", "connections_per_client_max", "1000000", per_client),
+    refused("server", "connections_per_client_max", "1000001", "1..1000000")), case_name);
 
 INSTANTIATE_TEST_SUITE_P(Database, ConfigRange, ::testing::Values(
     refused("database", "pool_size", "0", "1..256"), ok("database", "pool_size", "1", pool),

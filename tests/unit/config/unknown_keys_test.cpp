@@ -20,7 +20,9 @@ TEST(ConfigUnknownKeys, TopLevelTableIsRefusedAtItsName) {
 TEST(ConfigUnknownKeys, KeyInSectionIsRefused) {
     EXPECT_EQ(error_of("[server]\nport = 1\n  prot = 2\n"),
               at(3, 3) + "server.prot: unknown key; allowed in [server]: host, port, threads_max, "
-                         "queue_max, body_bytes_max, keep_alive_timeout_s, shutdown_grace_s");
+                         "queue_max, body_bytes_max, keep_alive_timeout_s, head_bytes_max, header_fields_max, "
+                         "head_timeout_ms, body_timeout_ms, connections_max, connections_per_client_max, "
+                         "shutdown_grace_s");
 }
 
 TEST(ConfigUnknownKeys, NestedTableInSectionIsRefused) {

@@ -80,6 +80,11 @@ public:
 
     ApiResponse handle(const ApiRequest& request);
 
+    // An answer the HTTP transport gives by itself, before any route (a malformed or oversized
+    // head, a body too slow, too many connections): the catalogue's problem for code with a new
+    // request id, counted and logged like every request. Never throws.
+    ApiResponse transport_problem(std::string_view code, std::string detail);
+
     // Shutting down: /readyz answers 503 from now on; requests are still served.
     void set_draining() { draining_ = true; }
 
