@@ -67,7 +67,7 @@ const Refusal refusals[] = {
     {"SpaceInAFieldName", get_with("Bad Header: x\r\n"), 400, "bad_header"},
     {"WhitespaceBeforeTheColon", get_with("X-Name : x\r\n"), 400, "bad_header"},
     {"FieldLineWithoutAColon", get_with("NoColonHere\r\n"), 400, "bad_header"},
-    {"NulInAFieldValue", get_with(std::string("X-Name: a\0b\r\n", 14)), 400, "bad_header"},
+    {"NulInAFieldValue", get_with(std::string("X-Name: a\0b\r\n", 13)), 400, "bad_header"},
     {"CrInAFieldValue", get_with("X-Name: a\rb\r\n"), 400, "bad_header"},
     {"ObsFoldContinuationLine", get_with("X-Name: a\r\n b\r\n"), 400, "bad_header"},
     // Bounded heads.

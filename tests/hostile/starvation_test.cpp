@@ -8,6 +8,7 @@
 // connections_per_client_max 256): the crowd is what a default deployment must survive.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -36,19 +37,25 @@ TEST_F(Starvation, TwoHundredSlowHeadsDoNotStarveNormalRequests) {
     std::this_thread::sleep_for(slow_byte_interval + milliseconds(200));
 
     const std::string request = get_request("/v1/products", bearer(service_key()));
-    const TrafficResult normal = run_normal_traffic(port(), request, held_for, milliseconds(50), liveness_bound);
+    auto traffic = std::async(std::launch::async, [&] {
+        return run_normal_traffic(port(), request, held_for, milliseconds(50), liveness_bound);
+    });
+    // Halfway, well inside the default head deadline (10 s), the slow connections must still be
+    // the ones opened at the start: held by the host, not refused and replaced.
+    std::this_thread::sleep_for(held_for / 2);
     const std::size_t replaced = crowd.replaced();
+    const TrafficResult normal = traffic.get();
     crowd.stop();
 
     EXPECT_EQ(normal.errors, 0U) << "first error: " << normal.first_error;
     EXPECT_LT(normal.max_ms, static_cast<double>(liveness_bound.count()));
     EXPECT_GE(normal.latencies_ms.size(), 100U);
     // The crowd was really there: its connections were held, not refused and replaced at once.
-    EXPECT_LT(replaced, slow_connections) << "the host answered the slow connections at once: " << crowd.first_answer();
+    EXPECT_LT(replaced, slow_connections / 10) << "the host did not hold the slow connections: " << crowd.first_answer();
     std::cout << "normal requests: " << normal.latencies_ms.size() << ", errors " << normal.errors << ", p50 "
               << percentile(normal.latencies_ms, 50) << " ms, p99 " << percentile(normal.latencies_ms, 99)
               << " ms, max " << normal.max_ms << " ms; slow bytes sent " << crowd.bytes_sent()
-              << ", slow connections replaced " << replaced << "\n";
+              << ", slow connections replaced by half time " << replaced << "\n";
 }
 
 }  // namespace
