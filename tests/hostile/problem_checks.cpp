@@ -14,8 +14,10 @@ namespace billing::hostile {
 
 namespace {
 
-// The standard reason phrases (RFC 9110 §15), with the older names RFC 7231 gave 413 and 422,
-// which Boost.Beast 1.74 still writes.
+// The standard reason phrases (RFC 9110 §15), with the older names of 413 and 422 (RFC 7231's,
+// which Boost.Beast 1.74 still writes, and RFC 2616's, which Poco writes): a client ignores the
+// phrase (RFC 9112 §4), so any registered name of the status will do, but not the client's own
+// bytes echoed back.
 const std::map<int, std::set<std::string>>& reasons() {
     static const std::map<int, std::set<std::string>> table{
         {100, {"Continue"}},
@@ -28,7 +30,7 @@ const std::map<int, std::set<std::string>>& reasons() {
         {405, {"Method Not Allowed"}},
         {408, {"Request Timeout"}},
         {409, {"Conflict"}},
-        {413, {"Content Too Large", "Payload Too Large"}},
+        {413, {"Content Too Large", "Payload Too Large", "Request Entity Too Large"}},
         {415, {"Unsupported Media Type"}},
         {417, {"Expectation Failed"}},
         {422, {"Unprocessable Content", "Unprocessable Entity"}},
