@@ -204,6 +204,7 @@ bool RawConnection::trickle(std::string_view bytes, milliseconds interval, std::
         const std::string_view piece = bytes.substr(0, step);
         if (!send(piece)) return false;
         bytes.remove_prefix(piece.size());
+        if (bytes.empty()) break;  // all sent: an answer now is the answer to the whole
         pollfd p{fd_, POLLIN, 0};
         const auto until = Clock::now() + interval;
         int ready = 0;

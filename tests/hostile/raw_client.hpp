@@ -56,9 +56,9 @@ public:
 
     // Sends every byte (false when the server has closed or reset the connection).
     bool send(std::string_view bytes);
-    // Sends the bytes `step` at a time, waiting `interval` after each step. Stops early, returning
+    // Sends the bytes `step` at a time, waiting `interval` between steps. Stops early, returning
     // false, when the server answers or closes meanwhile (readable), or a send fails; the answer
-    // stays to be read.
+    // stays to be read. True when every byte was sent.
     bool trickle(std::string_view bytes, milliseconds interval, std::size_t step = 1);
 
     // Reads one answer (a 100 Continue is an answer of its own) within timeout. Bytes past
