@@ -131,6 +131,22 @@ TEST_P(FramingRefusal, IsAnsweredWithItsProblemAndTheConnectionClosed) {
 INSTANTIATE_TEST_SUITE_P(Transport, FramingRefusal, ::testing::ValuesIn(refusals),
                          [](const ::testing::TestParamInfo<Refusal>& refusal) { return std::string(refusal.param.name); });
 
+// The classic smuggling shape (CL.TE): a server that framed the body by Content-Length would
+// read the chunked terminator and a second request as the body; one that framed it by
+// Transfer-Encoding would answer the second request. Neither: one 400 and the close.
+TEST_F(Framing, ARequestSmuggledBehindContentLengthAndChunkedIsNeverAnswered) {
+    const std::string smuggled = "GET /v1/nowhere HTTP/1.1\r\nHost: hostile\r\n\r\n";
+    const std::string body = "0\r\n\r\n" + smuggled;
+    auto connection = connect();
+    const RawResponse answer =
+        exchange(*connection, "POST /v1/accounts HTTP/1.1\r\nHost: hostile\r\nContent-Type: application/json\r\n"
+                              "Content-Length: " + std::to_string(body.size()) +
+                                  "\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
+    const RawResponse second = connection->read_response(milliseconds(1000));
+    EXPECT_TRUE(second.end != ReadEnd::answer) << "the smuggled request was answered: " << second.describe();
+    EXPECT_TRUE(is_transport_error(*connection, answer, 400, "bad_transfer_encoding"));
+}
+
 // curl sends Expect: 100-continue before a large upload and waits for the 100: a body over the
 // limit must get its 413 instead, and never a 100 that invites the upload.
 TEST_F(Framing, ExpectContinueOverBodyBytesMaxGets413AndNo100) {
