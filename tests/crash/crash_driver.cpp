@@ -1,14 +1,16 @@
 // billing_crash_driver: the process the crash test kills. It opens the SQLite database as the
-// host does (WAL, synchronous FULL), finds or creates its tenant, loads the real OTPDesk plugin,
-// runs a SweeperRunner in the background on a clock running --scale times real time, and sends
-// pseudo-random operations (seeded) to the engine, printing each one's answer only after the
-// engine returned, i.e. after its transaction committed (crash_protocol.hpp).
+// host does (WAL, synchronous FULL), finds or creates its two tenants (a live one and one in
+// test mode, driver_ops.hpp), loads the real OTPDesk plugin, runs a SweeperRunner in the
+// background on a clock running --scale times real time, and sends pseudo-random operations
+// (seeded) to the engine, printing each one's answer only after the engine returned, i.e. after
+// its transaction committed (crash_protocol.hpp).
 //
 //   billing_crash_driver --db FILE --run N --seed N [--ops M] [--max-ms T] [--epoch-ns E]
 //                        [--scale S] [--retry "KIND KEY ARGS..."] [--drain]
 //
-// --drain: after the retry, jumps the clock past every timer there can be, lets the sweeper run
-// all of them and exits 0 once none is left (5 if some are left when its time is up).
+// --drain: after the retry, jumps the clock and the test-mode tenant's clock past every timer
+// there can be, runs the test-mode tenant's timers, lets the sweeper run all the live ones and
+// exits 0 once none is left (5 if some are left when its time is up).
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -100,17 +102,6 @@ std::shared_ptr<const plugin::PolicyInstance> load_otpdesk(const Options& o, Utc
     return loaded.value();
 }
 
-long long timers_due(storage::Database& db, UtcMs now_ms) {
-    auto count = db.read([&](soci::session& sql) -> Result<long long> {
-        long long n = 0;
-        const long long now = now_ms;
-        sql << "SELECT COUNT(*) FROM timers WHERE due_at_ms <= :now", soci::into(n), soci::use(now);
-        return n;
-    });
-    if (!count) fail("count timers", count.error());
-    return count.value();
-}
-
 int drive(const Options& o) {
     ScaledClock clock(o.t0_ms, o.epoch_ns, o.scale);
     storage::DatabaseOptions db_options;
@@ -141,18 +132,22 @@ int drive(const Options& o) {
     runner.start();
     emit("READY");
 
-    Workload workload(engine, std::move(world).value(), clock, o.seed, o.run);
+    const std::string live_id = world.value().live.id;
+    Workload workload(engine, sweeper, std::move(world).value(), clock, o.seed, o.run);
     if (!o.retry.empty()) workload.run(split_words(o.retry));
 
     if (o.drain) {
+        // The live tenant's timers fall to the background sweeper once the clock has jumped; the
+        // lab tenant's run only when its own clock is advanced past them.
         clock.jump(drain_jump_ms);
+        const bool lab_drained = workload.drain_lab(drain_jump_ms);
         const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(drain_wait_ms_max);
-        while (timers_due(db, clock.now_ms()) > 0 && std::chrono::steady_clock::now() < until) {
+        while (timers_due_for(db, live_id, clock.now_ms()) > 0 && std::chrono::steady_clock::now() < until) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
         runner.stop();
         const UtcMs drained_ms = clock.now_ms();
-        const long long left = timers_due(db, drained_ms);
+        const long long left = timers_due_for(db, live_id, drained_ms) + (lab_drained ? 0 : 1);
         emit("DRAINED " + std::to_string(drained_ms) + " " + std::to_string(left) + " " +
              std::to_string(sweep_failures.load()));
         return left == 0 ? 0 : 5;

@@ -1,5 +1,8 @@
 #include "journal.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include "crash_protocol.hpp"
 
 namespace billing::crash {
@@ -30,12 +33,12 @@ bool Journal::take(const std::string& line, std::string& problem) {
             return false;
         }
         Op& op = ops_[key];
-        if (!op.answer.empty()) {
-            problem = "BEGIN of " + key + ", which was already answered " + op.answer;
+        if (!op.answer.empty() || op.abandoned) {
+            problem = "BEGIN of " + key + ", which was already answered or abandoned";
             return false;
         }
         op.begin.assign(words.begin() + 1, words.end());
-        ++op.begun;
+        if (op.begun++ == 0) op.seq = static_cast<int>(ops_.size());
         in_flight_ = key;
         return true;
     }
@@ -53,6 +56,25 @@ bool Journal::take(const std::string& line, std::string& problem) {
 const Op* Journal::in_flight() const {
     if (in_flight_.empty()) return nullptr;
     return &ops_.at(in_flight_);
+}
+
+void Journal::abandon_in_flight() {
+    if (in_flight_.empty()) return;
+    ops_.at(in_flight_).abandoned = true;
+    in_flight_.clear();
+}
+
+void Journal::settle(const std::string& key, std::string answer, std::vector<std::string> result) {
+    Op& op = ops_.at(key);
+    op.answer = std::move(answer);
+    op.result = std::move(result);
+}
+
+std::vector<const Op*> Journal::in_order() const {
+    std::vector<const Op*> ordered;
+    for (const auto& [key, op] : ops_) ordered.push_back(&op);
+    std::sort(ordered.begin(), ordered.end(), [](const Op* a, const Op* b) { return a->seq < b->seq; });
+    return ordered;
 }
 
 int Journal::count(const std::string& answer) const {

@@ -1,5 +1,7 @@
 // What the test learnt from the drivers' stdout across all runs: every operation by its
 // idempotency key, with its BEGIN words and its answer, and the one left unanswered by a kill.
+// A client may also give up on an operation its driver died in and never send it again: that
+// one stays abandoned until the end, when the database says whether it landed (settle).
 #pragma once
 
 #include <map>
@@ -8,11 +10,18 @@
 
 namespace billing::crash {
 
+// Op::answer of an abandoned operation that, the database says, never landed.
+inline constexpr const char* not_landed = "NOT_LANDED";
+
 struct Op {
-    std::vector<std::string> begin;   // kind key args...
-    std::string answer;               // "ACK", "NACK", "DUP", or "" while unanswered
+    std::vector<std::string> begin;   // kind key tenant args...
+    // "ACK", "NACK", "DUP", or "" while unanswered; an abandoned operation settled at the end:
+    // "DUP" with the answer stored under its key if it landed, else not_landed.
+    std::string answer;
     std::vector<std::string> result;  // the answer's words after kind and key
     int begun = 0;                    // how many runs sent it (more than 1: retried after a kill)
+    int seq = 0;                      // its place in the order operations were first sent
+    bool abandoned = false;           // in flight when its driver died, and never sent again
 };
 
 class Journal {
@@ -24,7 +33,15 @@ public:
     // The operation sent but not answered when its driver died, or nullptr.
     [[nodiscard]] const Op* in_flight() const;
 
+    // The client gives up on the operation in flight: the next driver does not send it again.
+    void abandon_in_flight();
+    // What the database says became of an abandoned operation (see Op::answer).
+    void settle(const std::string& key, std::string answer, std::vector<std::string> result);
+
     [[nodiscard]] const std::map<std::string, Op>& ops() const noexcept { return ops_; }
+    // The operations in the order they were first sent. One runs at a time and a retried one
+    // is answered before the next is sent, so this is also the order in which they committed.
+    [[nodiscard]] std::vector<const Op*> in_order() const;
     [[nodiscard]] int count(const std::string& answer) const;
 
 private:
