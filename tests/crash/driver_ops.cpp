@@ -15,9 +15,9 @@ namespace billing::crash {
 
 namespace {
 
-// Mostly one day, so that some rentals end during the run; now and then the longest one.
 const std::vector<std::string> services = {"telegram", "whatsapp", "facebook", "google"};
 const std::vector<std::string> countries = {"us", "gb", "de"};
+// Mostly one day, so that some rentals end during the run; now and then the longest one.
 const std::vector<std::string> rental_hours = {"24", "24", "24", "48", "72", "1344"};
 // Extensions: mostly ones that fit, now and then one past the longest rental (denied).
 const std::vector<std::string> extension_hours = {"1", "24", "24", "48", "1344"};
@@ -229,7 +229,8 @@ std::vector<std::string> Workload::next(int n) {
     const int dice = roll(99);
     const std::string account = pick(t.accounts);
     if (dice < 12) {
-        // A unique amount per operation identifies its transfer among all deposits (see above).
+        // A unique amount per operation identifies its transfer among all deposits (see
+        // set_up_accounts in crash_protocol.hpp).
         return op(kind::deposit, {account, std::to_string(run_ * 1000 + n)});
     }
     if (dice >= 42 && dice < 52) {
