@@ -85,8 +85,11 @@ private:
         order.price = a.number(1);
         order.charged = order.price;
         m_.balances[order.account] -= order.price;
-        if (a.kind() == kind::rental && order.price != rental_price_minor(std::stoll(a.arg(1)))) {
-            problem(a, "a rental's price is not its hours at the price per day");
+        if (a.kind() == kind::rental) {
+            order.rented_hours = std::stoll(a.arg(1));
+            if (order.price != rental_price_minor(order.rented_hours)) {
+                problem(a, "a rental's price is not its hours at the price per day");
+            }
         }
     }
 
@@ -112,6 +115,7 @@ private:
             if (price != rental_price_minor(std::stoll(a.arg(1)))) problem(a, "an extension charged a wrong price");
             order.charged = charged;
             order.extension_charges += price;
+            order.rented_hours += std::stoll(a.arg(1));
             m_.balances[order.account] -= price;
             return;
         }

@@ -21,6 +21,7 @@ struct OrderModel {
     long long price = 0;              // the purchase's charge
     long long charged = 0;            // the purchase and every allowed extension
     long long extension_charges = 0;  // captured at once, never refunded by a cancel
+    long long rented_hours = 0;       // a rental's purchased and extended hours
     bool cancelled = false;           // an allowed cancel
     bool delivered = false;           // an allowed message on an activation
 };

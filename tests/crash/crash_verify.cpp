@@ -16,6 +16,7 @@ namespace {
 // Refusals that a correct engine gives this workload: money ran short for a long rental.
 const std::set<std::string> expected_refusals = {"insufficient_funds"};
 constexpr std::size_t problems_shown_max = 25;
+constexpr long long ms_per_hour = 3'600'000;
 constexpr const char* window_ms = "1200000";  // config/otpdesk.toml: activation window, rental cancel window
 
 std::string sql_text(const std::string& text) {
@@ -256,13 +257,16 @@ void check_timers_and_orders(Checker& c, UtcMs drained_ms) {
 }
 
 // The database against the model the answers alone give (crash_model.hpp): every order, how
-// it ended and where its money went, and every customer's balance.
+// it ended, where its money went and when a rental's time ended (its end timer, which each
+// extension moved, ran once at the purchased and extended hours), and every customer's balance.
 void check_model(Checker& c, const TenantIds& tenants, const Model& model) {
     for (const std::string& problem : model.problems) c.problem("answers: " + problem);
     std::size_t orders_seen = 0;
     for (const auto& row : c.rows("SELECT id || ' ' || tenant_id || ' ' || account_id || ' ' || product || ' ' || "
                                   "state || ' ' || charged_minor || ' ' || captured_minor || ' ' || "
-                                  "refunded_from_escrow_minor || ' ' || refunded_from_revenue_minor FROM orders")) {
+                                  "refunded_from_escrow_minor || ' ' || refunded_from_revenue_minor || ' ' || "
+                                  "COALESCE((SELECT SUM(e.now_ms - o.created_at_ms) FROM events e WHERE "
+                                  "e.order_id = o.id AND e.type = 'timer' AND e.timer = 'end'), -1) FROM orders o")) {
         ++orders_seen;
         const auto found = model.orders.find(row[0]);
         if (found == model.orders.end()) {
@@ -276,10 +280,12 @@ void check_model(Checker& c, const TenantIds& tenants, const Model& model) {
                                   : m.delivered  ? "completed"
                                                  : "expired";
         const bool refunded = m.cancelled || state == "expired";
+        const long long end_after_ms = state == "ended" ? m.rented_hours * ms_per_hour : -1;
         const std::vector<std::string> expected = {row[0], tenants.of(m.tenant_tag), m.account, m.product, state,
                                                    std::to_string(m.charged),
                                                    std::to_string(refunded ? m.extension_charges : m.charged),
-                                                   std::to_string(refunded ? m.price : 0), "0"};
+                                                   std::to_string(refunded ? m.price : 0), "0",
+                                                   std::to_string(end_after_ms)};
         if (row != expected) {
             c.problem("order " + row[0] + ": the database has [" + join_words(row) + "], the answers say [" +
                       join_words(expected) + "]");
