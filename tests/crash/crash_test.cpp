@@ -255,8 +255,10 @@ TEST_F(CrashTest, KilledDriverLosesNothingAcknowledgedAndRunsEveryTimerOnce) {
     int retried_applied = 0;
     int retried_replayed = 0;
     int abandoned_landed = 0;
+    std::map<std::string, int> killed_in;  // the kinds of operation a kill caught in flight
     for (const auto& [key, op] : journal_.ops()) {
         abandoned_landed += op.abandoned && op.answer == "DUP" ? 1 : 0;
+        if (op.abandoned || op.begun > 1) ++killed_in[op.begin[0]];
         if (op.begun < 2) continue;
         retried_applied += op.answer == "ACK" ? 1 : 0;
         retried_replayed += op.answer == "DUP" ? 1 : 0;
@@ -267,6 +269,8 @@ TEST_F(CrashTest, KilledDriverLosesNothingAcknowledgedAndRunsEveryTimerOnce) {
     }
     std::string codes;
     for (const auto& [code, n] : apply_codes) codes += " " + code + "=" + std::to_string(n);
+    std::string in_flight;
+    for (const auto& [op_kind, n] : killed_in) in_flight += " " + op_kind + "=" + std::to_string(n);
     const auto seconds = std::chrono::duration<double>(Steady::now() - started).count();
     std::cout << "[ crash    ] " << stats.kills << " kills in " << stats.runs << " runs and " << killing_s << " s ("
               << stats.early_kills << " during start-up, " << stats.in_flight_kills
@@ -276,7 +280,8 @@ TEST_F(CrashTest, KilledDriverLosesNothingAcknowledgedAndRunsEveryTimerOnce) {
               << retried_replayed << " already committed; " << verified.orders << " orders, " << verified.transfers
               << " transfers; timers run while killing: " << verified.timer_events_before_drain
               << " (lab: " << verified.lab_timer_events_before_drain << "), in the drain: "
-              << verified.timer_events_in_drain << "; " << seconds << " s\n[ crash    ] decisions:" << codes << "\n";
+              << verified.timer_events_in_drain << "; " << seconds << " s\n[ crash    ] decisions:" << codes
+              << "\n[ crash    ] killed in flight:" << in_flight << "\n";
     expect_every_kind_exercised(model.tally, verified);
     EXPECT_GT(verified.timer_events_before_drain, 0) << "no timer fell due while the drivers were being killed";
     EXPECT_GT(journal_.count("ACK"), 100) << "too little work was acknowledged to mean anything";
