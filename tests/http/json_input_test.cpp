@@ -252,3 +252,50 @@ TEST(JsonInput, IntegerMapRefusesFloatsAndOverflow) {
 
 }  // namespace
 }  // namespace billing::http
+
+namespace billing::http {
+namespace {
+
+std::string canonical(std::string_view body) {
+    auto text = canonical_json(body, limits.depth_max);
+    EXPECT_TRUE(text.has_value()) << body;
+    return text.value_or("");
+}
+
+TEST(CanonicalJson, WhitespaceAndMemberOrderDoNotMatter) {
+    EXPECT_EQ(canonical(R"({"amount_minor":2000})"), R"({"amount_minor":2000})");
+    EXPECT_EQ(canonical(" {\n\t\"amount_minor\" :  2000 }\r\n"), R"({"amount_minor":2000})");
+    EXPECT_EQ(canonical(R"({"reason":"x","amount_minor":5,"note":"n"})"), R"({"amount_minor":5,"note":"n","reason":"x"})");
+    EXPECT_EQ(canonical(R"({"attributes":{"service":"wa","country":"us"},"product":"activation"})"),
+              R"({"attributes":{"country":"us","service":"wa"},"product":"activation"})");
+}
+
+TEST(CanonicalJson, SpellingsOfOneValueAreOne) {
+    EXPECT_EQ(canonical(R"({"note":"\u0041\/b"})"), R"({"note":"A/b"})");
+    EXPECT_EQ(canonical(R"({"n":1E2})"), R"({"n":100})");
+    EXPECT_EQ(canonical(R"({"n":100.0})"), R"({"n":100})");
+    EXPECT_EQ(canonical(R"({"n":-0})"), R"({"n":0})");
+    EXPECT_EQ(canonical(R"({"n":0.1})"), R"({"n":0.1})");
+    EXPECT_EQ(canonical(R"({"n":9223372036854775807,"m":-9223372036854775808})"),
+              R"({"m":-9223372036854775808,"n":9223372036854775807})");
+    EXPECT_EQ(canonical(R"({"a":[true,false,null,"x"]})"), R"({"a":[true,false,null,"x"]})");
+    EXPECT_EQ(canonical(""), "{}");
+    EXPECT_EQ(canonical("  "), "{}");
+}
+
+TEST(CanonicalJson, ADifferentValueOrAnAddedMemberIsAnotherRequest) {
+    EXPECT_NE(canonical(R"({"amount_minor":2000})"), canonical(R"({"amount_minor":2001})"));
+    EXPECT_NE(canonical(R"({"amount_minor":2000})"), canonical(R"({"amount_minor":"2000"})"));
+    EXPECT_NE(canonical(R"({"amount_minor":2000})"), canonical(R"({"amount_minor":2000,"note":null})"));
+    EXPECT_NE(canonical(R"({"a":[1,2]})"), canonical(R"({"a":[2,1]})"));
+    EXPECT_NE(canonical(R"({"note":"a"})"), canonical(R"({"note":"A"})"));
+}
+
+TEST(CanonicalJson, NotOneJsonValueHasNone) {
+    EXPECT_FALSE(canonical_json("nope", limits.depth_max).has_value());
+    EXPECT_FALSE(canonical_json("{} {}", limits.depth_max).has_value());
+    EXPECT_FALSE(canonical_json(R"({"a":1)", limits.depth_max).has_value());
+}
+
+}  // namespace
+}  // namespace billing::http

@@ -1,8 +1,12 @@
 #include "billing/http/problem.hpp"
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
+#include <iconv.h>
 
 #include <set>
+
 
 namespace billing::http {
 namespace {
@@ -138,6 +142,67 @@ TEST(Problem, MalformedCodesBecomeInternal) {
     }
     EXPECT_EQ(problem_for_error(Error{std::string(65, 'a'), ""}).code, "internal");
     EXPECT_EQ(problem_for_error(Error{std::string(64, 'a'), ""}).status, 422);
+}
+
+// Whether text is valid UTF-8, by glibc's iconv (independent of the host's own decoder).
+bool valid_utf8(const std::string& text) {
+    iconv_t cd = iconv_open("UTF-8", "UTF-8");
+    std::string in = text;
+    std::string out(text.size() * 4 + 4, '\0');
+    char* in_at = in.data();
+    char* out_at = out.data();
+    std::size_t in_left = in.size();
+    std::size_t out_left = out.size();
+    const std::size_t done = iconv(cd, &in_at, &in_left, &out_at, &out_left);
+    iconv_close(cd);
+    return done != static_cast<std::size_t>(-1) && in_left == 0;
+}
+
+std::string detail_read_back(const std::string& body) {
+    Poco::JSON::Parser parser;
+    return parser.parse(body).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("detail");
+}
+
+TEST(Problem, BodyIsValidJsonAndUtf8WhateverBytesTheDetailHolds) {
+    // A lone continuation byte, a truncated 3-byte sequence, an overlong '/', a surrogate, bytes
+    // never valid in UTF-8, and a NUL and an escape character (control characters).
+    const std::string raw = std::string("a") + "\x80" + "b" + "\xE2\x82" + "c" + "\xC0\xAF" + "d" + "\xED\xA0\x80" + "e" +
+                            "\xFF\xFE" + "f" + std::string(1, '\0') + "\x1b[31mg\xE2\x82\xAC";
+    ASSERT_FALSE(valid_utf8(raw));
+    Problem problem = make_problem(problem_code::validation_failed, "unknown field " + raw);
+    const std::string body = problem_body(problem);
+    EXPECT_TRUE(valid_utf8(body)) << body;
+    EXPECT_EQ(body.find('\x1b'), std::string::npos) << "control characters are escaped";
+    EXPECT_EQ(detail_read_back(body), "unknown field a\uFFFDb\uFFFDc\uFFFD\uFFFDd\uFFFD\uFFFD\uFFFDe\uFFFD\uFFFDf" +
+                                          std::string(1, '\0') + "\x1b[31mg\u20AC");
+}
+
+TEST(Problem, RequestIdFollowsCode) {
+    Problem problem = policy_denial("cancel_too_early", "wait", std::nullopt);
+    problem.request_id = "req_1";
+    EXPECT_EQ(problem_body(problem),
+              R"({"type":"tag:billing-host,2025:problem:cancel_too_early","title":"Not allowed by the tenant's policy now",)"
+              R"("status":409,"detail":"wait","code":"cancel_too_early","request_id":"req_1"})");
+}
+
+TEST(Problem, AStoredBodyReadsBackAsTheSameProblem) {
+    Problem problem = policy_denial("cancel_too_early", "from 2 min \"after\" purchase", UtcMs{1'700'000'000'006});
+    problem.request_id = "req_original";
+    problem.extra.emplace_back("attempt", std::int64_t{-3});
+    problem.extra.emplace_back("retryable", true);
+    const std::string body = problem_body(problem);
+    const std::optional<Problem> read = parse_problem_body(body);
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(problem_body(*read), body);
+    EXPECT_EQ(read->request_id, "req_original");
+
+    // A body stored before problems carried a request_id reads back without one.
+    problem.request_id.clear();
+    EXPECT_EQ(parse_problem_body(problem_body(problem))->request_id, "");
+    for (const char* not_a_problem : {"", "[]", "{}", R"({"title":"t","status":"409","detail":"d","code":"c"})",
+                                      R"({"title":"t","status":409,"detail":"d","code":"c","x":[1]})"}) {
+        EXPECT_FALSE(parse_problem_body(not_a_problem).has_value()) << not_a_problem;
+    }
 }
 
 }  // namespace

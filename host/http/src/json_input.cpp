@@ -4,8 +4,13 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
+#include <vector>
 
 #include "billing/http/json_scan.hpp"
+#include "billing/http/json_writer.hpp"
 #include "billing/http/problem.hpp"
 
 namespace billing::http {
@@ -302,6 +307,75 @@ Result<JsonObject> parse_json_object(std::string_view body, const JsonLimits& li
         return *refusal;
     }
     return JsonObject(std::move(object).value(), std::move(scan.out_of_range_members));
+}
+
+namespace {
+
+// The shortest decimal text that reads back as the same double ("100", "0.1", "1e+300").
+std::string shortest_double_text(double value) {
+    char text[32];
+    for (int precision = 1; precision <= 17; ++precision) {
+        std::snprintf(text, sizeof text, "%.*g", precision, value);
+        if (std::strtod(text, nullptr) == value) break;
+    }
+    return text;
+}
+
+void write_canonical(JsonWriter& out, const Var& value) {
+    if (value.isEmpty()) {
+        out.null();
+    } else if (value.type() == typeid(bool)) {
+        out.boolean(value.extract<bool>());
+    } else if (value.type() == typeid(std::string)) {
+        out.string(value.extract<std::string>());
+    } else if (value.isInteger()) {
+        // An unsigned integer above INT64_MAX keeps its own digits.
+        out.raw(value.isSigned() ? std::to_string(value.convert<Poco::Int64>())
+                                 : std::to_string(value.convert<Poco::UInt64>()));
+    } else if (value.isNumeric()) {
+        const double number = value.convert<double>();
+        // A double that holds an integer exactly reads as that integer: 1E2 and 100.0 are 100.
+        if (std::isfinite(number) && std::trunc(number) == number && std::fabs(number) < 9.0e15) {
+            out.raw(std::to_string(static_cast<long long>(number)));
+        } else {
+            out.raw(shortest_double_text(number));
+        }
+    } else if (value.type() == typeid(Poco::JSON::Array::Ptr)) {
+        out.begin_array();
+        for (const Var& element : *value.extract<Poco::JSON::Array::Ptr>()) write_canonical(out, element);
+        out.end_array();
+    } else {
+        const auto object = value.extract<Poco::JSON::Object::Ptr>();
+        std::vector<std::string> names = object->getNames();
+        std::sort(names.begin(), names.end());
+        out.begin_object();
+        for (const std::string& name : names) {
+            out.key(name);
+            write_canonical(out, object->get(name));
+        }
+        out.end_object();
+    }
+}
+
+}  // namespace
+
+std::optional<std::string> canonical_json(std::string_view body, std::size_t depth_max) {
+    Poco::JSON::Parser parser;
+    parser.setDepth(depth_max + 1);
+    parser.setAllowNullByte(false);
+    Var wrapped;
+    try {
+        // Wrapped in an array: Poco cannot parse a scalar at the top.
+        const std::string_view text = body.find_first_not_of(" \t\r\n") == std::string_view::npos ? "{}" : body;
+        wrapped = parser.parse("[" + std::string(text) + "]");
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    }
+    const auto array = wrapped.extract<Poco::JSON::Array::Ptr>();
+    if (array->size() != 1) return std::nullopt;
+    JsonWriter out;
+    write_canonical(out, array->get(0));
+    return out.take();
 }
 
 }  // namespace billing::http

@@ -1,13 +1,13 @@
 #include "billing/http/problem.hpp"
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Stringifier.h>
+#include <Poco/JSON/ParseHandler.h>
+#include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <array>
 #include <cassert>
-#include <sstream>
 
+#include "billing/http/json_writer.hpp"
 #include "billing/http/rfc3339.hpp"
 
 namespace billing::http {
@@ -126,7 +126,8 @@ const ProblemKind* find_problem_kind(std::string_view code) {
 Problem make_problem(std::string_view code, std::string detail) {
     const ProblemKind* kind = find_problem_kind(code);
     assert(kind != nullptr && "make_problem takes only the catalogue's codes");
-    return Problem{kind->status, std::string(kind->code), std::string(kind->title), std::move(detail), {}, {}};
+    return Problem{.status = kind->status, .code = std::string(kind->code), .title = std::string(kind->title),
+                   .detail = std::move(detail)};
 }
 
 Problem problem_for_error(const Error& error) {
@@ -140,16 +141,18 @@ Problem problem_for_error(const Error& error) {
             return hide_server_fault(make_problem(mapped->code, error.message));
         }
         return hide_server_fault(
-            Problem{mapped->status, error.code, std::string(mapped->title), error.message, {}, {}});
+            Problem{.status = mapped->status, .code = error.code, .title = std::string(mapped->title),
+                    .detail = error.message});
     }
     if (stable_code(error.code)) {
-        return Problem{422, error.code, "Refused by the tenant's policy", error.message, {}, {}};
+        return Problem{.status = 422, .code = error.code, .title = "Refused by the tenant's policy", .detail = error.message};
     }
     return hide_server_fault(make_problem(problem_code::internal, ""));
 }
 
 Problem policy_denial(std::string code, std::string message, std::optional<UtcMs> available_at) {
-    Problem problem{409, std::move(code), "Not allowed by the tenant's policy now", std::move(message), {}, {}};
+    Problem problem{.status = 409, .code = std::move(code), .title = "Not allowed by the tenant's policy now",
+                    .detail = std::move(message)};
     if (available_at) {
         problem.extra.emplace_back("available_at", format_rfc3339_utc(*available_at));
     }
@@ -159,20 +162,66 @@ Problem policy_denial(std::string code, std::string message, std::optional<UtcMs
 std::string problem_type_uri(std::string_view code) { return std::string(problem_type_prefix) + std::string(code); }
 
 std::string problem_body(const Problem& problem) {
-    Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
-    body.set("type", problem_type_uri(problem.code));
-    body.set("title", problem.title);
-    body.set("status", problem.status);
-    body.set("detail", problem.detail);
-    body.set("code", problem.code);
-    if (!problem.request_id.empty()) body.set("request_id", problem.request_id);
+    JsonWriter body;
+    body.begin_object();
+    body.key("type").string(problem_type_uri(problem.code));
+    body.key("title").string(problem.title);
+    body.key("status").integer(problem.status);
+    body.key("detail").string(problem.detail);
+    body.key("code").string(problem.code);
+    if (!problem.request_id.empty()) body.key("request_id").string(problem.request_id);
     for (const auto& [name, value] : problem.extra) {
         assert(!standard_member(name) && "an extension member may not replace a standard one");
-        std::visit([&body, &name](const auto& v) { body.set(name, v); }, value);
+        body.key(name);
+        if (const auto* text = std::get_if<std::string>(&value)) {
+            body.string(*text);
+        } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
+            body.integer(*number);
+        } else {
+            body.boolean(std::get<bool>(value));
+        }
     }
-    std::ostringstream out;
-    Poco::JSON::Stringifier::condense(body, out);
-    return out.str();
+    body.end_object();
+    return body.take();
+}
+
+std::optional<Problem> parse_problem_body(std::string_view body) {
+    using Poco::Dynamic::Var;
+    Poco::JSON::Object::Ptr object;
+    try {
+        // The members' order is kept: the extension members are written back in it.
+        Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
+        const Var root = parser.parse(std::string(body));
+        if (root.type() != typeid(Poco::JSON::Object::Ptr)) return std::nullopt;
+        object = root.extract<Poco::JSON::Object::Ptr>();
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    }
+    const auto text = [&object](const std::string& name) -> std::optional<std::string> {
+        if (!object->has(name) || object->get(name).type() != typeid(std::string)) return std::nullopt;
+        return object->get(name).extract<std::string>();
+    };
+    const Var status = object->has("status") ? object->get("status") : Var();
+    auto title = text("title");
+    auto detail = text("detail");
+    auto code = text("code");
+    if (!title || !detail || !code || !status.isInteger() || status.type() == typeid(bool)) return std::nullopt;
+    Problem problem{.status = status.convert<int>(), .code = std::move(*code), .title = std::move(*title),
+                    .detail = std::move(*detail), .request_id = text("request_id").value_or("")};
+    for (const std::string& name : object->getNames()) {
+        if (standard_member(name) || name == "type") continue;
+        const Var value = object->get(name);
+        if (value.type() == typeid(std::string)) {
+            problem.extra.emplace_back(name, value.extract<std::string>());
+        } else if (value.type() == typeid(bool)) {
+            problem.extra.emplace_back(name, value.extract<bool>());
+        } else if (value.isInteger() && value.isSigned()) {
+            problem.extra.emplace_back(name, value.convert<std::int64_t>());
+        } else {
+            return std::nullopt;
+        }
+    }
+    return problem;
 }
 
 }  // namespace billing::http

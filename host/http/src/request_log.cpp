@@ -11,7 +11,8 @@ namespace billing::http {
 
 namespace {
 
-constexpr std::size_t request_id_chars_max = 64;
+constexpr std::size_t token_run_chars_min = 16;
+constexpr std::size_t hex_run_chars_max = 32;
 
 std::string_view known_method(std::string_view method) {
     constexpr std::array<std::string_view, 7> known{"GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"};
@@ -33,6 +34,32 @@ std::string milliseconds_text(std::chrono::microseconds duration) {
     return text;
 }
 
+bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+bool is_key_char(char c) { return is_alnum(c) || c == '_'; }
+
+bool starts_with_ignoring_case(std::string_view text, std::string_view lower_prefix) {
+    if (text.size() < lower_prefix.size()) return false;
+    for (std::size_t i = 0; i < lower_prefix.size(); ++i) {
+        const char c = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
+        if (c != lower_prefix[i]) return false;
+    }
+    return true;
+}
+
+// A run of letters and digits shaped like a generated secret: long, and mixing letters with
+// digits, as random base-36 or base-62 text does; hexadecimal up to 32 digits is an id's shape.
+bool is_token(std::string_view run) {
+    if (run.size() < token_run_chars_min) return false;
+    const bool has_digit = std::any_of(run.begin(), run.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool has_letter = std::any_of(run.begin(), run.end(), [](char c) { return !(c >= '0' && c <= '9'); });
+    const bool hex = std::all_of(run.begin(), run.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    });
+    if (hex && run.size() <= hex_run_chars_max) return false;
+    return has_digit && has_letter;
+}
+
 void member(std::string& out, std::string_view name, std::string_view text_value) {
     out += ',';
     append_json_string(out, name);
@@ -41,28 +68,6 @@ void member(std::string& out, std::string_view name, std::string_view text_value
 }
 
 }  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-    out += '"';
-    for (const char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char escaped[8];
-                    std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-                    out += escaped;
-                } else {
-                    out += c;
-                }
-        }
-    }
-    out += '"';
-}
 
 std::string format_request_log(const RequestLogEntry& entry) {
     std::string out = "{\"ts\":";
@@ -81,19 +86,64 @@ std::string format_request_log(const RequestLogEntry& entry) {
     if (!entry.error_code.empty()) {
         member(out, "error", entry.error_code);
     }
+    if (entry.status >= 500 && !entry.cause.empty()) {
+        member(out, "cause", entry.cause);
+    }
     out += '}';
     return out;
+}
+
+std::string log_cause(std::string_view cause) {
+    std::string out;
+    out.reserve(std::min(cause.size(), log_cause_bytes_max));
+    std::size_t at = 0;
+    while (at < cause.size() && out.size() < log_cause_bytes_max) {
+        if (starts_with_ignoring_case(cause.substr(at), "bk_")) {
+            out += "bk_[redacted]";
+            at += 3;
+            while (at < cause.size() && is_key_char(cause[at])) ++at;
+            continue;
+        }
+        out += cause[at++];
+    }
+    if (at < cause.size()) {
+        out += "... (" + std::to_string(cause.size() - at) + " more bytes)";
+    }
+    return out;
+}
+
+bool looks_like_secret(std::string_view value) {
+    for (std::size_t at = 0; at + 3 <= value.size(); ++at) {
+        if (starts_with_ignoring_case(value.substr(at), "bk_")) return true;
+    }
+    if (starts_with_ignoring_case(value, "bearer") || starts_with_ignoring_case(value, "basic")) return true;
+    std::size_t parts = 0;
+    bool empty_part = false;
+    for (std::string_view rest = value;;) {
+        const std::size_t dot = rest.find('.');
+        empty_part = empty_part || dot == 0 || rest.empty();
+        ++parts;
+        if (dot == std::string_view::npos) break;
+        rest = rest.substr(dot + 1);
+    }
+    if (parts >= 3 && !empty_part) return true;
+    // Runs of letters and digits between the separators.
+    std::size_t start = 0;
+    while (start < value.size()) {
+        std::size_t end = start;
+        while (end < value.size() && is_alnum(value[end])) ++end;
+        if (is_token(value.substr(start, end - start))) return true;
+        start = end + 1;
+    }
+    return false;
 }
 
 std::string accept_request_id(std::string_view client_value) {
     const bool plain = !client_value.empty() && client_value.size() <= request_id_chars_max &&
                        std::all_of(client_value.begin(), client_value.end(), [](char c) {
-                           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                                  c == '.' || c == '_' || c == '-';
+                           return is_alnum(c) || c == '.' || c == '_' || c == '-';
                        });
-    const bool looks_like_key = client_value.size() >= 3 && (client_value[0] == 'b' || client_value[0] == 'B') &&
-                                (client_value[1] == 'k' || client_value[1] == 'K') && client_value[2] == '_';
-    return plain && !looks_like_key ? std::string(client_value) : new_id("req");
+    return plain && !looks_like_secret(client_value) ? std::string(client_value) : new_id("req");
 }
 
 }  // namespace billing::http

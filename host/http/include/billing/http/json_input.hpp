@@ -87,4 +87,14 @@ private:
 Result<JsonObject> parse_json_object(std::string_view body, const JsonLimits& limits,
                                      std::initializer_list<std::string_view> known_fields);
 
+// The canonical text of a JSON body, for telling two requests apart by what they say rather than
+// how they spell it (an Idempotency-Key's request, as Stripe compares parameters): compact, the
+// members of every object sorted by name (bytewise), strings with their escapes resolved and
+// written by append_json_string, integers in decimal, other numbers as the shortest text that
+// reads back the same double, true, false and null as such. An empty body is {}. So whitespace,
+// member order and spelling ("\u0041" or "A", 1E2 or 100.0) do not matter; a different value, an
+// added member (null included) or a removed one does. nullopt when body is not one JSON value
+// (the readers above refuse it first).
+std::optional<std::string> canonical_json(std::string_view body, std::size_t depth_max);
+
 }  // namespace billing::http

@@ -17,6 +17,12 @@
 
 namespace billing::http {
 
+// s as a JSON string with its quotes, valid UTF-8 whatever bytes s holds: each ill-formed UTF-8
+// sequence becomes U+FFFD; ", \ and control characters (C0, DEL, C1, U+2028, U+2029) are
+// escaped (\n, \r, \t, else \u00XX). Request bytes reach problem details and log lines through
+// here, so neither can be made invalid JSON by a client.
+void append_json_string(std::string& out, std::string_view s);
+
 class JsonWriter {
 public:
     JsonWriter& begin_object();

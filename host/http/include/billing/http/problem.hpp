@@ -81,10 +81,10 @@ struct Problem {
     std::string detail;
     // The request's id (the X-Request-Id answered), written as the `request_id` member when set,
     // so that support can find the request's log line from the body alone.
-    std::string request_id;
+    std::string request_id{};
     // Extension members, written after the standard ones in this order. Their names must not
     // be a standard member's (asserted).
-    std::vector<std::pair<std::string, ProblemValue>> extra;
+    std::vector<std::pair<std::string, ProblemValue>> extra{};
 };
 
 // A problem of the catalogue; asserts that code is in it.
@@ -111,7 +111,14 @@ Problem policy_denial(std::string code, std::string message, std::optional<UtcMs
 // "tag:billing-host,2025:problem:" + code
 std::string problem_type_uri(std::string_view code);
 
-// The JSON body: {"type","title","status","detail","code","request_id"?, extra...}, compact, in that order.
+// The JSON body: {"type","title","status","detail","code","request_id"?, extra...}, compact, in that
+// order; valid JSON and UTF-8 whatever bytes its strings hold (append_json_string).
 std::string problem_body(const Problem& problem);
+
+// A body problem_body wrote, read back (a stored answer replayed with another request_id);
+// nullopt for anything else: not a JSON object, a standard member missing or of another type, an
+// extension member that is not a string, an integer or a boolean. The type member is not kept:
+// it follows from the code.
+std::optional<Problem> parse_problem_body(std::string_view body);
 
 }  // namespace billing::http
