@@ -163,6 +163,25 @@ TEST_F(Idempotency, AKeyIsNeverReusedForAnotherRequest) {
     expect_ledger_consistent();
 }
 
+TEST_F(Idempotency, ARecordMatchesTheLegacyHashOfTheSameRequest) {
+    // A record stored under the hash of the body's bytes (hash_a) is replayed for a request whose
+    // hash is now another (hash_b, of its canonical form) when it names hash_a as its legacy one.
+    make_tenant(1000);
+    ASSERT_TRUE(engine->deposit(tenant_id, customer_id, 500, deposit_key("dep-1", hash_a)));
+    IdempotencyKey<AccountRecord> now_hashed = deposit_key("dep-1", hash_b);
+    now_hashed.legacy_request_hash = hash_a;
+    auto again = engine->deposit(tenant_id, customer_id, 500, now_hashed);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_TRUE(again.value().replayed);
+    // A legacy hash that is not the record's does not match either.
+    IdempotencyKey<AccountRecord> other = deposit_key("dep-1", hash_b);
+    other.legacy_request_hash = std::string(64, 'c');
+    auto refused = engine->deposit(tenant_id, customer_id, 500, other);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(engine_error::idempotency_key_reused, refused.error().code);
+    EXPECT_EQ(1500, customer());
+}
+
 TEST_F(Idempotency, AnErrorStoresNothingSoTheRetryCanSucceed) {
     make_tenant(100);  // less than the 150 an activation costs
     auto poor = engine->purchase(tenant_id, customer_id, activation, at(0), order_key("buy-1", hash_a));

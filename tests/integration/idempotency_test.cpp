@@ -15,8 +15,25 @@ namespace {
 
 using IdempotencyTest = OtpDeskTest;
 
+// A problem's members but its request_id, which is each answer's own (its X-Request-Id).
+std::string without_request_id(const Response& problem) {
+    Json body = problem.json();
+    std::string text;
+    for (const char* member : {"type", "title", "status", "detail", "code", "available_at"}) {
+        if (body.has(member)) text += std::string(member) + "=" + body[member].dump() + "\n";
+    }
+    return text;
+}
+
+// The stored answer: the same status and body, except that a problem's request_id is the
+// replaying request's own X-Request-Id (its log line is the one that answered it).
 ::testing::AssertionResult is_replay_of(const Response& replay, const Response& original) {
-    if (replay.status != original.status || replay.body != original.body) {
+    const bool problem = original.status >= 400;
+    const bool same_body = problem ? without_request_id(replay) == without_request_id(original) &&
+                                         replay.json().has("request_id") &&
+                                         replay.json()["request_id"].str() == replay.header("x-request-id")
+                                   : replay.body == original.body;
+    if (replay.status != original.status || !same_body) {
         return ::testing::AssertionFailure() << "not the stored answer:\n  original " << original.describe()
                                              << "\n  replay   " << replay.describe();
     }
@@ -91,6 +108,58 @@ TEST_F(IdempotencyTest, ADeniedCancelReplayedStaysDeniedAfterTheWindowOpens) {
     const Response fresh = api().cancel(id);
     ASSERT_EQ(fresh.status, 200) << fresh.describe();
     EXPECT_EQ(balance(), deposit_minor);
+}
+
+TEST_F(IdempotencyTest, AReplayedDenialCarriesTheReplayingRequestsId) {
+    const std::string id = api().new_activation(account_);
+    const std::string key = fresh_key();
+    const RequestOptions first_options{api().keys().service, key, "cancel-first"};
+    const Response first = http().post("/v1/orders/" + id + "/cancel", "{}", first_options);
+    ASSERT_TRUE(denied(first, "cancel_too_early", at(api().created_at(id), 2)));
+    EXPECT_EQ(first.json()["request_id"].str(), "cancel-first");
+
+    const Response again = http().post("/v1/orders/" + id + "/cancel", "{}", {api().keys().service, key, "cancel-again"});
+    EXPECT_TRUE(is_replay_of(again, first));
+    EXPECT_EQ(again.header("x-request-id"), "cancel-again");
+    EXPECT_EQ(again.json()["request_id"].str(), "cancel-again");
+}
+
+TEST_F(IdempotencyTest, WhitespaceAndMemberOrderDoNotMakeAnotherRequest) {
+    const std::string account = api().new_account();
+    const std::string key = fresh_key();
+    const std::string deposits = "/v1/accounts/" + account + "/deposits";
+    const RequestOptions keyed{api().keys().service, key, ""};
+    const Response first = http().post(deposits, R"({"amount_minor":2000})", keyed);
+    ASSERT_EQ(first.status, 200) << first.describe();
+    for (const char* same : {R"({"amount_minor": 2000})", "{\n  \"amount_minor\" : 2000\n}\n", R"( {"amount_minor":2000} )"}) {
+        EXPECT_TRUE(is_replay_of(http().post(deposits, same, keyed), first)) << same;
+    }
+    const Response other = http().post(deposits, R"({"amount_minor": 2001})", keyed);
+    EXPECT_EQ(other.status, 422) << other.describe();
+    EXPECT_EQ(other.problem_code(), "idempotency_key_reused");
+    EXPECT_EQ(api().balance(account), 2000);
+
+    // Members in another order, nested ones too, are the same purchase; another value is not.
+    const std::string order_key = fresh_key();
+    const RequestOptions order_keyed{api().keys().service, order_key, ""};
+    const Response bought = http().post(
+        "/v1/orders",
+        R"({"account_id":")" + account_ + R"(","product":"activation","attributes":{"service":"telegram","country":"us"}})",
+        order_keyed);
+    ASSERT_EQ(bought.status, 201) << bought.describe();
+    const Response reordered = http().post(
+        "/v1/orders",
+        R"({ "attributes": {"country": "us", "service": "telegram"}, "product": "activation", "account_id": ")" + account_ +
+            R"(" })",
+        order_keyed);
+    EXPECT_TRUE(is_replay_of(reordered, bought));
+    const Response added = http().post(
+        "/v1/orders",
+        R"({"account_id":")" + account_ + R"(","product":"activation","attributes":{"service":"telegram","country":"us"},)"
+        R"("numbers":{}})",
+        order_keyed);
+    EXPECT_EQ(added.problem_code(), "idempotency_key_reused") << added.describe();
+    EXPECT_EQ(balance(), deposit_minor - telegram_us_minor);
 }
 
 TEST_F(IdempotencyTest, TheSameKeyForAnotherRequestIs422AndRunsNothing) {

@@ -13,9 +13,11 @@ Result<sdk::Decision> ask_decision(const plugin::PolicyInstance& policy, const O
     try {
         return policy.policy().decide(order_moves::view_of(order), event, context);
     } catch (const std::exception& e) {
-        return Error{engine_error::policy_failed, std::string("the policy failed to decide: ") + e.what()};
+        return Error{engine_error::policy_failed,
+                     order_moves::policy_label(policy.info()) + " failed to decide on order " + order.id + ": " + e.what()};
     } catch (...) {
-        return Error{engine_error::policy_failed, "the policy failed to decide"};
+        return Error{engine_error::policy_failed,
+                     order_moves::policy_label(policy.info()) + " failed to decide on order " + order.id};
     }
 }
 

@@ -23,25 +23,31 @@ Result<sdk::Quote> ask_quote(const plugin::PolicyInstance& policy, const sdk::Pu
     try {
         return policy.policy().quote(request, context);
     } catch (const std::exception& e) {
-        return Error{engine_error::policy_failed, std::string("the policy failed to quote: ") + e.what()};
+        return Error{engine_error::policy_failed, order_moves::policy_label(policy.info()) + " failed to quote product " +
+                                                      request.product + ": " + e.what()};
     } catch (...) {
-        return Error{engine_error::policy_failed, "the policy failed to quote"};
+        return Error{engine_error::policy_failed,
+                     order_moves::policy_label(policy.info()) + " failed to quote product " + request.product};
     }
 }
 
 // Refusals and host checks of a quote, in the order a caller can act on them.
+// A policy_violation names the policy, the purchase (no order exists yet: the account and the
+// product) and the rule, so that the log line of the 500 says what to fix.
 Result<const sdk::ProductInfo*> accept_quote(const plugin::PolicyInstance& policy, const sdk::Quote& quote,
-                                             const sdk::PurchaseRequest& request, MinorUnits balance_minor,
-                                             UtcMs now_ms) {
+                                             const sdk::PurchaseRequest& request, const std::string& account_id,
+                                             MinorUnits balance_minor, UtcMs now_ms) {
     if (!quote.allowed) {
         return Error{quote.code.empty() ? "purchase_refused" : quote.code, quote.message};
     }
+    const std::string where = order_moves::policy_label(policy.info()) + " quoting product " + request.product +
+                              " for account " + account_id + ": ";
     const sdk::ProductInfo* product = decision_check::find_product(policy.info(), request.product);
     if (product == nullptr) {
-        return Error{engine_error::policy_violation, "unknown_product: the policy quoted an undeclared product"};
+        return Error{engine_error::policy_violation, where + "unknown_product: the policy quoted an undeclared product"};
     }
     if (auto broken = decision_check::quote_violation(quote, *product, balance_minor, now_ms)) {
-        return Error{engine_error::policy_violation, order_moves::policy_label(policy.info()) + ": " + *broken};
+        return Error{engine_error::policy_violation, where + *broken};
     }
     return product;
 }
@@ -98,7 +104,8 @@ Result<OrderRecord> purchase_in(soci::session& sql, const PurchaseCall& c,
     if (!system) return system.error();
     auto quote = ask_quote(c.policy, c.request, c.now_ms);
     if (!quote) return quote.error();
-    auto product = accept_quote(c.policy, quote.value(), c.request, customer.value().balance_minor, c.now_ms);
+    auto product =
+        accept_quote(c.policy, quote.value(), c.request, c.account_id, customer.value().balance_minor, c.now_ms);
     if (!product) return product.error();
 
     const sdk::Quote& q = quote.value();

@@ -20,7 +20,9 @@ template <class T, class Effect>
 Result<IdempotentResult<T>> run(soci::session& sql, const std::string& tenant_id, const IdempotencyKey<T>& idem,
                                 UtcMs now_ms, Effect&& effect) {
     if (auto stored = idempotency::find(sql, tenant_id, idem.key)) {
-        if (stored->request_hash != idem.request_hash) {
+        const bool same_request = stored->request_hash == idem.request_hash ||
+                                  (!idem.legacy_request_hash.empty() && stored->request_hash == idem.legacy_request_hash);
+        if (!same_request) {
             return Error{engine_error::idempotency_key_reused,
                          "idempotency key " + idem.key + " was used with another request"};
         }

@@ -79,7 +79,8 @@ Result<std::vector<ledger::Transfer>> transfers_for(const std::vector<sdk::Money
     for (const sdk::MoneyMove& move : moves) {
         ledger::Transfer transfer = transfer_for(move, target, order);
         if (transfer.kind.empty()) {
-            return Error{engine_error::policy_violation, "move_kind_unknown: a move of an unknown kind"};
+            return Error{engine_error::policy_violation,
+                         order.policy + " on order " + order.id + ": move_kind_unknown: a move of an unknown kind"};
         }
         transfers.push_back(std::move(transfer));
     }

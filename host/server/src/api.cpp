@@ -2,7 +2,7 @@
 #include "billing/server/api.hpp"
 
 #include <Poco/DigestEngine.h>
-#include <Poco/JSON/Parser.h>
+#include <Poco/Exception.h>
 #include <Poco/SHA2Engine.h>
 #include <Poco/URI.h>
 
@@ -137,6 +137,18 @@ Result<std::map<std::string, std::string>> parse_query(std::string_view target) 
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
+// SHA-256 hex of "METHOD PATH\nBODY".
+std::string hash_of_request(const Call& call, std::string_view body) {
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    engine.update(call.request.method);
+    engine.update(" ");
+    const std::string_view path = path_of(call.request.target);
+    engine.update(path.data(), static_cast<unsigned>(path.size()));
+    engine.update("\n");
+    engine.update(body.data(), static_cast<unsigned>(body.size()));
+    return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
 // An idempotency key held while its request runs; see Api::in_flight_.
 }  // namespace
 
@@ -178,9 +190,15 @@ ApiResponse Api::handle(const ApiRequest& request) {
     ApiResponse response;
     try {
         response = run(request, call);
-    } catch (const std::exception&) {
+    } catch (const Poco::Exception& e) {
+        // Poco's what() is the class's name only; displayText() has the message.
+        call.cause = "uncaught exception: " + e.displayText();
+        response = api::problem(call, http::make_problem(http::problem_code::internal, ""));
+    } catch (const std::exception& e) {
+        call.cause = std::string("uncaught exception: ") + e.what();
         response = api::problem(call, http::make_problem(http::problem_code::internal, ""));
     } catch (...) {
+        call.cause = "uncaught exception of a type that is not std::exception";
         response = api::problem(call, http::make_problem(http::problem_code::internal, ""));
     }
     response.headers.emplace_back("X-Request-Id", call.request_id);
@@ -194,8 +212,16 @@ ApiResponse Api::handle(const ApiRequest& request) {
                        static_cast<double>(elapsed.count()) / 1e6);
     if (options_.log) {
         const std::string tenant_id = call.caller ? call.caller->tenant_id : std::string();
-        options_.log({arrived_ms, request.method, route ? route->path : http::unmatched_route, response.status, elapsed,
-                      tenant_id, call.request_id, call.error_code});
+        const std::string cause = response.status >= 500 ? http::log_cause(call.cause) : std::string();
+        options_.log({.at_ms = arrived_ms,
+                      .method = request.method,
+                      .route = route ? route->path : http::unmatched_route,
+                      .status = response.status,
+                      .duration = elapsed,
+                      .tenant_id = tenant_id,
+                      .request_id = call.request_id,
+                      .error_code = call.error_code,
+                      .cause = cause});
     }
     return response;
 }
@@ -292,6 +318,9 @@ ApiResponse json(int status, std::string body) {
 
 ApiResponse problem(Call& call, const http::Problem& p) {
     call.error_code = p.code;
+    // A 5xx made here rather than from an Error (shutting_down, a caught exception) is logged
+    // with its own code and detail unless the caller set a cause.
+    if (p.status >= 500 && call.cause.empty()) call.cause = p.code + ": " + p.detail;
     ApiResponse r;
     r.status = p.status;
     r.content_type = std::string(http::problem_content_type);
@@ -301,7 +330,12 @@ ApiResponse problem(Call& call, const http::Problem& p) {
     return r;
 }
 
-ApiResponse error(Call& call, const Error& e) { return problem(call, http::problem_for_error(e)); }
+ApiResponse error(Call& call, const Error& e) {
+    http::Problem p = http::problem_for_error(e);
+    // The client gets a fixed detail for a 5xx; the log gets what really happened.
+    if (p.status >= 500) call.cause = e.code + ": " + e.message;
+    return problem(call, p);
+}
 
 IdempotencyResponse stored(const ApiResponse& response) { return IdempotencyResponse{response.status, response.body}; }
 
@@ -311,11 +345,11 @@ ApiResponse replay(Call& call, const IdempotencyResponse& stored, bool replayed)
     r.body = stored.body;
     if (r.status >= 400) {
         r.content_type = std::string(http::problem_content_type);
-        try {
-            Poco::JSON::Parser parser;
-            const auto object = parser.parse(stored.body).extract<Poco::JSON::Object::Ptr>();
-            call.error_code = object->optValue<std::string>("code", "");
-        } catch (const std::exception&) {
+        if (std::optional<http::Problem> problem = http::parse_problem_body(stored.body)) {
+            call.error_code = problem->code;
+            problem->request_id = call.request_id;
+            r.body = http::problem_body(*problem);
+        } else {
             call.error_code.clear();  // only the log misses it; the client gets the stored body
         }
     }
@@ -361,15 +395,13 @@ Result<http::JsonObject> body_object(const Call& call, std::initializer_list<std
 Result<UtcMs> tenant_now(Call& call) { return call.s.tenants.now_ms(*call.tenant); }
 
 std::string request_hash(const Call& call) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(call.request.method);
-    engine.update(" ");
-    const std::string_view path = path_of(call.request.target);
-    engine.update(path.data(), static_cast<unsigned>(path.size()));
-    engine.update("\n");
-    engine.update(call.body);
-    return Poco::DigestEngine::digestToHex(engine.digest());
+    // Every keyed route reads its body before it hashes it, so a body that is not JSON never
+    // gets here; were one to, its bytes are its form.
+    const std::optional<std::string> canonical = http::canonical_json(call.body, http::JsonLimits{}.depth_max);
+    return hash_of_request(call, canonical ? *canonical : call.body);
 }
+
+std::string raw_request_hash(const Call& call) { return hash_of_request(call, call.body); }
 
 Error invalid(std::string message) { return Error{std::string(http::problem_code::validation_failed), std::move(message)}; }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "billing/http/auth.hpp"
 #include "billing/http/json_writer.hpp"
@@ -27,6 +28,9 @@ struct Api::Call {
     std::map<std::string, std::string> query;
     std::string body;        // POST only
     std::string error_code;  // the problem's code, for the log
+    // Why a 5xx answer happened (the error's code and message, or the exception's text), for the
+    // log line only: the client's detail is fixed.
+    std::string cause{};
 };
 
 using Call = Api::Call;
@@ -53,7 +57,9 @@ ApiResponse error(Call& call, const Error& error);
 // The response an idempotent route stores: JSON for a success, problem+json for anything else.
 IdempotencyResponse stored(const ApiResponse& response);
 // The stored answer as a response (Idempotent-Replayed: true when it was a replay); a stored
-// problem's code goes to the log like any other.
+// problem's code goes to the log like any other. A replayed problem carries the replaying
+// request's request_id, not the stored one's: every problem's request_id is its X-Request-Id,
+// whose log line is the one that answered it (and names the code again).
 ApiResponse replay(Call& call, const IdempotencyResponse& stored, bool replayed);
 
 const std::string& path_param(const Call& call, std::string_view name);
@@ -67,8 +73,23 @@ Result<http::JsonObject> body_object(const Call& call, std::initializer_list<std
 // The caller's tenant's time now: its test clock, or the system clock.
 Result<UtcMs> tenant_now(Call& call);
 
-// The SHA-256 (hex) of what makes two requests the same for an Idempotency-Key: method, path, body.
+// The SHA-256 (hex) of what makes two requests the same for an Idempotency-Key: method, path and
+// the body's canonical form (http::canonical_json), so that whitespace and member order do not
+// tell two requests apart, and a different value does.
 std::string request_hash(const Call& call);
+// The same over the body's bytes as sent: what records stored before canonical forms hold. A
+// byte-identical retry matches them still (the same bytes are the same request).
+std::string raw_request_hash(const Call& call);
+
+// The request's Idempotency-Key (it must have one) for an engine call whose result respond
+// turns into the stored answer: the canonical request hash, and the raw one as its legacy hash.
+template <class T, class Respond>
+IdempotencyKey<T> idempotency_key(const Call& call, Respond&& respond) {
+    return IdempotencyKey<T>{.key = *call.request.idempotency_key,
+                             .request_hash = request_hash(call),
+                             .respond = std::forward<Respond>(respond),
+                             .legacy_request_hash = raw_request_hash(call)};
+}
 
 // A 422 validation_failed with the message (which names the field).
 Error invalid(std::string message);

@@ -241,6 +241,10 @@ struct Host::Parts {
         if (!e.tenant_id.empty()) line += " tenant=" + std::string(e.tenant_id);
         line += " request_id=" + std::string(e.request_id);
         if (!e.error_code.empty()) line += " error=" + std::string(e.error_code);
+        if (e.status >= 500 && !e.cause.empty()) {
+            line += " cause=";
+            http::append_json_string(line, e.cause);  // quoted and escaped: the line stays one line
+        }
         log_line(line);
     }
 

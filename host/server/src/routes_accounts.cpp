@@ -62,10 +62,9 @@ ApiResponse deposit(Call& call) {
     auto amount = body.value().required_money("amount_minor", {1, amount_minor_max});
     if (!amount) return api::error(call, amount.error());
     const std::string currency = call.tenant->currency;
-    IdempotencyKey<AccountRecord> idem{*call.request.idempotency_key, api::request_hash(call),
-                                       [&](const AccountRecord& account) {
-                                           return api::stored(api::json(200, account_body(account, currency)));
-                                       }};
+    const auto idem = api::idempotency_key<AccountRecord>(call, [&](const AccountRecord& account) {
+        return api::stored(api::json(200, account_body(account, currency)));
+    });
     auto done = call.s.engine.deposit(call.tenant->id, api::path_param(call, "id"), amount.value(), idem);
     if (!done) return api::error(call, done.error());
     return api::replay(call, done.value().response, done.value().replayed);

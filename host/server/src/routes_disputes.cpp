@@ -64,8 +64,8 @@ ApiResponse open_dispute(Call& call) {
         if (!result) return api::error(call, result.error());
         return disputed(call, result.value(), 201);
     }
-    IdempotencyKey<DisputeResult> idem{*call.request.idempotency_key, api::request_hash(call),
-                                       [&](const DisputeResult& result) { return api::stored(disputed(call, result, 201)); }};
+    const auto idem = api::idempotency_key<DisputeResult>(
+        call, [&](const DisputeResult& result) { return api::stored(disputed(call, result, 201)); });
     auto result = call.s.engine.open_dispute(call.tenant->id, order_id, dispute, now.value(), idem);
     if (!result) return api::error(call, result.error());
     return api::replay(call, result.value().response, result.value().replayed);
@@ -90,8 +90,8 @@ ApiResponse resolve_dispute(Call& call) {
     auto now = api::tenant_now(call);
     if (!now) return api::error(call, now.error());
     const DisputeResolution resolved{resolution.value(), amount.value(), note.value().value_or("")};
-    IdempotencyKey<DisputeResult> idem{*call.request.idempotency_key, api::request_hash(call),
-                                       [&](const DisputeResult& result) { return api::stored(disputed(call, result, 200)); }};
+    const auto idem = api::idempotency_key<DisputeResult>(
+        call, [&](const DisputeResult& result) { return api::stored(disputed(call, result, 200)); });
     auto result = call.s.engine.resolve_dispute(call.tenant->id, api::path_param(call, "id"), resolved,
                                                 std::string(http::role_name(call.caller->role)), now.value(), idem);
     if (!result) return api::error(call, result.error());

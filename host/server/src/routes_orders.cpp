@@ -68,12 +68,11 @@ ApiResponse apply_event(Call& call, const sdk::Event& event) {
         if (!result) return api::error(call, result.error());
         return decided(call, result.value(), now.value());
     }
-    IdempotencyKey<ApplyResult> idem{*call.request.idempotency_key, api::request_hash(call),
-                                     [&](const ApplyResult& result) {
-                                         // A denial is answered and stored too: a retry of it
-                                         // gets the same denial, never a later success.
-                                         return api::stored(decided(call, result, now.value()));
-                                     }};
+    const auto idem = api::idempotency_key<ApplyResult>(call, [&](const ApplyResult& result) {
+        // A denial is answered and stored too: a retry of it gets the same denial, never a
+        // later success.
+        return api::stored(decided(call, result, now.value()));
+    });
     auto result = call.s.engine.apply(call.tenant->id, order_id, event, now.value(), idem);
     if (!result) return api::error(call, result.error());
     return api::replay(call, result.value().response, result.value().replayed);
@@ -100,10 +99,9 @@ ApiResponse create_order(Call& call) {
     request.product = product.value();
     request.attributes = sdk::Attributes(attributes.value().begin(), attributes.value().end());
     request.numbers = sdk::Numbers(numbers.value().begin(), numbers.value().end());
-    IdempotencyKey<OrderRecord> idem{*call.request.idempotency_key, api::request_hash(call),
-                                     [&](const OrderRecord& order) {
-                                         return api::stored(api::json(201, order_body(call, order, now.value())));
-                                     }};
+    const auto idem = api::idempotency_key<OrderRecord>(call, [&](const OrderRecord& order) {
+        return api::stored(api::json(201, order_body(call, order, now.value())));
+    });
     auto result = call.s.engine.purchase(call.tenant->id, account_id.value(), request, now.value(), idem);
     if (!result) return api::error(call, result.error());
     return api::replay(call, result.value().response, result.value().replayed);

@@ -91,6 +91,9 @@ struct IdempotencyKey {
     std::string key;           // 1..255 characters, chosen by the client
     std::string request_hash;  // SHA-256 hex of what makes two requests the same: method, route, body
     std::function<IdempotencyResponse(const T& result)> respond;
+    // Another hash a stored record may hold for this same request (the API's hash of the body's
+    // bytes, which records written before it hashed the canonical form hold); empty: none.
+    std::string legacy_request_hash{};
 };
 
 // What an idempotent call did: ran the operation now (result set, response just stored) or
