@@ -63,16 +63,66 @@ bool valid_utf8(const std::string& text) {
     return ::testing::AssertionSuccess();
 }
 
+// A host serving the faulty voucher policy beside OTPDesk; extra_toml is appended.
+HostOptions voucher_host(const std::string& extra_toml = "") {
+    HostOptions options;
+    options.extra_toml = extra_toml + "\n[[plugins.policy]]\nname = \"" + std::string(voucher_policy) +
+                         "\"\nfile = " + toml_quoted(BILLING_VOUCHER_FAULTY_PLUGIN) +
+                         "\nconfig = " + toml_quoted(BILLING_VOUCHER_CONFIG) + "\n";
+    return options;
+}
+
+// A test-mode tenant of the faulty voucher policy, with a service key.
+TenantKeys voucher_tenant(OperatorApi& op) {
+    const Response created = op.create_tenant(R"({"name":"voucher","currency":"USD","policy":")" +
+                                              std::string(voucher_policy) + R"(","test_mode":true})");
+    created.expect(201);
+    TenantKeys keys;
+    keys.id = created.json()["id"].str();
+    keys.service = op.create_key(keys.id, "service").expect(201).json()["key"].str();
+    return keys;
+}
+
+// A voucher bought and cancelled with request_id: the faulty policy's cancel refunds more than
+// escrow holds, which the host refuses with a 500 policy_violation.
+struct Violation {
+    std::string account_id;
+    std::string order_id;
+    Response answer;
+};
+
+Violation provoke_violation(HttpClient& http, TenantApi& api, const std::string& request_id) {
+    Violation v;
+    v.account_id = api.new_account(1000);
+    const Response bought =
+        api.buy(R"({"account_id":")" + v.account_id + R"(","product":"code","attributes":{"service":"wa"}})");
+    bought.expect(201);
+    v.order_id = bought.json()["id"].str();
+    v.answer = http.post("/v1/orders/" + v.order_id + "/cancel", "{}", {api.keys().service, fresh_key(), request_id});
+    return v;
+}
+
+// The first line of the host's stdout that holds marker, once the host has written it (5 s at most).
+std::string log_line_with(const HostProcess& host, const std::string& marker) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+        std::istringstream lines(host.stdout_text());
+        for (std::string line; std::getline(lines, line);) {
+            if (line.find(marker) != std::string::npos) return line;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            throw std::runtime_error("no log line with " + marker + " in:\n" + host.stdout_text());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
 class ErrorTraceTest : public ::testing::Test {
 public:
     static void SetUpTestSuite() {
         start_error_.clear();
-        HostOptions options;
-        options.extra_toml = "[[plugins.policy]]\nname = \"" + std::string(voucher_policy) +
-                             "\"\nfile = " + toml_quoted(BILLING_VOUCHER_FAULTY_PLUGIN) +
-                             "\nconfig = " + toml_quoted(BILLING_VOUCHER_CONFIG) + "\n";
         try {
-            host_ = HostProcess::start(options);
+            host_ = HostProcess::start(voucher_host());
         } catch (const std::exception& e) {
             host_.reset();
             start_error_ = e.what();  // failed in SetUp: a SetUpTestSuite failure reads as skipped
@@ -99,31 +149,11 @@ protected:
         }
     }
 
-    // A test-mode tenant of the faulty voucher policy, with a service key.
-    TenantKeys voucher_tenant() {
-        const Response created = operator_->create_tenant(
-            R"({"name":"voucher","currency":"USD","policy":")" + std::string(voucher_policy) + R"(","test_mode":true})");
-        created.expect(201);
-        TenantKeys keys;
-        keys.id = created.json()["id"].str();
-        keys.service = operator_->create_key(keys.id, "service").expect(201).json()["key"].str();
-        return keys;
-    }
+    TenantKeys voucher_tenant() { return integration::voucher_tenant(*operator_); }
 
-    // The host's JSON log line for request_id, once the host has written it (5 s at most).
+    // The host's JSON log line for request_id.
     static Json log_line_of(const std::string& request_id) {
-        const std::string marker = "\"request_id\":\"" + request_id + "\"";
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-        for (;;) {
-            std::istringstream lines(host_->stdout_text());
-            for (std::string line; std::getline(lines, line);) {
-                if (line.find(marker) != std::string::npos) return Json::parse(line);
-            }
-            if (std::chrono::steady_clock::now() > deadline) {
-                throw std::runtime_error("no log line for " + request_id + " in:\n" + host_->stdout_text());
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
+        return Json::parse(log_line_with(*host_, "\"request_id\":\"" + request_id + "\""));
     }
 
     static std::unique_ptr<HostProcess> host_;
@@ -137,14 +167,10 @@ std::string ErrorTraceTest::start_error_;
 
 TEST_F(ErrorTraceTest, APolicyViolationIs500AndItsLogLineNamesTheRuleThePolicyAndTheOrder) {
     TenantApi api(*http_, voucher_tenant());
-    const std::string account = api.new_account(1000);
-    const Response bought = api.buy(R"({"account_id":")" + account + R"(","product":"code","attributes":{"service":"wa"}})");
-    ASSERT_EQ(bought.status, 201) << bought.describe();
-    const std::string order_id = bought.json()["id"].str();
-
     const std::string request_id = "trace-violation-1";
-    const Response cancel =
-        http_->post("/v1/orders/" + order_id + "/cancel", "{}", {api.keys().service, fresh_key(), request_id});
+    const Violation violation = provoke_violation(*http_, api, request_id);
+    const std::string& order_id = violation.order_id;
+    const Response& cancel = violation.answer;
     ASSERT_EQ(cancel.status, 500) << cancel.describe();
     EXPECT_EQ(cancel.problem_code(), "policy_violation");
     EXPECT_EQ(cancel.header("x-request-id"), request_id);
@@ -166,7 +192,7 @@ TEST_F(ErrorTraceTest, APolicyViolationIs500AndItsLogLineNamesTheRuleThePolicyAn
 
     // Nothing was written: the order is still active, the money still held.
     EXPECT_EQ(api.order(order_id).expect(200).json()["state"].str(), "active");
-    EXPECT_EQ(api.balance(account), 1000 - voucher_price_minor);
+    EXPECT_EQ(api.balance(violation.account_id), 1000 - voucher_price_minor);
 }
 
 TEST_F(ErrorTraceTest, AnAnswerBelow500HasNoCauseInItsLogLine) {
@@ -241,6 +267,25 @@ TEST_F(ErrorTraceTest, AProblemIsValidJsonAndUtf8WhateverBytesTheRequestHeld) {
               "unknown query parameter \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\x1b");
     EXPECT_EQ(answer.body.find('\x1b'), std::string::npos) << "a control character is escaped";
     EXPECT_EQ(log_line_of("trace-bytes")["error"].str(), "bad_request");
+}
+
+// The "text" log format, for people, carries the cause too, quoted and escaped as a JSON string.
+TEST(ErrorTraceText, ATextLogLineHoldsTheCauseQuoted) {
+    auto host = HostProcess::start(voucher_host("[log]\nformat = \"text\"\n"));
+    {
+        HttpClient http("127.0.0.1", host->port());
+        OperatorApi op(http, host->operator_key());
+        TenantApi api(http, voucher_tenant(op));
+        const Violation violation = provoke_violation(http, api, "trace-text-1");
+        ASSERT_EQ(violation.answer.status, 500) << violation.answer.describe();
+        const std::string line = log_line_with(*host, "request_id=trace-text-1");
+        EXPECT_NE(line.find(" 500 "), std::string::npos) << line;
+        EXPECT_NE(line.find(" error=policy_violation cause=\"policy_violation: voucher_fixture@1.0.0 on order " +
+                            violation.order_id + ": refund_exceeds_held"),
+                  std::string::npos)
+            << line;
+    }
+    expect_clean_stop_and_audit(*host);
 }
 
 }  // namespace
