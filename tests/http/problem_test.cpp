@@ -200,7 +200,10 @@ TEST(Problem, AStoredBodyReadsBackAsTheSameProblem) {
     problem.request_id.clear();
     EXPECT_EQ(parse_problem_body(problem_body(problem))->request_id, "");
     for (const char* not_a_problem : {"", "[]", "{}", R"({"title":"t","status":"409","detail":"d","code":"c"})",
-                                      R"({"title":"t","status":409,"detail":"d","code":"c","x":[1]})"}) {
+                                      R"({"title":"t","status":409,"detail":"d","code":"c","x":[1]})",
+                                      R"({"title":"t","status":99999999999,"detail":"d","code":"c"})",
+                                      R"({"title":"t","status":18446744073709551615,"detail":"d","code":"c"})",
+                                      R"({"title":"t","status":true,"detail":"d","code":"c"})"}) {
         EXPECT_FALSE(parse_problem_body(not_a_problem).has_value()) << not_a_problem;
     }
 }

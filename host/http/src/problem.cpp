@@ -205,8 +205,13 @@ std::optional<Problem> parse_problem_body(std::string_view body) {
     auto title = text("title");
     auto detail = text("detail");
     auto code = text("code");
-    if (!title || !detail || !code || !status.isInteger() || status.type() == typeid(bool)) return std::nullopt;
-    Problem problem{.status = status.convert<int>(), .code = std::move(*code), .title = std::move(*title),
+    if (!title || !detail || !code || !status.isInteger() || status.type() == typeid(bool) || !status.isSigned()) {
+        return std::nullopt;
+    }
+    // Poco's convert<int> throws past int's range: the status is checked as an int64 first.
+    const auto status_code = status.convert<Poco::Int64>();
+    if (status_code < 100 || status_code > 599) return std::nullopt;
+    Problem problem{.status = static_cast<int>(status_code), .code = std::move(*code), .title = std::move(*title),
                     .detail = std::move(*detail), .request_id = text("request_id").value_or("")};
     for (const std::string& name : object->getNames()) {
         if (standard_member(name) || name == "type") continue;
