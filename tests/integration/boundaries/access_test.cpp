@@ -29,7 +29,10 @@ using http::Role;
 
 std::string base64(const std::string& text) {
     std::ostringstream out;
+    // One line: Poco's encoder breaks lines every 72 characters by default, and a CRLF inside a
+    // header value is line folding, which the host refuses (400 bad_header) before any route.
     Poco::Base64Encoder encoder(out);
+    encoder.rdbuf()->setLineLength(0);
     encoder << text;
     encoder.close();
     return out.str();

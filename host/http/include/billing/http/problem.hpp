@@ -7,6 +7,7 @@
 // through problem_for_error; 5xx problems never carry the internal message (the caller logs it).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -61,6 +62,18 @@ inline constexpr std::string_view transfer_coding_not_implemented = "transfer_co
 inline constexpr std::string_view overloaded = "overloaded";                          // 503
 inline constexpr std::string_view http_version_not_supported = "http_version_not_supported";  // 505
 }  // namespace problem_code
+
+// The codes only the HTTP transport answers, before any route is matched: they belong to the
+// connection, not to an operation (the OpenAPI document lists them in its description and in
+// components.x-problem-codes, not under each operation).
+inline constexpr std::array<std::string_view, 13> transport_problem_codes{
+    problem_code::bad_request_line,      problem_code::bad_header,
+    problem_code::missing_host,          problem_code::bad_content_length,
+    problem_code::bad_transfer_encoding, problem_code::bad_chunked_body,
+    problem_code::request_timeout,       problem_code::expectation_failed,
+    problem_code::too_many_connections,  problem_code::header_too_large,
+    problem_code::transfer_coding_not_implemented, problem_code::overloaded,
+    problem_code::http_version_not_supported};
 
 struct ProblemKind {
     std::string_view code;
