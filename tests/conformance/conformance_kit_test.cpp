@@ -114,6 +114,31 @@ TEST(ConformanceKit, DecisionsByTheCurrentConfigurationAreFound) {
     expect_only_later_checks_fail(report);
 }
 
+// Every key in its range, yet at the ends of the ranges a code costs 10^16: only the extremes
+// check configures the policy there, and it names the host's rule the sale breaks.
+TEST(ConformanceKit, ASalePricedPastTheHostsLimitAtTheExtremesIsFound) {
+    const auto subject = load("priced_past_the_limit");
+    ASSERT_TRUE(subject.has_value());
+    EXPECT_TRUE(check_quotes(*subject).passed()) << "at voucher.toml the price is in range";
+    const Report report = run(*subject);
+    EXPECT_FALSE(report.passed());
+    EXPECT_THAT(report.failures, Contains(AllOf(Field(&Finding::check, "extremes"),
+                                                Field(&Finding::fault, "price_out_of_range"),
+                                                Field(&Finding::message, HasSubstr("voucher-extreme.toml")))))
+        << report.text();
+    expect_only_later_checks_fail(report);
+}
+
+// Without an [[extreme]] the check cannot run: it is reported as skipped, never as passed.
+TEST(ConformanceKit, ExtremesAreSkippedWithoutADeclaredExtreme) {
+    auto subject = load("good");
+    ASSERT_TRUE(subject.has_value());
+    subject->declaration.extremes.clear();
+    const Report report = check_extremes(*subject);
+    EXPECT_TRUE(report.failures.empty()) << report.text();
+    EXPECT_THAT(report.skipped, Contains(HasSubstr("extremes")));
+}
+
 // The simulation alone finds the property violation, prints its seed, and the same seed
 // replays it byte for byte.
 TEST(ConformanceKit, SimulationFailureReplaysFromItsSeed) {

@@ -113,6 +113,33 @@ TEST(DecisionCheck, StatesTimersAndTermsAreChecked) {
     EXPECT_EQ("", check(sdk::deny("no", "denials apply nothing"), order_holding(150, 0, 0), true));
 }
 
+// Every time the host stores or shows must be printable: up to 9999-12-31T23:59:59.999Z.
+TEST(DecisionCheck, NoTimeInAnAnswerPassesTheHostsLastPrintableTime) {
+    sdk::Decision d = sdk::allow();
+    d.add_timers = {{"expire", sdk::time_ms_max}};
+    EXPECT_EQ("", check(d, order_holding(150, 0, 0)));
+    d.add_timers = {{"expire", sdk::time_ms_max + 1}};
+    EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("timer_past_time_max"));
+
+    sdk::Quote q;
+    q.allowed = true;
+    q.code = "ok";
+    q.state = "active";
+    q.timers = {{"expire", sdk::time_ms_max}};
+    EXPECT_EQ(std::nullopt, decision_check::quote_violation(q, product(), 0, t0_ms));
+    q.timers = {{"expire", sdk::time_ms_max + 1}};
+    EXPECT_THAT(decision_check::quote_violation(q, product(), 0, t0_ms).value_or(""), HasSubstr("timer_past_time_max"));
+
+    // A denial writes nothing, but the API shows its available_at.
+    EXPECT_EQ("", check(sdk::deny("later", "", sdk::time_ms_max), order_holding(150, 0, 0)));
+    EXPECT_EQ("", check(sdk::deny("later", "", 0), order_holding(150, 0, 0)));
+    EXPECT_THAT(check(sdk::deny("later", "", sdk::time_ms_max + 1), order_holding(150, 0, 0)),
+                HasSubstr("available_at_out_of_range"));
+    EXPECT_THAT(check(sdk::deny("later", "", -1), order_holding(150, 0, 0)), HasSubstr("available_at_out_of_range"));
+    // The host's latest now leaves a policy a century for its windows.
+    EXPECT_GE(sdk::horizon_ms, 36500 * sdk::ms_per_day);
+}
+
 TEST(DecisionCheck, TimerNamesAreOneSpellingOnEveryDatabase) {
     sdk::Decision d = sdk::allow();
     d.add_timers = {{"expire-2_b", t0_ms + 5}};

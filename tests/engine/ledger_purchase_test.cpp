@@ -6,6 +6,7 @@
 
 #include "billing/engine/accounts.hpp"
 #include "billing/engine/errors.hpp"
+#include "billing/engine/ledger.hpp"
 #include "billing/storage/errors.hpp"
 #include "engine_fixture.hpp"
 
@@ -76,6 +77,48 @@ TEST_F(LedgerPurchase, DepositOutOfRangeIsRefused) {
     EXPECT_EQ(engine_error::account_not_found, engine->deposit(tenant_id, escrow_id, 10).error().code)
         << "money is deposited to customer accounts only";
     EXPECT_EQ(0, count("SELECT COUNT(*) FROM transfers"));
+}
+
+// The ledger caps every balance at 2^62 and the funding account at -2^62, so a tenant's deposits
+// in all are at most 2^62: 4611 deposits of 10^15 fit, the 4612th was 500 ledger_violation. A
+// deposit to the bound passes; one minor unit more is refused with its own code, writing nothing.
+TEST_F(LedgerPurchase, DepositsStopAtTheLedgersBoundWithTheirOwnCode) {
+    make_tenant();
+    constexpr MinorUnits deposits_fit = ledger::balance_minor_max / amount_minor_max;  // 4611
+    ASSERT_EQ(4611, deposits_fit);
+    // The first 4610 as one seeded transfer (4610 real deposits take seconds on a server
+    // database), balances and transfers consistent; then the 4611th through the engine.
+    const long long seeded = (deposits_fit - 1) * amount_minor_max;
+    const long long created = t0_ms;
+    ASSERT_TRUE(db->write([&](soci::session& sql) -> Result<Unit> {
+        sql << "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, kind, "
+               "created_at_ms) VALUES ('trf_seed', :t, :f, :c, :a, 'deposit', :at)",
+            soci::use(tenant_id), soci::use(funding_id), soci::use(customer_id), soci::use(seeded), soci::use(created);
+        sql << "UPDATE accounts SET balance_minor = balance_minor - :a WHERE id = :f", soci::use(seeded),
+            soci::use(funding_id);
+        sql << "UPDATE accounts SET balance_minor = balance_minor + :a WHERE id = :c", soci::use(seeded),
+            soci::use(customer_id);
+        return Unit{};
+    }));
+    ASSERT_TRUE(engine->deposit(tenant_id, customer_id, amount_minor_max));
+    EXPECT_EQ(engine_error::balance_limit_exceeded, engine->deposit(tenant_id, customer_id, amount_minor_max).error().code)
+        << "the 4612th deposit of 10^15";
+    const MinorUnits rest = ledger::balance_minor_max - deposits_fit * amount_minor_max;
+    auto past = engine->deposit(tenant_id, customer_id, rest + 1);
+    ASSERT_FALSE(past);
+    EXPECT_EQ(engine_error::balance_limit_exceeded, past.error().code);
+    EXPECT_EQ(-(deposits_fit * amount_minor_max), funding()) << "nothing of the refused deposit was written";
+    EXPECT_EQ(2, count("SELECT COUNT(*) FROM transfers")) << "the seed and the 4611th deposit only";
+
+    auto to_the_bound = engine->deposit(tenant_id, customer_id, rest);
+    ASSERT_TRUE(to_the_bound) << to_the_bound.error().message;
+    EXPECT_EQ(ledger::balance_minor_max, customer());
+    EXPECT_EQ(-ledger::balance_minor_max, funding());
+    // Another customer of the same tenant: the tenant's deposits are full, whoever receives them.
+    auto other = engine->create_account(tenant_id, "customer-2");
+    ASSERT_TRUE(other);
+    EXPECT_EQ(engine_error::balance_limit_exceeded, engine->deposit(tenant_id, other.value().id, 1).error().code);
+    expect_ledger_consistent();
 }
 
 TEST_F(LedgerPurchase, DuplicateExternalRefIsRefused) {

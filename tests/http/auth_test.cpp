@@ -91,6 +91,7 @@ const std::map<std::string_view, std::set<Role>>& expected_roles() {
         {"orders.dispute", {service}}, {"orders.extend", {service}}, {"orders.events", readers},
         {"disputes.list", readers}, {"disputes.get", readers}, {"disputes.resolve", {support}},
         {"reports.delivery", readers}, {"test_clock.get", readers}, {"test_clock.advance", {service, admin}},
+        {"test_clock.reset", {service, admin}},
         {"admin.tenants.create", {host_operator}}, {"admin.tenants.list", {host_operator}},
         {"admin.keys.create", {host_operator}}, {"admin.keys.revoke", {host_operator}},
         {"admin.tenants.rebind", {host_operator}},

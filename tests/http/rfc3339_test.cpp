@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace billing::http {
 namespace {
 
@@ -17,6 +19,15 @@ TEST(Rfc3339, FormatsTimesBeforeTheEpoch) {
 TEST(Rfc3339, FormatsTheEndsOfTheRange) {
     EXPECT_EQ(format_rfc3339_utc(-62167219200000), "0000-01-01T00:00:00.000Z");
     EXPECT_EQ(format_rfc3339_utc(253402300799999), "9999-12-31T23:59:59.999Z");
+}
+
+// Past either end there is no RFC 3339 form: the nearest end is printed, never a five-digit
+// year or a crash (release builds printed "10000-01-01...", debug builds aborted).
+TEST(Rfc3339, PrintsTimesPastEitherEndAsThatEnd) {
+    EXPECT_EQ(format_rfc3339_utc(253402300800000), "9999-12-31T23:59:59.999Z");
+    EXPECT_EQ(format_rfc3339_utc(std::numeric_limits<UtcMs>::max()), "9999-12-31T23:59:59.999Z");
+    EXPECT_EQ(format_rfc3339_utc(-62167219200001), "0000-01-01T00:00:00.000Z");
+    EXPECT_EQ(format_rfc3339_utc(std::numeric_limits<UtcMs>::min()), "0000-01-01T00:00:00.000Z");
 }
 
 TEST(Rfc3339, ParsesWhatItFormats) {

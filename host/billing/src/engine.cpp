@@ -1,6 +1,8 @@
 // Engine: tenants, accounts, deposits and reads. Purchases and events live in their own files.
 #include "billing/engine/engine.hpp"
 
+#include <optional>
+
 #include "billing/engine/accounts.hpp"
 #include "billing/engine/errors.hpp"
 #include "billing/engine/idempotency.hpp"
@@ -84,9 +86,21 @@ Result<TenantRecord> Engine::advance_test_clock(const std::string& tenant_id,
     });
 }
 
+namespace {
+
+std::optional<Error> refuse_past_now_max(UtcMs to_ms) {
+    if (to_ms <= sdk::now_ms_max) return std::nullopt;
+    return Error{engine_error::test_clock_out_of_range,
+                 "a test clock reads at most 9900-01-01T00:00:00.000Z (epoch ms " + std::to_string(sdk::now_ms_max) +
+                     "), so that every time computed from it stays printable; DELETE /v1/test-clock resets it"};
+}
+
+}  // namespace
+
 Result<TenantRecord> Engine::advance_test_clock_to(const std::string& tenant_id, UtcMs to_ms) {
     return advance_test_clock(tenant_id, [&](UtcMs clock_ms) -> Result<UtcMs> {
         if (to_ms < clock_ms) return Error{engine_error::invalid_request, "a test clock only moves forward"};
+        if (auto refused = refuse_past_now_max(to_ms)) return *refused;
         return to_ms;
     });
 }
@@ -98,7 +112,23 @@ Result<TenantRecord> Engine::advance_test_clock_by(const std::string& tenant_id,
         if (by_ms < 0 || by_ms > by_ms_max) {
             return Error{engine_error::invalid_request, "a test clock moves forward by 0 to 366 days at a time"};
         }
+        // A clock stored past the bound (by a version that did not check it) is refused too: it
+        // only ever goes back by a reset.
+        if (auto refused = refuse_past_now_max(clock_ms + by_ms)) return *refused;
         return clock_ms + by_ms;
+    });
+}
+
+Result<TenantRecord> Engine::reset_test_clock(const std::string& tenant_id) {
+    const UtcMs now_ms = clock_.now_ms();
+    return db_.write([&](soci::session& sql) -> Result<TenantRecord> {
+        auto tenant = tenants::get(sql, tenant_id);
+        if (!tenant) return tenant.error();
+        if (!tenant.value().test_mode) {
+            return Error{engine_error::test_clock_unavailable, "a live tenant runs on the system clock"};
+        }
+        tenants::set_clock(sql, tenant_id, now_ms);
+        return tenants::get(sql, tenant_id);
     });
 }
 

@@ -163,8 +163,9 @@ Result<sdk::Decision> Engine::preview(const OrderRecord& order, const sdk::Event
     sdk::Context context;
     context.now_ms = decided_at_ms;
     auto decision = ask_decision(*policy.value(), order, event, context);
-    if (!decision || !decision.value().allowed) return decision;
-    // The budget of a charge is not known here without reading the balance; the other checks are.
+    if (!decision) return decision;
+    // The budget of a charge is not known here without reading the balance; the other checks are
+    // (for a denial, the available_at the API shows).
     const decision_check::Facts facts{order_moves::view_of(order), *product.value(), order.is_final,
                                       order_charged_minor_max, decided_at_ms,
                                       event.type == sdk::event_type::timer};
@@ -198,6 +199,14 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     if (!decision) return decision.error();
     const sdk::Decision& d = decision.value();
     if (!d.allowed) {
+        // A denial writes nothing, but the API shows its available_at: it must be a time the
+        // host can print.
+        const decision_check::Facts facts{order_moves::view_of(before), *product.value(), before.is_final, 0, now_ms,
+                                          event.type == sdk::event_type::timer};
+        if (auto broken = decision_check::violation(d, facts)) {
+            return Error{engine_error::policy_violation,
+                         order_moves::policy_label(policy.info()) + " on order " + before.id + ": " + *broken};
+        }
         return ApplyResult{false, d.code, d.message, d.available_at_ms, before};
     }
     // The customer's balance bounds only a charge (decision_check's budget); every other move

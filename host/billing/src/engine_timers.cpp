@@ -281,6 +281,10 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
         auto decision = decision_steps::ask_decision(*policy.value(), before, event, context);
         if (!decision) continue;
         const sdk::Decision& d = decision.value();
+        const decision_check::Facts facts{order_moves::view_of(before), *product.value(), before.is_final, 0,
+                                          timer.due_at_ms, true};
+        // A decision the host refuses, a denial too, is the per-timer pass's failure to count.
+        if (decision_check::violation(d, facts)) continue;
         if (!d.allowed) {
             writes.removed.push_back(timer);
             done[i] = TimerOutcome{TimerRun::denied, {}, ApplyResult{false, d.code, d.message, d.available_at_ms, before},
@@ -289,9 +293,6 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
         }
         // A charge is bounded by the customer's balance, which this pass does not read.
         if (decision_steps::charges(d.moves)) continue;
-        const decision_check::Facts facts{order_moves::view_of(before), *product.value(), before.is_final, 0,
-                                          timer.due_at_ms, true};
-        if (decision_check::violation(d, facts)) continue;
         auto system = system_accounts(sql, timer.tenant_id);
         if (!system) return system.error();
 

@@ -17,9 +17,6 @@ namespace {
 
 using sql_util::to_db;
 
-// A balance may not grow past this: keeps every sum of balances far inside a BIGINT.
-constexpr MinorUnits balance_minor_max = MinorUnits{1} << 62;
-
 // The three statements of a posting, prepared once per session (statement_cache.hpp).
 struct MoveBalance : storage::CachedStatement {
     long long amount = 0, bound = 0;
@@ -56,6 +53,17 @@ const std::string insert_transfer_sql =
     "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, kind, "
     "order_id, event_id, created_at_ms) VALUES (:id, :t, :d, :c, :a, :k, :o, :e, :at)";
 
+// Money enters a tenant's ledger only by deposits, out of its funding account, and every other
+// account stays >= 0 while the tenant's balances sum to 0: the funding account's floor
+// (-balance_minor_max) bounds every balance of the tenant, so only a deposit can meet a bound.
+// Hitting it is the caller's limit, not a ledger fault.
+Error deposits_full(const Transfer& t) {
+    return Error{engine_error::balance_limit_exceeded,
+                 "a deposit of " + std::to_string(t.amount_minor) + " would take the tenant's deposits, or the "
+                 "account's balance, past the ledger's bound of " + std::to_string(balance_minor_max) +
+                 " minor units (2^62)"};
+}
+
 Result<Unit> debit(soci::session& sql, const Transfer& t, const vocabulary::TransferKind& kind) {
     storage::Prepared<MoveBalance> update(sql, debit_sql);
     update->amount = to_db(t.amount_minor);
@@ -72,6 +80,7 @@ Result<Unit> debit(soci::session& sql, const Transfer& t, const vocabulary::Tran
     if (kind.debit_account_kind == vocabulary::account_kind::customer) {
         return Error{engine_error::insufficient_funds, "the balance does not cover " + std::to_string(t.amount_minor)};
     }
+    if (may_go_negative) return deposits_full(t);
     return Error{engine_error::ledger_violation, "a " + t.kind + " transfer would take its " +
                                                      std::string(kind.debit_account_kind) + " account below its floor"};
 }
@@ -86,6 +95,8 @@ Result<Unit> credit(soci::session& sql, const Transfer& t, const vocabulary::Tra
     if (update->moved()) {
         return Unit{};
     }
+    // A deposit's customer account was read in the same transaction: here it is full.
+    if (kind.debit_account_kind == vocabulary::account_kind::funding) return deposits_full(t);
     return Error{engine_error::ledger_violation, "a " + t.kind + " transfer names a missing or full " +
                                                      std::string(kind.credit_account_kind) + " credit account"};
 }

@@ -68,6 +68,11 @@ void advance_clock(soci::session& sql, const std::string& tenant_id, UtcMs to_ms
         soci::use(to);
 }
 
+void set_clock(soci::session& sql, const std::string& tenant_id, UtcMs at_ms) {
+    const long long at = to_db(at_ms);
+    sql << "UPDATE tenants SET clock_ms = :at WHERE id = :id", soci::use(at), soci::use(tenant_id);
+}
+
 std::vector<TenantRecord> list(soci::session& sql, const std::string& starting_after, std::size_t limit) {
     std::vector<TenantRecord> out;
     int none = 1;  // no cursor: from the newest

@@ -57,6 +57,7 @@ constexpr std::array table{
 
     RouteSpec{get, "/v1/test-clock", "test_clock.get", readers, false, v1},
     RouteSpec{post, "/v1/test-clock/advance", "test_clock.advance", clock_movers, false, v1},
+    RouteSpec{del, "/v1/test-clock", "test_clock.reset", clock_movers, false, v1},
 
     RouteSpec{post, "/admin/tenants", "admin.tenants.create", host_operator, false, v1},
     RouteSpec{get, "/admin/tenants", "admin.tenants.list", host_operator, false, v1},

@@ -53,6 +53,7 @@ constexpr Handler handlers[] = {
     {"reports.delivery", routes::delivery_report},
     {"test_clock.get", routes::get_test_clock},
     {"test_clock.advance", routes::advance_test_clock},
+    {"test_clock.reset", routes::reset_test_clock},
     {"admin.tenants.create", routes::create_tenant},
     {"admin.tenants.list", routes::list_tenants},
     {"admin.keys.create", routes::create_key},

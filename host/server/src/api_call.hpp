@@ -133,6 +133,7 @@ ApiResponse delivery_report(Call& call);
 
 ApiResponse get_test_clock(Call& call);
 ApiResponse advance_test_clock(Call& call);
+ApiResponse reset_test_clock(Call& call);
 
 ApiResponse create_tenant(Call& call);
 ApiResponse list_tenants(Call& call);

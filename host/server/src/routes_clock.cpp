@@ -1,5 +1,6 @@
 // Test clocks (DESIGN §6): a test-mode tenant's time starts at its creation and moves only
-// when advanced; advancing runs the tenant's due timers in due order, each at its due time.
+// when advanced; advancing runs the tenant's due timers in due order, each at its due time. A
+// reset sets it back to the system clock's now, the way back from a clock moved too far.
 #include "api_call.hpp"
 #include "billing/engine/errors.hpp"
 #include "billing/http/json_writer.hpp"
@@ -33,6 +34,16 @@ ApiResponse get_test_clock(Call& call) {
     http::JsonWriter w;
     w.begin_object().key("object").string("test_clock");
     w.key("now").string(http::format_rfc3339_utc(now.value()));
+    w.end_object();
+    return api::json(200, w.take());
+}
+
+ApiResponse reset_test_clock(Call& call) {
+    auto reset = call.s.engine.reset_test_clock(call.tenant->id);
+    if (!reset) return api::error(call, reset.error());
+    http::JsonWriter w;
+    w.begin_object().key("object").string("test_clock");
+    w.key("now").string(http::format_rfc3339_utc(reset.value().clock_ms));
     w.end_object();
     return api::json(200, w.take());
 }

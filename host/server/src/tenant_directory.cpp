@@ -1,5 +1,6 @@
 #include "billing/server/tenant_directory.hpp"
 
+#include "billing/engine/errors.hpp"
 #include "billing/engine/tenants.hpp"
 
 namespace billing::server {
@@ -29,6 +30,13 @@ Result<UtcMs> TenantDirectory::now_ms(const TenantRecord& tenant) {
     if (!tenant.test_mode) return clock_.now_ms();
     auto fresh = db_.read([&](soci::session& sql) { return tenants::get(sql, tenant.id); });
     if (!fresh) return fresh.error();
+    // Only a version that did not bound test clocks could have stored one past the bound; every
+    // time computed from it could pass what the host can store and print.
+    if (fresh.value().clock_ms > sdk::now_ms_max) {
+        return Error{engine_error::test_clock_out_of_range,
+                     "the test clock is past 9900-01-01T00:00:00.000Z, the latest the host runs a tenant at; "
+                     "DELETE /v1/test-clock resets it"};
+    }
     return fresh.value().clock_ms;
 }
 

@@ -84,6 +84,11 @@ inline constexpr std::size_t reason_bytes_max = 64;
 inline constexpr std::int64_t evidence_required_after_max = 1000;
 }  // namespace limits
 
+// Every time a decision names is at most the longest window or rental after the purchase, which
+// is at most the now the host gave: within the host's horizon (types.hpp), whatever the config.
+static_assert(limits::hours_max * billing::sdk::ms_per_hour <= billing::sdk::horizon_ms &&
+              limits::window_s_max * billing::sdk::ms_per_second <= billing::sdk::horizon_ms);
+
 // Parses and validates a whole document. Returns the config, or every problem found, one per
 // line, each as "source_name:line:col: what is wrong", in document order.
 struct ParsedConfig {

@@ -8,6 +8,7 @@
 
 #include "attributes.hpp"
 #include "config.hpp"
+#include "pricing.hpp"
 #include "toml_reader.hpp"
 
 namespace otpdesk {
@@ -103,6 +104,21 @@ ActivationConfig read_activation(const toml::table& table, Diagnostics& diagnost
     return config;
 }
 
+// The host refuses a sale priced above sdk::amount_minor_max as a policy fault: every rental
+// this configuration accepts, the longest included, must be priced within it.
+void refuse_unsellable_longest_rental(const IntField& price_per_day, const IntField& max_hours,
+                                      Diagnostics& diagnostics) {
+    const auto longest = rental_price_minor(price_per_day.value, max_hours.value);
+    if (longest && *longest <= billing::sdk::amount_minor_max) return;
+    // ceil(h * p / 24) <= M exactly when h <= M * 24 / p, M being an integer.
+    const std::int64_t hours_fit = billing::sdk::amount_minor_max * 24 / price_per_day.value;
+    diagnostics.add(blame(price_per_day, max_hours),
+                    "rental.price_per_day_minor (" + std::to_string(price_per_day.value) +
+                        ") prices the longest rental, rental.max_hours (" + std::to_string(max_hours.value) +
+                        " h), above the host's largest price of " + std::to_string(billing::sdk::amount_minor_max) +
+                        " (10^15): at this day price rental.max_hours may be at most " + std::to_string(hours_fit));
+}
+
 RentalConfig read_rental(const toml::table& table, Diagnostics& diagnostics) {
     TableReader reader(table, "rental", diagnostics);
     const IntField min_hours = reader.integer("min_hours", defaults::rental_min_hours, hours_range);
@@ -127,6 +143,7 @@ RentalConfig read_rental(const toml::table& table, Diagnostics& diagnostics) {
     config.cancel_window_ms = cancel_window.value * ms_per_second;
     if (const auto price = reader.required_integer("price_per_day_minor", price_range)) {
         config.price_per_day_minor = price->value;
+        refuse_unsellable_longest_rental(*price, max_hours, diagnostics);
     }
     reader.refuse_unknown_keys();
     return config;

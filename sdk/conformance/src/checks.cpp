@@ -477,6 +477,7 @@ Report run_all(const Subject& subject, const Options& options,
     step("determinism", [&] { return check_determinism(subject); });
     step("terms_pinned", [&] { return check_terms_pinned(subject); });
     step("robustness", [&] { return check_robustness(subject); });
+    step("extremes", [&] { return check_extremes(subject); });
     step("simulation", [&] { return simulate(subject, options); });
     return report;
 }

@@ -52,6 +52,7 @@ TEST_P(PolicyConformance, EveryEventInEveryReachableState) { expect(check_reacha
 TEST_P(PolicyConformance, Determinism) { expect(check_determinism(GetParam())); }
 TEST_P(PolicyConformance, TermsPinnedAcrossReconfiguration) { expect(check_terms_pinned(GetParam())); }
 TEST_P(PolicyConformance, Robustness) { expect(check_robustness(GetParam())); }
+TEST_P(PolicyConformance, ExtremesWithinTheHostsBounds) { expect(check_extremes(GetParam())); }
 TEST_P(PolicyConformance, Simulation) {
     const Options run = options();
     std::cout << "simulation seed " << run.seed << " (replay: BILLING_CONFORMANCE_SEED=" << run.seed << ")\n";

@@ -205,6 +205,43 @@ const toml::array* array_of_tables(Reader& reader, const toml::table& root, cons
     return array;
 }
 
+std::vector<SamplePurchase> read_purchases(Reader& reader, const toml::table& root, const char* key,
+                                           const std::string& source_path) {
+    std::vector<SamplePurchase> out;
+    const toml::array* purchases = array_of_tables(reader, root, key);
+    if (purchases == nullptr) return out;
+    for (const toml::node& node : *purchases) {
+        const toml::table& t = *node.as_table();
+        reader.only(t, {"product", "attributes", "numbers"}, "[[purchase]]");
+        SamplePurchase sample;
+        sample.request.product = reader.string(t, "product", "[[purchase]]");
+        sample.request.attributes = reader.map<sdk::Attributes>(
+            t, "attributes", "[[purchase]]", [](const toml::node& v) { return v.value<std::string>(); });
+        sample.request.numbers = reader.map<sdk::Numbers>(t, "numbers", "[[purchase]]", [](const toml::node& v) {
+            return v.is_integer() ? v.value<std::int64_t>() : std::nullopt;
+        });
+        std::ostringstream where;
+        where << source_path << ':' << t.source().begin.line << ':' << t.source().begin.column;
+        sample.where = where.str();
+        out.push_back(std::move(sample));
+    }
+    return out;
+}
+
+// The configuration a table's `file` names, relative to the declaration's folder.
+std::optional<Config> read_config_file(Reader& reader, const toml::table& t, const std::string& where,
+                                       const std::string& source_path) {
+    const std::string file = reader.string(t, "file", where);
+    if (file.empty()) return std::nullopt;
+    const std::string path = (std::filesystem::path(source_path).parent_path() / file).string();
+    auto text = read_text_file(path);
+    if (!text) {
+        reader.error(*t.get("file"), where + ".file: cannot read " + path);
+        return std::nullopt;
+    }
+    return Config{*text, path};
+}
+
 }  // namespace
 
 std::shared_ptr<const Property> no_refund_after_event(std::string name, std::string product, std::string event_type,
@@ -254,39 +291,25 @@ DeclarationResult parse_declaration(const std::string& toml_text, const std::str
             << ": syntax error: " << e.description();
         return {std::nullopt, out.str()};
     }
-    reader.only(root, {"purchase", "reconfigure", "property"}, "declaration");
+    reader.only(root, {"purchase", "reconfigure", "property", "extreme"}, "declaration");
     Declaration declaration;
-    if (const toml::array* purchases = array_of_tables(reader, root, "purchase")) {
-        for (const toml::node& node : *purchases) {
-            const toml::table& t = *node.as_table();
-            reader.only(t, {"product", "attributes", "numbers"}, "[[purchase]]");
-            SamplePurchase sample;
-            sample.request.product = reader.string(t, "product", "[[purchase]]");
-            sample.request.attributes = reader.map<sdk::Attributes>(
-                t, "attributes", "[[purchase]]", [](const toml::node& v) { return v.value<std::string>(); });
-            sample.request.numbers = reader.map<sdk::Numbers>(t, "numbers", "[[purchase]]", [](const toml::node& v) {
-                return v.is_integer() ? v.value<std::int64_t>() : std::nullopt;
-            });
-            std::ostringstream where;
-            where << source_path << ':' << t.source().begin.line << ':' << t.source().begin.column;
-            sample.where = where.str();
-            declaration.purchases.push_back(std::move(sample));
-        }
-    }
+    declaration.purchases = read_purchases(reader, root, "purchase", source_path);
     if (const toml::array* configs = array_of_tables(reader, root, "reconfigure")) {
-        const std::filesystem::path folder = std::filesystem::path(source_path).parent_path();
         for (const toml::node& node : *configs) {
             const toml::table& t = *node.as_table();
             reader.only(t, {"file"}, "[[reconfigure]]");
-            const std::string file = reader.string(t, "file", "[[reconfigure]]");
-            if (file.empty()) continue;
-            const std::string path = (folder / file).string();
-            auto text = read_text_file(path);
-            if (!text) {
-                reader.error(*t.get("file"), "[[reconfigure]].file: cannot read " + path);
-                continue;
+            if (auto config = read_config_file(reader, t, "[[reconfigure]]", source_path)) {
+                declaration.reconfigure.push_back(std::move(*config));
             }
-            declaration.reconfigure.push_back({*text, path});
+        }
+    }
+    if (const toml::array* extremes = array_of_tables(reader, root, "extreme")) {
+        for (const toml::node& node : *extremes) {
+            const toml::table& t = *node.as_table();
+            reader.only(t, {"file", "purchase"}, "[[extreme]]");
+            auto config = read_config_file(reader, t, "[[extreme]]", source_path);
+            if (!config) continue;
+            declaration.extremes.push_back({std::move(*config), read_purchases(reader, t, "purchase", source_path)});
         }
     }
     if (const toml::array* properties = array_of_tables(reader, root, "property")) {

@@ -361,9 +361,12 @@ std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::E
         }
     }
     const sdk::ProductInfo* product = product_of(instances_.info, order.view.product);
-    if (d.allowed) {
+    const auto garbage = not_from_a_host(order.view, product, now_ms);
+    // A denial is held to the host's rules too (the available_at the API shows), on the orders
+    // a host sends (not the robustness check's, whose terms are garbage) at a now it sends.
+    if (d.allowed || (scope_.properties && !garbage && now_ms <= sdk::now_ms_max)) {
         // An order no host would send (see host_would_send) is garbage: only a denial is clean.
-        if (auto garbage = not_from_a_host(order.view, product, now_ms)) {
+        if (garbage) {
             fail("garbage_allowed", "an event on an order no host would send (" + *garbage + ") was allowed: " +
                                         describe(d, order.view.created_at_ms) + "; input: " + input);
             return std::nullopt;

@@ -35,7 +35,9 @@ std::vector<UtcMs> interesting_times(const ModelOrder& order) {
     auto around = [&](UtcMs at) {
         for (UtcMs step : {-1, 0, 1}) {
             UtcMs t = 0;
-            if (!__builtin_add_overflow(at, step, &t) && t >= v.updated_at_ms) times.insert(t);
+            if (!__builtin_add_overflow(at, step, &t) && t >= v.updated_at_ms && t <= sdk::now_ms_max) {
+                times.insert(t);
+            }
         }
     };
     around(v.updated_at_ms);
@@ -49,11 +51,11 @@ std::vector<UtcMs> interesting_times(const ModelOrder& order) {
 
 }  // namespace
 
-Explored explore(Judge& judge, const std::function<void(const ModelOrder&)>& visit) {
+Explored explore(Judge& judge, const std::function<void(const ModelOrder&)>& visit, UtcMs start_ms) {
     Explored explored;
     Ledger ledger;
     ledger.customers = {customer_start_minor};
-    const std::vector<Sale> sales = accepted_sales(judge, epoch_ms);
+    const std::vector<Sale> sales = accepted_sales(judge, start_ms);
     if (sales.empty()) {
         judge.fail("no_purchase_accepted",
                    "no purchase was accepted, so no order could be driven: declare a [[purchase]] the policy "
@@ -74,7 +76,7 @@ Explored explore(Judge& judge, const std::function<void(const ModelOrder&)>& vis
     for (const Sale& sale : sales) {
         const sdk::ProductInfo* product = product_of(judge.info(), sale.request.product);
         std::optional<std::string> unsettled;
-        keep(open_order(sale.request, sale.quote, *product, "ord_" + std::to_string(next_id++), epoch_ms, 0, 0, ledger,
+        keep(open_order(sale.request, sale.quote, *product, "ord_" + std::to_string(next_id++), start_ms, 0, 0, ledger,
                         &unsettled));
         if (unsettled) judge.fail("escrow_not_settled", *unsettled);
     }
@@ -102,6 +104,7 @@ Explored explore(Judge& judge, const std::function<void(const ModelOrder&)>& vis
         // several hosts, or a retry after a failure, can run an order's timers out of due order.
         // A timer the policy never asked for is tried too.
         for (const auto& [name, due] : order.timers) {
+            if (due > sdk::now_ms_max) continue;  // no host's clock gets there
             ModelOrder next = order;
             next.timers.erase(name);  // the host removes a timer before it decides it
             branch(timer_event(name), due, std::move(next));

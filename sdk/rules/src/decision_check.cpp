@@ -97,6 +97,10 @@ std::optional<std::string> check_timers(const std::vector<sdk::TimerRequest>& ti
         if (timer.due_at_ms < now_ms) {
             return rule("timer_in_past", "timer " + timer.name + " would fall due before now");
         }
+        if (timer.due_at_ms > time_ms_max) {
+            return rule("timer_past_time_max", "timer " + timer.name + " would fall due after " +
+                                                   std::to_string(time_ms_max) + " (9999-12-31T23:59:59.999Z)");
+        }
         if (after_now && timer.due_at_ms == now_ms) {
             return rule("timer_rearmed_at_now", "a timer's decision adds timer " + timer.name + " due at its own now");
         }
@@ -134,7 +138,12 @@ std::optional<std::string> check_labels(const sdk::Decision& d, const sdk::Produ
 
 std::optional<std::string> violation(const sdk::Decision& d, const Facts& f) {
     if (!d.allowed) {
-        return std::nullopt;  // a denial applies nothing, so there is nothing to check
+        // A denial applies nothing; only the time it names is shown to the caller.
+        if (d.available_at_ms && (*d.available_at_ms < 0 || *d.available_at_ms > time_ms_max)) {
+            return rule("available_at_out_of_range", "a denial's available_at " + std::to_string(*d.available_at_ms) +
+                                                         " is not in 0.." + std::to_string(time_ms_max));
+        }
+        return std::nullopt;
     }
     if (f.order_is_final) {
         for (const sdk::MoneyMove& move : d.moves) {

@@ -115,6 +115,32 @@ TEST_F(OtpDeskConfig, OutOfRangeIsRefusedAtTheValue) {
     expect_old_config_in_force();
 }
 
+// Each key inside its range, and together they price the longest rental above the host's
+// largest price (10^15): such a sale was a policy fault, 500 policy_violation. At 10^12 a day,
+// 24000 h cost exactly 10^15 and 24001 h cost more.
+TEST_F(OtpDeskConfig, TheLongestRentalMustBePricedWithinTheHostsLargestPrice) {
+    const std::string day_price = "price_per_day_minor = 1000000000000";
+    std::string documented_extremes = with_line(15, day_price);
+    documented_extremes.replace(documented_extremes.find("max_hours = 1344"), 16, "max_hours = 87600");
+    EXPECT_EQ(refused(documented_extremes),
+              "test.toml:15:23: rental.price_per_day_minor (1000000000000) prices the longest rental, "
+              "rental.max_hours (87600 h), above the host's largest price of 1000000000000000 (10^15): at this "
+              "day price rental.max_hours may be at most 24000");
+    std::string one_hour_past = with_line(15, day_price);
+    one_hour_past.replace(one_hour_past.find("max_hours = 1344"), 16, "max_hours = 24001");
+    EXPECT_THAT(refused(one_hour_past), HasSubstr("may be at most 24000"));
+    expect_old_config_in_force();
+
+    std::string at_the_edge = with_line(15, day_price);
+    at_the_edge.replace(at_the_edge.find("max_hours = 1344"), 16, "max_hours = 24000");
+    ASSERT_TRUE(policy_.configure(at_the_edge, "test.toml").ok);
+    // The longest rental at the host's latest now: priced at the limit, every timer printable.
+    const Quote longest = policy_.quote(rental_request(24000), at_time(billing::sdk::now_ms_max));
+    ASSERT_TRUE(longest.allowed) << longest.message;
+    EXPECT_EQ(longest.price_minor, billing::sdk::amount_minor_max);
+    for (const auto& timer : longest.timers) EXPECT_LE(timer.due_at_ms, billing::sdk::time_ms_max) << timer.name;
+}
+
 TEST_F(OtpDeskConfig, KeysThatMustAgreeAreChecked) {
     EXPECT_EQ(refused(with_line(3, "cancel_from_s = 1200")),
               "test.toml:3:17: activation.cancel_from_s (1200) must be less than activation.window_s (1200)");

@@ -33,6 +33,15 @@ inline constexpr std::int64_t ms_per_day = 24 * ms_per_hour;
 inline constexpr MinorUnits amount_minor_max = 1'000'000'000'000'000;  // 10^15
 inline constexpr MinorUnits order_charged_minor_max = amount_minor_max * 4;
 
+// The host's limits on time. Every time it stores or prints is an RFC 3339 UTC time, whose year
+// has four digits: none may pass time_ms_max (9999-12-31T23:59:59.999Z). A tenant's now (its test
+// clock; the system clock is far below) never passes now_ms_max (9900-01-01T00:00:00.000Z), so a
+// policy may place a time up to horizon_ms (about a century) after the now it is given; the host
+// refuses an answer with a later time (billing/rules/decision_check.hpp).
+inline constexpr UtcMs time_ms_max = 253'402'300'799'999;
+inline constexpr UtcMs now_ms_max = 250'246'627'200'000;
+inline constexpr std::int64_t horizon_ms = time_ms_max - now_ms_max;
+
 // Free-form named strings (an order's attributes, an event's text fields).
 using Attributes = std::map<std::string, std::string>;
 

@@ -100,9 +100,18 @@ public:
     // the clock as it is in the same transaction), and returns the tenant as it is then (DESIGN
     // §6: a test clock only moves forward; of two concurrent advances the further one wins).
     // test_clock_unavailable for a live tenant, invalid_request for a time before the clock or a
-    // negative duration. Runs no timer: Sweeper::run_due_for_tenant does, up to the new clock.
+    // negative duration, test_clock_out_of_range for a time past sdk::now_ms_max (every time the
+    // host stores must stay printable, and policies place times up to a century after now).
+    // Runs no timer: Sweeper::run_due_for_tenant does, up to the new clock.
     Result<TenantRecord> advance_test_clock_to(const std::string& tenant_id, UtcMs to_ms);
     Result<TenantRecord> advance_test_clock_by(const std::string& tenant_id, std::int64_t by_ms);
+    // Sets a test-mode tenant's clock back (or on) to the system clock's now, where a new test
+    // clock starts: the way back from a clock moved too far (as Stripe deletes a test clock).
+    // Orders, timers and money stay as they are; a timer due later runs when the clock reaches
+    // it again, and an order decided later than the new now is decided at its last decision's
+    // time (decision time never runs backwards on an order). test_clock_unavailable for a live
+    // tenant.
+    Result<TenantRecord> reset_test_clock(const std::string& tenant_id);
 
     // A customer account with a tenant-unique external_ref (not starting with '@', reserved
     // for system accounts) and a zero balance; duplicate_external_ref when the ref is taken,

@@ -62,6 +62,11 @@ struct SystemAccounts {
 // if any is missing.
 Result<SystemAccounts> system_accounts(soci::session& sql, const std::string& tenant_id);
 
+// No balance may grow past this, and the funding account may not go below its negation: keeps
+// every sum of balances far inside a BIGINT. Since money enters only by deposits, it bounds the
+// deposits of a tenant in all (4611 deposits of 10^15 fit, the 4612th does not).
+inline constexpr MinorUnits balance_minor_max = MinorUnits{1} << 62;
+
 struct Transfer {
     std::string tenant_id;
     std::string debit_account_id;
@@ -76,9 +81,11 @@ struct Transfer {
 // Writes one transfer and updates both balances, the lower account id first: every transaction
 // then locks any two accounts in the same order, so two postings never deadlock on PostgreSQL
 // or MySQL. Returns the transfer id, or insufficient_funds (a customer debit not covered),
+// balance_limit_exceeded (a deposit past the bound of 2^62 on the tenant's deposits in all or
+// on the account's balance: the funding account may not go below -2^62, no account above 2^62),
 // ledger_violation (an unknown kind, an account not of the kind's account kind, a system account
 // that would go negative or overflow) or invalid_request (amount not in 1..amount_minor_max).
-// The caller rolls the transaction back on any error.
+// The caller rolls the transaction back on any error, so nothing of a refused transfer stays.
 Result<std::string> post(soci::session& sql, const Transfer& transfer);
 
 // post() for each transfer, in order, set-based (a sweeper's batch): the accounts are locked in

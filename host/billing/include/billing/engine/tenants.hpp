@@ -22,6 +22,9 @@ Result<TenantRecord> get(soci::session& sql, const std::string& tenant_id);
 // Moves a tenant's clock to to_ms if that is later than it is; never back.
 void advance_clock(soci::session& sql, const std::string& tenant_id, UtcMs to_ms);
 
+// Sets a tenant's clock to at_ms, earlier or later (a reset of its test clock).
+void set_clock(soci::session& sql, const std::string& tenant_id, UtcMs at_ms);
+
 // Tenants newest first (by creation, then id), after the tenant starting_after (empty: from the
 // newest), like every list of the API.
 std::vector<TenantRecord> list(soci::session& sql, const std::string& starting_after, std::size_t limit);

@@ -10,7 +10,9 @@
 
 namespace billing::http {
 
-// Years 0000..9999 only; outside that range RFC 3339 has no form and this asserts.
+// Years 0000..9999 only: RFC 3339 has no other. A time outside them is printed as the nearest
+// end of that range (never a five-digit year); the host's bounds (sdk::time_ms_max) keep its
+// own times inside.
 std::string format_rfc3339_utc(UtcMs at_ms);
 
 // Accepts "YYYY-MM-DDTHH:MM:SSZ" and "YYYY-MM-DDTHH:MM:SS.fffZ" (1 to 3 fraction digits; a

@@ -22,7 +22,8 @@ public:
     // The tenant (clock_ms as cached: use now_ms for its time); tenant_not_found if none.
     Result<TenantRecord> get(const std::string& tenant_id);
 
-    // The tenant's time now: its test clock, or the system clock for a live tenant.
+    // The tenant's time now: its test clock, or the system clock for a live tenant;
+    // test_clock_out_of_range for a test clock stored past sdk::now_ms_max.
     Result<UtcMs> now_ms(const TenantRecord& tenant);
 
     // Drops the cached copy (after this host changed the tenant).

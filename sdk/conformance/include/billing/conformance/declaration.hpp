@@ -11,6 +11,12 @@
 //     [[reconfigure]]               # another valid configuration (path relative to this file)
 //     file = "otpdesk-longer-windows.toml"
 //
+//     [[extreme]]                   # a configuration at the ends of its ranges...
+//     file = "otpdesk-extreme.toml"
+//     [[extreme.purchase]]          # ...and the purchases that reach them
+//     product = "rental"
+//     numbers = { duration_hours = 24000 }
+//
 //     [[property]]
 //     name = "no customer refund after a delivered code"
 //     kind = "no_refund_after_event"  # or "no_refund_after_term"
@@ -79,10 +85,22 @@ struct SamplePurchase {
     std::string where;  // file:line:col of its declaration, for messages
 };
 
+// A configuration at the ends of the policy's documented ranges (the largest prices, the
+// longest windows), with the purchases that reach them (the longest rental at that config).
+// The kit's `extremes` check configures it (it must be accepted), quotes each purchase at the
+// host's first and latest now (sdk::now_ms_max) and drives the orders from there, holding every
+// answer to the host's bounds on money and time: a policy whose ranges let an operator price or
+// time a sale past them fails here, not in a tenant's 500.
+struct Extreme {
+    Config config;
+    std::vector<SamplePurchase> purchases;  // empty: the declaration's own [[purchase]]s
+};
+
 struct Declaration {
     std::vector<SamplePurchase> purchases;  // empty: the kit derives purchases from info()
     std::vector<Config> reconfigure;        // empty: terms_pinned is skipped, and says so
     std::vector<std::shared_ptr<const Property>> properties;
+    std::vector<Extreme> extremes;          // empty: extremes is skipped, and says so
 };
 
 // The declaration in a TOML document, or a message "source:line:col: what is wrong". Unknown

@@ -14,6 +14,8 @@
 //   terms_pinned  reconfiguring does not change decisions on orders already sold
 //   robustness    unknown events, garbage attributes, extreme times and amounts give a clean
 //                 denial (or a valid decision), never an exception
+//   extremes      configured at the ends of its ranges (the declaration's [[extreme]]), its
+//                 sales and decisions from the host's latest now stay within the host's bounds
 //   simulation    a seeded random run of many order lives (in the spirit of TigerBeetle's VOPR):
 //                 money conserved, escrow settled at the end of each order, the plugin's own
 //                 declared properties hold; a failure prints its seed, and the seed replays it
@@ -80,7 +82,8 @@ struct Options {
 // One broken rule. `fault` is a stable name ("refund_exceeds_held", "nondeterministic_decision",
 // "property_violated", "threw", ...); `message` says where and how, with the input that broke it.
 struct Finding {
-    std::string check;  // identity, configure, quotes, reachable, determinism, terms_pinned, robustness, simulation
+    std::string check;  // identity, configure, quotes, reachable, determinism, terms_pinned, robustness, extremes,
+                        // simulation
     std::string fault;
     std::string message;
 };
@@ -107,6 +110,7 @@ Report check_reachable(const Subject& subject);
 Report check_determinism(const Subject& subject);
 Report check_terms_pinned(const Subject& subject);
 Report check_robustness(const Subject& subject);
+Report check_extremes(const Subject& subject);
 Report simulate(const Subject& subject, const Options& options);
 
 // ...or all of them in order. Stops after identity or configure fail: nothing after them can

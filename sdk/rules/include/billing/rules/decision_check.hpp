@@ -22,6 +22,9 @@ using sdk::UtcMs;
 // The limits on amounts are part of the plugin contract (billing/sdk/types.hpp).
 using sdk::amount_minor_max;
 using sdk::order_charged_minor_max;
+// And so are the limits on time: every time in an answer is at most time_ms_max.
+using sdk::now_ms_max;
+using sdk::time_ms_max;
 
 // What one answer may carry: far more than any policy needs, few enough that a runaway plugin
 // cannot make the host write (or check) without end.
@@ -48,11 +51,12 @@ struct Facts {
 // The rule an allowed decision breaks ("refund_exceeds_held: ..."), or nullopt when it may be
 // applied. Moves are checked in order, each against what the earlier ones left. An order in a
 // final state may move money only as refund_captured (a support refund after completion,
-// DESIGN §1); its escrow is settled, so anything else is a policy bug.
+// DESIGN §1); its escrow is settled, so anything else is a policy bug. A denial applies nothing,
+// but the host shows its available_at: that must be a time in 0..time_ms_max.
 std::optional<std::string> violation(const sdk::Decision& decision, const Facts& facts);
 
-// The same for an allowed quote: price in range, its state declared, timers not in the past,
-// its extra moves covered by what the charge put in escrow.
+// The same for an allowed quote: price in range, its state declared, timers neither in the past
+// nor past time_ms_max, its extra moves covered by what the charge put in escrow.
 std::optional<std::string> quote_violation(const sdk::Quote& quote, const sdk::ProductInfo& product,
                                            MinorUnits customer_balance_minor, UtcMs now_ms);
 
