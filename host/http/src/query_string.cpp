@@ -2,11 +2,26 @@
 
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "billing/http/problem.hpp"
 
 namespace billing::http {
+
+namespace {
+
+// '+' is a space (HTML form encoding, as browsers and most clients write a query); "%2B" is a
+// plus. Poco 1.11's own plusAsSpace applies only after a '?' in the text it decodes, which a
+// single name or value never holds, so the plus signs are replaced here, before the escapes are
+// decoded. Throws Poco::URISyntaxException on an escape that is not %XX.
+void decode(std::string_view encoded, std::string& decoded) {
+    std::string text(encoded);
+    std::replace(text.begin(), text.end(), '+', ' ');
+    Poco::URI::decode(text, decoded);
+}
+
+}  // namespace
 
 Result<std::map<std::string, std::string>> parse_query(std::string_view target) {
     std::map<std::string, std::string> out;
@@ -22,8 +37,8 @@ Result<std::map<std::string, std::string>> parse_query(std::string_view target) 
         std::string name;
         std::string value;
         try {
-            Poco::URI::decode(std::string(pair.substr(0, eq)), name, true);
-            if (eq != std::string_view::npos) Poco::URI::decode(std::string(pair.substr(eq + 1)), value, true);
+            decode(pair.substr(0, eq), name);
+            if (eq != std::string_view::npos) decode(pair.substr(eq + 1), value);
         } catch (const std::exception&) {
             return Error{std::string(problem_code::bad_request), "the query string is not well encoded"};
         }
