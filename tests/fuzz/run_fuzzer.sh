@@ -20,7 +20,7 @@ status=0
   -artifact_prefix="$work/" ${dict:+-dict="$dict"} "$work/corpus" "$seeds" >"$log" 2>&1 || status=$?
 
 # libFuzzer's last status line ("#N DONE cov: C ft: F corp: U/S ...") and its final stats.
-done_line=$(grep -E '^#[0-9]+ .* cov: ' "$log" | tail -n 1 || true)
+done_line=$(grep -E '^#[0-9]+[[:space:]].* cov: ' "$log" | tail -n 1 || true)
 stat() { grep -E "^stat::$1:" "$log" | tail -n 1 | awk '{print $2}'; }
 cov=$(printf '%s\n' "$done_line" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
 ft=$(printf '%s\n' "$done_line" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
