@@ -1,8 +1,8 @@
 // OTPDesk's own TOML config: configure() on a policy already configured with the shipped
 // config/otpdesk.toml, then on arbitrary text. A refusal names file:line:col on every line, in
 // document order, and leaves the previous configuration in force (the same quotes as before).
-// An accepted text quotes without refusing the shipped config's purchases for a reason other
-// than the config's own terms, with no negative price, and written out again by toml++ it
+// Under an accepted text no test purchase is refused as not_configured or invalid_time (every
+// window's end is representable) or priced below 0, and the text written out again by toml++
 // configures a fresh policy that quotes exactly the same (parse -> serialise -> parse).
 #include <toml++/toml.h>
 
