@@ -5,10 +5,39 @@
 
 namespace billing::config::detail {
 
+namespace {
+
+// One problem is one line that starts with file:line:col, so the control characters of a value
+// quoted in `what` (or of what toml++ saw) are written as escapes.
+std::string one_line(const std::string& what) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(what.size());
+    for (const char c : what) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (byte < 0x20 || byte == 0x7f) {
+            out += "\\x";
+            out += hex[byte >> 4];
+            out += hex[byte & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 Diagnostics::Diagnostics(std::string source_name) : source_name_(std::move(source_name)) {}
 
 void Diagnostics::add(const toml::source_position& at, std::string what) {
-    problems_.push_back(Problem{at, std::move(what)});
+    problems_.push_back(Problem{at, one_line(what)});
 }
 
 Error Diagnostics::to_error(std::string code) const {

@@ -103,6 +103,8 @@ Result<fs::path> copy_to_unique_path(const fs::path& file, const LoadOptions& op
     return copy;
 }
 
+}  // namespace
+
 // The identity checks, in the order that gives the most useful message: a layout we cannot
 // trust is reported before the versions it carries.
 std::optional<Error> check_descriptor(const fs::path& file, const BillingPluginDescriptor* d) {
@@ -132,8 +134,6 @@ std::optional<Error> check_descriptor(const fs::path& file, const BillingPluginD
     }
     return std::nullopt;
 }
-
-}  // namespace
 
 std::string host_abi_description() {
     return "ABI " + std::to_string(sdk::abi_major) + "." + std::to_string(sdk::abi_minor) + ", build key " +

@@ -4,7 +4,6 @@
 #include <Poco/DigestEngine.h>
 #include <Poco/Exception.h>
 #include <Poco/SHA2Engine.h>
-#include <Poco/URI.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +11,7 @@
 #include <string_view>
 
 #include "api_call.hpp"
+#include "billing/http/query_string.hpp"
 #include "billing/http/request_body.hpp"
 #include "billing/http/request_log.hpp"
 
@@ -107,33 +107,6 @@ HandlerFn find_handler(std::string_view route) {
         if (h.route == route) return h.fn;
     }
     return nullptr;
-}
-
-// The query string's parameters, percent-decoded; a name given twice is refused.
-Result<std::map<std::string, std::string>> parse_query(std::string_view target) {
-    std::map<std::string, std::string> out;
-    const auto mark = target.find('?');
-    if (mark == std::string_view::npos) return out;
-    std::string_view rest = target.substr(mark + 1);
-    while (!rest.empty()) {
-        const auto amp = rest.find('&');
-        const std::string_view pair = rest.substr(0, amp);
-        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-        if (pair.empty()) continue;
-        const auto eq = pair.find('=');
-        std::string name;
-        std::string value;
-        try {
-            Poco::URI::decode(std::string(pair.substr(0, eq)), name, true);
-            if (eq != std::string_view::npos) Poco::URI::decode(std::string(pair.substr(eq + 1)), value, true);
-        } catch (const std::exception&) {
-            return Error{std::string(http::problem_code::bad_request), "the query string is not well encoded"};
-        }
-        if (!out.emplace(name, value).second) {
-            return Error{std::string(http::problem_code::bad_request), "query parameter " + name + " is given twice"};
-        }
-    }
-    return out;
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
@@ -239,7 +212,7 @@ ApiResponse Api::run(const ApiRequest& request, Call& call) {
         return r;
     }
     const http::RouteSpec& route = *call.match.route;
-    auto query = parse_query(request.target);
+    auto query = http::parse_query(request.target);
     if (!query) return api::error(call, query.error());
     if (auto known = check_query(route.name, query.value()); !known) return api::error(call, known.error());
     call.query = std::move(query).value();

@@ -5,11 +5,40 @@
 
 namespace otpdesk {
 
+namespace {
+
+// One problem is one line that starts with file:line:col, so the control characters of a name
+// quoted in `what` (or of what toml++ saw) are written as escapes.
+std::string one_line(const std::string& what) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(what.size());
+    for (const char c : what) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (byte < 0x20 || byte == 0x7f) {
+            out += "\\x";
+            out += hex[byte >> 4];
+            out += hex[byte & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 Diagnostics::Diagnostics(std::string source_name) : source_name_(std::move(source_name)) {}
 
 void Diagnostics::add(toml::source_position where, std::string what) {
     if (entries_.size() < entries_max) {
-        entries_.push_back(Entry{where.line, where.column, std::move(what)});
+        entries_.push_back(Entry{where.line, where.column, one_line(what)});
     }
 }
 

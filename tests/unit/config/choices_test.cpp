@@ -62,6 +62,13 @@ TEST(ConfigChoices, SchemeAliasesAreRefused) {
                          "allowed schemes: sqlite3://, postgresql://, mysql://");
 }
 
+TEST(ConfigChoices, ControlCharactersOfAQuotedValueAreEscapedInTheMessage) {
+    // One problem, one line: a line break in the value must not start a line without file:line:col.
+    EXPECT_EQ(error_of("[database]\nurl = \"a\\nb\\t\\u0001://x\"\n"),
+              at(2, 7) + "database.url: \"a\\nb\\t\\x01://x\" has an unsupported scheme; "
+                         "allowed schemes: sqlite3://, postgresql://, mysql://");
+}
+
 TEST(ConfigChoices, UrlWithNothingAfterSchemeIsRefused) {
     EXPECT_EQ(error_of("[database]\nurl = \"sqlite3://\"\n"),
               at(2, 7) + "database.url: \"sqlite3://\" names no database after the scheme");

@@ -38,5 +38,12 @@ TEST(ConfigSyntax, IntegerBeyond64BitsIsASyntaxErrorNotAWrap) {
                 AllOf(StartsWith(at(2, 28) + "syntax error: "), HasSubstr("not representable in 64 bits")));
 }
 
+// toml++ quotes what it saw, line break included: the message must still be one line per problem,
+// each starting with file:line:col (found by fuzzing).
+TEST(ConfigSyntax, ALineBreakInWhatTheParserSawStaysOnOneLine) {
+    EXPECT_EQ(error_of("[demo]\ncreate_tenant = tr\n"),
+              at(2, 19) + "syntax error: Error while parsing boolean: expected 'true', saw 'tr\\n'");
+}
+
 }  // namespace
 }  // namespace billing::config::testing

@@ -178,6 +178,17 @@ TEST_F(OtpDeskConfig, SyntaxErrorNamesLineAndColumn) {
     expect_old_config_in_force();
 }
 
+// One problem, one line starting with file:line:col, even when the text quoted in it holds a line
+// break: what toml++ saw, or a name from the document (found by fuzzing).
+TEST_F(OtpDeskConfig, ControlCharactersInAProblemAreEscapedToKeepItOnOneLine) {
+    EXPECT_EQ(refused(with_line(2, "window_s = tr")),
+              "test.toml:2:14: Error while parsing boolean: expected 'true', saw 'tr\\n'");
+    EXPECT_EQ(refused(with_line(9, "[activation.prices.services.\"what\\napp\\u0001\"]")),
+              "test.toml:9:29: activation.prices.services.what\\napp\\x01: a service name is 1 to 64 of a-z, 0-9, "
+              "'_' and '-', e.g. telegram");
+    expect_old_config_in_force();
+}
+
 TEST_F(OtpDeskConfig, EveryProblemIsReportedInDocumentOrder) {
     std::string text = with_line(2, "window_s = 0");
     text.replace(text.find("cancel_window_s = 1200"), 22, "cancel_window_s = \"x\"");

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "billing/core/result.hpp"
@@ -123,6 +124,12 @@ Result<std::shared_ptr<const PolicyInstance>> load_policy(const std::filesystem:
                                                           const std::string& config_text,
                                                           const std::string& config_source,
                                                           const LoadOptions& options = {});
+
+// The checks open() makes on a mapped file's descriptor before it calls anything in the plugin:
+// ABI major, ABI minor and build key first, and nothing else is read until they pass (only they
+// keep their place in every ABI major); then name, version, create and destroy. Public so that
+// the checks can be driven with arbitrary descriptors, not only with built plugins.
+std::optional<Error> check_descriptor(const std::filesystem::path& file, const BillingPluginDescriptor* d);
 
 // "ABI 1.0, build key gcc-12/libstdc++-12-cxx11abi1": the host's side of every refusal.
 std::string host_abi_description();
