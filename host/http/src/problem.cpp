@@ -69,6 +69,8 @@ constexpr std::array mappings{
     Mapping{"policy_mismatch", 409, "", "The order was sold under another policy"},
     Mapping{"invalid_request", 422, pc::validation_failed, ""},
     Mapping{"test_clock_unavailable", 409, "", "The tenant is live: it runs on the system clock"},
+    Mapping{"test_clock_out_of_range", 422, "", "The test clock would pass the host's latest time"},
+    Mapping{"balance_limit_exceeded", 422, "", "The ledger's bound on balances is reached"},
     Mapping{"key_not_found", 404, "", "No such API key"},
     Mapping{"plugin_not_found", 404, "", "No policy of that name is loaded"},
     Mapping{"cursor_not_found", 404, "", "starting_after names no record of this list"},

@@ -19,8 +19,15 @@ ApiResponse Api::transport_problem(std::string_view code, std::string detail) {
     try {
         s_.metrics.request(http::unmatched_route, response.status, 0.0);
         if (options_.log) {
-            options_.log({s_.clock.now_ms(), "", http::unmatched_route, response.status, std::chrono::microseconds(0),
-                          "", problem.request_id, problem.code});
+            options_.log({.at_ms = s_.clock.now_ms(),
+                          .method = "",
+                          .route = http::unmatched_route,
+                          .status = response.status,
+                          .duration = std::chrono::microseconds(0),
+                          .tenant_id = "",
+                          .request_id = problem.request_id,
+                          .error_code = problem.code,
+                          .cause = problem.status >= 500 ? std::string_view(problem.detail) : std::string_view()});
         }
     } catch (...) {
         // Counting and logging are best effort here: the answer must still go out.

@@ -107,7 +107,7 @@ Problem make_problem(std::string_view code, std::string detail);
 // - the catalogue's codes keep their status;
 // - account/order/tenant_not_found 404, insufficient_funds, duplicate_external_ref and
 //   policy_mismatch 409, invalid_request -> validation_failed 422, policy_unavailable 503;
-//   test_clock_unavailable 409, key_not_found and cursor_not_found 404, policy_unknown and
+//   test_clock_unavailable 409, test_clock_out_of_range and balance_limit_exceeded 422, key_not_found and cursor_not_found 404, policy_unknown and
 //   plugin_config_rejected 422;
 // - storage conflict/busy/unavailable -> storage_unavailable 503; policy_failed and
 //   policy_violation 500; every other storage or ledger failure -> internal 500;
