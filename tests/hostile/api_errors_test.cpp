@@ -10,6 +10,7 @@
 
 #include "hostile_fixture.hpp"
 #include "problem_checks.hpp"
+#include "utf8_check.hpp"
 
 namespace billing::hostile {
 namespace {
@@ -71,14 +72,14 @@ TEST_F(ApiErrors, PercentEncodedNotUtf8QueryValueGetsAValidJsonAnswer) {
         EXPECT_TRUE(is_problem(answer, answer.status, ""));
     } else {
         EXPECT_EQ(answer.status, 200) << answer.describe();
-        EXPECT_TRUE(valid_utf8(answer.body)) << answer.describe();
+        EXPECT_TRUE(billing::testing::is_valid_utf8(answer.body)) << answer.describe();
     }
 }
 
 TEST_F(ApiErrors, NotUtf8RequestIdIsReplacedByTheHostsOwn) {
     const RawResponse answer = answer_keeping_alive(get_request("/v1/nowhere", "X-Request-Id: " + not_utf8 + "\r\n"));
     ASSERT_TRUE(is_problem(answer, 404, "not_found"));
-    EXPECT_TRUE(valid_utf8(*answer.header("X-Request-Id")));
+    EXPECT_TRUE(billing::testing::is_valid_utf8(*answer.header("X-Request-Id")));
 }
 
 TEST_F(ApiErrors, NotUtf8ContentTypeIs415WithValidJson) {

@@ -10,6 +10,8 @@
 #include <set>
 #include <string>
 
+#include "utf8_check.hpp"
+
 namespace billing::hostile {
 
 namespace {
@@ -65,7 +67,7 @@ std::string lower(std::string text) {
     if (!type || lower(*type).rfind("application/problem+json", 0) != 0) {
         return ::testing::AssertionFailure() << "Content-Type is not application/problem+json: " << answer.describe();
     }
-    if (!valid_utf8(answer.body)) return ::testing::AssertionFailure() << "the body is not UTF-8: " << answer.describe();
+    if (!billing::testing::is_valid_utf8(answer.body)) return ::testing::AssertionFailure() << "the body is not UTF-8: " << answer.describe();
     Poco::JSON::Object::Ptr body;
     try {
         body = Poco::JSON::Parser().parse(answer.body).extract<Poco::JSON::Object::Ptr>();
@@ -91,41 +93,6 @@ std::string lower(std::string text) {
 }
 
 }  // namespace
-
-bool valid_utf8(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t extra = 0;
-        std::uint32_t point = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            extra = 1;
-            point = c & 0x1Fu;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            extra = 2;
-            point = c & 0x0Fu;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            extra = 3;
-            point = c & 0x07u;
-        } else {
-            return false;
-        }
-        if (i + extra >= text.size()) return false;
-        for (std::size_t k = 1; k <= extra; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0u) != 0x80u) return false;
-            point = (point << 6) | (next & 0x3Fu);
-        }
-        const bool overlong = (extra == 2 && point < 0x800) || (extra == 3 && point < 0x10000);
-        if (overlong || (point >= 0xD800 && point <= 0xDFFF) || point > 0x10FFFF) return false;
-        i += extra + 1;
-    }
-    return true;
-}
 
 ::testing::AssertionResult is_problem(const RawResponse& answer, int status, std::string_view code) {
     return check_problem(answer, status, code);

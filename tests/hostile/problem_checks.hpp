@@ -25,9 +25,6 @@ namespace billing::hostile {
 ::testing::AssertionResult is_transport_error(RawConnection& connection, const RawResponse& answer, int status,
                                               std::string_view code);
 
-// True when text is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
-bool valid_utf8(std::string_view text);
-
 // How long a read waits for an answer the server should give at once: a liveness bound on a
 // loaded 2-core machine, not a performance figure.
 inline constexpr milliseconds answer_timeout{5000};

@@ -3,9 +3,10 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
-#include <iconv.h>
 
 #include <set>
+
+#include "utf8_check.hpp"
 
 
 namespace billing::http {
@@ -144,20 +145,6 @@ TEST(Problem, MalformedCodesBecomeInternal) {
     EXPECT_EQ(problem_for_error(Error{std::string(64, 'a'), ""}).status, 422);
 }
 
-// Whether text is valid UTF-8, by glibc's iconv (independent of the host's own decoder).
-bool valid_utf8(const std::string& text) {
-    iconv_t cd = iconv_open("UTF-8", "UTF-8");
-    std::string in = text;
-    std::string out(text.size() * 4 + 4, '\0');
-    char* in_at = in.data();
-    char* out_at = out.data();
-    std::size_t in_left = in.size();
-    std::size_t out_left = out.size();
-    const std::size_t done = iconv(cd, &in_at, &in_left, &out_at, &out_left);
-    iconv_close(cd);
-    return done != static_cast<std::size_t>(-1) && in_left == 0;
-}
-
 std::string detail_read_back(const std::string& body) {
     Poco::JSON::Parser parser;
     return parser.parse(body).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("detail");
@@ -168,10 +155,10 @@ TEST(Problem, BodyIsValidJsonAndUtf8WhateverBytesTheDetailHolds) {
     // never valid in UTF-8, and a NUL and an escape character (control characters).
     const std::string raw = std::string("a") + "\x80" + "b" + "\xE2\x82" + "c" + "\xC0\xAF" + "d" + "\xED\xA0\x80" + "e" +
                             "\xFF\xFE" + "f" + std::string(1, '\0') + "\x1b[31mg\xE2\x82\xAC";
-    ASSERT_FALSE(valid_utf8(raw));
+    ASSERT_FALSE(billing::testing::is_valid_utf8(raw));
     Problem problem = make_problem(problem_code::validation_failed, "unknown field " + raw);
     const std::string body = problem_body(problem);
-    EXPECT_TRUE(valid_utf8(body)) << body;
+    EXPECT_TRUE(billing::testing::is_valid_utf8(body)) << body;
     EXPECT_EQ(body.find('\x1b'), std::string::npos) << "control characters are escaped";
     EXPECT_EQ(detail_read_back(body), "unknown field a\uFFFDb\uFFFDc\uFFFD\uFFFDd\uFFFD\uFFFD\uFFFDe\uFFFD\uFFFDf" +
                                           std::string(1, '\0') + "\x1b[31mg\u20AC");

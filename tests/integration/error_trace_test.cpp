@@ -8,7 +8,6 @@
 // refund_above_charge fixture: an allowed cancel refunds one minor unit more than escrow holds),
 // which the host's decision checks must refuse with a 500 policy_violation.
 #include <gtest/gtest.h>
-#include <iconv.h>
 
 #include <chrono>
 #include <regex>
@@ -19,6 +18,7 @@
 #include "support/host_process.hpp"
 #include "support/host_test.hpp"
 #include "support/http_client.hpp"
+#include "utf8_check.hpp"
 
 namespace billing::integration {
 namespace {
@@ -33,20 +33,6 @@ std::string toml_quoted(const std::string& text) {
         out += c;
     }
     return out + "\"";
-}
-
-// Whether text is valid UTF-8, by glibc's iconv (independent of the host's own decoder).
-bool valid_utf8(const std::string& text) {
-    iconv_t cd = iconv_open("UTF-8", "UTF-8");
-    std::string in = text;
-    std::string out(text.size() * 4 + 4, '\0');
-    char* in_at = in.data();
-    char* out_at = out.data();
-    std::size_t in_left = in.size();
-    std::size_t out_left = out.size();
-    const std::size_t done = iconv(cd, &in_at, &in_left, &out_at, &out_left);
-    iconv_close(cd);
-    return done != static_cast<std::size_t>(-1) && in_left == 0;
 }
 
 // The response is a problem whose request_id member is its X-Request-Id header.
@@ -261,7 +247,7 @@ TEST_F(ErrorTraceTest, AProblemIsValidJsonAndUtf8WhateverBytesTheRequestHeld) {
     const Response answer = http_->get("/v1/orders?%FF%FE%C0%AF%1B=1", {"", std::nullopt, "trace-bytes"});
     ASSERT_EQ(answer.status, 400) << answer.describe();
     EXPECT_EQ(answer.problem_code(), "bad_request");
-    EXPECT_TRUE(valid_utf8(answer.body)) << answer.body;
+    EXPECT_TRUE(billing::testing::is_valid_utf8(answer.body)) << answer.body;
     EXPECT_TRUE(carries_its_request_id(answer));  // parses as JSON
     EXPECT_EQ(answer.json()["detail"].str(),
               "unknown query parameter \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\x1b");

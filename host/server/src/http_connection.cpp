@@ -221,14 +221,7 @@ void Connection::read_fixed_body() {
         consumed_ = needed;
         return dispatch();
     }
-    read_some([](Connection& self, const boost::system::error_code& error) {
-        if (self.timed_out_) {
-            return self.refuse_now(pc::request_timeout, "the request body did not arrive within " +
-                                                            std::to_string(self.state_.config.body_timeout_ms) + " ms");
-        }
-        if (error) return self.close_now();
-        self.read_fixed_body();
-    });
+    read_more_body(&Connection::read_fixed_body);
 }
 
 void Connection::read_chunked_body() {
@@ -259,13 +252,18 @@ void Connection::read_chunked_body() {
     }
     buffer_.erase(0, consumed_);
     consumed_ = 0;
-    read_some([](Connection& self, const boost::system::error_code& error) {
+    read_more_body(&Connection::read_chunked_body);
+}
+
+// More of a body: past its deadline the answer is 408; a client gone ends the connection.
+void Connection::read_more_body(void (Connection::*next)()) {
+    read_some([next](Connection& self, const boost::system::error_code& error) {
         if (self.timed_out_) {
             return self.refuse_now(pc::request_timeout, "the request body did not arrive within " +
                                                             std::to_string(self.state_.config.body_timeout_ms) + " ms");
         }
         if (error) return self.close_now();
-        self.read_chunked_body();
+        (self.*next)();
     });
 }
 

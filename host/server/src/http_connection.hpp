@@ -100,6 +100,7 @@ private:
     void send_continue_then(void (Connection::*next)());
     void read_fixed_body();
     void read_chunked_body();
+    void read_more_body(void (Connection::*next)());
     void dispatch();
     void write_answer(ApiResponse answer, bool must_close);
     void refuse_now(std::string_view code, std::string detail);
