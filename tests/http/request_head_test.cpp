@@ -123,6 +123,7 @@ TEST(RequestHead, TransferEncodingIsChunkedAloneInHttp11) {
     EXPECT_EQ(refusal_code(head("HTTP/1.1", "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n")),
               pc::bad_transfer_encoding);
     EXPECT_EQ(refusal_code(head("HTTP/1.1", "Transfer-Encoding: chunked, gzip\r\n")), pc::bad_transfer_encoding);
+    EXPECT_EQ(refusal_code(head("HTTP/1.1", "Transfer-Encoding: chunked, chunked\r\n")), pc::bad_transfer_encoding);
     EXPECT_EQ(refusal_code(head("HTTP/1.1", "Transfer-Encoding: gzip\r\n")), pc::transfer_coding_not_implemented);
     EXPECT_EQ(refusal_code(head("HTTP/1.1", "Transfer-Encoding: gzip, chunked\r\n")),
               pc::transfer_coding_not_implemented);
@@ -132,6 +133,27 @@ TEST(RequestHead, ExpectIsOnly100Continue) {
     EXPECT_TRUE(accepted("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n").expect_continue);
     EXPECT_EQ(refusal_code("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 200-ok\r\n\r\n"),
               pc::expectation_failed);
+    EXPECT_EQ(refusal_code("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 100-continue\r\n"
+                           "Expect: x\r\n\r\n"),
+              pc::expectation_failed);
+    // HTTP/1.0 has no 1xx answers: the expectation is ignored (RFC 9110 §10.1.1).
+    EXPECT_FALSE(accepted("POST /x HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n").expect_continue);
+}
+
+TEST(RequestHead, TheApisFieldsComeFromTheHeadNeverFromATrailer) {
+    RequestHead head = accepted(
+        "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nX-Request-Id: from-head\r\n\r\n");
+    EXPECT_EQ(head.request_id, "from-head");
+    EXPECT_EQ(head.authorization, "");
+    EXPECT_FALSE(head.idempotency_key.has_value());
+    head.parser->eager(true);
+    const std::string body = "2\r\n{}\r\n0\r\nAuthorization: Bearer k\r\nIdempotency-Key: t\r\n\r\n";
+    boost::beast::error_code error;
+    head.parser->put(boost::asio::buffer(body), error);
+    ASSERT_FALSE(error) << error.message();
+    ASSERT_TRUE(head.parser->is_done());
+    EXPECT_EQ(head.authorization, "");
+    EXPECT_FALSE(head.idempotency_key.has_value());
 }
 
 TEST(RequestHead, NonAsciiBytesInTheTargetAreTheRoutersToRefuse) {

@@ -140,10 +140,13 @@ std::optional<HeadRefusal> check_framing(const beast_http::request_header<>& hea
         const auto value = header[beast_http::field::transfer_encoding];
         const std::string coding = lower(trim(std::string_view(value.data(), value.size())));
         if (coding != "chunked") {
-            const bool chunked_elsewhere = coding.find("chunked") != std::string::npos;
+            std::size_t chunked_times = 0;
+            for (auto at = coding.find("chunked"); at != std::string::npos; at = coding.find("chunked", at + 1)) {
+                ++chunked_times;
+            }
             const bool chunked_last = coding.size() >= 7 && coding.compare(coding.size() - 7, 7, "chunked") == 0;
-            if (chunked_elsewhere && !chunked_last) {
-                return HeadRefusal{pc::bad_transfer_encoding, "chunked must be the last transfer coding"};
+            if (chunked_times > 1 || (chunked_times == 1 && !chunked_last)) {
+                return HeadRefusal{pc::bad_transfer_encoding, "chunked must be the last transfer coding, and only once"};
             }
             return HeadRefusal{pc::transfer_coding_not_implemented, "only the chunked transfer coding is accepted"};
         }
@@ -216,13 +219,18 @@ std::variant<RequestHead, HeadRefusal> parse_request_head(std::string_view head,
     }
     if (auto refused = check_framing(header, out)) return *refused;
     out.keep_alive = header.keep_alive();
-    const auto expect = header[beast_http::field::expect];
-    if (!expect.empty()) {
-        if (lower(trim(std::string_view(expect.data(), expect.size()))) != "100-continue") {
-            return HeadRefusal{pc::expectation_failed, "the only expectation served is 100-continue"};
+    const std::size_t expectations = count_fields(header, "Expect");
+    if (expectations > 0) {
+        const auto expect = header[beast_http::field::expect];
+        if (expectations > 1 || lower(trim(std::string_view(expect.data(), expect.size()))) != "100-continue") {
+            return HeadRefusal{pc::expectation_failed, "the only expectation served is 100-continue, once"};
         }
-        out.expect_continue = true;
+        out.expect_continue = out.version == 11;
     }
+    out.authorization = out.field("Authorization");
+    out.content_type = out.field("Content-Type");
+    if (out.has_field("Idempotency-Key")) out.idempotency_key = out.field("Idempotency-Key");
+    out.request_id = out.field("X-Request-Id");
     return out;
 }
 

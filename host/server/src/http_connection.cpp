@@ -5,6 +5,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/status.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <sstream>
 
@@ -47,21 +48,29 @@ std::string field_value(std::string_view value) {
 void ClientSlot::release() {
     if (state_ == nullptr) return;
     std::lock_guard lock(state_->clients_mutex);
-    auto found = state_->per_client.find(client_);
-    if (found != state_->per_client.end() && --found->second == 0) state_->per_client.erase(found);
-    --state_->open;
+    if (refusal_) {
+        --state_->refusing;
+    } else {
+        auto found = state_->per_client.find(client_);
+        if (found != state_->per_client.end() && --found->second == 0) state_->per_client.erase(found);
+        --state_->open;
+    }
     state_ = nullptr;
 }
 
 HttpServer::State::Admission HttpServer::State::admit(const std::string& client) {
     std::lock_guard lock(clients_mutex);
-    if (open >= config.connections_max) return Admission::server_full;
-    auto& count = per_client[client];
-    if (count >= config.connections_per_client_max) {
-        if (count == 0) per_client.erase(client);
-        return Admission::client_full;
+    const auto refuse = [this](Admission why) {
+        if (refusing >= refusing_max) return Admission::drop;
+        ++refusing;
+        return why;
+    };
+    if (open >= config.connections_max) return refuse(Admission::server_full);
+    const auto found = per_client.find(client);
+    if (found != per_client.end() && found->second >= config.connections_per_client_max) {
+        return refuse(Admission::client_full);
     }
-    ++count;
+    ++per_client[client];
     ++open;
     return Admission::admitted;
 }
@@ -133,6 +142,11 @@ void Connection::wait_request() {
     head_.reset();
     body_.clear();
     consumed_ = 0;
+    head_scanned_ = 0;
+    // An idle connection keeps no large buffer because it once carried a large body.
+    constexpr std::size_t idle_capacity_max = 32 * 1024;
+    if (buffer_.empty() && buffer_.capacity() > idle_capacity_max) std::string().swap(buffer_);
+    if (body_.capacity() > idle_capacity_max) std::string().swap(body_);
     if (!buffer_.empty()) return begin_head();
     if (state_.stopping.load()) return close_now();
     arm(std::chrono::seconds(state_.config.keep_alive_timeout_s));
@@ -151,7 +165,19 @@ void Connection::begin_head() {
 }
 
 void Connection::continue_head() {
-    const std::size_t end = http::find_head_end(buffer_);
+    // RFC 9112 §2.2: empty lines before a request line (some clients send one after a body) are
+    // ignored.
+    const std::size_t leading = std::min(buffer_.find_first_not_of("\r\n"), buffer_.size());
+    if (leading > 0) {
+        buffer_.erase(0, leading);
+        head_scanned_ = 0;
+    }
+    // Only what arrived since the last look is scanned (from three bytes back, where an empty
+    // line may have begun), so a head trickled a byte at a time costs linear time.
+    const std::size_t from = head_scanned_ > 3 ? head_scanned_ - 3 : 0;
+    std::size_t end = http::find_head_end(std::string_view(buffer_).substr(from));
+    if (end != std::string::npos) end += from;
+    head_scanned_ = buffer_.size();
     if (end != std::string::npos) {
         if (end > state_.config.head_bytes_max) {
             return refuse_now(pc::header_too_large,
@@ -181,6 +207,9 @@ void Connection::on_head(std::size_t head_end) {
     if (auto* refusal = std::get_if<http::HeadRefusal>(&parsed)) return refuse_now(refusal->code, refusal->detail);
     head_ = std::move(std::get<http::RequestHead>(parsed));
     consumed_ = head_end;
+    // From a complete head on, stop() gives the request its grace to be answered.
+    counted_in_flight_ = true;
+    ++state_.in_flight;
     const std::size_t body_max = state_.config.body_bytes_max;
     switch (head_->framing) {
         case http::BodyFraming::none:
@@ -226,7 +255,12 @@ void Connection::read_fixed_body() {
 
 void Connection::read_chunked_body() {
     http::BodyParser& parser = *head_->parser;
-    while (consumed_ < buffer_.size() && !parser.is_done()) {
+    // Beast 1.74 asserts that it is given at least 5 bytes when it resumes a last chunk it could
+    // not finish (basic_parser.ipp, parse_chunk_header; fixed upstream after 1.74): "0" CRLF CRLF.
+    // What is left of an unfinished chunked body is never shorter, so waiting for 5 bytes cannot
+    // stall a client that sends its whole body.
+    constexpr std::size_t resume_bytes_min = 5;
+    while (buffer_.size() - consumed_ >= resume_bytes_min && !parser.is_done()) {
         boost::beast::error_code error;
         const std::size_t n =
             parser.put(boost::asio::buffer(buffer_.data() + consumed_, buffer_.size() - consumed_), error);
@@ -277,18 +311,18 @@ void Connection::dispatch() {
         busy.headers.emplace_back("Retry-After", "1");
         return write_answer(std::move(busy), true);
     }
-    counted_in_flight_ = true;
-    ++state_.in_flight;
     ++state_.waiting;
 
     auto request = std::make_shared<ApiRequest>();
     auto body = std::make_shared<std::istringstream>(std::move(body_));
     request->method = head_->method;
     request->target = head_->target;
-    request->authorization = head_->field("Authorization");
-    request->content_type = head_->field("Content-Type");
-    if (head_->has_field("Idempotency-Key")) request->idempotency_key = head_->field("Idempotency-Key");
-    request->request_id = head_->field("X-Request-Id");
+    // The fields as the head gave them: a chunked body's trailer fields are never merged in
+    // (RFC 9110 §6.5.1), although Beast adds them to the same list.
+    request->authorization = head_->authorization;
+    request->content_type = head_->content_type;
+    request->idempotency_key = head_->idempotency_key;
+    request->request_id = head_->request_id;
     if (head_->framing != http::BodyFraming::none) request->body = body.get();
     request->content_length = head_->framing == http::BodyFraming::content_length
                                   ? static_cast<std::int64_t>(head_->content_length)
@@ -327,7 +361,9 @@ void Connection::write_answer(ApiResponse answer, bool must_close) {
         out_ += "\r\nConnection: keep-alive";
     }
     out_ += "\r\n\r\n";
-    out_ += answer.body;
+    // RFC 9110 §9.3.2: an answer to HEAD has no content (its Content-Length still says how long
+    // it would be); a keep-alive client would take it for the start of its next answer.
+    if (!(head_.has_value() && head_->method == "HEAD")) out_ += answer.body;
     arm(milliseconds(state_.config.body_timeout_ms));
     boost::asio::async_write(socket_, boost::asio::buffer(out_),
                              [self = shared_from_this(), keep_alive](const boost::system::error_code& error, std::size_t) {

@@ -28,12 +28,21 @@ namespace billing::server {
 
 class Connection;
 
-// A connection's place in the per-client count; given back when the connection closes.
+// A connection's place in what admit() counts; given back when the connection closes. A served
+// connection counts in all and for its address; a refused one (answered 429 or 503, then closed)
+// counts among the refusals, which are bounded too: each holds a descriptor while it lingers.
 class ClientSlot {
 public:
     ClientSlot() = default;
     ClientSlot(HttpServer::State& state, std::string client) : state_(&state), client_(std::move(client)) {}
-    ClientSlot(ClientSlot&& other) noexcept : state_(other.state_), client_(std::move(other.client_)) {
+    static ClientSlot refusal(HttpServer::State& state) {
+        ClientSlot slot;
+        slot.state_ = &state;
+        slot.refusal_ = true;
+        return slot;
+    }
+    ClientSlot(ClientSlot&& other) noexcept
+        : state_(other.state_), client_(std::move(other.client_)), refusal_(other.refusal_) {
         other.state_ = nullptr;
     }
     ClientSlot& operator=(ClientSlot&&) = delete;
@@ -45,6 +54,7 @@ public:
 private:
     HttpServer::State* state_ = nullptr;
     std::string client_;
+    bool refusal_ = false;
 };
 
 struct HttpServer::State {
@@ -54,10 +64,16 @@ struct HttpServer::State {
     Api& api;
     const config::ServerConfig config;
 
-    // What admit() counts, under clients_mutex: connections being served, in all and per address.
+    // Connections being refused (answered and lingering) at most; past it a new connection that
+    // would be refused is closed at once, without an answer.
+    static constexpr std::uint32_t refusing_max = 256;
+
+    // What admit() counts, under clients_mutex: connections being served, in all and per address,
+    // and connections being refused.
     std::mutex clients_mutex;
     std::unordered_map<std::string, std::uint32_t> per_client;
     std::uint32_t open = 0;
+    std::uint32_t refusing = 0;
 
     std::atomic<bool> stopping{false};
     std::atomic<int> in_flight{0};  // requests from a complete head until their answer is written
@@ -74,8 +90,9 @@ struct HttpServer::State {
     boost::asio::thread_pool workers;
     std::thread io_thread;
 
-    enum class Admission { admitted, client_full, server_full };
-    // Counts a new connection from client, unless a cap is reached.
+    enum class Admission { admitted, client_full, server_full, drop };
+    // Counts a new connection from client, unless a cap is reached: then it counts a refusal,
+    // unless refusing_max are being refused already (drop).
     Admission admit(const std::string& client);
 };
 
@@ -123,6 +140,7 @@ private:
     std::uint64_t deadline_generation_ = 0;
     bool timed_out_ = false;
     bool counted_in_flight_ = false;
+    std::size_t head_scanned_ = 0;  // of buffer_, bytes find_head_end has seen without an end
 
     std::array<char, 16 * 1024> chunk_{};
     std::string buffer_;        // bytes received and not yet consumed by a request

@@ -24,7 +24,7 @@ using boost::asio::ip::tcp;
 void raise_file_limit(std::uint32_t connections_max) {
     rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-    const rlim_t wanted = static_cast<rlim_t>(connections_max) + 256;
+    const rlim_t wanted = static_cast<rlim_t>(connections_max) + HttpServer::State::refusing_max + 256;
     if (limit.rlim_cur >= wanted) return;
     limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
     setrlimit(RLIMIT_NOFILE, &limit);
@@ -52,7 +52,7 @@ void on_accept(HttpServer::State& state, const boost::system::error_code& error,
             break;
         }
         case HttpServer::State::Admission::client_full: {
-            auto connection = std::make_shared<Connection>(state, std::move(socket), ClientSlot());
+            auto connection = std::make_shared<Connection>(state, std::move(socket), ClientSlot::refusal(state));
             connection->refuse(state.api.transport_problem(
                 pc::too_many_connections,
                 "this address has " + std::to_string(state.config.connections_per_client_max) +
@@ -62,10 +62,15 @@ void on_accept(HttpServer::State& state, const boost::system::error_code& error,
         case HttpServer::State::Admission::server_full: {
             ApiResponse busy = state.api.transport_problem(pc::overloaded, "the server has too many connections open");
             busy.headers.emplace_back("Retry-After", "1");
-            auto connection = std::make_shared<Connection>(state, std::move(socket), ClientSlot());
+            auto connection = std::make_shared<Connection>(state, std::move(socket), ClientSlot::refusal(state));
             connection->refuse(std::move(busy));
             break;
         }
+        case HttpServer::State::Admission::drop:
+            // A flood: answering every refused connection would take a descriptor each for its
+            // lingering close. Past State::refusing_max they are closed at once (the socket's
+            // destructor), as a full listen queue would.
+            break;
     }
     accept_next(state);
 }
@@ -130,8 +135,10 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
         state.io.stop();
     });
     if (state.io_thread.joinable()) state.io_thread.join();
-    // A worker still in Api::handle finishes before the Api it uses can go; its answer is
-    // dropped with the stopped context.
+    // Requests still queued for a worker are dropped unanswered (their connections are closed:
+    // nothing of them was acknowledged); a worker still in Api::handle finishes before the Api it
+    // uses can go, and its answer is dropped with the stopped context.
+    state.workers.stop();
     state.workers.join();
 }
 

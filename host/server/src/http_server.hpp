@@ -12,7 +12,8 @@
 // head not complete head_timeout_ms after its first byte or a body not complete body_timeout_ms
 // after its head (408), a body over body_bytes_max (413, before any of it is read, and instead of
 // "100 Continue"), more than connections_per_client_max connections from one address (429) or
-// connections_max in all, or more than queue_max requests waiting for a worker (503).
+// connections_max in all, or more than queue_max requests waiting for a worker (503). Refused
+// connections are bounded too (State::refusing_max); past that a flood is closed unanswered.
 #pragma once
 
 #include <atomic>
@@ -35,9 +36,9 @@ public:
 
     [[nodiscard]] std::uint16_t port() const;
 
-    // Stops accepting and closes idle connections; requests already arriving or running are
-    // answered (with Connection: close) for up to grace; then every connection is closed and the
-    // threads are joined.
+    // Stops accepting and closes idle connections; requests whose head has arrived are answered
+    // (with Connection: close) for up to grace; then every connection is closed, requests still
+    // queued for a worker are dropped unanswered, and the threads are joined.
     void stop(std::chrono::milliseconds grace);
 
     struct State;  // shared with the connections (http_connection.hpp)

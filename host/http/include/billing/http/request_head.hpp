@@ -42,8 +42,14 @@ struct RequestHead {
     unsigned version = 11;  // 10 or 11
     BodyFraming framing = BodyFraming::none;
     std::uint64_t content_length = 0;
-    bool expect_continue = false;  // Expect: 100-continue
+    bool expect_continue = false;  // Expect: 100-continue, in HTTP/1.1 (1.0 ignores it: RFC 9110 §10.1.1)
     bool keep_alive = true;        // per the version and Connection (RFC 9112 §9.3)
+    // The fields the API reads, as the head gave them (taken before any body is read, so that a
+    // chunked body's trailer can never supply or replace one).
+    std::string authorization;
+    std::string content_type;
+    std::optional<std::string> idempotency_key;
+    std::string request_id;  // X-Request-Id
     // The parser the head went through, ready for a chunked body (its body limit is unset: the
     // caller sets its own).
     std::unique_ptr<BodyParser> parser;
