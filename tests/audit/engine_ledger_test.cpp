@@ -23,7 +23,7 @@
 #include "billing/core/clock.hpp"
 #include "billing/core/ids.hpp"
 #include "billing/engine/engine.hpp"
-#include "billing/engine/ledger.hpp"
+#include "billing/storage/ledger.hpp"
 #include "billing/engine/sweeper.hpp"
 #include "billing/plugin/loader.hpp"
 #include "billing/storage/database.hpp"

@@ -15,7 +15,7 @@
 
 #include "billing/audit/audit.hpp"
 #include "billing/core/ids.hpp"
-#include "billing/engine/ledger.hpp"
+#include "billing/storage/ledger.hpp"
 #include "billing/storage/migrations.hpp"
 
 namespace billing::bench {

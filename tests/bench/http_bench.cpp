@@ -11,7 +11,7 @@
 #include "bench_env.hpp"
 #include "bench_host.hpp"
 #include "billing/audit/audit.hpp"
-#include "billing/engine/ledger.hpp"
+#include "billing/storage/ledger.hpp"
 #include "http_bench_report.hpp"
 #include "http_pair_client.hpp"
 #include "pair_floor.hpp"

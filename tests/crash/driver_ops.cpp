@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include "billing/engine/errors.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "billing/storage/errors.hpp"
 #include "crash_protocol.hpp"
 

@@ -1,6 +1,6 @@
 // What a request may ask of Engine::apply: never a timer (the sweeper's alone, at its due time)
 // and never as the sweeper's actor.
-#include "billing/engine/errors.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "engine_fixture.hpp"
 
 namespace billing::test {

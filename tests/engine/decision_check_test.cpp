@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 
 #include "billing/rules/decision_check.hpp"
-#include "billing/engine/errors.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "engine_fixture.hpp"
 
 namespace billing::test {

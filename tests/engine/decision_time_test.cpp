@@ -2,7 +2,7 @@
 // for the order's lock while a later decision committed is decided at that later time, and the
 // event record and the order say so. Found by the crash test: a rental cancel sent at 17:09 that
 // waited while the 20:00 capture timer ran was decided at 17:09.
-#include "billing/engine/events.hpp"
+#include "billing/storage/events.hpp"
 #include "engine_fixture.hpp"
 
 namespace billing::test {

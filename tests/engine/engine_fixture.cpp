@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "billing/core/ids.hpp"
-#include "billing/engine/ledger.hpp"
+#include "billing/storage/ledger.hpp"
 #include "billing/storage/migrations.hpp"
 
 namespace billing::test {

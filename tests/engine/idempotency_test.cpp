@@ -3,7 +3,7 @@
 // denial is replayed as that denial, and a key is never reused for another request.
 #include <gmock/gmock.h>
 
-#include "billing/engine/errors.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "engine_fixture.hpp"
 
 namespace billing::test {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "billing/rules/decision_check.hpp"
-#include "json_codec.hpp"
+#include "billing/storage/json_codec.hpp"
 
 namespace billing::test {
 namespace {

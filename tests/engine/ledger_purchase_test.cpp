@@ -4,9 +4,9 @@
 #include <thread>
 #include <vector>
 
-#include "billing/engine/accounts.hpp"
-#include "billing/engine/errors.hpp"
-#include "billing/engine/ledger.hpp"
+#include "billing/storage/accounts.hpp"
+#include "billing/storage/engine_errors.hpp"
+#include "billing/storage/ledger.hpp"
 #include "billing/storage/errors.hpp"
 #include "engine_fixture.hpp"
 

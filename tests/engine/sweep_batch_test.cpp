@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "billing/engine/errors.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "engine_fixture.hpp"
 
 namespace billing::test {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "billing/engine/sweeper_runner.hpp"
-#include "billing/engine/timers.hpp"
+#include "billing/storage/timers.hpp"
 #include "engine_fixture.hpp"
 
 namespace billing::test {

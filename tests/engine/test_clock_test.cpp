@@ -1,8 +1,8 @@
 // Test clocks (DESIGN §6): a test-mode tenant's time starts at its creation and moves only
 // forward, only when advanced; its timers run only when its clock reaches them, never by the
 // background sweeper's system time.
-#include "billing/engine/errors.hpp"
-#include "billing/engine/tenants.hpp"
+#include "billing/storage/engine_errors.hpp"
+#include "billing/storage/tenants.hpp"
 #include "engine_fixture.hpp"
 
 namespace billing::test {

@@ -6,9 +6,9 @@
 #include <chrono>
 #include <thread>
 
-#include "billing/engine/errors.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "billing/engine/sweeper_runner.hpp"
-#include "billing/engine/timers.hpp"
+#include "billing/storage/timers.hpp"
 #include "engine_fixture.hpp"
 
 namespace billing::test {

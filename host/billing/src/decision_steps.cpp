@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "billing/engine/errors.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "billing/rules/decision_check.hpp"
 #include "order_moves.hpp"
 

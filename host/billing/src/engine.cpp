@@ -3,12 +3,12 @@
 
 #include <optional>
 
-#include "billing/engine/accounts.hpp"
-#include "billing/engine/errors.hpp"
-#include "billing/engine/idempotency.hpp"
-#include "billing/engine/ledger.hpp"
-#include "billing/engine/orders.hpp"
-#include "billing/engine/tenants.hpp"
+#include "billing/storage/accounts.hpp"
+#include "billing/storage/engine_errors.hpp"
+#include "billing/storage/idempotency.hpp"
+#include "billing/storage/ledger.hpp"
+#include "billing/storage/orders.hpp"
+#include "billing/storage/tenants.hpp"
 #include "billing/storage/errors.hpp"
 #include "idempotent_call.hpp"
 

@@ -3,10 +3,10 @@
 // the order's money and its events never disagree. Lock order as everywhere: the order row
 // first, then what hangs off it (here the dispute row).
 #include "billing/core/ids.hpp"
-#include "billing/engine/disputes.hpp"
+#include "billing/storage/disputes.hpp"
 #include "billing/engine/engine.hpp"
-#include "billing/engine/errors.hpp"
-#include "billing/engine/orders.hpp"
+#include "billing/storage/engine_errors.hpp"
+#include "billing/storage/orders.hpp"
 #include "idempotent_call.hpp"
 
 namespace billing {

@@ -1,15 +1,15 @@
 // Engine::purchase: quote -> check -> charge -> order, timers and first event, in one transaction.
 #include "billing/core/ids.hpp"
-#include "billing/engine/accounts.hpp"
+#include "billing/storage/accounts.hpp"
 #include "billing/rules/decision_check.hpp"
 #include "billing/engine/engine.hpp"
-#include "billing/engine/errors.hpp"
-#include "billing/engine/events.hpp"
-#include "billing/engine/idempotency.hpp"
-#include "billing/engine/ledger.hpp"
-#include "billing/engine/orders.hpp"
+#include "billing/storage/engine_errors.hpp"
+#include "billing/storage/events.hpp"
+#include "billing/storage/idempotency.hpp"
+#include "billing/storage/ledger.hpp"
+#include "billing/storage/orders.hpp"
 #include "idempotent_call.hpp"
-#include "json_codec.hpp"
+#include "billing/storage/json_codec.hpp"
 #include "order_moves.hpp"
 
 namespace billing {

@@ -6,14 +6,14 @@
 
 #include "billing/core/ids.hpp"
 #include "billing/engine/engine.hpp"
-#include "billing/engine/errors.hpp"
-#include "billing/engine/events.hpp"
-#include "billing/engine/ledger.hpp"
-#include "billing/engine/orders.hpp"
+#include "billing/storage/engine_errors.hpp"
+#include "billing/storage/events.hpp"
+#include "billing/storage/ledger.hpp"
+#include "billing/storage/orders.hpp"
 #include "billing/rules/decision_check.hpp"
 #include "billing/storage/errors.hpp"
 #include "decision_steps.hpp"
-#include "json_codec.hpp"
+#include "billing/storage/json_codec.hpp"
 #include "order_moves.hpp"
 
 namespace billing {

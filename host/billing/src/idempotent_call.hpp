@@ -7,8 +7,8 @@
 #include <string>
 #include <utility>
 
-#include "billing/engine/errors.hpp"
-#include "billing/engine/idempotency.hpp"
+#include "billing/storage/engine_errors.hpp"
+#include "billing/storage/idempotency.hpp"
 #include "billing/engine/records.hpp"
 
 namespace billing::idempotent_call {

@@ -2,7 +2,7 @@
 
 #include <cassert>
 
-#include "billing/engine/errors.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "billing/storage/ledger_vocabulary.hpp"
 
 namespace billing::order_moves {

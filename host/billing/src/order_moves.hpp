@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "billing/core/result.hpp"
-#include "billing/engine/ledger.hpp"
+#include "billing/storage/ledger.hpp"
 #include "billing/engine/records.hpp"
 
 namespace billing::order_moves {

@@ -13,10 +13,10 @@
 #include <thread>
 
 #include "billing/engine/engine.hpp"
-#include "billing/engine/events.hpp"
+#include "billing/storage/events.hpp"
 #include "billing/engine/sweeper.hpp"
 #include "billing/engine/sweeper_runner.hpp"
-#include "billing/engine/tenants.hpp"
+#include "billing/storage/tenants.hpp"
 #include "billing/http/host_metrics.hpp"
 #include "billing/http/json_writer.hpp"
 #include "billing/http/metrics.hpp"

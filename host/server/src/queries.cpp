@@ -1,8 +1,8 @@
 #include "queries.hpp"
 
-#include "billing/engine/accounts.hpp"
-#include "billing/engine/errors.hpp"
-#include "billing/engine/orders.hpp"
+#include "billing/storage/accounts.hpp"
+#include "billing/storage/engine_errors.hpp"
+#include "billing/storage/orders.hpp"
 
 namespace billing::server::queries {
 

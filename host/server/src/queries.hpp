@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "billing/core/result.hpp"
-#include "billing/engine/events.hpp"
+#include "billing/storage/events.hpp"
 #include "billing/engine/records.hpp"
 
 namespace billing::server::queries {

@@ -1,6 +1,6 @@
 // Public routes: health, metrics, the OpenAPI document.
 #include "api_call.hpp"
-#include "billing/engine/timers.hpp"
+#include "billing/storage/timers.hpp"
 #include "billing/http/metrics.hpp"
 
 namespace billing::server::routes {

@@ -1,7 +1,7 @@
 #include "billing/server/tenant_directory.hpp"
 
-#include "billing/engine/errors.hpp"
-#include "billing/engine/tenants.hpp"
+#include "billing/storage/engine_errors.hpp"
+#include "billing/storage/tenants.hpp"
 
 namespace billing::server {
 

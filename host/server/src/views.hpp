@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "billing/engine/disputes.hpp"
-#include "billing/engine/events.hpp"
+#include "billing/storage/disputes.hpp"
+#include "billing/storage/events.hpp"
 #include "billing/engine/records.hpp"
 #include "billing/http/json_writer.hpp"
 #include "billing/plugin/loader.hpp"

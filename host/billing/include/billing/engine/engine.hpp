@@ -29,10 +29,10 @@
 
 #include "billing/core/clock.hpp"
 #include "billing/core/result.hpp"
-#include "billing/engine/disputes.hpp"
-#include "billing/engine/ledger.hpp"
+#include "billing/storage/disputes.hpp"
+#include "billing/storage/ledger.hpp"
 #include "billing/engine/records.hpp"
-#include "billing/engine/timers.hpp"
+#include "billing/storage/timers.hpp"
 #include "billing/plugin/loader.hpp"
 #include "billing/storage/database.hpp"
 

@@ -19,7 +19,7 @@
 
 #include "billing/core/result.hpp"
 #include "billing/engine/engine.hpp"
-#include "billing/engine/timers.hpp"
+#include "billing/storage/timers.hpp"
 
 namespace billing {
 

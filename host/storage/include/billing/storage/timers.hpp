@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "billing/core/result.hpp"
-#include "billing/engine/records.hpp"
+#include "billing/storage/records.hpp"
 
 namespace billing::timers {
 

@@ -1,7 +1,7 @@
-#include "billing/engine/disputes.hpp"
+#include "billing/storage/disputes.hpp"
 
 #include "billing/core/ids.hpp"
-#include "billing/engine/errors.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "sql_util.hpp"
 
 namespace billing {

@@ -1,4 +1,4 @@
-#include "billing/engine/events.hpp"
+#include "billing/storage/events.hpp"
 
 #include "billing/storage/statement_cache.hpp"
 #include "bulk_sql.hpp"

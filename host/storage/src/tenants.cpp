@@ -1,8 +1,8 @@
-#include "billing/engine/tenants.hpp"
+#include "billing/storage/tenants.hpp"
 
 #include "billing/core/ids.hpp"
-#include "billing/engine/accounts.hpp"
-#include "billing/engine/errors.hpp"
+#include "billing/storage/accounts.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "sql_util.hpp"
 
 namespace billing::tenants {

@@ -1,14 +1,14 @@
-#include "billing/engine/orders.hpp"
+#include "billing/storage/orders.hpp"
 
 #include <algorithm>
 #include <functional>
 #include <optional>
 
-#include "billing/engine/errors.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "billing/storage/errors.hpp"
 #include "billing/storage/statement_cache.hpp"
 #include "bulk_sql.hpp"
-#include "json_codec.hpp"
+#include "billing/storage/json_codec.hpp"
 #include "sql_util.hpp"
 
 namespace billing::orders {

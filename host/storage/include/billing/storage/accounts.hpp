@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "billing/core/result.hpp"
-#include "billing/engine/records.hpp"
+#include "billing/storage/records.hpp"
 
 namespace billing::accounts {
 

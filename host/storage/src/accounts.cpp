@@ -1,8 +1,8 @@
-#include "billing/engine/accounts.hpp"
+#include "billing/storage/accounts.hpp"
 
 #include "billing/core/ids.hpp"
-#include "billing/engine/errors.hpp"
-#include "billing/engine/ledger.hpp"
+#include "billing/storage/engine_errors.hpp"
+#include "billing/storage/ledger.hpp"
 #include "billing/storage/statement_cache.hpp"
 #include "sql_util.hpp"
 

@@ -1,4 +1,4 @@
-#include "json_codec.hpp"
+#include "billing/storage/json_codec.hpp"
 
 #include <Poco/JSONString.h>
 #include <Poco/JSON/Object.h>

@@ -1,6 +1,6 @@
-#include "billing/engine/idempotency.hpp"
+#include "billing/storage/idempotency.hpp"
 
-#include "billing/engine/errors.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "billing/storage/errors.hpp"
 #include "billing/storage/statement_cache.hpp"
 #include "sql_util.hpp"

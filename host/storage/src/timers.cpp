@@ -1,4 +1,4 @@
-#include "billing/engine/timers.hpp"
+#include "billing/storage/timers.hpp"
 
 #include <algorithm>
 #include <limits>

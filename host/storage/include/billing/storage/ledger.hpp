@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "billing/core/result.hpp"
-#include "billing/engine/records.hpp"
+#include "billing/storage/records.hpp"
 #include "billing/storage/ledger_vocabulary.hpp"
 
 namespace billing::ledger {

@@ -1,4 +1,4 @@
-#include "billing/engine/ledger.hpp"
+#include "billing/storage/ledger.hpp"
 
 #include <algorithm>
 #include <map>
@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "billing/core/ids.hpp"
-#include "billing/engine/errors.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "billing/storage/statement_cache.hpp"
 #include "bulk_sql.hpp"
 #include "sql_util.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "billing/engine/records.hpp"
+#include "billing/storage/records.hpp"
 
 namespace billing::events {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "billing/core/result.hpp"
-#include "billing/engine/records.hpp"
+#include "billing/storage/records.hpp"
 
 namespace billing::tenants {
 
