@@ -82,8 +82,8 @@ void TableReader::report(std::string_view key, const toml::node& value, std::str
 }
 
 void TableReader::report_missing(std::string_view key, std::string_view what) {
-    const std::string in = path_.empty() ? "the top level" : "[" + path_ + "]";
-    diagnostics_.add(where(), key_path(key), "required " + std::string(what) + " is missing in " + in);
+    const std::string in = path_.empty() ? "at the top level" : "in [" + path_ + "]";
+    diagnostics_.add(where(), key_path(key), "required " + std::string(what) + " is missing " + in);
 }
 
 std::optional<Located<std::int64_t>> TableReader::located_integer(std::string_view key, Range range,

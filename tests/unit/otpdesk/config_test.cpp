@@ -1,5 +1,5 @@
 // configure(): the whole document is validated; each problem is reported as
-// "file:line:col: what is wrong", and a refused document leaves the previous one in force.
+// "file:line:col: key: what is wrong", and a refused document leaves the previous one in force.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -81,37 +81,40 @@ TEST(OtpDeskConfigNone, QuoteIsRefusedUntilAConfigurationIsAccepted) {
 }
 
 TEST_F(OtpDeskConfig, UnknownKeyIsRefusedAtItsPosition) {
-    EXPECT_EQ(refused(with_line(3, "windw_s = 5")), "test.toml:3:1: unknown key activation.windw_s");
+    EXPECT_EQ(refused(with_line(3, "windw_s = 5")), "test.toml:3:1: activation.windw_s: unknown key; allowed in [activation]: window_s, cancel_from_s, prices");
     expect_old_config_in_force();
 }
 
 TEST_F(OtpDeskConfig, UnknownKeysAreRefusedInEveryTable) {
     EXPECT_EQ(refused(with_line(7, "default_price = 120")),
-              "test.toml:7:1: unknown key activation.prices.services.telegram.default_price");
-    EXPECT_EQ(refused(test_config() + "[extras]\nx = 1\n"), "test.toml:16:2: unknown key extras");
+              "test.toml:7:1: activation.prices.services.telegram.default_price: unknown key; allowed in "
+              "[activation.prices.services.telegram]: default_minor, countries");
+    EXPECT_EQ(refused(test_config() + "[extras]\nx = 1\n"), "test.toml:16:2: extras: unknown key; allowed at the top level: activation, rental, support, disputes");
     EXPECT_EQ(refused(with_line(15, "price_per_day_minor = 500\nprice_per_hour_minor = 20")),
-              "test.toml:16:1: unknown key rental.price_per_hour_minor");
+              "test.toml:16:1: rental.price_per_hour_minor: unknown key; allowed in [rental]: min_hours, max_hours, "
+              "cancel_window_s, price_per_day_minor");
     expect_old_config_in_force();
 }
 
 TEST_F(OtpDeskConfig, WrongTypeIsRefusedAtTheValue) {
     EXPECT_EQ(refused(with_line(2, "window_s = \"1200\"")),
-              "test.toml:2:12: activation.window_s must be an integer, not a string");
+              "test.toml:2:12: activation.window_s: expected an integer in 1..604800 (seconds), got a string");
     EXPECT_EQ(refused(with_line(2, "window_s = 1200.0")),
-              "test.toml:2:12: activation.window_s must be an integer, not a floating-point number");
+              "test.toml:2:12: activation.window_s: expected an integer in 1..604800 (seconds), got a floating-point number");
     EXPECT_EQ(refused(with_line(10, "countries = { us = true }")),
-              "test.toml:10:20: activation.prices.services.whatsapp.countries.us must be an integer, not a boolean");
-    EXPECT_EQ(refused(with_line(11, "[[rental]]")), "test.toml:11:1: rental must be a table, not an array");
+              "test.toml:10:20: activation.prices.services.whatsapp.countries.us: expected an integer in "
+              "0..1000000000000 (minor units), got a boolean");
+    EXPECT_EQ(refused(with_line(11, "[[rental]]")), "test.toml:11:1: rental: expected a table, got an array");
     expect_old_config_in_force();
 }
 
 TEST_F(OtpDeskConfig, OutOfRangeIsRefusedAtTheValue) {
     EXPECT_EQ(refused(with_line(2, "window_s = 0")),
-              "test.toml:2:12: activation.window_s must be between 1 and 604800, not 0");
+              "test.toml:2:12: activation.window_s: 0 is out of range; allowed 1..604800 (seconds)");
     EXPECT_EQ(refused(with_line(5, "default_minor = -1")),
-              "test.toml:5:17: activation.prices.default_minor must be between 0 and 1000000000000, not -1");
+              "test.toml:5:17: activation.prices.default_minor: -1 is out of range; allowed 0..1000000000000 (minor units)");
     EXPECT_EQ(refused(with_line(13, "max_hours = 87601")),
-              "test.toml:13:13: rental.max_hours must be between 1 and 87600, not 87601");
+              "test.toml:13:13: rental.max_hours: 87601 is out of range; allowed 1..87600 (hours)");
     expect_old_config_in_force();
 }
 
@@ -123,7 +126,7 @@ TEST_F(OtpDeskConfig, TheLongestRentalMustBePricedWithinTheHostsLargestPrice) {
     std::string documented_extremes = with_line(15, day_price);
     documented_extremes.replace(documented_extremes.find("max_hours = 1344"), 16, "max_hours = 87600");
     EXPECT_EQ(refused(documented_extremes),
-              "test.toml:15:23: rental.price_per_day_minor (1000000000000) prices the longest rental, "
+              "test.toml:15:23: rental.price_per_day_minor: 1000000000000 prices the longest rental, "
               "rental.max_hours (87600 h), above the host's largest price of 1000000000000000 (10^15): at this "
               "day price rental.max_hours may be at most 24000");
     std::string one_hour_past = with_line(15, day_price);
@@ -143,15 +146,26 @@ TEST_F(OtpDeskConfig, TheLongestRentalMustBePricedWithinTheHostsLargestPrice) {
 
 TEST_F(OtpDeskConfig, KeysThatMustAgreeAreChecked) {
     EXPECT_EQ(refused(with_line(3, "cancel_from_s = 1200")),
-              "test.toml:3:17: activation.cancel_from_s (1200) must be less than activation.window_s (1200)");
+              "test.toml:3:17: activation.cancel_from_s: 1200 must be less than activation.window_s (1200)");
     EXPECT_EQ(refused(with_line(12, "min_hours = 2000")),
-              "test.toml:12:13: rental.min_hours (2000) must not exceed rental.max_hours (1344)");
+              "test.toml:12:13: rental.min_hours: 2000 must not exceed rental.max_hours (1344)");
     std::string short_rental = with_line(12, "min_hours = 1");
     short_rental.replace(short_rental.find("cancel_window_s = 1200"), 22, "cancel_window_s = 3600");
     EXPECT_EQ(refused(short_rental),
-              "test.toml:14:19: rental.cancel_window_s (3600) must be shorter than the shortest rental, "
+              "test.toml:14:19: rental.cancel_window_s: 3600 must be shorter than the shortest rental, "
               "rental.min_hours (1 h)");
     expect_old_config_in_force();
+}
+
+// Of two keys in conflict the one the operator wrote is blamed, even when it is the second.
+TEST_F(OtpDeskConfig, AConflictWithADefaultIsReportedAtTheWrittenKey) {
+    EXPECT_EQ(refused("[activation]\nwindow_s = 120\n[activation.prices]\ndefault_minor = 1\n"
+                      "[rental]\nprice_per_day_minor = 24\n"),
+              "test.toml:2:12: activation.window_s: 120 must be greater than activation.cancel_from_s (120)");
+    EXPECT_EQ(refused("[activation.prices]\ndefault_minor = 1\n[rental]\nmax_hours = 23\nprice_per_day_minor = 24\n"),
+              "test.toml:4:13: rental.max_hours: 23 must not be less than rental.min_hours (24)");
+    configure_or_fail(policy_, "[activation]\nwindow_s = 121\n[activation.prices]\ndefault_minor = 1\n"
+                               "[rental]\nprice_per_day_minor = 24\n");
 }
 
 TEST_F(OtpDeskConfig, NamesInPriceListsMustBeStoredForms) {
@@ -164,10 +178,10 @@ TEST_F(OtpDeskConfig, NamesInPriceListsMustBeStoredForms) {
 }
 
 TEST_F(OtpDeskConfig, MissingPricesAreRefused) {
-    EXPECT_EQ(refused(with_line(15, "")), "test.toml:11:1: missing required key rental.price_per_day_minor");
-    EXPECT_EQ(refused(with_line(5, "")), "test.toml:4:1: missing required key activation.prices.default_minor");
-    EXPECT_EQ(refused(""), "test.toml:1:1: missing required table [activation]\n"
-                           "test.toml:1:1: missing required table [rental]");
+    EXPECT_EQ(refused(with_line(15, "")), "test.toml:11:1: rental.price_per_day_minor: required key is missing in [rental]");
+    EXPECT_EQ(refused(with_line(5, "")), "test.toml:4:1: activation.prices.default_minor: required key is missing in [activation.prices]");
+    EXPECT_EQ(refused(""), "test.toml:1:1: activation: required table is missing at the top level\n"
+                           "test.toml:1:1: rental: required table is missing at the top level");
     expect_old_config_in_force();
 }
 
@@ -182,7 +196,7 @@ TEST_F(OtpDeskConfig, SyntaxErrorNamesLineAndColumn) {
 // break: what toml++ saw, or a name from the document (found by fuzzing).
 TEST_F(OtpDeskConfig, ControlCharactersInAProblemAreEscapedToKeepItOnOneLine) {
     EXPECT_EQ(refused(with_line(2, "window_s = tr")),
-              "test.toml:2:14: Error while parsing boolean: expected 'true', saw 'tr\\n'");
+              "test.toml:2:14: syntax error: Error while parsing boolean: expected 'true', saw 'tr\\n'");
     EXPECT_EQ(refused(with_line(9, "[activation.prices.services.\"what\\napp\\u0001\"]")),
               "test.toml:9:29: activation.prices.services.what\\napp\\x01: a service name is 1 to 64 of a-z, 0-9, "
               "'_' and '-', e.g. telegram");
@@ -193,9 +207,9 @@ TEST_F(OtpDeskConfig, EveryProblemIsReportedInDocumentOrder) {
     std::string text = with_line(2, "window_s = 0");
     text.replace(text.find("cancel_window_s = 1200"), 22, "cancel_window_s = \"x\"");
     EXPECT_EQ(refused(text + "[zzz]\n"),
-              "test.toml:2:12: activation.window_s must be between 1 and 604800, not 0\n"
-              "test.toml:14:19: rental.cancel_window_s must be an integer, not a string\n"
-              "test.toml:16:2: unknown key zzz");
+              "test.toml:2:12: activation.window_s: 0 is out of range; allowed 1..604800 (seconds)\n"
+              "test.toml:14:19: rental.cancel_window_s: expected an integer in 1..604800 (seconds), got a string\n"
+              "test.toml:16:2: zzz: unknown key; allowed at the top level: activation, rental, support, disputes");
 }
 
 TEST_F(OtpDeskConfig, ARefusalInOneTableKeepsAllOfTheOldConfig) {
@@ -265,9 +279,9 @@ TEST_F(OtpDeskConfig, CaseRulesAreReadAndReplaced) {
 TEST_F(OtpDeskConfig, BadRefundReasonsAreRefusedAtTheirPosition) {
     const std::string threshold = "evidence_required_after = 2";
     EXPECT_EQ(refused(with_case_rules("refund_reasons = []", threshold)),
-              "test.toml:17:18: support.refund_reasons must list at least one reason");
+              "test.toml:17:18: support.refund_reasons: must list at least one reason");
     EXPECT_EQ(refused(with_case_rules("refund_reasons = \"provider_error\"", threshold)),
-              "test.toml:17:18: support.refund_reasons must be an array of strings, not a string");
+              "test.toml:17:18: support.refund_reasons: expected an array of strings, got a string");
     EXPECT_EQ(refused(with_case_rules("refund_reasons = [\"a\", \"b\", \"a\"]", threshold)),
               "test.toml:17:29: support.refund_reasons: \"a\" is listed twice");
     EXPECT_EQ(refused(with_case_rules("refund_reasons = [\"ok\", \"Provider-Error\"]", threshold)),
@@ -279,9 +293,9 @@ TEST_F(OtpDeskConfig, BadRefundReasonsAreRefusedAtTheirPosition) {
               "test.toml:17:19: support.refund_reasons: \"" + std::string(64, 'z') +
                   "...\" is not a reason: 1 to 64 of a-z, 0-9 and '_'");
     EXPECT_EQ(refused(with_case_rules("refund_reasons = [\"ok\", 7]", threshold)),
-              "test.toml:17:25: support.refund_reasons: a reason must be a string, not an integer");
+              "test.toml:17:25: support.refund_reasons: a reason must be a string, got an integer");
     EXPECT_EQ(refused(with_case_rules("refund_reason = [\"ok\"]", threshold)),
-              "test.toml:17:1: unknown key support.refund_reason");
+              "test.toml:17:1: support.refund_reason: unknown key; allowed in [support]: refund_reasons");
     expect_old_config_in_force();
     EXPECT_EQ(refund_code(policy_, "provider_error"), "ok") << "the old case rules stay in force too";
 }
@@ -289,13 +303,13 @@ TEST_F(OtpDeskConfig, BadRefundReasonsAreRefusedAtTheirPosition) {
 TEST_F(OtpDeskConfig, EvidenceThresholdOutside0To1000IsRefusedAtItsValue) {
     const std::string reasons = "refund_reasons = [\"ok\"]";
     EXPECT_EQ(refused(with_case_rules(reasons, "evidence_required_after = -1")),
-              "test.toml:19:27: disputes.evidence_required_after must be between 0 and 1000, not -1");
+              "test.toml:19:27: disputes.evidence_required_after: -1 is out of range; allowed 0..1000");
     EXPECT_EQ(refused(with_case_rules(reasons, "evidence_required_after = 1001")),
-              "test.toml:19:27: disputes.evidence_required_after must be between 0 and 1000, not 1001");
+              "test.toml:19:27: disputes.evidence_required_after: 1001 is out of range; allowed 0..1000");
     EXPECT_EQ(refused(with_case_rules(reasons, "evidence_required_after = 2.0")),
-              "test.toml:19:27: disputes.evidence_required_after must be an integer, not a floating-point number");
+              "test.toml:19:27: disputes.evidence_required_after: expected an integer in 0..1000, got a floating-point number");
     EXPECT_EQ(refused(with_case_rules(reasons, "evidence_after = 2")),
-              "test.toml:19:1: unknown key disputes.evidence_after");
+              "test.toml:19:1: disputes.evidence_after: unknown key; allowed in [disputes]: evidence_required_after");
     configure_or_fail(policy_, with_case_rules(reasons, "evidence_required_after = 0"));
 }
 

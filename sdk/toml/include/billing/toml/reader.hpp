@@ -96,11 +96,14 @@ struct Located {
     bool written = false;  // in the document, not the default
 };
 
-// Of two related keys in conflict, the one to blame: the one the operator wrote.
-template <class A, class B>
-[[nodiscard]] toml::source_position blame(const Located<A>& first_choice, const Located<B>& other) {
-    return first_choice.written || !other.written ? first_choice.at : other.at;
-}
+// One side of a conflict between two keys: the value, its key path, and what is wrong said from
+// that key's point of view ("1200 must be less than activation.window_s (1200)").
+template <class T>
+struct Side {
+    const Located<T>& field;
+    std::string_view key_path;
+    std::string says;
+};
 
 enum class Presence { optional, required };
 
@@ -109,6 +112,17 @@ enum class Presence { optional, required };
 [[nodiscard]] std::optional<std::int64_t> integer_value(const toml::node& node, std::string_view key_path,
                                                         Range range, Diagnostics& diagnostics,
                                                         std::string_view unit = {});
+
+// Reports a conflict between two keys at the one the operator wrote (the first when both or
+// neither were), in that key's words.
+template <class A, class B>
+void report_conflict(Diagnostics& diagnostics, const Side<A>& first, const Side<B>& other) {
+    if (first.field.written || !other.field.written) {
+        diagnostics.add(first.field.at, first.key_path, first.says);
+    } else {
+        diagnostics.add(other.field.at, other.key_path, other.says);
+    }
+}
 
 // Reads the keys of one table. Every key asked for is remembered, present or not, so that
 // refuse_unknown_keys() reports the rest. Each reader accepts an absent key unless told it is
