@@ -56,6 +56,36 @@ void expect_only_later_checks_fail(const Report& report) {
         << report.text();
 }
 
+// A declaration is read like every configuration (the SDK's TOML reader): each mistake is one
+// line "file:line:col: key: what is wrong", all of them in file order, and nothing is declared.
+TEST(ConformanceDeclaration, MistakesAreReportedAtTheirPositionWithTheKey) {
+    const DeclarationResult parsed = parse_declaration("[[purchase]]\n"
+                                                       "product = 5\n"
+                                                       "numbers = { hours = \"x\" }\n"
+                                                       "colour = \"red\"\n"
+                                                       "[[property]]\n"
+                                                       "kind = \"no_refund_after_ever\"\n"
+                                                       "name = \"p\"\n"
+                                                       "product = \"code\"\n"
+                                                       "[[reconfigure]]\n"
+                                                       "file = \"missing.toml\"\n"
+                                                       "[[extreme]]\n",
+                                                       "/nowhere/d.toml");
+    EXPECT_FALSE(parsed.declaration.has_value());
+    EXPECT_EQ(parsed.error,
+              "/nowhere/d.toml:2:11: purchase[0].product: expected a string, got an integer\n"
+              "/nowhere/d.toml:3:21: purchase[0].numbers.hours: expected an integer, got a string\n"
+              "/nowhere/d.toml:4:1: purchase[0].colour: unknown key; allowed in [purchase[0]]: product, attributes, "
+              "numbers\n"
+              "/nowhere/d.toml:6:8: property[0].kind: \"no_refund_after_ever\" is not allowed; allowed values: "
+              "no_refund_after_event|no_refund_after_term\n"
+              "/nowhere/d.toml:10:8: reconfigure[0].file: cannot read /nowhere/missing.toml\n"
+              "/nowhere/d.toml:11:1: extreme[0].file: required key is missing in [extreme[0]]");
+    EXPECT_THAT(parse_declaration("[[purchase]\n", "d.toml").error, ::testing::StartsWith("d.toml:1:12: syntax error: "));
+    EXPECT_EQ(parse_declaration("purchase = 1\n", "d.toml").error,
+              "d.toml:1:12: purchase: expected an array of tables ([[purchase]]), got an integer");
+}
+
 TEST(ConformanceKit, CorrectVoucherPasses) {
     const auto subject = load("good");
     ASSERT_TRUE(subject.has_value());

@@ -1,4 +1,5 @@
-// The declaration file (declaration.hpp) and the property kinds it can name.
+// The declaration file (declaration.hpp), read with the SDK's TOML reader, and the property
+// kinds it can name.
 #include "billing/conformance/declaration.hpp"
 
 #include <stdexcept>
@@ -7,11 +8,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <limits>
 #include <fstream>
-#include <set>
+#include <limits>
 #include <sstream>
-#include <toml++/toml.h>
+#include <utility>
+
+#include <billing/toml/reader.hpp>
 
 namespace billing::conformance {
 
@@ -114,132 +116,112 @@ private:
     std::vector<std::string> actors_;
 };
 
-// Errors as "source:line:col: message"; the first one wins.
-class Reader {
-public:
-    explicit Reader(std::string source) : source_(std::move(source)) {}
+using toml_reader::Diagnostics;
+using toml_reader::TableReader;
 
-    void error(const toml::node& at, const std::string& message) {
-        if (!error_.empty()) return;
-        std::ostringstream out;
-        out << source_ << ':' << at.source().begin.line << ':' << at.source().begin.column << ": " << message;
-        error_ = out.str();
-    }
-    [[nodiscard]] const std::string& first_error() const { return error_; }
+// Names and paths in a declaration: a bound only so that a message can print it (PATH_MAX).
+constexpr std::size_t name_bytes_max = 4096;
 
-    // Unknown keys are refused, as in every configuration of this project.
-    void only(const toml::table& table, std::initializer_list<const char*> keys, const std::string& where) {
-        for (const auto& [key, node] : table) {
-            if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key.str() == k; })) {
-                error(node, where + ": unknown key '" + std::string(key.str()) + "'");
-            }
-        }
-    }
-
-    std::string string(const toml::table& table, const char* key, const std::string& where, bool required = true) {
-        const toml::node* node = table.get(key);
-        if (node == nullptr) {
-            if (required) error(table, where + ": '" + key + "' is required");
-            return {};
-        }
-        if (!node->is_string() || node->value<std::string>()->empty()) {
-            error(*node, where + "." + key + ": expected a non-empty string");
-            return {};
-        }
-        return *node->value<std::string>();
-    }
-
-    std::vector<std::string> strings(const toml::table& table, const char* key, const std::string& where) {
-        std::vector<std::string> out;
-        const toml::node* node = table.get(key);
-        if (node == nullptr) return out;
-        const toml::array* array = node->as_array();
-        if (array == nullptr) {
-            error(*node, where + "." + key + ": expected an array of strings");
-            return out;
-        }
-        for (const toml::node& item : *array) {
-            if (!item.is_string()) {
-                error(item, where + "." + key + ": expected a string");
-                continue;
-            }
-            out.push_back(*item.value<std::string>());
-        }
-        return out;
-    }
-
-    template <class Map, class Convert>
-    Map map(const toml::table& table, const char* key, const std::string& where, Convert convert) {
-        Map out;
-        const toml::node* node = table.get(key);
-        if (node == nullptr) return out;
-        const toml::table* inner = node->as_table();
-        if (inner == nullptr) {
-            error(*node, where + "." + key + ": expected a table");
-            return out;
-        }
-        for (const auto& [name, value] : *inner) {
-            auto converted = convert(value);
-            if (!converted) {
-                error(value, where + "." + key + "." + std::string(name.str()) + ": wrong type");
-                continue;
-            }
-            out[std::string(name.str())] = *converted;
-        }
-        return out;
-    }
-
-private:
-    std::string source_;
-    std::string error_;
-};
-
-const toml::array* array_of_tables(Reader& reader, const toml::table& root, const char* key) {
-    const toml::node* node = root.get(key);
-    if (node == nullptr) return nullptr;
-    const toml::array* array = node->as_array();
-    if (array == nullptr || !array->is_array_of_tables()) {
-        reader.error(*node, std::string(key) + ": expected [[" + key + "]] tables");
-        return nullptr;
-    }
-    return array;
+// A non-empty string; "" when absent (an error if required) or invalid.
+std::string read_string(TableReader& reader, std::string_view key, bool required = true) {
+    std::string out;
+    if (required && !reader.require(key)) return out;
+    reader.string(key, out, name_bytes_max);
+    return out;
 }
 
-std::vector<SamplePurchase> read_purchases(Reader& reader, const toml::table& root, const char* key,
-                                           const std::string& source_path) {
+// A table of scalars of one kind, e.g. attributes = { service = "telegram" }.
+template <class Map, class Convert>
+Map read_map(TableReader& reader, std::string_view key, std::string_view expected, Convert convert,
+             Diagnostics& diagnostics) {
+    Map out;
+    const toml::table* inner = reader.table(key);
+    if (inner == nullptr) return out;
+    for (const auto& [name, value] : *inner) {
+        auto converted = convert(value);
+        if (!converted) {
+            diagnostics.add(toml_reader::position_of(value), reader.key_path(key) + "." + std::string(name.str()),
+                            "expected " + std::string(expected) + ", got " + std::string(toml_reader::describe(value)));
+            continue;
+        }
+        out[std::string(name.str())] = *converted;
+    }
+    return out;
+}
+
+// The tables of an array of tables ([[key]]), each with its path "key[i]"; empty when absent or
+// (reported) not an array of tables.
+std::vector<std::pair<const toml::table*, std::string>> tables_of(TableReader& reader, std::string_view key,
+                                                                  Diagnostics& diagnostics) {
+    std::vector<std::pair<const toml::table*, std::string>> out;
+    const std::string expected = "an array of tables ([[" + reader.key_path(key) + "]])";
+    const toml::array* array = reader.array(key, expected);
+    if (array == nullptr) return out;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::node& node = *array->get(i);
+        const std::string path = reader.key_path(key) + "[" + std::to_string(i) + "]";
+        if (const toml::table* table = node.as_table()) {
+            out.emplace_back(table, path);
+        } else {
+            diagnostics.add(toml_reader::position_of(node), path,
+                            "expected a table (" + expected + "), got " + std::string(toml_reader::describe(node)));
+        }
+    }
+    return out;
+}
+
+std::vector<SamplePurchase> read_purchases(TableReader& parent, std::string_view key, Diagnostics& diagnostics) {
     std::vector<SamplePurchase> out;
-    const toml::array* purchases = array_of_tables(reader, root, key);
-    if (purchases == nullptr) return out;
-    for (const toml::node& node : *purchases) {
-        const toml::table& t = *node.as_table();
-        reader.only(t, {"product", "attributes", "numbers"}, "[[purchase]]");
+    for (const auto& [table, path] : tables_of(parent, key, diagnostics)) {
+        TableReader reader(*table, path, diagnostics);
         SamplePurchase sample;
-        sample.request.product = reader.string(t, "product", "[[purchase]]");
-        sample.request.attributes = reader.map<sdk::Attributes>(
-            t, "attributes", "[[purchase]]", [](const toml::node& v) { return v.value<std::string>(); });
-        sample.request.numbers = reader.map<sdk::Numbers>(t, "numbers", "[[purchase]]", [](const toml::node& v) {
-            return v.is_integer() ? v.value<std::int64_t>() : std::nullopt;
-        });
-        std::ostringstream where;
-        where << source_path << ':' << t.source().begin.line << ':' << t.source().begin.column;
-        sample.where = where.str();
+        sample.request.product = read_string(reader, "product");
+        sample.request.attributes = read_map<sdk::Attributes>(
+            reader, "attributes", "a string", [](const toml::node& v) { return v.value<std::string>(); },
+            diagnostics);
+        sample.request.numbers = read_map<sdk::Numbers>(
+            reader, "numbers", "an integer",
+            [](const toml::node& v) { return v.is_integer() ? v.value<std::int64_t>() : std::nullopt; }, diagnostics);
+        reader.refuse_unknown_keys();
+        const toml::source_position at = toml_reader::position_of(*table);
+        sample.where = diagnostics.source_name() + ':' + std::to_string(at.line) + ':' + std::to_string(at.column);
         out.push_back(std::move(sample));
     }
     return out;
 }
 
 // The configuration a table's `file` names, relative to the declaration's folder.
-std::optional<Config> read_config_file(Reader& reader, const toml::table& t, const std::string& where,
-                                       const std::string& source_path) {
-    const std::string file = reader.string(t, "file", where);
+std::optional<Config> read_config_file(TableReader& reader, Diagnostics& diagnostics) {
+    const std::string file = read_string(reader, "file");
     if (file.empty()) return std::nullopt;
-    const std::string path = (std::filesystem::path(source_path).parent_path() / file).string();
+    const std::string path = (std::filesystem::path(diagnostics.source_name()).parent_path() / file).string();
     auto text = read_text_file(path);
     if (!text) {
-        reader.error(*t.get("file"), where + ".file: cannot read " + path);
+        reader.report("file", *reader.node("file"), "cannot read " + path);
         return std::nullopt;
     }
     return Config{*text, path};
+}
+
+std::shared_ptr<const Property> read_property(TableReader& reader) {
+    const std::string kind = read_string(reader, "kind");
+    const std::string name = read_string(reader, "name");
+    const std::string product = read_string(reader, "product");
+    std::vector<std::string> actors;
+    if (auto listed = reader.strings("actors", [](const toml::node&, const std::string&) { return true; })) {
+        actors = std::move(*listed);
+    }
+    std::shared_ptr<const Property> property;
+    if (kind == "no_refund_after_event") {
+        property = no_refund_after_event(name, product, read_string(reader, "event"), actors);
+    } else if (kind == "no_refund_after_term") {
+        property = no_refund_after_term(name, product, read_string(reader, "term"), actors);
+    } else if (!kind.empty()) {
+        reader.report("kind", *reader.node("kind"),
+                      "\"" + kind + "\" is not allowed; allowed values: no_refund_after_event|no_refund_after_term");
+    }
+    reader.refuse_unknown_keys();
+    return property;
 }
 
 }  // namespace
@@ -281,60 +263,30 @@ std::optional<std::string> read_text_file(const std::string& path) {
 }
 
 DeclarationResult parse_declaration(const std::string& toml_text, const std::string& source_path) {
-    Reader reader(source_path);
-    toml::table root;
-    try {
-        root = toml::parse(toml_text, source_path);
-    } catch (const toml::parse_error& e) {
-        std::ostringstream out;
-        out << source_path << ':' << e.source().begin.line << ':' << e.source().begin.column
-            << ": syntax error: " << e.description();
-        return {std::nullopt, out.str()};
-    }
-    reader.only(root, {"purchase", "reconfigure", "property", "extreme"}, "declaration");
+    Diagnostics diagnostics(source_path);
+    const std::optional<toml::table> root = toml_reader::parse(toml_text, diagnostics);
+    if (!root) return {std::nullopt, diagnostics.text()};
+    TableReader reader(*root, "", diagnostics);
     Declaration declaration;
-    declaration.purchases = read_purchases(reader, root, "purchase", source_path);
-    if (const toml::array* configs = array_of_tables(reader, root, "reconfigure")) {
-        for (const toml::node& node : *configs) {
-            const toml::table& t = *node.as_table();
-            reader.only(t, {"file"}, "[[reconfigure]]");
-            if (auto config = read_config_file(reader, t, "[[reconfigure]]", source_path)) {
-                declaration.reconfigure.push_back(std::move(*config));
-            }
-        }
+    declaration.purchases = read_purchases(reader, "purchase", diagnostics);
+    for (const auto& [table, path] : tables_of(reader, "reconfigure", diagnostics)) {
+        TableReader inner(*table, path, diagnostics);
+        if (auto config = read_config_file(inner, diagnostics)) declaration.reconfigure.push_back(std::move(*config));
+        inner.refuse_unknown_keys();
     }
-    if (const toml::array* extremes = array_of_tables(reader, root, "extreme")) {
-        for (const toml::node& node : *extremes) {
-            const toml::table& t = *node.as_table();
-            reader.only(t, {"file", "purchase"}, "[[extreme]]");
-            auto config = read_config_file(reader, t, "[[extreme]]", source_path);
-            if (!config) continue;
-            declaration.extremes.push_back({std::move(*config), read_purchases(reader, t, "purchase", source_path)});
-        }
+    for (const auto& [table, path] : tables_of(reader, "extreme", diagnostics)) {
+        TableReader inner(*table, path, diagnostics);
+        auto config = read_config_file(inner, diagnostics);
+        auto purchases = read_purchases(inner, "purchase", diagnostics);
+        inner.refuse_unknown_keys();
+        if (config) declaration.extremes.push_back({std::move(*config), std::move(purchases)});
     }
-    if (const toml::array* properties = array_of_tables(reader, root, "property")) {
-        for (const toml::node& node : *properties) {
-            const toml::table& t = *node.as_table();
-            const std::string where = "[[property]]";
-            const std::string kind = reader.string(t, "kind", where);
-            const std::string name = reader.string(t, "name", where);
-            const std::string product = reader.string(t, "product", where);
-            const std::vector<std::string> actors = reader.strings(t, "actors", where);
-            if (kind == "no_refund_after_event") {
-                reader.only(t, {"kind", "name", "product", "event", "actors"}, where);
-                declaration.properties.push_back(
-                    no_refund_after_event(name, product, reader.string(t, "event", where), actors));
-            } else if (kind == "no_refund_after_term") {
-                reader.only(t, {"kind", "name", "product", "term", "actors"}, where);
-                declaration.properties.push_back(
-                    no_refund_after_term(name, product, reader.string(t, "term", where), actors));
-            } else if (!kind.empty()) {
-                reader.error(*t.get("kind"), where + ".kind: unknown kind '" + kind +
-                                                 "' (no_refund_after_event or no_refund_after_term)");
-            }
-        }
+    for (const auto& [table, path] : tables_of(reader, "property", diagnostics)) {
+        TableReader inner(*table, path, diagnostics);
+        if (auto property = read_property(inner)) declaration.properties.push_back(std::move(property));
     }
-    if (!reader.first_error().empty()) return {std::nullopt, reader.first_error()};
+    reader.refuse_unknown_keys();
+    if (!diagnostics.empty()) return {std::nullopt, diagnostics.text()};
     return {std::move(declaration), {}};
 }
 

@@ -20,7 +20,7 @@ struct Config {
 };
 
 // The configuration, or (when config is empty) every problem found, one per line, each as
-// "source:line:col: what is wrong".
+// "source:line:col: key: what is wrong".
 struct ParsedConfig {
     std::optional<Config> config;
     std::string errors;
