@@ -16,7 +16,8 @@ function(run)
 endfunction()
 
 run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --component sdk --prefix "${WORK_DIR}/prefix")
-foreach(installed include/billing/sdk/sdk.hpp include/billing/conformance/gtest.hpp bin/billing-plugin-conformance
+foreach(installed include/billing/sdk/sdk.hpp include/billing/toml/reader.hpp include/billing/conformance/gtest.hpp
+                  bin/billing-plugin-conformance
                   share/billing-sdk/conformance_suite.cpp lib/cmake/BillingSDK/BillingSDKConfig.cmake
                   lib/cmake/BillingSDK/BillingAddPlugin.cmake lib/cmake/BillingSDK/BillingCheckPlugin.cmake
                   lib/cmake/BillingSDK/billing_plugin.map)
