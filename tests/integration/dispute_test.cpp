@@ -1,4 +1,4 @@
-// Disputes (issue 8) through the HTTP API: the storefront opens one for its customer
+// Disputes through the HTTP API: the storefront opens one for its customer
 // (POST /v1/orders/{id}/disputes, service key), support resolves it with a refund or a rejection
 // (POST /v1/disputes/{id}/resolve, support key and an Idempotency-Key), anyone of the tenant
 // reads them. The policy (plugins/otpdesk/README.md) decides: nothing left to refund means

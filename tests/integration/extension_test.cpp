@@ -1,4 +1,4 @@
-// Rental extensions (issue 8) through the HTTP API: POST /v1/orders/{id}/extend {"hours"} with
+// Rental extensions through the HTTP API: POST /v1/orders/{id}/extend {"hours"} with
 // the service key and an Idempotency-Key. Priced from the rental's pinned day price (ceil(hours
 // × 500 / 24) with config/otpdesk.toml), charged and captured at once (never refundable), only
 // while the rental is active, the total at most its pinned longest term (1344 h = 8 weeks).

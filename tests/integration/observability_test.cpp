@@ -1,4 +1,4 @@
-// What operators see (issue 4): /metrics counts orders by product and requests by route and
+// What operators see: /metrics counts orders by product and requests by route and
 // status, and the host's stdout has one JSON line per request; neither holds an API key or an
 // account, order or key id (the request log names the tenant, in its "tenant" member only).
 #include <gtest/gtest.h>

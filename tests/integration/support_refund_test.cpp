@@ -1,4 +1,4 @@
-// Support refunds (issue 8) through the HTTP API: POST /v1/orders/{id}/refunds with the support
+// Support refunds through the HTTP API: POST /v1/orders/{id}/refunds with the support
 // key and an Idempotency-Key, a reason from the tenant's list (config/otpdesk.toml [support]),
 // an optional amount (default: all that is left) and note. Allowed after a code and after the
 // windows closed; partial refunds add up to at most the charge; after a capture the money comes

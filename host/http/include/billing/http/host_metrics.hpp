@@ -1,4 +1,4 @@
-// The host's metrics (issue 4), registered once in one registry: requests by route and status, a
+// The host's metrics, registered once in one registry: requests by route and status, a
 // latency histogram by route, orders created/cancelled/refunded by product, the refunded amount
 // by currency, the timer lag, and the loaded plugin versions. Labels are bounded sets (route
 // names, statuses, products, currencies, plugin versions), never ids: no tenant, account or

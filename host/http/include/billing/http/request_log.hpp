@@ -1,4 +1,4 @@
-// One JSON line per request (issue 4), e.g.
+// One JSON line per request, e.g.
 //   {"ts":"2025-01-02T03:04:05.006Z","level":"info","method":"POST","route":"/v1/orders/{id}/cancel",
 //    "status":409,"duration_ms":1.234,"tenant":"ten_1","request_id":"req_...","error":"cancel_too_early"}
 // and for a 5xx answer also the cause the client is not told, e.g.

@@ -1,4 +1,4 @@
-// The HTTP API (DESIGN §6-§7, issue 4), independent of the HTTP server that carries it: one
+// The HTTP API (DESIGN §6-§7), independent of the HTTP server that carries it: one
 // ApiRequest in, one ApiResponse out, never an exception. host/server's HttpServer adapts Poco's
 // requests to this; tests may call it directly.
 //
