@@ -96,7 +96,7 @@ public:
     Response message(const std::string& order_id, const std::string& service);
     Response events(const std::string& order_id);
 
-    // Issue 8. A support refund and a dispute's resolution with the support key; opening a
+    // A support refund and a dispute's resolution with the support key; opening a
     // dispute and an extension with the service key (body as it is).
     Response refund(const std::string& order_id, const std::string& body,
                     const std::optional<std::string>& idempotency_key = fresh_key());
