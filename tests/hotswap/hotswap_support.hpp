@@ -18,17 +18,17 @@
 
 namespace billing::integration::hotswap {
 
-inline const std::string v1_file = BILLING_OTPDESK_V1;
-inline const std::string v2_file = BILLING_OTPDESK_V2;
+inline const std::string v1_file = built_file(BILLING_OTPDESK_V1);
+inline const std::string v2_file = built_file(BILLING_OTPDESK_V2);
 inline const std::string shipped_config = BILLING_OTPDESK_CONFIG;
 inline const std::string defaults_config = BILLING_OTPDESK_DEFAULTS;
 
 // A loader fixture (named "fixture") and one of ours built with the name "otpdesk".
 inline std::string loader_fixture(const std::string& name) {
-    return std::string(BILLING_FIXTURE_DIR) + "/" + name + ".so";
+    return built_file(std::string(BILLING_FIXTURE_DIR) + "/" + name + ".so");
 }
 inline std::string otpdesk_named_fixture(const std::string& name) {
-    return std::string(BILLING_HOTSWAP_FIXTURE_DIR) + "/" + name + ".so";
+    return built_file(std::string(BILLING_HOTSWAP_FIXTURE_DIR) + "/" + name + ".so");
 }
 
 inline std::string read_text(const std::string& file) {

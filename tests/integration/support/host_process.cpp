@@ -39,6 +39,17 @@ std::string read_file(const std::filesystem::path& file) {
     return text.str();
 }
 
+}  // namespace
+
+std::string built_file(const std::string& path) {
+    const std::string build_dir = BILLING_BUILD_DIR;
+    const char* sanitized = std::getenv("BILLING_TEST_SANITIZED_BUILD");
+    if (sanitized == nullptr || *sanitized == '\0' || path.compare(0, build_dir.size(), build_dir) != 0) return path;
+    return sanitized + path.substr(build_dir.size());
+}
+
+namespace {
+
 std::filesystem::path make_temp_dir() {
     const char* base = std::getenv("TMPDIR");
     std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/billing-it-XXXXXX";
@@ -61,7 +72,7 @@ std::string toml_string(const std::string& text) {
 
 // [plugins] (only with watch) and the otpdesk [[plugins.policy]] entry.
 std::string plugins_toml(const std::filesystem::path& dir, const HostOptions& options) {
-    std::string file = options.otpdesk_file.empty() ? std::string(BILLING_OTPDESK_PLUGIN) : options.otpdesk_file;
+    std::string file = options.otpdesk_file.empty() ? built_file(BILLING_OTPDESK_PLUGIN) : options.otpdesk_file;
     if (options.otpdesk_file_in_dir) {
         const std::filesystem::path copy = dir / "otpdesk.so";
         std::filesystem::copy_file(file, copy, std::filesystem::copy_options::overwrite_existing);
@@ -211,7 +222,7 @@ HostProcess::~HostProcess() {
 void HostProcess::spawn() {
     ++starts_;
     const std::string n = std::to_string(starts_);
-    pid_ = spawn_host({BILLING_HOST_BINARY, "--config", config_file().string(), "serve"}, dir_ / ("host-" + n + ".stdout"),
+    pid_ = spawn_host({built_file(BILLING_HOST_BINARY), "--config", config_file().string(), "serve"}, dir_ / ("host-" + n + ".stdout"),
                       dir_ / ("host-" + n + ".stderr"));
     const auto deadline = std::chrono::steady_clock::now() + start_deadline;
     for (;;) {
@@ -286,7 +297,7 @@ void HostProcess::restart() {
 CommandResult HostProcess::run_command(const std::string& command) const {
     const std::filesystem::path out = dir_ / ("command-" + command + ".stdout");
     const std::filesystem::path err = dir_ / ("command-" + command + ".stderr");
-    const pid_t pid = spawn_host({BILLING_HOST_BINARY, "--config", config_file().string(), command}, out, err);
+    const pid_t pid = spawn_host({built_file(BILLING_HOST_BINARY), "--config", config_file().string(), command}, out, err);
     auto status = wait_for(pid, std::chrono::steady_clock::now() + std::chrono::seconds(60));
     if (!status) {
         ::kill(pid, SIGKILL);

@@ -52,6 +52,12 @@ struct CommandResult {
 // "exit N" or "signal N" for a waitpid status.
 std::string describe_exit(int wait_status);
 
+// A file of this build (the host binary, a plugin), or the same file of the build that
+// BILLING_TEST_SANITIZED_BUILD names: `./dev test` runs these drivers, built once in the ci
+// build, against the ASan and TSan builds of the host and its plugins, so that only what runs
+// inside the host is built again with a sanitizer.
+std::string built_file(const std::string& path);
+
 class HostProcess {
 public:
     // A new temp dir, its billing.toml, and the host started on it. Throws std::runtime_error
