@@ -8,7 +8,7 @@ the database), with the flags GCC understands and clang does not removed, and -W
 that clang's own warnings do not fail the check: GCC's warnings are the build's business.
 
 A clean result is remembered under ${XDG_CACHE_HOME:-~/.cache}/billing-host/tidy, keyed by the
-checks, clang-tidy's version, the compile command and the contents of the file and of every
+checks (every .clang-tidy), clang-tidy's version, the compile command and the contents of the file and of every
 project header it includes (from the build's depfile; without one, of every project header). A
 second run re-checks only what changed, which keeps `./dev test` cheap; a finding is never cached.
 run-clang-tidy-14 does the same fan-out, but reports one status for the whole run, and the cache
@@ -75,8 +75,9 @@ def main():
         json.dump(entries, f)
 
     version = subprocess.run([TIDY, "--version"], capture_output=True, text=True, check=True).stdout
-    with open(os.path.join(root, ".clang-tidy"), "rb") as f:
-        config = f.read()
+    configs = subprocess.run(["git", "ls-files", ".clang-tidy", "*/.clang-tidy"], capture_output=True, text=True,
+                             check=True).stdout.split()
+    config = b"".join(open(os.path.join(root, c), "rb").read() for c in sorted(configs))
     tracked = subprocess.run(["git", "ls-files", "*.hpp", "*.h"], capture_output=True, text=True, check=True)
     all_headers = sorted(os.path.join(root, p) for p in tracked.stdout.split())
     cache_dir = os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "billing-host", "tidy")
