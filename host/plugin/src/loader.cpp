@@ -260,7 +260,7 @@ Result<std::shared_ptr<const PolicyInstance>> PluginLibrary::instantiate(const s
     // configure() was the one non-const call; from here on the object is only read.
     auto instance = std::make_shared<const PolicyInstance>(shared_from_this(), c.policy.get(),
                                                            impl_->descriptor->destroy, std::move(c.info));
-    c.policy.release();  // now owned by the instance
+    static_cast<void>(c.policy.release());  // now owned by the instance
     return instance;
 }
 
