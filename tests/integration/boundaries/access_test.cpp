@@ -1,5 +1,5 @@
 // Keys and roles on every route the host serves, walked from the route table itself
-// (billing::http::route_table()), so that a route added there is covered here without an edit:
+// (billing::server::api_routes()), so that a route added there is covered here without an edit:
 // - no key, a malformed, unknown, tampered or revoked key: 401 unauthorized on every non-public
 //   route, while the public ones answer anyone;
 // - every role outside a route's RoleSet: 403 forbidden; every role inside it gets past the check.
