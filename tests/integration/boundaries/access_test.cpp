@@ -133,6 +133,17 @@ TEST_F(BoundariesAccess, PublicRoutesAnswerAnyoneWhateverTheKey) {
     EXPECT_EQ(public_routes, 4) << "livez, readyz, metrics, openapi.json";
 }
 
+// tests/http/openapi_routes_test.cpp holds Api::openapi_document() to the route table; this is
+// the document a client of the running host really gets.
+TEST_F(BoundariesAccess, OpenApiJsonIsTheDocumentTheRouteTableIsCheckedAgainst) {
+    RawRequest request;
+    request.method = "GET";
+    request.target = "/openapi.json";
+    const Response r = send(request, std::nullopt);
+    ASSERT_EQ(r.status, 200) << r.describe();
+    EXPECT_TRUE(r.body == server::Api::openapi_document()) << "GET /openapi.json is not host/server/openapi.json";
+}
+
 // RFC 9110 §11.6.1: "A server generating a 401 (Unauthorized) response MUST send a
 // WWW-Authenticate header field containing at least one challenge" (here: Bearer, RFC 6750 §3).
 TEST_F(BoundariesAccess, UnauthorizedAnswersCarryABearerChallenge) {
