@@ -105,7 +105,8 @@ RouteMatch Router::match(std::string_view method, std::string_view target) const
             continue;
         }
         if (wanted == route->method) {
-            return RouteMatch{.kind = MatchKind::found, .route = route, .index = i, .params = std::move(*params), .allow = {}};
+            return RouteMatch{
+                .kind = MatchKind::found, .route = route, .index = i, .params = std::move(*params), .allow = {}};
         }
         result.kind = MatchKind::method_not_allowed;
         result.allow += std::string(result.allow.empty() ? "" : ", ") + std::string(method_name(route->method));

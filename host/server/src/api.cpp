@@ -77,10 +77,8 @@ Api::~Api() = default;
 ApiResponse Api::handle(const ApiRequest& request) {
     const auto started = std::chrono::steady_clock::now();
     const UtcMs arrived_ms = s_.clock.now_ms();
-    Call call{.s = s_,
-              .options = options_,
-              .request = request,
-              .request_id = http::accept_request_id(request.request_id)};
+    Call call{
+        .s = s_, .options = options_, .request = request, .request_id = http::accept_request_id(request.request_id)};
     ApiResponse response;
     try {
         response = run(request, call);

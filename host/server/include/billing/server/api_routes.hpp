@@ -11,7 +11,7 @@
 namespace billing::server {
 
 struct ApiRoute : http::RouteSpec {
-    ApiResponse (*handler)(Api::Call& call) = nullptr;
+    ApiResponse (*handler)(Api::Call& call);
 };
 
 // Every route the host serves, in the order of DESIGN §7.
