@@ -6,6 +6,7 @@
 #include <set>
 
 #include "billing/http/api_keys.hpp"
+#include "billing/server/api_routes.hpp"
 
 namespace billing::http {
 namespace {
@@ -102,8 +103,8 @@ const std::map<std::string_view, std::set<Role>>& expected_roles() {
 }
 
 TEST(Auth, EachRoleAgainstEachRoute) {
-    ASSERT_EQ(expected_roles().size(), route_table().size());
-    for (const RouteSpec& route : route_table()) {
+    ASSERT_EQ(expected_roles().size(), server::api_routes().size());
+    for (const RouteSpec& route : server::api_routes()) {
         const std::set<Role>& allowed = expected_roles().at(route.name);
         for (const Role role : all_roles) {
             const Result<Unit> result = authorize(route, Caller{"k", "p", "t", role});
@@ -122,7 +123,7 @@ TEST(Auth, EachRoleAgainstEachRoute) {
 }
 
 TEST(Auth, ForbiddenNamesTheRoleAndRoute) {
-    const RouteMatch m = Router().match("POST", "/admin/tenants");
+    const RouteMatch m = Router(server::api_routes()).match("POST", "/admin/tenants");
     EXPECT_EQ(authorize(*m.route, Caller{"k", "p", "t", Role::admin}).error().message,
               "a key of role admin may not call POST /admin/tenants");
 }

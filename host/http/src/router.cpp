@@ -85,13 +85,9 @@ std::optional<std::string_view> RouteMatch::param(std::string_view name) const {
     return std::nullopt;
 }
 
-Router::Router(Stage served_up_to) {
-    for (const RouteSpec& route : route_table()) {
-        if (route.stage <= served_up_to) {
-            routes_.push_back(&route);
-            patterns_.push_back(segments(route.path));
-        }
-    }
+void Router::add(const RouteSpec& route) {
+    routes_.push_back(&route);
+    patterns_.push_back(segments(route.path));
 }
 
 RouteMatch Router::match(std::string_view method, std::string_view target) const {
@@ -109,7 +105,8 @@ RouteMatch Router::match(std::string_view method, std::string_view target) const
             continue;
         }
         if (wanted == route->method) {
-            return RouteMatch{MatchKind::found, route, std::move(*params), {}};
+            return RouteMatch{
+                .kind = MatchKind::found, .route = route, .index = i, .params = std::move(*params), .allow = {}};
         }
         result.kind = MatchKind::method_not_allowed;
         result.allow += std::string(result.allow.empty() ? "" : ", ") + std::string(method_name(route->method));

@@ -14,99 +14,21 @@
 #include "billing/http/query_string.hpp"
 #include "billing/http/request_body.hpp"
 #include "billing/http/request_log.hpp"
+#include "billing/server/api_routes.hpp"
 
 namespace billing::server {
 
 namespace {
 
-using HandlerFn = ApiResponse (*)(Call&);
-
-struct Handler {
-    std::string_view route;  // RouteSpec::name
-    HandlerFn fn;
-};
-
-// Every served route's handler; the constructor asserts that none is missing. readyz is
-// handled in dispatch, since it needs the draining flag.
-constexpr Handler handlers[] = {
-    {"health.livez", routes::livez},
-    {"metrics", routes::metrics},
-    {"openapi", routes::openapi},
-    {"accounts.create", routes::create_account},
-    {"accounts.list", routes::list_accounts},
-    {"accounts.get", routes::get_account},
-    {"accounts.deposit", routes::deposit},
-    {"accounts.transfers", routes::list_transfers},
-    {"products.list", routes::list_products},
-    {"orders.create", routes::create_order},
-    {"orders.list", routes::list_orders},
-    {"orders.get", routes::get_order},
-    {"orders.cancel", routes::cancel_order},
-    {"orders.message", routes::order_message},
-    {"orders.events", routes::order_events},
-    {"orders.refund", routes::refund_order},
-    {"orders.extend", routes::extend_order},
-    {"orders.dispute", routes::open_dispute},
-    {"disputes.list", routes::list_disputes},
-    {"disputes.get", routes::get_dispute},
-    {"disputes.resolve", routes::resolve_dispute},
-    {"reports.delivery", routes::delivery_report},
-    {"test_clock.get", routes::get_test_clock},
-    {"test_clock.advance", routes::advance_test_clock},
-    {"test_clock.reset", routes::reset_test_clock},
-    {"admin.tenants.create", routes::create_tenant},
-    {"admin.tenants.list", routes::list_tenants},
-    {"admin.keys.create", routes::create_key},
-    {"admin.keys.revoke", routes::revoke_key},
-    {"admin.plugins.list", routes::list_plugins},
-    {"admin.plugins.reload", routes::reload_plugin},
-    {"admin.tenants.rebind", routes::rebind_tenant},
-    {"admin.audit", routes::audit},
-};
-
-// The query parameters each route reads; any other is refused with 400 (a typo in a filter must
-// not silently list everything). Routes not named here take none.
-struct QueryParams {
-    std::string_view route;
-    std::initializer_list<std::string_view> names;
-};
-
-const QueryParams query_params[] = {
-    {"accounts.list", {"external_ref", "limit", "starting_after"}},
-    {"accounts.transfers", {"limit", "starting_after"}},
-    {"orders.list", {"account_id", "state", "limit", "starting_after"}},
-    {"orders.events", {"limit", "starting_after"}},
-    {"disputes.list", {"state", "limit", "starting_after"}},
-    {"reports.delivery", {"group_by", "product", "from", "to", "top", "min_orders"}},
-    {"admin.tenants.list", {"limit", "starting_after"}},
-};
-
-Result<Unit> check_query(std::string_view route, const std::map<std::string, std::string>& query) {
-    std::initializer_list<std::string_view> allowed{};
-    for (const QueryParams& q : query_params) {
-        if (q.route == route) allowed = q.names;
-    }
+// Refuses a query parameter the route does not read: a typo in a filter must not silently list
+// everything.
+Result<Unit> check_query(const http::RouteSpec& route, const std::map<std::string, std::string>& query) {
     for (const auto& [name, value] : query) {
-        if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        if (std::find(route.query.begin(), route.query.end(), name) == route.query.end()) {
             return Error{std::string(http::problem_code::bad_request), "unknown query parameter " + name};
         }
     }
     return Unit{};
-}
-
-// The routes that store their answer under an Idempotency-Key: those that move money (the route
-// table requires a key on them) and a delivered code, which may capture money. Elsewhere the
-// header is ignored: creating an account is guarded by its unique external_ref, and a test clock
-// moved "to" a time is the same however often it is asked.
-bool honours_idempotency_key(const http::RouteSpec& route) {
-    return route.idempotency_key_required || route.name == "orders.message" || route.name == "orders.dispute";
-}
-
-HandlerFn find_handler(std::string_view route) {
-    for (const Handler& h : handlers) {
-        if (h.route == route) return h.fn;
-    }
-    return nullptr;
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
@@ -147,20 +69,16 @@ private:
     bool held_ = false;
 };
 
-Api::Api(ApiServices services, ApiOptions options) : s_(services), options_(std::move(options)) {
-    for (const http::RouteSpec* route : router_.routes()) {
-        if (route->name != "health.readyz" && find_handler(route->name) == nullptr) {
-            std::terminate();  // a served route without a handler is a build mistake
-        }
-    }
-}
+Api::Api(ApiServices services, ApiOptions options)
+    : s_(services), options_(std::move(options)), router_(api_routes()) {}
 
 Api::~Api() = default;
 
 ApiResponse Api::handle(const ApiRequest& request) {
     const auto started = std::chrono::steady_clock::now();
     const UtcMs arrived_ms = s_.clock.now_ms();
-    Call call{s_, options_, request, http::accept_request_id(request.request_id), {}, {}, {}, {}, {}, {}};
+    Call call{
+        .s = s_, .options = options_, .request = request, .request_id = http::accept_request_id(request.request_id)};
     ApiResponse response;
     try {
         response = run(request, call);
@@ -214,7 +132,7 @@ ApiResponse Api::run(const ApiRequest& request, Call& call) {
     const http::RouteSpec& route = *call.match.route;
     auto query = http::parse_query(request.target);
     if (!query) return api::error(call, query.error());
-    if (auto known = check_query(route.name, query.value()); !known) return api::error(call, known.error());
+    if (auto known = check_query(route, query.value()); !known) return api::error(call, known.error());
     call.query = std::move(query).value();
 
     if (!route.roles.is_public()) {
@@ -253,8 +171,8 @@ ApiResponse Api::run(const ApiRequest& request, Call& call) {
         return api::problem(call, http::make_problem(http::problem_code::bad_request,
                                                      "an Idempotency-Key is 1 to 255 characters"));
     }
-    const bool keyed = request.idempotency_key.has_value() && honours_idempotency_key(route);
-    if (route.idempotency_key_required && !keyed) {
+    const bool keyed = request.idempotency_key.has_value() && route.idempotency != http::Idempotency::ignored;
+    if (route.idempotency == http::Idempotency::required && !keyed) {
         return api::problem(call, http::make_problem(http::problem_code::idempotency_key_required,
                                                      "this request moves money: send an Idempotency-Key header"));
     }
@@ -271,14 +189,14 @@ ApiResponse Api::run(const ApiRequest& request, Call& call) {
 }
 
 ApiResponse Api::dispatch(Call& call) {
-    const std::string_view name = call.match.route->name;
-    if (name == "health.readyz") return routes::readyz(call, draining_.load());
+    const auto handler = api_routes()[call.match.index].handler;  // router_ is built from api_routes()
+    call.draining = draining_.load();
     if (call.tenant) {
         // One version of the tenant's policy for the whole request (DESIGN §3).
         const PolicyPin pin(call.tenant->id, s_.policies.instance(call.tenant->policy_name, call.tenant->policy_config));
-        return find_handler(name)(call);
+        return handler(call);
     }
-    return find_handler(name)(call);
+    return handler(call);
 }
 
 namespace api {

@@ -22,15 +22,16 @@ struct Api::Call {
     const ApiOptions& options;
     const ApiRequest& request;
     std::string request_id;
-    http::RouteMatch match;
-    std::optional<http::Caller> caller;
-    std::optional<TenantRecord> tenant;  // set for routes of a tenant's key
-    std::map<std::string, std::string> query;
-    std::string body;        // POST only
-    std::string error_code;  // the problem's code, for the log
+    http::RouteMatch match{};
+    std::optional<http::Caller> caller{};
+    std::optional<TenantRecord> tenant{};  // set for routes of a tenant's key
+    std::map<std::string, std::string> query{};
+    std::string body{};        // POST only
+    std::string error_code{};  // the problem's code, for the log
     // Why a 5xx answer happened (the error's code and message, or the exception's text), for the
     // log line only: the client's detail is fixed.
     std::string cause{};
+    bool draining = false;  // the host is shutting down: /readyz answers 503
 };
 
 using Call = Api::Call;

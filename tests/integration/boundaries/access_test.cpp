@@ -1,5 +1,5 @@
 // Keys and roles on every route the host serves, walked from the route table itself
-// (billing::http::route_table()), so that a route added there is covered here without an edit:
+// (billing::server::api_routes()), so that a route added there is covered here without an edit:
 // - no key, a malformed, unknown, tampered or revoked key: 401 unauthorized on every non-public
 //   route, while the public ones answer anyone;
 // - every role outside a route's RoleSet: 403 forbidden; every role inside it gets past the check.
@@ -131,6 +131,17 @@ TEST_F(BoundariesAccess, PublicRoutesAnswerAnyoneWhateverTheKey) {
         }
     }
     EXPECT_EQ(public_routes, 4) << "livez, readyz, metrics, openapi.json";
+}
+
+// tests/http/openapi_routes_test.cpp holds Api::openapi_document() to the route table; this is
+// the document a client of the running host really gets.
+TEST_F(BoundariesAccess, OpenApiJsonIsTheDocumentTheRouteTableIsCheckedAgainst) {
+    RawRequest request;
+    request.method = "GET";
+    request.target = "/openapi.json";
+    const Response r = send(request, std::nullopt);
+    ASSERT_EQ(r.status, 200) << r.describe();
+    EXPECT_TRUE(r.body == server::Api::openapi_document()) << "GET /openapi.json is not host/server/openapi.json";
 }
 
 // RFC 9110 §11.6.1: "A server generating a 401 (Unauthorized) response MUST send a

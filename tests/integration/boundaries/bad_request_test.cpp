@@ -49,7 +49,7 @@ TEST_F(BoundariesBadRequest, PathsTheHostDoesNotServeAre404WithOrWithoutAKey) {
     // The routes of later issues are in the table but not served yet.
     std::set<std::string> served_paths;
     for (const http::RouteSpec* route : served_routes()) served_paths.insert(std::string(route->path));
-    for (const http::RouteSpec& route : http::route_table()) {
+    for (const http::RouteSpec& route : server::api_routes()) {
         if (!served_paths.count(std::string(route.path))) targets.push_back(concrete_path(route, "x1"));
     }
     for (const std::string& target : targets) {
@@ -187,7 +187,7 @@ TEST_F(BoundariesBadRequest, UnknownQueryParametersAre400OnEveryGetRouteThatNeed
 // On the routes that store their answer under the key: every route that moves money.
 TEST_F(BoundariesBadRequest, IdempotencyKeysOver255CharactersOrEmptyAre400OnEveryMoneyRoute) {
     for (const http::RouteSpec* route : served_routes()) {
-        if (!route->idempotency_key_required) continue;
+        if (route->idempotency != http::Idempotency::required) continue;
         for (const std::string& key : {repeat('k', 256), repeat('k', 1000), std::string()}) {
             auto request = real_request(*route);
             ASSERT_TRUE(request);
@@ -212,7 +212,7 @@ TEST_F(BoundariesBadRequest, AnIdempotencyKeyOf255CharactersIsTaken) {
 TEST_F(BoundariesBadRequest, RoutesThatMoveMoneyRequireAnIdempotencyKey) {
     int keyed = 0;
     for (const http::RouteSpec* route : served_routes()) {
-        if (!route->idempotency_key_required) continue;
+        if (route->idempotency != http::Idempotency::required) continue;
         ++keyed;
         auto request = real_request(*route);
         ASSERT_TRUE(request);

@@ -119,7 +119,7 @@ Response send_raw(std::uint16_t port, const RawRequest& raw) {
     return response;
 }
 
-std::vector<const http::RouteSpec*> served_routes() { return http::Router(http::Stage::v1).routes(); }
+std::vector<const http::RouteSpec*> served_routes() { return http::Router(server::api_routes()).routes(); }
 
 std::string concrete_path(const http::RouteSpec& route, const std::string& value) {
     std::string path(route.path);

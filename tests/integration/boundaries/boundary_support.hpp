@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "billing/http/router.hpp"
+#include "billing/server/api_routes.hpp"
 #include "support/billing_api.hpp"
 #include "support/http_client.hpp"
 
@@ -39,7 +40,7 @@ struct RawRequest {
 
 Response send_raw(std::uint16_t port, const RawRequest& request);
 
-// The routes the host serves now (Stage::v1), as the route table lists them.
+// The routes the host serves, as the route table (billing::server::api_routes()) lists them.
 std::vector<const http::RouteSpec*> served_routes();
 
 // The template with every {param} replaced by value: "/v1/orders/{id}/cancel" -> "/v1/orders/X/cancel".

@@ -1,17 +1,16 @@
-// The FIXED route table of DESIGN §7 and issue 4, and matching a request against it.
+// A route's description as the HTTP layer sees it, and matching a request against a list of them.
 //
-// Each route has a name ("orders.cancel") that is the `route` label of the metrics and the
-// route_name of the log line, the roles that may call it, and whether it needs an
-// Idempotency-Key. Routes of later issues (support refunds, disputes, rental extension, the
-// delivery report, plugin reload) are in the table with Stage::later, so that the shape is fixed
-// now; a Router serves them only when built with Stage::later, and routes() lists exactly what a
-// Router serves, for the OpenAPI comparison.
+// The API's routes are written down once, with their handlers, in host/server (api_routes.cpp);
+// a Router is built from that list. Each route has a name ("orders.cancel") that is the `route`
+// label of the metrics and the operationId of the OpenAPI document, the roles that may call it,
+// what the pipeline does with an Idempotency-Key, and the query parameters it reads.
 //
 // Matching is exact: no trailing slash, no empty segment, no percent-decoding; a {param}
 // segment is 1..128 characters of [A-Za-z0-9_.-]. Anything else is 404. A path that exists with
 // other methods is 405 with the Allow header's value.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,19 +27,23 @@ enum class Method { get, post, del };
 std::optional<Method> parse_method(std::string_view name);
 std::string_view method_name(Method method);
 
-enum class Stage { v1, later };  // v1: issue 4; later: the issues that add refunds, disputes, ...
+// What the pipeline does with a request's Idempotency-Key header (one that is empty or longer
+// than 255 characters is refused everywhere).
+enum class Idempotency {
+    ignored,   // nothing is stored or replayed
+    optional,  // with a key, the answer is stored and replayed; without one, the request just runs
+    required,  // no key is 400 idempotency_key_required: the POSTs that move money
+};
 
 struct RouteSpec {
     Method method;
     std::string_view path;  // the template, e.g. "/v1/orders/{id}/cancel"
     std::string_view name;  // e.g. "orders.cancel"
     RoleSet roles;          // empty: public
-    bool idempotency_key_required = false;  // the POSTs that move money
-    Stage stage = Stage::v1;
+    Idempotency idempotency = Idempotency::ignored;
+    // The query parameters the route reads; the pipeline refuses any other with 400.
+    std::span<const std::string_view> query{};
 };
-
-// Every route of every stage, in the order of DESIGN §7.
-std::span<const RouteSpec> route_table();
 
 struct PathParam {
     std::string_view name;  // "id", "name"
@@ -52,6 +55,7 @@ enum class MatchKind { found, not_found, method_not_allowed };
 struct RouteMatch {
     MatchKind kind = MatchKind::not_found;
     const RouteSpec* route = nullptr;  // when found
+    std::size_t index = 0;             // when found: route's position in the Router's list
     std::vector<PathParam> params;     // when found, in path order
     std::string allow;                 // when method_not_allowed: "GET, POST"
 
@@ -60,8 +64,12 @@ struct RouteMatch {
 
 class Router {
 public:
-    // Serves the routes of stages up to and including served_up_to.
-    explicit Router(Stage served_up_to = Stage::v1);
+    // Serves every route of routes, a range of RouteSpec or of types derived from it, which must
+    // outlive the Router.
+    template <class Routes>
+    explicit Router(const Routes& routes) {
+        for (const RouteSpec& route : routes) add(route);
+    }
 
     // target is the request target: a path, optionally followed by "?query" (ignored here).
     [[nodiscard]] RouteMatch match(std::string_view method, std::string_view target) const;
@@ -69,6 +77,8 @@ public:
     [[nodiscard]] const std::vector<const RouteSpec*>& routes() const { return routes_; }
 
 private:
+    void add(const RouteSpec& route);
+
     std::vector<const RouteSpec*> routes_;
     std::vector<std::vector<std::string_view>> patterns_;  // routes_[i]'s template, split at '/'
 };

@@ -99,7 +99,7 @@ private:
 
     ApiServices s_;
     ApiOptions options_;
-    http::Router router_;
+    http::Router router_;  // over api_routes(): a match's index is its route's place there
     std::atomic<bool> draining_{false};
 
     // Idempotency-Keys being served now, as "tenant\nkey": a second request with the same key
