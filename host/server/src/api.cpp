@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "api_call.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "billing/http/query_string.hpp"
 #include "billing/http/request_body.hpp"
 #include "billing/http/request_log.hpp"
@@ -160,7 +161,7 @@ Api::~Api() = default;
 ApiResponse Api::handle(const ApiRequest& request) {
     const auto started = std::chrono::steady_clock::now();
     const UtcMs arrived_ms = s_.clock.now_ms();
-    Call call{s_, options_, request, http::accept_request_id(request.request_id), {}, {}, {}, {}, {}, {}};
+    Call call{s_, options_, request, http::accept_request_id(request.request_id), {}, {}, {}, {}, {}, {}, {}};
     ApiResponse response;
     try {
         response = run(request, call);
@@ -274,9 +275,9 @@ ApiResponse Api::dispatch(Call& call) {
     const std::string_view name = call.match.route->name;
     if (name == "health.readyz") return routes::readyz(call, draining_.load());
     if (call.tenant) {
-        // One version of the tenant's policy for the whole request (DESIGN §3).
-        const PolicyPin pin(call.tenant->id, s_.policies.instance(call.tenant->policy_name, call.tenant->policy_config));
-        return find_handler(name)(call);
+        // One version of the tenant's policy for the whole request (DESIGN §3), taken before any
+        // transaction opens.
+        call.policy = s_.policies.instance(call.tenant->policy_name, call.tenant->policy_config);
     }
     return find_handler(name)(call);
 }
@@ -309,6 +310,16 @@ ApiResponse error(Call& call, const Error& e) {
     // The client gets a fixed detail for a 5xx; the log gets what really happened.
     if (p.status >= 500) call.cause = e.code + ": " + e.message;
     return problem(call, p);
+}
+
+Result<const plugin::PolicyInstance*> tenant_policy(const Call& call) {
+    if (!call.policy) return Error{engine_error::policy_unavailable, "no policy serves this tenant now"};
+    return call.policy.get();
+}
+
+ActionPreview cancel_preview(const Call& call, const OrderRecord& order, UtcMs now_ms) {
+    if (!call.policy) return ActionPreview{false, engine_error::policy_unavailable, "", std::nullopt};
+    return Engine::cancel_preview(*call.policy, order, now_ms);
 }
 
 IdempotencyResponse stored(const ApiResponse& response) { return IdempotencyResponse{response.status, response.body}; }
