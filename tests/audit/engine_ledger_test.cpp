@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "one_policy.hpp"
 #include "shipped_otpdesk.hpp"
 
 #include <algorithm>
@@ -74,13 +75,15 @@ protected:
         ASSERT_TRUE(migrated) << migrated.error().message;
         clock_ = std::make_unique<ManualClock>(t0_ms);
         ASSERT_TRUE(otpdesk());
-        engine_ = std::make_unique<Engine>(*db_, [](const std::string&) { return otpdesk(); }, *clock_);
-        sweeper_ = std::make_unique<Sweeper>(*engine_, "audit-test");
+        engine_ = std::make_unique<Engine>(*db_, *clock_);
+        policies_ = std::make_unique<test::OnePolicy>(otpdesk());
+        sweeper_ = std::make_unique<Sweeper>(*engine_, *policies_, "audit-test");
         ASSERT_NO_FATAL_FAILURE(run_lives());
     }
 
     void TearDown() override {
         sweeper_.reset();
+        policies_.reset();
         engine_.reset();
         db_.reset();
         std::error_code ignored;
@@ -116,9 +119,9 @@ protected:
     }
 
     std::string buy(const sdk::PurchaseRequest& request) {
-        auto order = engine_->purchase(tenant_id_, customer_id_, request, at(0));
+        auto order = engine_->purchase(*otpdesk(), tenant_id_, customer_id_, request, at(0));
         EXPECT_TRUE(order) << order.error().code << ": " << order.error().message;
-        return order ? order.value().id : std::string();
+        return order ? order.value().order.id : std::string();
     }
 
     ApplyResult apply(const std::string& order_id, const char* type, UtcMs now_ms) {
@@ -126,9 +129,9 @@ protected:
         event.type = type;
         event.actor = "customer";
         if (std::string(type) == sdk::event_type::message) event.text["service"] = "facebook";
-        auto applied = engine_->apply(tenant_id_, order_id, event, now_ms);
+        auto applied = engine_->apply(*otpdesk(), tenant_id_, order_id, event, now_ms);
         EXPECT_TRUE(applied) << applied.error().code << ": " << applied.error().message;
-        return applied ? std::move(applied).value() : ApplyResult{};
+        return applied ? std::move(applied).value().applied : ApplyResult{};
     }
 
     std::string state_of(const std::string& order_id) {
@@ -206,6 +209,7 @@ protected:
     std::unique_ptr<storage::Database> db_;
     std::unique_ptr<ManualClock> clock_;
     std::unique_ptr<Engine> engine_;
+    std::unique_ptr<test::OnePolicy> policies_;
     std::unique_ptr<Sweeper> sweeper_;
     std::string tenant_id_, customer_id_;
     std::string cancelled_, completed_, expired_, ended_;

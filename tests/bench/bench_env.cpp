@@ -51,8 +51,9 @@ BenchDb::BenchDb(const BenchDatabase& database, MinorUnits deposit_minor, BenchD
     db_options.write_attempts_max = 50;
     db_ = must(storage::Database::open(db_options), "opening " + url);
     must(storage::migrate(*db_, t0_ms), "migrating " + url);
-    engine_ = std::make_unique<Engine>(*db_, [](const std::string&) { return otpdesk(); }, clock_);
-    sweeper_ = std::make_unique<Sweeper>(*engine_, "bench");
+    engine_ = std::make_unique<Engine>(*db_, clock_);
+    policies_ = std::make_unique<test::OnePolicy>(otpdesk());
+    sweeper_ = std::make_unique<Sweeper>(*engine_, *policies_, "bench");
     tenant_id = must(engine_->create_tenant(NewTenant{"Bench", "USD", "otpdesk", "", false}), "tenant").id;
     const auto system = must(db_->read([&](soci::session& sql) { return ledger::system_accounts(sql, tenant_id); }),
                              "system accounts");

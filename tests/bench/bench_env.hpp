@@ -18,6 +18,7 @@
 #include "billing/engine/engine.hpp"
 #include "billing/engine/sweeper.hpp"
 #include "bench_database.hpp"
+#include "one_policy.hpp"
 #include "billing/storage/database.hpp"
 
 namespace billing::bench {
@@ -94,6 +95,7 @@ private:
     std::unique_ptr<storage::Database> db_;
     ManualClock clock_{t0_ms};
     std::unique_ptr<Engine> engine_;
+    std::unique_ptr<test::OnePolicy> policies_;
     std::unique_ptr<Sweeper> sweeper_;
 };
 

@@ -105,7 +105,9 @@ DueOrders make_due_orders(BenchDb& bench, std::size_t n, std::size_t rows_per_tr
     DueOrders d;
     const sdk::PurchaseRequest activation{"activation", {{"service", "facebook"}, {"country", "de"}}, {}};
     d.template_order_id =
-        must(bench.engine().purchase(bench.tenant_id, bench.customer_id, activation, t0_ms), "template purchase").id;
+        must(bench.engine().purchase(*otpdesk(), bench.tenant_id, bench.customer_id, activation, t0_ms),
+             "template purchase")
+            .order.id;
     d.shape = must(bench.db().read([&](soci::session& sql) -> Result<OrderShape> {
         return read_order_shape(sql, d.template_order_id);
     }), "reading the template order");

@@ -100,7 +100,8 @@ void engine_purchases(BenchDb& bench, const std::string& customer, std::size_t n
     const Stopwatch total;
     for (std::size_t i = 0; i < n; ++i) {
         const Stopwatch one;
-        must(bench.engine().purchase(bench.tenant_id, customer, activation, now_ms++), "engine purchase");
+        must(bench.engine().purchase(*otpdesk(), bench.tenant_id, customer, activation, now_ms++, Preview::none),
+             "engine purchase");
         timing.latencies_us.push_back(one.micros());
     }
     timing.seconds += total.seconds();
@@ -122,7 +123,8 @@ double engine_two_threads(BenchDb& bench, const std::string& second_customer, st
     std::atomic<UtcMs> now_ms{start_ms};
     const auto buyer = [&](const std::string& customer) {
         for (std::size_t i = 0; i < n / 2; ++i) {
-            must(bench.engine().purchase(bench.tenant_id, customer, activation, now_ms.fetch_add(1)),
+            must(bench.engine().purchase(*otpdesk(), bench.tenant_id, customer, activation, now_ms.fetch_add(1),
+                                         Preview::none),
                  "engine purchase (2 threads)");
         }
     };
@@ -146,7 +148,9 @@ void run_purchase_bench(const std::filesystem::path& dir, const PurchaseCounts& 
 
     UtcMs now_ms = t0_ms;
     const std::string template_order =
-        must(bench.engine().purchase(bench.tenant_id, bench.customer_id, activation, now_ms++), "template purchase").id;
+        must(bench.engine().purchase(*otpdesk(), bench.tenant_id, bench.customer_id, activation, now_ms++),
+             "template purchase")
+            .order.id;
     const OrderShape shape = must(bench.db().read([&](soci::session& sql) -> Result<OrderShape> {
         return read_order_shape(sql, template_order);
     }), "reading the template order");

@@ -73,18 +73,23 @@ std::array<OrderRow, 3> make_templates(BenchDb& bench) {
     request.product = "activation";
     request.attributes = {{"service", "telegram"}, {"country", "us"}};
     for (std::string& id : ids) {
-        id = must(bench.engine().purchase(bench.tenant_id, bench.customer_id, request, t0_ms), "template purchase").id;
+        id = must(bench.engine().purchase(*otpdesk(), bench.tenant_id, bench.customer_id, request, t0_ms),
+                  "template purchase")
+                 .order.id;
     }
     sdk::Event code;
     code.type = sdk::event_type::message;
     code.actor = "provider";
     code.text["service"] = "telegram";
-    must(bench.engine().apply(bench.tenant_id, ids[delivered_template], code, t0_ms + 30'000), "template code");
+    must(bench.engine().apply(*otpdesk(), bench.tenant_id, ids[delivered_template], code, t0_ms + 30'000),
+         "template code");
     sdk::Event cancel;
     cancel.type = sdk::event_type::cancel;
     cancel.actor = "customer";
     const auto cancelled =
-        must(bench.engine().apply(bench.tenant_id, ids[cancelled_template], cancel, t0_ms + 120'000), "template cancel");
+        must(bench.engine().apply(*otpdesk(), bench.tenant_id, ids[cancelled_template], cancel, t0_ms + 120'000),
+             "template cancel")
+            .applied;
     if (!cancelled.allowed) fail("set-up: the template cancel was denied: " + cancelled.code);
     bench.sweeper().run_due_for_tenant(bench.tenant_id, t0_ms + 21 * 60'000);
     return {read_row(bench, ids[0]), read_row(bench, ids[1]), read_row(bench, ids[2])};

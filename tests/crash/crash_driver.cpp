@@ -27,6 +27,7 @@
 #include "billing/storage/migrations.hpp"
 #include "crash_protocol.hpp"
 #include "driver_ops.hpp"
+#include "one_policy.hpp"
 
 namespace billing::crash {
 namespace {
@@ -115,12 +116,13 @@ int drive(const Options& o) {
     if (auto migrated = storage::migrate(db, clock.now_ms()); !migrated) fail("migrate", migrated.error());
 
     const auto policy = load_otpdesk(o, clock.now_ms());
-    Engine engine(db, [policy](const std::string&) { return policy; }, clock);
+    Engine engine(db, clock);
     auto world = set_up_world(engine);
     if (!world) fail("set-up", world.error());
 
     std::atomic<std::size_t> sweep_failures{0};
-    Sweeper sweeper(engine, "crash-r" + std::to_string(o.run));
+    const test::OnePolicy policies(policy);
+    Sweeper sweeper(engine, policies, "crash-r" + std::to_string(o.run));
     // Leases are simulated time, intervals real time: a 600 s lease ends 30 real ms after a kill at
     // scale 20000, so the next driver takes the dead one's claimed timers over quickly.
     SweeperRunner runner(sweeper, clock, SweeperRunnerOptions{10, 600, 20, 5}, [&](const SweepStats& stats) {
@@ -133,7 +135,7 @@ int drive(const Options& o) {
     emit("READY");
 
     const std::string live_id = world.value().live.id;
-    Workload workload(engine, sweeper, std::move(world).value(), clock, o.seed, o.run);
+    Workload workload(engine, *policy, sweeper, std::move(world).value(), clock, o.seed, o.run);
     if (!o.retry.empty()) workload.run(split_words(o.retry));
 
     if (o.drain) {

@@ -200,8 +200,15 @@ long long timers_due_for(storage::Database& db, const std::string& tenant_id, Ut
     return count.value();
 }
 
-Workload::Workload(Engine& engine, Sweeper& sweeper, World world, ScaledClock& clock, std::uint64_t seed, int run)
-    : engine_(engine), sweeper_(sweeper), world_(std::move(world)), clock_(clock), rng_(seed), run_(run) {}
+Workload::Workload(Engine& engine, const plugin::PolicyInstance& policy, Sweeper& sweeper, World world,
+                   ScaledClock& clock, std::uint64_t seed, int run)
+    : engine_(engine),
+      policy_(policy),
+      sweeper_(sweeper),
+      world_(std::move(world)),
+      clock_(clock),
+      rng_(seed),
+      run_(run) {}
 
 const TenantWorld& Workload::tenant(const std::string& tag) const {
     if (tag == tenant_tag::live) return world_.live;
@@ -321,9 +328,9 @@ void Workload::purchase(const std::vector<std::string>& words, const TenantWorld
     // What the HTTP layer does: a live tenant buys at the system clock, a test-mode one at its own.
     const UtcMs now_ms = &t == &world_.lab ? lab_clock_ms() : clock_.now_ms();
     answer(op, words[1],
-           engine_.purchase(t.id, words[3], request, now_ms,
-                            idempotency_for<OrderRecord>(words, [](const OrderRecord& order) {
-                                return order.id + " " + std::to_string(order.price_minor);
+           engine_.purchase(policy_, t.id, words[3], request, now_ms,
+                            idempotency_for<PurchaseResult>(words, [](const PurchaseResult& purchased) {
+                                return purchased.order.id + " " + std::to_string(purchased.order.price_minor);
                             })));
 }
 
@@ -344,9 +351,9 @@ void Workload::apply(const std::vector<std::string>& words, const TenantWorld& t
     }
     const UtcMs now_ms = &t == &world_.lab ? lab_clock_ms() : clock_.now_ms();
     answer(op, words[1],
-           engine_.apply(t.id, order_id, event, now_ms,
-                         idempotency_for<ApplyResult>(
-                             words, [order_id](const ApplyResult& r) { return apply_answer(order_id, r); })));
+           engine_.apply(policy_, t.id, order_id, event, now_ms,
+                         idempotency_for<EventResult>(
+                             words, [order_id](const EventResult& r) { return apply_answer(order_id, r.applied); })));
 }
 
 // A test clock advance to a time: idempotent by itself (advancing to where the clock already is

@@ -37,7 +37,8 @@ long long timers_due_for(storage::Database& db, const std::string& tenant_id, Ut
 
 class Workload {
 public:
-    Workload(Engine& engine, Sweeper& sweeper, World world, ScaledClock& clock, std::uint64_t seed, int run);
+    Workload(Engine& engine, const plugin::PolicyInstance& policy, Sweeper& sweeper, World world, ScaledClock& clock,
+             std::uint64_t seed, int run);
 
     // The words after "BEGIN" of operation n of this run (n < 1000: deposit amounts encode it).
     std::vector<std::string> next(int n);
@@ -68,6 +69,7 @@ private:
     int roll(int max) { return std::uniform_int_distribution<int>(0, max)(rng_); }
 
     Engine& engine_;
+    const plugin::PolicyInstance& policy_;
     Sweeper& sweeper_;
     World world_;
     ScaledClock& clock_;

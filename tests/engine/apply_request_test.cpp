@@ -15,7 +15,7 @@ TEST_F(ApplyRequest, TimerEventIsRefusedAndTheSweeperStillRunsItOnceAtItsDueTime
     forged.type = sdk::event_type::timer;
     forged.timer = "expire";
     forged.actor = "customer";
-    auto refused = engine->apply(tenant_id, order, forged, at(20));
+    auto refused = engine->apply(*policy, tenant_id, order, forged, at(20));
     ASSERT_FALSE(refused);
     EXPECT_EQ(engine_error::invalid_request, refused.error().code);
     EXPECT_EQ("active", state_of(order));
@@ -35,13 +35,13 @@ TEST_F(ApplyRequest, SystemActorAndPurchaseTypeAreRefused) {
     sdk::Event cancel;
     cancel.type = sdk::event_type::cancel;
     cancel.actor = "system";
-    EXPECT_EQ(engine_error::invalid_request, engine->apply(tenant_id, order, cancel, at(3)).error().code);
+    EXPECT_EQ(engine_error::invalid_request, engine->apply(*policy, tenant_id, order, cancel, at(3)).error().code);
     cancel.actor = "";
-    EXPECT_EQ(engine_error::invalid_request, engine->apply(tenant_id, order, cancel, at(3)).error().code);
+    EXPECT_EQ(engine_error::invalid_request, engine->apply(*policy, tenant_id, order, cancel, at(3)).error().code);
     sdk::Event purchase;
     purchase.type = "purchase";
     purchase.actor = "customer";
-    EXPECT_EQ(engine_error::invalid_request, engine->apply(tenant_id, order, purchase, at(3)).error().code);
+    EXPECT_EQ(engine_error::invalid_request, engine->apply(*policy, tenant_id, order, purchase, at(3)).error().code);
     EXPECT_EQ("active", state_of(order));
     EXPECT_EQ(850, customer());
 }

@@ -75,11 +75,11 @@ TEST_F(ChangeListener, AReplayedRequestIsNotHeardTwice) {
     sdk::Event cancel;
     cancel.type = "cancel";
     cancel.actor = "customer";
-    const IdempotencyKey<ApplyResult> key{"cancel-1", std::string(64, 'a'),
-                                          [](const ApplyResult&) { return IdempotencyResponse{200, "{}"}; }};
-    auto first = engine->apply(tenant_id, order, cancel, at(3), key);
+    const IdempotencyKey<EventResult> key{"cancel-1", std::string(64, 'a'),
+                                          [](const EventResult&) { return IdempotencyResponse{200, "{}"}; }};
+    auto first = engine->apply(*policy, tenant_id, order, cancel, at(3), key);
     ASSERT_TRUE(first) << first.error().message;
-    auto replay = engine->apply(tenant_id, order, cancel, at(3), key);
+    auto replay = engine->apply(*policy, tenant_id, order, cancel, at(3), key);
     ASSERT_TRUE(replay) << replay.error().message;
     EXPECT_TRUE(replay.value().replayed);
     EXPECT_EQ(1u, heard.size());

@@ -203,11 +203,11 @@ TEST_F(EngineTest, PolicyViolationWritesNothing) {
     const std::string order = buy_activation(t0_ms);
     auto greedy = std::make_shared<const plugin::PolicyInstance>(
         nullptr, new GreedyPolicy(otpdesk()->policy()), &destroy_greedy, otpdesk()->info());
-    Engine bad_engine(*db, [&](const std::string&) { return greedy; }, *clock);
+    Engine bad_engine(*db, *clock);
     sdk::Event cancel;
     cancel.type = "cancel";
     cancel.actor = "customer";
-    auto refused = bad_engine.apply(tenant_id, order, cancel, t0_ms + 5 * minute_ms);
+    auto refused = bad_engine.apply(*greedy, tenant_id, order, cancel, t0_ms + 5 * minute_ms);
     ASSERT_FALSE(refused);
     EXPECT_EQ(engine_error::policy_violation, refused.error().code);
     EXPECT_THAT(refused.error().message, HasSubstr("refund_exceeds_held"));

@@ -65,12 +65,14 @@ void EngineTest::SetUp() {
     clock = std::make_unique<ManualClock>(t0_ms);
     ASSERT_TRUE(otpdesk());
     policy = otpdesk();
-    engine = std::make_unique<Engine>(*db, [this](const std::string&) { return policy; }, *clock);
-    sweeper = std::make_unique<Sweeper>(*engine, "test-host");
+    engine = std::make_unique<Engine>(*db, *clock);
+    policies = std::make_unique<FixedPolicy>(policy);
+    sweeper = std::make_unique<Sweeper>(*engine, *policies, "test-host");
 }
 
 void EngineTest::TearDown() {
     sweeper.reset();
+    policies.reset();
     engine.reset();
     db.reset();
     std::error_code ignored;
@@ -97,16 +99,16 @@ void EngineTest::make_tenant(MinorUnits deposit_minor, bool test_mode) {
 
 std::string EngineTest::buy_activation(UtcMs now_ms, const std::string& service) {
     sdk::PurchaseRequest request{"activation", {{"service", service}, {"country", "de"}}, {}};
-    auto order = engine->purchase(tenant_id, customer_id, request, now_ms);
+    auto order = engine->purchase(*policy, tenant_id, customer_id, request, now_ms);
     EXPECT_TRUE(order) << order.error().code << ": " << order.error().message;
-    return order ? order.value().id : std::string();
+    return order ? order.value().order.id : std::string();
 }
 
 std::string EngineTest::buy_rental(UtcMs now_ms, std::int64_t hours) {
     sdk::PurchaseRequest request{"rental", {}, {{"duration_hours", hours}}};
-    auto order = engine->purchase(tenant_id, customer_id, request, now_ms);
+    auto order = engine->purchase(*policy, tenant_id, customer_id, request, now_ms);
     EXPECT_TRUE(order) << order.error().code << ": " << order.error().message;
-    return order ? order.value().id : std::string();
+    return order ? order.value().order.id : std::string();
 }
 
 Result<ApplyResult> EngineTest::event(const std::string& order_id, const char* type, UtcMs now_ms,
@@ -115,7 +117,9 @@ Result<ApplyResult> EngineTest::event(const std::string& order_id, const char* t
     e.type = type;
     e.actor = "customer";
     if (std::string(type) == sdk::event_type::message) e.text["service"] = service;
-    return engine->apply(tenant_id, order_id, e, now_ms);
+    auto result = engine->apply(*policy, tenant_id, order_id, e, now_ms);
+    if (!result) return result.error();
+    return std::move(result).value().applied;
 }
 
 MinorUnits EngineTest::balance(const std::string& account_id) {

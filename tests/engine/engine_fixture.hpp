@@ -34,6 +34,18 @@ using DecideOverride =
 // or outage on demand.
 std::shared_ptr<const plugin::PolicyInstance> overriding_otpdesk(DecideOverride decide_override);
 
+// Serves whatever policy the holder points at now to every tenant: the sweeper's directory.
+class FixedPolicy final : public PolicyDirectory {
+public:
+    explicit FixedPolicy(const std::shared_ptr<const plugin::PolicyInstance>& policy) : policy_(policy) {}
+    [[nodiscard]] std::shared_ptr<const plugin::PolicyInstance> serving(const std::string&) const override {
+        return policy_;
+    }
+
+private:
+    const std::shared_ptr<const plugin::PolicyInstance>& policy_;
+};
+
 class EngineTest : public ::testing::Test {
 protected:
     void SetUp() override;
@@ -60,10 +72,12 @@ protected:
     std::filesystem::path dir;
     std::unique_ptr<storage::Database> db;
     std::unique_ptr<ManualClock> clock;
-    std::unique_ptr<Engine> engine;
-    std::unique_ptr<Sweeper> sweeper;
-    // What the engine's provider serves the tenant; a test may swap it (before starting threads).
+    // The tenant's policy: what the fixture's calls pass to the engine and the sweeper's
+    // directory serves; a test may swap it (before starting threads).
     std::shared_ptr<const plugin::PolicyInstance> policy;
+    std::unique_ptr<Engine> engine;
+    std::unique_ptr<FixedPolicy> policies;
+    std::unique_ptr<Sweeper> sweeper;
     std::string tenant_id, customer_id, funding_id, escrow_id, revenue_id;
 };
 

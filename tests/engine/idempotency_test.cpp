@@ -15,14 +15,16 @@ using Idempotency = EngineTest;
 const std::string hash_a(64, 'a');
 const std::string hash_b(64, 'b');
 
-IdempotencyKey<OrderRecord> order_key(const std::string& key, const std::string& hash) {
-    return {key, hash, [](const OrderRecord& o) {
+IdempotencyKey<PurchaseResult> order_key(const std::string& key, const std::string& hash) {
+    return {key, hash, [](const PurchaseResult& p) {
+                const OrderRecord& o = p.order;
                 return IdempotencyResponse{201, "{\"order\":\"" + o.id + "\",\"state\":\"" + o.state + "\"}"};
             }};
 }
 
-IdempotencyKey<ApplyResult> apply_key(const std::string& key, const std::string& hash) {
-    return {key, hash, [](const ApplyResult& r) {
+IdempotencyKey<EventResult> apply_key(const std::string& key, const std::string& hash) {
+    return {key, hash, [](const EventResult& e) {
+                const ApplyResult& r = e.applied;
                 return IdempotencyResponse{r.allowed ? 200 : 409, "{\"code\":\"" + r.code + "\",\"state\":\"" +
                                                                       r.order.state + "\"}"};
             }};
@@ -50,14 +52,14 @@ const sdk::PurchaseRequest activation{"activation", {{"service", "facebook"}, {"
 
 TEST_F(Idempotency, PurchaseStoresTheNewOrderIdAndReplaysWithoutBuyingAgain) {
     make_tenant(1000);
-    auto first = engine->purchase(tenant_id, customer_id, activation, at(0), order_key("buy-1", hash_a));
+    auto first = engine->purchase(*policy, tenant_id, customer_id, activation, at(0), order_key("buy-1", hash_a));
     ASSERT_TRUE(first) << first.error().message;
     ASSERT_FALSE(first.value().replayed);
     ASSERT_TRUE(first.value().result);
-    const std::string order = first.value().result->id;
+    const std::string order = first.value().result->order.id;
     EXPECT_THAT(first.value().response.body, HasSubstr(order)) << "built after the order existed";
 
-    auto again = engine->purchase(tenant_id, customer_id, activation, at(1), order_key("buy-1", hash_a));
+    auto again = engine->purchase(*policy, tenant_id, customer_id, activation, at(1), order_key("buy-1", hash_a));
     ASSERT_TRUE(again) << again.error().message;
     EXPECT_TRUE(again.value().replayed);
     EXPECT_FALSE(again.value().result) << "nothing ran";
@@ -72,12 +74,12 @@ TEST_F(Idempotency, PurchaseStoresTheNewOrderIdAndReplaysWithoutBuyingAgain) {
 TEST_F(Idempotency, AllowedApplyReplaysWithoutRefundingTwice) {
     make_tenant(1000);
     const std::string order = buy_activation(at(0));
-    auto first = engine->apply(tenant_id, order, customer_event("cancel"), at(2), apply_key("cancel-1", hash_a));
+    auto first = engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(2), apply_key("cancel-1", hash_a));
     ASSERT_TRUE(first) << first.error().message;
     EXPECT_EQ(200, first.value().response.status_code);
-    EXPECT_TRUE(first.value().result->allowed);
+    EXPECT_TRUE(first.value().result->applied.allowed);
 
-    auto again = engine->apply(tenant_id, order, customer_event("cancel"), at(3), apply_key("cancel-1", hash_a));
+    auto again = engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(3), apply_key("cancel-1", hash_a));
     ASSERT_TRUE(again) << again.error().message;
     EXPECT_TRUE(again.value().replayed);
     expect_same_answer(first.value().response, again.value().response);
@@ -90,9 +92,9 @@ TEST_F(Idempotency, AllowedApplyReplaysWithoutRefundingTwice) {
 TEST_F(Idempotency, DeniedApplyStoresOnlyTheRecordAndReplaysTheDenial) {
     make_tenant(1000);
     const std::string order = buy_activation(at(0));
-    auto denied = engine->apply(tenant_id, order, customer_event("cancel"), at(1), apply_key("cancel-1", hash_a));
+    auto denied = engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(1), apply_key("cancel-1", hash_a));
     ASSERT_TRUE(denied) << denied.error().message;
-    EXPECT_FALSE(denied.value().result->allowed);
+    EXPECT_FALSE(denied.value().result->applied.allowed);
     EXPECT_EQ(409, denied.value().response.status_code);
     EXPECT_THAT(denied.value().response.body, HasSubstr("cancel_too_early"));
     EXPECT_EQ(1, count("SELECT COUNT(*) FROM idempotency_keys"));
@@ -100,7 +102,7 @@ TEST_F(Idempotency, DeniedApplyStoresOnlyTheRecordAndReplaysTheDenial) {
     EXPECT_EQ(1, engine->get_order(tenant_id, order).value().version);
 
     // The client retries at 3:00, when a fresh cancel would be allowed: it gets its denial back.
-    auto retried = engine->apply(tenant_id, order, customer_event("cancel"), at(3), apply_key("cancel-1", hash_a));
+    auto retried = engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(3), apply_key("cancel-1", hash_a));
     ASSERT_TRUE(retried) << retried.error().message;
     EXPECT_TRUE(retried.value().replayed);
     expect_same_answer(denied.value().response, retried.value().response);
@@ -152,7 +154,7 @@ TEST_F(Idempotency, AKeyIsNeverReusedForAnotherRequest) {
     make_tenant(1000);
     const std::string order = buy_activation(at(0));
     ASSERT_TRUE(engine->deposit(tenant_id, customer_id, 500, deposit_key("k", hash_a)));
-    auto other = engine->apply(tenant_id, order, customer_event("cancel"), at(2), apply_key("k", hash_b));
+    auto other = engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(2), apply_key("k", hash_b));
     ASSERT_FALSE(other);
     EXPECT_EQ(engine_error::idempotency_key_reused, other.error().code);
     auto other_deposit = engine->deposit(tenant_id, customer_id, 700, deposit_key("k", hash_b));
@@ -184,12 +186,12 @@ TEST_F(Idempotency, ARecordMatchesTheLegacyHashOfTheSameRequest) {
 
 TEST_F(Idempotency, AnErrorStoresNothingSoTheRetryCanSucceed) {
     make_tenant(100);  // less than the 150 an activation costs
-    auto poor = engine->purchase(tenant_id, customer_id, activation, at(0), order_key("buy-1", hash_a));
+    auto poor = engine->purchase(*policy, tenant_id, customer_id, activation, at(0), order_key("buy-1", hash_a));
     ASSERT_FALSE(poor);
     EXPECT_EQ(engine_error::insufficient_funds, poor.error().code);
     EXPECT_EQ(0, count("SELECT COUNT(*) FROM idempotency_keys"));
     ASSERT_TRUE(engine->deposit(tenant_id, customer_id, 100));
-    auto retried = engine->purchase(tenant_id, customer_id, activation, at(1), order_key("buy-1", hash_a));
+    auto retried = engine->purchase(*policy, tenant_id, customer_id, activation, at(1), order_key("buy-1", hash_a));
     ASSERT_TRUE(retried) << retried.error().message;
     EXPECT_FALSE(retried.value().replayed);
     EXPECT_EQ(50, customer());

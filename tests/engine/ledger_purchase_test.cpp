@@ -152,7 +152,7 @@ TEST_F(LedgerPurchase, PurchaseHoldsThePriceInEscrow) {
 TEST_F(LedgerPurchase, InsufficientFundsWritesNothing) {
     make_tenant(149);
     sdk::PurchaseRequest request{"activation", {{"service", "facebook"}, {"country", "de"}}, {}};
-    auto refused = engine->purchase(tenant_id, customer_id, request, t0_ms);
+    auto refused = engine->purchase(*policy, tenant_id, customer_id, request, t0_ms);
     ASSERT_FALSE(refused);
     EXPECT_EQ(engine_error::insufficient_funds, refused.error().code);
     EXPECT_EQ(149, customer());
@@ -166,7 +166,7 @@ TEST_F(LedgerPurchase, InsufficientFundsWritesNothing) {
 TEST_F(LedgerPurchase, RefusedQuoteCarriesThePolicyCode) {
     make_tenant(1000);
     sdk::PurchaseRequest request{"activation", {{"service", "telegram"}}, {}};
-    auto refused = engine->purchase(tenant_id, customer_id, request, t0_ms);
+    auto refused = engine->purchase(*policy, tenant_id, customer_id, request, t0_ms);
     ASSERT_FALSE(refused);
     EXPECT_EQ("missing_attribute", refused.error().code);
     EXPECT_EQ(1000, customer());
@@ -182,7 +182,7 @@ TEST_F(LedgerPurchase, AnotherTenantsAccountAndOrderAreNotFound) {
     EXPECT_EQ(engine_error::account_not_found, engine->deposit(tenant_id, first_customer, 10).error().code);
     sdk::PurchaseRequest request{"activation", {{"service", "facebook"}, {"country", "de"}}, {}};
     EXPECT_EQ(engine_error::account_not_found,
-              engine->purchase(tenant_id, first_customer, request, t0_ms).error().code);
+              engine->purchase(*policy, tenant_id, first_customer, request, t0_ms).error().code);
     EXPECT_EQ(engine_error::order_not_found, engine->get_order(tenant_id, order_id).error().code);
     EXPECT_EQ(engine_error::order_not_found, event(order_id, "cancel", t0_ms + 5 * minute_ms).error().code);
     EXPECT_EQ(850, balance(first_customer));

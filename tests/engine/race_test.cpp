@@ -36,9 +36,9 @@ protected:
         const sdk::PurchaseRequest request{"activation", {{"service", "facebook"}, {"country", "de"}}, {}};
         for (int i = 0; i < orders_n; ++i) {
             const std::string& buyer = customers[static_cast<std::size_t>(i % customers_n)];
-            auto order = engine->purchase(tenant_id, buyer, request, t0_ms);
+            auto order = engine->purchase(*policy, tenant_id, buyer, request, t0_ms);
             ASSERT_TRUE(order) << order.error().message;
-            orders.push_back(order.value().id);
+            orders.push_back(order.value().order.id);
         }
     }
 
@@ -58,7 +58,7 @@ protected:
 
     // Sweeps until a sweep after the firing ended finds nothing; returns everything it did.
     SweepStats sweep(const std::string& host, std::int64_t lease_s) {
-        Sweeper mine(*engine, host);
+        Sweeper mine(*engine, *policies, host);
         SweepStats total;
         for (;;) {
             // Read before sweeping: a sweep that finds nothing after the firing ended is the last.

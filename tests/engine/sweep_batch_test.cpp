@@ -162,7 +162,8 @@ TEST_F(SweepBatch, ATimerAnotherSweeperLeasedStaysOutOfTheBatchUntilItsLeaseEnds
     ASSERT_EQ(1u, leased.value().size());
     ASSERT_EQ(orders[0], leased.value()[0].order_id);
 
-    auto swept = engine->run_due_batch(candidates.value(), "batch#1", now, now + lease_s * 1000);
+    auto swept = engine->run_due_batch(candidates.value(), "batch#1", now, now + lease_s * 1000,
+                                       TimerPolicies{{tenant_id, policy}});
     ASSERT_TRUE(swept) << swept.error().message;
     ASSERT_EQ(static_cast<std::size_t>(n - 1), swept.value().claimed.size()) << "the leased timer is not claimed";
     for (const timers::TimerRow& t : swept.value().claimed) EXPECT_NE(orders[0], t.order_id);
@@ -199,7 +200,8 @@ TEST_F(SweepBatch, ALaterTimerTheBatchsOwnDecisionDroppedIsLostNotRun) {
     const UtcMs now = at(24 * 60);
     const auto candidates = due_candidates(now);
     ASSERT_TRUE(candidates);
-    auto swept = engine->run_due_batch(candidates.value(), "batch#1", now, now + lease_s * 1000);
+    auto swept = engine->run_due_batch(candidates.value(), "batch#1", now, now + lease_s * 1000,
+                                       TimerPolicies{{tenant_id, policy}});
     ASSERT_TRUE(swept) << swept.error().message;
     ASSERT_EQ(2u, swept.value().claimed.size());
     ASSERT_EQ(2u, swept.value().outcomes.size());
@@ -220,7 +222,7 @@ TEST_F(SweepBatch, TwoSweepersAtOnceApplyEachTimerOnce) {
     for (int i = 0; i < n; ++i) orders.push_back(buy_activation(at(0, i)));
     // Two hosts' sweepers on one database, in small batches that overlap: each reads the same
     // earliest candidates, and one waits for the other's locks or finds the timers gone.
-    Sweeper other(*engine, "other-host");
+    Sweeper other(*engine, *policies, "other-host");
     std::atomic<std::size_t> applied{0};
     std::atomic<std::size_t> failed{0};
     auto sweep = [&](Sweeper& s) {

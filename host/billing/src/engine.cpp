@@ -14,16 +14,7 @@
 
 namespace billing {
 
-Engine::Engine(storage::Database& db, PolicyProvider policies, const Clock& clock)
-    : db_(db), policies_(std::move(policies)), clock_(clock) {}
-
-Result<std::shared_ptr<const plugin::PolicyInstance>> Engine::policy_for(const std::string& tenant_id) const {
-    std::shared_ptr<const plugin::PolicyInstance> policy = policies_ ? policies_(tenant_id) : nullptr;
-    if (!policy) {
-        return Error{engine_error::policy_unavailable, "no policy serves this tenant"};
-    }
-    return policy;
-}
+Engine::Engine(storage::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
 
 Result<ledger::SystemAccounts> Engine::system_accounts(soci::session& sql, const std::string& tenant_id) {
     {

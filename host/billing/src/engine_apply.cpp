@@ -38,10 +38,16 @@ struct Applied {
     UtcMs written_at_ms;
 };
 
-// Writes an allowed, checked decision. Any error rolls the whole transaction back.
-Result<OrderRecord> write_decision(soci::session& sql, const Applied& a, const sdk::ProductInfo& product) {
+// The order as an allowed, checked decision leaves it (but its version, which the write sets).
+OrderRecord planned_order(const Applied& a, const sdk::ProductInfo& product) {
     OrderRecord after = changed_order(a.before, a.decision, product, a.policy, a.now_ms);
     order_moves::add_amounts(a.decision.moves, after);
+    return after;
+}
+
+// Writes an allowed, checked decision, after as planned_order made it. Any error rolls the whole
+// transaction back.
+Result<OrderRecord> write_decision(soci::session& sql, const Applied& a, OrderRecord after) {
     const std::string event_id = new_id("evt");
     // The optimistic check: a concurrent writer that changed the row makes this a conflict, and
     // Database::write re-runs everything (read, decide, check) on the fresh row.
@@ -120,32 +126,31 @@ void record_refund_grant(soci::session& sql, const OrderRecord& order, const sdk
 
 }  // namespace
 
-Result<ApplyResult> Engine::apply(const std::string& tenant_id, const std::string& order_id, const sdk::Event& event,
-                                  UtcMs now_ms) {
+Result<EventResult> Engine::apply(const plugin::PolicyInstance& policy, const std::string& tenant_id,
+                                  const std::string& order_id, const sdk::Event& event, UtcMs now_ms,
+                                  Preview preview) {
     if (auto refused = refuse_request_event(event)) return *refused;
-    auto policy = policy_for(tenant_id);
-    if (!policy) return policy.error();
     auto result = db_.write(
-        [&](soci::session& sql) { return apply_in(sql, *policy.value(), tenant_id, order_id, event, now_ms); });
-    if (result) tell(event.type, result.value());
+        [&](soci::session& sql) { return apply_in(sql, policy, tenant_id, order_id, event, now_ms, preview); });
+    if (result) tell(event.type, result.value().applied);
     return result;
 }
 
-Result<IdempotentResult<ApplyResult>> Engine::apply(const std::string& tenant_id, const std::string& order_id,
-                                                    const sdk::Event& event, UtcMs now_ms,
-                                                    const IdempotencyKey<ApplyResult>& idem) {
+Result<IdempotentResult<EventResult>> Engine::apply(const plugin::PolicyInstance& policy, const std::string& tenant_id,
+                                                    const std::string& order_id, const sdk::Event& event,
+                                                    UtcMs now_ms, const IdempotencyKey<EventResult>& idem) {
     if (auto refused = refuse_request_event(event)) return *refused;
     if (auto refused = idempotency::refusal(idem.key, idem.request_hash, static_cast<bool>(idem.respond))) {
         return *refused;
     }
-    auto policy = policy_for(tenant_id);
-    if (!policy) return policy.error();
     auto result = db_.write([&](soci::session& sql) {
-        return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(), [&] {
-            return apply_in(sql, *policy.value(), tenant_id, order_id, event, now_ms);
-        });
+        return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(),
+                                    [&] {
+                                        return apply_in(sql, policy, tenant_id, order_id, event, now_ms,
+                                                        Preview::cancel);
+                                    });
     });
-    if (result && result.value().result) tell(event.type, *result.value().result);
+    if (result && result.value().result) tell(event.type, result.value().result->applied);
     return result;
 }
 
@@ -154,31 +159,9 @@ void Engine::tell(const std::string& event_type, const ApplyResult& result) cons
     change_listener_(OrderChange{event_type, result.order, result.refunded_minor, result.closed});
 }
 
-Result<sdk::Decision> Engine::preview(const OrderRecord& order, const sdk::Event& event, UtcMs now_ms) const {
-    auto policy = policy_for(order.tenant_id);
-    if (!policy) return policy.error();
-    auto product = product_of(*policy.value(), order);
-    if (!product) return product.error();
-    const UtcMs decided_at_ms = std::max(now_ms, order.updated_at_ms);
-    sdk::Context context;
-    context.now_ms = decided_at_ms;
-    auto decision = ask_decision(*policy.value(), order, event, context);
-    if (!decision) return decision;
-    // The budget of a charge is not known here without reading the balance; the other checks are
-    // (for a denial, the available_at the API shows).
-    const decision_check::Facts facts{order_moves::view_of(order), *product.value(), order.is_final,
-                                      order_charged_minor_max, decided_at_ms,
-                                      event.type == sdk::event_type::timer};
-    if (auto broken = decision_check::violation(decision.value(), facts)) {
-        return Error{engine_error::policy_violation,
-                     order_moves::policy_label(policy.value()->info()) + " on order " + order.id + ": " + *broken};
-    }
-    return decision;
-}
-
-Result<ApplyResult> Engine::apply_in(soci::session& sql, const plugin::PolicyInstance& policy,
+Result<EventResult> Engine::apply_in(soci::session& sql, const plugin::PolicyInstance& policy,
                                      const std::string& tenant_id, const std::string& order_id,
-                                     const sdk::Event& event, UtcMs now_ms) {
+                                     const sdk::Event& event, UtcMs now_ms, Preview preview) {
     auto order = orders::get(sql, tenant_id, order_id, db_.dialect().lock_rows);
     if (!order) return order.error();
     // A request's decision time never runs backwards on an order: one that waited for the
@@ -188,11 +171,18 @@ Result<ApplyResult> Engine::apply_in(soci::session& sql, const plugin::PolicyIns
     // refund). The order is locked here, so updated_at_ms is its last decision. Timers keep
     // their due time (DESIGN §5: a late run decides as an on-time one).
     const UtcMs decided_at_ms = std::max(now_ms, order.value().updated_at_ms);
-    return decide_in(sql, policy, order.value(), event, decided_at_ms);
+    EventResult result;
+    const std::optional<UtcMs> preview_at_ms =
+        preview == Preview::cancel ? std::optional<UtcMs>(now_ms) : std::nullopt;
+    auto applied = decide_in(sql, policy, order.value(), event, decided_at_ms, preview_at_ms, &result.cancel);
+    if (!applied) return applied.error();
+    result.applied = std::move(applied).value();
+    return result;
 }
 
 Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyInstance& policy,
-                                      const OrderRecord& before, const sdk::Event& event, UtcMs now_ms) {
+                                      const OrderRecord& before, const sdk::Event& event, UtcMs now_ms,
+                                      const std::optional<UtcMs>& preview_at_ms, ActionPreview* cancel) {
     auto product = product_of(policy, before);
     if (!product) return product.error();
     auto decision = ask_decision(policy, before, event, context_of(sql, policy, before, event, now_ms));
@@ -242,8 +232,13 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     }
     auto system = system_accounts(sql, before.tenant_id);
     if (!system) return system.error();
-    auto after = write_decision(sql, Applied{system.value(), before, d, event, label, now_ms, clock_.now_ms()},
-                                *product.value());
+    const Applied applied{system.value(), before, d, event, label, now_ms, clock_.now_ms()};
+    OrderRecord planned = planned_order(applied, *product.value());
+    // The answer's cancel preview, from the order as it will be written and before any row is:
+    // the tenant's escrow row is locked by the transfers only, never through this second call
+    // into the policy.
+    if (preview_at_ms && cancel != nullptr) *cancel = cancel_preview(policy, planned, *preview_at_ms);
+    auto after = write_decision(sql, applied, std::move(planned));
     if (!after) return after.error();
     const MinorUnits refunded_minor = decision_steps::refunded_minor(d.moves);
     record_refund_grant(sql, before, event, refunded_minor, now_ms);

@@ -49,26 +49,22 @@ Result<DisputeResult> Engine::open_dispute_in(soci::session& sql, const plugin::
     return DisputeResult{std::move(applied).value(), std::move(record)};
 }
 
-Result<DisputeResult> Engine::open_dispute(const std::string& tenant_id, const std::string& order_id,
-                                           const NewDispute& dispute, UtcMs now_ms) {
-    auto policy = policy_for(tenant_id);
-    if (!policy) return policy.error();
-    auto result = db_.write([&](soci::session& sql) {
-        return open_dispute_in(sql, *policy.value(), tenant_id, order_id, dispute, now_ms);
-    });
+Result<DisputeResult> Engine::open_dispute(const plugin::PolicyInstance& policy, const std::string& tenant_id,
+                                           const std::string& order_id, const NewDispute& dispute, UtcMs now_ms) {
+    auto result = db_.write(
+        [&](soci::session& sql) { return open_dispute_in(sql, policy, tenant_id, order_id, dispute, now_ms); });
     if (result) tell(sdk::event_type::dispute_opened, result.value().applied);
     return result;
 }
 
-Result<IdempotentResult<DisputeResult>> Engine::open_dispute(const std::string& tenant_id,
+Result<IdempotentResult<DisputeResult>> Engine::open_dispute(const plugin::PolicyInstance& policy,
+                                                             const std::string& tenant_id,
                                                              const std::string& order_id, const NewDispute& dispute,
                                                              UtcMs now_ms,
                                                              const IdempotencyKey<DisputeResult>& idem) {
-    auto policy = policy_for(tenant_id);
-    if (!policy) return policy.error();
     auto result = db_.write([&](soci::session& sql) {
         return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(), [&] {
-            return open_dispute_in(sql, *policy.value(), tenant_id, order_id, dispute, now_ms);
+            return open_dispute_in(sql, policy, tenant_id, order_id, dispute, now_ms);
         });
     });
     if (result && result.value().result) tell(sdk::event_type::dispute_opened, result.value().result->applied);
@@ -108,17 +104,15 @@ Result<DisputeResult> Engine::resolve_dispute_in(soci::session& sql, const plugi
     return DisputeResult{std::move(applied).value(), std::move(resolved)};
 }
 
-Result<IdempotentResult<DisputeResult>> Engine::resolve_dispute(const std::string& tenant_id,
+Result<IdempotentResult<DisputeResult>> Engine::resolve_dispute(const plugin::PolicyInstance& policy,
+                                                                const std::string& tenant_id,
                                                                 const std::string& dispute_id,
                                                                 const DisputeResolution& resolution,
                                                                 const std::string& actor, UtcMs now_ms,
                                                                 const IdempotencyKey<DisputeResult>& idem) {
-    // The policy is looked up before the transaction opens (see policies_of in engine.hpp).
-    auto policy = policy_for(tenant_id);
-    if (!policy) return policy.error();
     auto result = db_.write([&](soci::session& sql) {
         return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(), [&] {
-            return resolve_dispute_in(sql, *policy.value(), tenant_id, dispute_id, resolution, actor, now_ms);
+            return resolve_dispute_in(sql, policy, tenant_id, dispute_id, resolution, actor, now_ms);
         });
     });
     if (result && result.value().result) tell(sdk::event_type::dispute_resolved, result.value().result->applied);

@@ -94,11 +94,12 @@ struct PurchaseCall {
     const sdk::PurchaseRequest& request;
     UtcMs now_ms;
     UtcMs written_at_ms;
+    Preview preview;
 };
 
 // system: the tenant's system accounts (Engine::system_accounts, cached).
-Result<OrderRecord> purchase_in(soci::session& sql, const PurchaseCall& c,
-                                const Result<ledger::SystemAccounts>& system) {
+Result<PurchaseResult> purchase_in(soci::session& sql, const PurchaseCall& c,
+                                   const Result<ledger::SystemAccounts>& system) {
     auto customer = accounts::get_customer(sql, c.tenant_id, c.account_id);
     if (!customer) return customer.error();
     if (!system) return system.error();
@@ -113,6 +114,11 @@ Result<OrderRecord> purchase_in(soci::session& sql, const PurchaseCall& c,
                                   order_moves::policy_label(c.policy.info()), c.now_ms);
     const std::string event_id = new_id("evt");
     order_moves::add_amounts(q.moves, order);
+    // The answer's cancel preview, from the order as it is written and before any row is: the
+    // tenant's escrow row is locked by the charge only, never through this second call into the
+    // policy.
+    ActionPreview cancel;
+    if (c.preview == Preview::cancel) cancel = Engine::cancel_preview(c.policy, order, c.now_ms);
     orders::insert(sql, order);
     for (const sdk::TimerRequest& timer : q.timers) {
         timers::insert(sql, timers::TimerRow{order.id, timer.name, c.tenant_id, timer.due_at_ms});
@@ -128,37 +134,38 @@ Result<OrderRecord> purchase_in(soci::session& sql, const PurchaseCall& c,
     }
     const order_moves::Target target{system.value(), event_id, c.written_at_ms};
     if (auto moved = order_moves::post(sql, q.moves, target, order); !moved) return moved.error();
-    return order;
+    return PurchaseResult{std::move(order), std::move(cancel)};
 }
 
 }  // namespace
 
-Result<OrderRecord> Engine::purchase(const std::string& tenant_id, const std::string& account_id,
-                                     const sdk::PurchaseRequest& request, UtcMs now_ms) {
-    auto policy = policy_for(tenant_id);
-    if (!policy) return policy.error();
-    const PurchaseCall call{*policy.value(), tenant_id, account_id, request, now_ms, clock_.now_ms()};
-    auto order = db_.write(
+Result<PurchaseResult> Engine::purchase(const plugin::PolicyInstance& policy, const std::string& tenant_id,
+                                        const std::string& account_id, const sdk::PurchaseRequest& request,
+                                        UtcMs now_ms, Preview preview) {
+    const PurchaseCall call{policy, tenant_id, account_id, request, now_ms, clock_.now_ms(), preview};
+    auto result = db_.write(
         [&](soci::session& sql) { return purchase_in(sql, call, system_accounts(sql, tenant_id)); });
-    if (order && change_listener_) change_listener_(OrderChange{events::purchase_type, order.value(), 0, order.value().is_final});
-    return order;
+    if (result && change_listener_) {
+        const OrderRecord& order = result.value().order;
+        change_listener_(OrderChange{events::purchase_type, order, 0, order.is_final});
+    }
+    return result;
 }
 
-Result<IdempotentResult<OrderRecord>> Engine::purchase(const std::string& tenant_id, const std::string& account_id,
-                                                       const sdk::PurchaseRequest& request, UtcMs now_ms,
-                                                       const IdempotencyKey<OrderRecord>& idem) {
+Result<IdempotentResult<PurchaseResult>> Engine::purchase(const plugin::PolicyInstance& policy,
+                                                          const std::string& tenant_id, const std::string& account_id,
+                                                          const sdk::PurchaseRequest& request, UtcMs now_ms,
+                                                          const IdempotencyKey<PurchaseResult>& idem) {
     if (auto refused = idempotency::refusal(idem.key, idem.request_hash, static_cast<bool>(idem.respond))) {
         return *refused;
     }
-    auto policy = policy_for(tenant_id);
-    if (!policy) return policy.error();
-    const PurchaseCall call{*policy.value(), tenant_id, account_id, request, now_ms, clock_.now_ms()};
+    const PurchaseCall call{policy, tenant_id, account_id, request, now_ms, clock_.now_ms(), Preview::cancel};
     auto result = db_.write([&](soci::session& sql) {
         return idempotent_call::run(sql, tenant_id, idem, call.written_at_ms,
                                     [&] { return purchase_in(sql, call, system_accounts(sql, tenant_id)); });
     });
     if (result && result.value().result && change_listener_) {
-        const OrderRecord& order = *result.value().result;
+        const OrderRecord& order = result.value().result->order;
         change_listener_(OrderChange{events::purchase_type, order, 0, order.is_final});
     }
     return result;

@@ -18,24 +18,21 @@
 
 namespace billing {
 
-TimerOutcome Engine::run_leased_timer(const timers::TimerRow& timer, const std::string& owner) {
-    auto ran = run_timer_in_one_transaction(timer, owner);
+TimerOutcome Engine::run_leased_timer(const timers::TimerRow& timer, const std::string& owner,
+                                      const TimerPolicies& policies) {
+    auto ran = run_timer_in_one_transaction(timer, owner, policies);
     if (!ran) return record_timer_failure(timer, owner, ran.error());
     if (ran.value().applied) tell(sdk::event_type::timer, *ran.value().applied);
     return std::move(ran).value();
 }
 
-Engine::TimerPolicies Engine::policies_of(const std::vector<timers::TimerRow>& batch) const {
-    TimerPolicies policies;
-    for (const timers::TimerRow& timer : batch) {
-        if (policies.count(timer.tenant_id) == 0) policies.emplace(timer.tenant_id, policy_for(timer.tenant_id));
-    }
-    return policies;
-}
-
 Result<TimerOutcome> Engine::run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner,
                                           const TimerPolicies& policies) {
-    const auto& policy = policies.at(timer.tenant_id);
+    const auto found = policies.find(timer.tenant_id);
+    if (found == policies.end()) {
+        return Error{engine_error::policy_unavailable, "no policy was looked up for tenant " + timer.tenant_id};
+    }
+    const auto& policy = found->second;
     if (!policy) return policy.error();
     sdk::Event event;
     event.type = sdk::event_type::timer;
@@ -53,15 +50,14 @@ Result<TimerOutcome> Engine::run_timer_in(soci::session& sql, const timers::Time
     return TimerOutcome{run, {}, std::move(result).value()};
 }
 
-Result<TimerOutcome> Engine::run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner) {
-    const TimerPolicies policies = policies_of({timer});
+Result<TimerOutcome> Engine::run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner,
+                                                          const TimerPolicies& policies) {
     return db_.write([&](soci::session& sql) { return run_timer_in(sql, timer, owner, policies); });
 }
 
 std::vector<TimerOutcome> Engine::run_leased_timers(const std::vector<timers::TimerRow>& batch,
-                                                    const std::string& owner) {
+                                                    const std::string& owner, const TimerPolicies& policies) {
     if (batch.size() > 1) {
-        const TimerPolicies policies = policies_of(batch);
         auto together = db_.write([&](soci::session& sql) { return run_batch_in(sql, batch, owner, policies); });
         if (together) {
             for (const TimerOutcome& outcome : together.value()) {
@@ -75,7 +71,7 @@ std::vector<TimerOutcome> Engine::run_leased_timers(const std::vector<timers::Ti
     }
     std::vector<TimerOutcome> outcomes;
     outcomes.reserve(batch.size());
-    for (const timers::TimerRow& timer : batch) outcomes.push_back(run_leased_timer(timer, owner));
+    for (const timers::TimerRow& timer : batch) outcomes.push_back(run_leased_timer(timer, owner, policies));
     return outcomes;
 }
 
@@ -99,8 +95,7 @@ Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const
 }
 
 Result<SweptBatch> Engine::run_due_batch(const std::vector<timers::TimerRow>& candidates, const std::string& owner,
-                                         UtcMs now_ms, UtcMs lease_until_ms) {
-    const TimerPolicies policies = policies_of(candidates);
+                                         UtcMs now_ms, UtcMs lease_until_ms, const TimerPolicies& policies) {
     auto swept = db_.write([&](soci::session& sql) -> Result<SweptBatch> {
         SweptBatch batch;
         // The lock order of apply: the orders, then their timers, then the accounts.
@@ -267,8 +262,10 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
             done[i] = TimerOutcome{TimerRun::denied, {}, std::nullopt, true};
             continue;
         }
-        const auto& policy = policies.at(timer.tenant_id);
-        if (!policy) continue;
+        // A tenant without a policy is left to the per-timer pass, which counts the failure.
+        const auto policy_found = policies.find(timer.tenant_id);
+        if (policy_found == policies.end() || !policy_found->second) continue;
+        const auto& policy = policy_found->second;
         const OrderRecord& before = found->second;
         auto product = decision_steps::product_of(*policy.value(), before);
         if (!product) continue;

@@ -1,5 +1,10 @@
 // The one way every idempotent engine call runs, inside its transaction: replay what the key
 // already holds, or run the effect, build the answer from its result and store it with it.
+// idem.respond is a pure rendering of the result (everything an answer shows, the cancel preview
+// included, is in it): it calls neither the engine nor the policy and reads nothing, so the
+// locks the effect took are held through no more than turning a struct into bytes. Those bytes
+// are the stored answer and the response alike, so a replay returns exactly what the first
+// request did.
 #pragma once
 
 #include <soci/soci.h>

@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "billing/storage/engine_errors.hpp"
+
 namespace billing {
 
 namespace {
@@ -42,8 +44,22 @@ SweepStats& SweepStats::operator+=(const SweepStats& other) {
     return *this;
 }
 
-Sweeper::Sweeper(Engine& engine, std::string host_id)
-    : engine_(engine), host_id_(host_id.empty() ? default_host_id() : std::move(host_id)) {}
+Sweeper::Sweeper(Engine& engine, const PolicyDirectory& policies, std::string host_id)
+    : engine_(engine), policies_(policies), host_id_(host_id.empty() ? default_host_id() : std::move(host_id)) {}
+
+TimerPolicies Sweeper::policies_of(const std::vector<timers::TimerRow>& batch) const {
+    TimerPolicies policies;
+    for (const timers::TimerRow& timer : batch) {
+        if (policies.count(timer.tenant_id) != 0) continue;
+        std::shared_ptr<const plugin::PolicyInstance> policy = policies_.serving(timer.tenant_id);
+        if (policy) {
+            policies.emplace(timer.tenant_id, std::move(policy));
+        } else {
+            policies.emplace(timer.tenant_id, Error{engine_error::policy_unavailable, "no policy serves this tenant"});
+        }
+    }
+    return policies;
+}
 
 std::string Sweeper::next_owner() {
     // lease_owner is VARCHAR(80): keep room for the counter.
@@ -88,7 +104,7 @@ SweepStats Sweeper::process(const std::vector<timers::TimerRow>& claimed, const 
                             const TimerObserver& on_timer) {
     SweepStats stats;
     stats.claimed = claimed.size();
-    const std::vector<TimerOutcome> outcomes = engine_.run_leased_timers(claimed, owner);
+    const std::vector<TimerOutcome> outcomes = engine_.run_leased_timers(claimed, owner, policies_of(claimed));
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
         count(stats, outcomes[i]);
         if (on_timer) on_timer(claimed.at(i), outcomes[i]);
@@ -99,13 +115,14 @@ SweepStats Sweeper::process(const std::vector<timers::TimerRow>& claimed, const 
 SweepStats Sweeper::sweep_once(UtcMs now_ms, std::int64_t lease_s, std::size_t batch_max) {
     const std::string owner = next_owner();
     // The candidates are read before the batch's transaction, so that their tenants' policies
-    // are looked up outside it (see Engine::policies_of).
+    // are looked up outside it (see TimerPolicies).
     auto candidates = engine_.database().read([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
         return timers::due_candidates(sql, now_ms, batch_max);
     });
     if (candidates && candidates.value().empty()) return SweepStats{};
     if (candidates) {
-        auto swept = engine_.run_due_batch(candidates.value(), owner, now_ms, now_ms + lease_s * 1000);
+        auto swept = engine_.run_due_batch(candidates.value(), owner, now_ms, now_ms + lease_s * 1000,
+                                           policies_of(candidates.value()));
         if (swept) {
             SweepStats stats;
             stats.claimed = swept.value().claimed.size();

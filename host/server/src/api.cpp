@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "api_call.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "billing/http/query_string.hpp"
 #include "billing/http/request_body.hpp"
 #include "billing/http/request_log.hpp"
@@ -192,9 +193,9 @@ ApiResponse Api::dispatch(Call& call) {
     const auto handler = api_routes()[call.match.index].handler;  // router_ is built from api_routes()
     call.draining = draining_.load();
     if (call.tenant) {
-        // One version of the tenant's policy for the whole request (DESIGN §3).
-        const PolicyPin pin(call.tenant->id, s_.policies.instance(call.tenant->policy_name, call.tenant->policy_config));
-        return handler(call);
+        // One version of the tenant's policy for the whole request (DESIGN §3), taken before any
+        // transaction opens.
+        call.policy = s_.policies.instance(call.tenant->policy_name, call.tenant->policy_config);
     }
     return handler(call);
 }
@@ -227,6 +228,16 @@ ApiResponse error(Call& call, const Error& e) {
     // The client gets a fixed detail for a 5xx; the log gets what really happened.
     if (p.status >= 500) call.cause = e.code + ": " + e.message;
     return problem(call, p);
+}
+
+Result<const plugin::PolicyInstance*> tenant_policy(const Call& call) {
+    if (!call.policy) return Error{engine_error::policy_unavailable, "no policy serves this tenant now"};
+    return call.policy.get();
+}
+
+ActionPreview cancel_preview(const Call& call, const OrderRecord& order, UtcMs now_ms) {
+    if (!call.policy) return ActionPreview{false, engine_error::policy_unavailable, "", std::nullopt};
+    return Engine::cancel_preview(*call.policy, order, now_ms);
 }
 
 IdempotencyResponse stored(const ApiResponse& response) { return IdempotencyResponse{response.status, response.body}; }

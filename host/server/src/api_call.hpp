@@ -3,6 +3,7 @@
 
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,10 @@ struct Api::Call {
     http::RouteMatch match{};
     std::optional<http::Caller> caller{};
     std::optional<TenantRecord> tenant{};  // set for routes of a tenant's key
+    // The tenant's policy, taken once at the request's start (Api::dispatch) and passed to every
+    // engine call of the request: one version for the whole request, whatever a swap does
+    // meanwhile. nullptr when none serves the tenant (api::tenant_policy says so).
+    std::shared_ptr<const plugin::PolicyInstance> policy{};
     std::map<std::string, std::string> query{};
     std::string body{};        // POST only
     std::string error_code{};  // the problem's code, for the log
@@ -70,6 +75,11 @@ std::optional<std::string> query_value(const Call& call, const std::string& name
 Result<std::size_t> page_limit(const Call& call);
 
 Result<http::JsonObject> body_object(const Call& call, std::initializer_list<std::string_view> known_fields);
+
+// The request's policy (Call::policy), or policy_unavailable when none serves the tenant.
+Result<const plugin::PolicyInstance*> tenant_policy(const Call& call);
+// The order's cancel preview as GET answers show it, decided with the request's policy.
+ActionPreview cancel_preview(const Call& call, const OrderRecord& order, UtcMs now_ms);
 
 // The caller's tenant's time now: its test clock, or the system clock.
 Result<UtcMs> tenant_now(Call& call);

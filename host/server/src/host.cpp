@@ -110,6 +110,24 @@ Result<Unit> create_demo_tenant(Engine& engine, KeyStore& keys, const config::Ho
     return Unit{};
 }
 
+// Which policy serves a tenant, for the sweeper: the tenant's binding (the directory, cached)
+// and the registry's instance for it. Requests never ask this: the API takes theirs from the
+// tenant it authenticated.
+class ServedPolicies final : public PolicyDirectory {
+public:
+    ServedPolicies(TenantDirectory& tenants, PolicyRegistry& policies) : tenants_(tenants), policies_(policies) {}
+
+    [[nodiscard]] std::shared_ptr<const plugin::PolicyInstance> serving(const std::string& tenant_id) const override {
+        auto tenant = tenants_.get(tenant_id);
+        if (!tenant) return nullptr;
+        return policies_.instance(tenant.value().policy_name, tenant.value().policy_config);
+    }
+
+private:
+    TenantDirectory& tenants_;
+    PolicyRegistry& policies_;
+};
+
 }  // namespace
 
 struct Host::Parts {
@@ -120,6 +138,7 @@ struct Host::Parts {
     std::unique_ptr<TenantDirectory> tenants;
     std::unique_ptr<KeyStore> keys;
     std::unique_ptr<Engine> engine;
+    std::unique_ptr<ServedPolicies> served_policies;  // the sweeper's
     std::unique_ptr<Sweeper> sweeper;
     std::unique_ptr<SweeperRunner> runner;
     http::MetricsRegistry metrics_registry;
@@ -276,15 +295,7 @@ Result<std::unique_ptr<Host>> Host::start(const config::HostConfig& config, std:
     p->policies = std::move(policies).value();
     p->tenants = std::make_unique<TenantDirectory>(*p->db, p->clock);
     p->keys = std::make_unique<KeyStore>(*p->db);
-    p->engine = std::make_unique<Engine>(
-        *p->db,
-        [parts](const std::string& tenant_id) -> std::shared_ptr<const plugin::PolicyInstance> {
-            if (auto pinned = PolicyPin::pinned(tenant_id)) return pinned;
-            auto tenant = parts->tenants->get(tenant_id);
-            if (!tenant) return nullptr;
-            return parts->policies->instance(tenant.value().policy_name, tenant.value().policy_config);
-        },
-        p->clock);
+    p->engine = std::make_unique<Engine>(*p->db, p->clock);
     p->metrics = std::make_unique<http::HostMetrics>(p->metrics_registry);
     for (const auto& instance : p->policies->loaded()) {
         p->metrics->plugin_info.set({instance->identity().name, instance->identity().version}, 1);
@@ -296,7 +307,8 @@ Result<std::unique_ptr<Host>> Host::start(const config::HostConfig& config, std:
     if (auto key = ensure_operator_key(*p->keys, config.operator_, p->clock, out); !key) return key.error();
     if (auto demo = create_demo_tenant(*p->engine, *p->keys, config, p->clock, out); !demo) return demo.error();
 
-    p->sweeper = std::make_unique<Sweeper>(*p->engine);
+    p->served_policies = std::make_unique<ServedPolicies>(*p->tenants, *p->policies);
+    p->sweeper = std::make_unique<Sweeper>(*p->engine, *p->served_policies);
     SweeperRunnerOptions sweeping;
     sweeping.interval_ms = config.timers.sweep_interval_ms;
     sweeping.lease_s = config.timers.lease_s;

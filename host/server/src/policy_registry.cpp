@@ -279,22 +279,4 @@ std::vector<PolicyStatus> PolicyRegistry::status() {
     return out;
 }
 
-namespace {
-thread_local const PolicyPin* current_pin = nullptr;
-}  // namespace
-
-PolicyPin::PolicyPin(std::string tenant_id, std::shared_ptr<const plugin::PolicyInstance> instance)
-    : tenant_id_(std::move(tenant_id)), instance_(std::move(instance)), outer_(current_pin) {
-    current_pin = this;
-}
-
-PolicyPin::~PolicyPin() { current_pin = outer_; }
-
-std::shared_ptr<const plugin::PolicyInstance> PolicyPin::pinned(const std::string& tenant_id) {
-    for (const PolicyPin* pin = current_pin; pin != nullptr; pin = pin->outer_) {
-        if (pin->tenant_id_ == tenant_id) return pin->instance_;
-    }
-    return nullptr;
-}
-
 }  // namespace billing::server

@@ -85,13 +85,14 @@ ApiResponse list_transfers(Call& call) {
 }
 
 ApiResponse list_products(Call& call) {
-    auto policy = call.s.policies.instance(call.tenant->policy_name, call.tenant->policy_config);
-    if (!policy) return api::error(call, Error{"policy_unavailable", "no policy serves this tenant now"});
+    auto policy = api::tenant_policy(call);
+    if (!policy) return api::error(call, policy.error());
+    const sdk::PolicyInfo& info = policy.value()->info();
     http::JsonWriter w;
     w.begin_object().key("object").string("list");
-    w.key("policy").string(policy->info().name + "@" + policy->info().version);
+    w.key("policy").string(info.name + "@" + info.version);
     w.key("data").begin_array();
-    for (const sdk::ProductInfo& p : policy->info().products) views::product(w, p);
+    for (const sdk::ProductInfo& p : info.products) views::product(w, p);
     w.end_array().key("has_more").boolean(false).end_object();
     return api::json(200, w.take());
 }

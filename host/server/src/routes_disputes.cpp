@@ -58,15 +58,17 @@ ApiResponse open_dispute(Call& call) {
     auto now = api::tenant_now(call);
     if (!now) return api::error(call, now.error());
     const NewDispute dispute{description.value(), evidence.value().value_or("")};
+    auto policy = api::tenant_policy(call);
+    if (!policy) return api::error(call, policy.error());
     const std::string& order_id = api::path_param(call, "id");
     if (!call.request.idempotency_key) {
-        auto result = call.s.engine.open_dispute(call.tenant->id, order_id, dispute, now.value());
+        auto result = call.s.engine.open_dispute(*policy.value(), call.tenant->id, order_id, dispute, now.value());
         if (!result) return api::error(call, result.error());
         return disputed(call, result.value(), 201);
     }
     const auto idem = api::idempotency_key<DisputeResult>(
         call, [&](const DisputeResult& result) { return api::stored(disputed(call, result, 201)); });
-    auto result = call.s.engine.open_dispute(call.tenant->id, order_id, dispute, now.value(), idem);
+    auto result = call.s.engine.open_dispute(*policy.value(), call.tenant->id, order_id, dispute, now.value(), idem);
     if (!result) return api::error(call, result.error());
     return api::replay(call, result.value().response, result.value().replayed);
 }
@@ -89,11 +91,14 @@ ApiResponse resolve_dispute(Call& call) {
     if (!note) return api::error(call, note.error());
     auto now = api::tenant_now(call);
     if (!now) return api::error(call, now.error());
+    auto policy = api::tenant_policy(call);
+    if (!policy) return api::error(call, policy.error());
     const DisputeResolution resolved{resolution.value(), amount.value(), note.value().value_or("")};
     const auto idem = api::idempotency_key<DisputeResult>(
         call, [&](const DisputeResult& result) { return api::stored(disputed(call, result, 200)); });
-    auto result = call.s.engine.resolve_dispute(call.tenant->id, api::path_param(call, "id"), resolved,
-                                                std::string(http::role_name(call.caller->role)), now.value(), idem);
+    auto result = call.s.engine.resolve_dispute(*policy.value(), call.tenant->id, api::path_param(call, "id"),
+                                                resolved, std::string(http::role_name(call.caller->role)),
+                                                now.value(), idem);
     if (!result) return api::error(call, result.error());
     return api::replay(call, result.value().response, result.value().replayed);
 }

@@ -21,19 +21,9 @@ constexpr const char* support_actor = "support";    // the tenant's support staf
 
 constexpr http::StringBounds note_bounds{0, 1000};
 
-views::ActionPreview cancel_preview(Call& call, const OrderRecord& order, UtcMs now_ms) {
-    sdk::Event cancel;
-    cancel.type = sdk::event_type::cancel;
-    cancel.actor = customer_actor;
-    auto decision = call.s.engine.preview(order, cancel, now_ms);
-    if (!decision) return {false, decision.error().code, "", std::nullopt};
-    const sdk::Decision& d = decision.value();
-    return {d.allowed, d.code, d.message, d.available_at_ms};
-}
-
-std::string order_body(Call& call, const OrderRecord& order, UtcMs now_ms) {
+std::string order_body(const Call& call, const OrderRecord& order, const ActionPreview& cancel) {
     http::JsonWriter w;
-    views::order(w, order, call.tenant->currency, cancel_preview(call, order, now_ms));
+    views::order(w, order, call.tenant->currency, cancel);
     return w.take();
 }
 
@@ -52,28 +42,32 @@ http::Problem denial_problem(const ApplyResult& result) {
 
 namespace {
 
-// The answer to an event on an order: the order as it is now, or the policy's denial.
-ApiResponse decided(Call& call, const ApplyResult& result, UtcMs now_ms) {
-    if (!result.allowed) return api::problem(call, denial_problem(result));
-    return api::json(200, order_body(call, result.order, now_ms));
+// The answer to an event on an order: the order as it is now, or the policy's denial. Pure: a
+// rendering of the result, which holds everything it shows (the stored answer of a keyed
+// request is made with it inside the transaction).
+ApiResponse decided(Call& call, const EventResult& result) {
+    if (!result.applied.allowed) return api::problem(call, denial_problem(result.applied));
+    return api::json(200, order_body(call, result.applied.order, result.cancel));
 }
 
 // Applies event to the order in the path, with the request's Idempotency-Key if it has one.
 ApiResponse apply_event(Call& call, const sdk::Event& event) {
     auto now = api::tenant_now(call);
     if (!now) return api::error(call, now.error());
+    auto policy = api::tenant_policy(call);
+    if (!policy) return api::error(call, policy.error());
     const std::string& order_id = api::path_param(call, "id");
     if (!call.request.idempotency_key) {
-        auto result = call.s.engine.apply(call.tenant->id, order_id, event, now.value());
+        auto result = call.s.engine.apply(*policy.value(), call.tenant->id, order_id, event, now.value());
         if (!result) return api::error(call, result.error());
-        return decided(call, result.value(), now.value());
+        return decided(call, result.value());
     }
-    const auto idem = api::idempotency_key<ApplyResult>(call, [&](const ApplyResult& result) {
+    const auto idem = api::idempotency_key<EventResult>(call, [&](const EventResult& result) {
         // A denial is answered and stored too: a retry of it gets the same denial, never a
         // later success.
-        return api::stored(decided(call, result, now.value()));
+        return api::stored(decided(call, result));
     });
-    auto result = call.s.engine.apply(call.tenant->id, order_id, event, now.value(), idem);
+    auto result = call.s.engine.apply(*policy.value(), call.tenant->id, order_id, event, now.value(), idem);
     if (!result) return api::error(call, result.error());
     return api::replay(call, result.value().response, result.value().replayed);
 }
@@ -99,10 +93,13 @@ ApiResponse create_order(Call& call) {
     request.product = product.value();
     request.attributes = sdk::Attributes(attributes.value().begin(), attributes.value().end());
     request.numbers = sdk::Numbers(numbers.value().begin(), numbers.value().end());
-    const auto idem = api::idempotency_key<OrderRecord>(call, [&](const OrderRecord& order) {
-        return api::stored(api::json(201, order_body(call, order, now.value())));
+    auto policy = api::tenant_policy(call);
+    if (!policy) return api::error(call, policy.error());
+    const auto idem = api::idempotency_key<PurchaseResult>(call, [&](const PurchaseResult& purchased) {
+        return api::stored(api::json(201, order_body(call, purchased.order, purchased.cancel)));
     });
-    auto result = call.s.engine.purchase(call.tenant->id, account_id.value(), request, now.value(), idem);
+    auto result =
+        call.s.engine.purchase(*policy.value(), call.tenant->id, account_id.value(), request, now.value(), idem);
     if (!result) return api::error(call, result.error());
     return api::replay(call, result.value().response, result.value().replayed);
 }
@@ -112,7 +109,7 @@ ApiResponse get_order(Call& call) {
     if (!order) return api::error(call, order.error());
     auto now = api::tenant_now(call);
     if (!now) return api::error(call, now.error());
-    return api::json(200, order_body(call, order.value(), now.value()));
+    return api::json(200, order_body(call, order.value(), api::cancel_preview(call, order.value(), now.value())));
 }
 
 ApiResponse list_orders(Call& call) {
@@ -127,7 +124,7 @@ ApiResponse list_orders(Call& call) {
     });
     if (!page) return api::error(call, page.error());
     return api::list(page.value().data, page.value().has_more, [&](http::JsonWriter& w, const OrderRecord& o) {
-        views::order(w, o, call.tenant->currency, cancel_preview(call, o, now.value()));
+        views::order(w, o, call.tenant->currency, api::cancel_preview(call, o, now.value()));
     });
 }
 

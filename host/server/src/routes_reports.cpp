@@ -54,10 +54,10 @@ Result<std::vector<std::string>> report_products(Call& call) {
         if (named->empty() || named->size() > 64) return invalid("product: a product name of 1 to 64 bytes");
         return std::vector<std::string>{*named};
     }
-    auto policy = call.s.policies.instance(call.tenant->policy_name, call.tenant->policy_config);
-    if (!policy) return Error{"policy_unavailable", "no policy serves this tenant now"};
+    auto policy = api::tenant_policy(call);
+    if (!policy) return policy.error();
     std::vector<std::string> products;
-    for (const sdk::ProductInfo& p : policy->info().products) {
+    for (const sdk::ProductInfo& p : policy.value()->info().products) {
         if (std::find(p.outcomes.begin(), p.outcomes.end(), report::delivered_outcome) != p.outcomes.end()) {
             products.push_back(p.name);
         }

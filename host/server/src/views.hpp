@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "billing/engine/engine.hpp"
 #include "billing/storage/disputes.hpp"
 #include "billing/storage/events.hpp"
 #include "billing/engine/records.hpp"
@@ -20,15 +21,8 @@ namespace billing::server::views {
 
 void account(http::JsonWriter& w, const AccountRecord& account, const std::string& currency);
 
-// What the customer can do with an order now, as the policy would decide it: the storefront
-// draws its cancel button from this. A preview that failed (no policy serves the tenant now) is
-// {"allowed": false, "code": <the error's code>}.
-struct ActionPreview {
-    bool allowed = false;
-    std::string code;
-    std::string message;
-    std::optional<UtcMs> available_at_ms;
-};
+// What the customer can do with an order now (billing::ActionPreview, the engine's cancel preview).
+using ActionPreview = billing::ActionPreview;
 
 void order(http::JsonWriter& w, const OrderRecord& order, const std::string& currency, const ActionPreview& cancel);
 void transfer(http::JsonWriter& w, const queries::TransferView& transfer, const std::string& currency);

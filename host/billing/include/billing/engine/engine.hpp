@@ -2,9 +2,11 @@
 // reads what it needs (locked), asks the policy, checks the answer, and writes the order, the
 // transfers, the timers, the event record and the idempotency record together.
 //
-// Each call takes ONE reference to the tenant's policy at its start and uses only it, so a hot
-// swap in the middle of a call never mixes two versions; the old library stays mapped until
-// the last call holding it returns.
+// Every call that decides takes the tenant's policy as a parameter, resolved by its caller
+// before the transaction opens (a lookup may read the tenant on a second pooled session, which a
+// transaction holding row locks must never wait for), and uses only that instance: a hot swap in
+// the middle of a call never mixes two versions, and the old library stays mapped until the
+// last call holding it returns. The engine itself holds no way to find a policy.
 //
 // Lock order, the same in every transaction that touches an order (so that two of them never
 // wait on each other in a cycle on PostgreSQL or MySQL): the order row first (FOR UPDATE), then
@@ -12,7 +14,9 @@
 //
 // Idempotency: deposit, purchase and apply each come in two forms. Without a key they just run.
 // With an IdempotencyKey<T> they run inside the same transaction as the storing of the answer
-// that key.respond builds from their result, or, when the key was already used by the same
+// that key.respond builds from their result (a pure rendering of it: everything an answer shows,
+// the cancel preview included, is in the result, so respond calls neither the engine nor the
+// policy while the transaction holds its locks), or, when the key was already used by the same
 // request (same request_hash), return that stored answer without running anything; the same
 // key with another request_hash is Error idempotency_key_reused. An Error from the operation
 // itself stores nothing (the request did not take effect; a retry may run it).
@@ -56,8 +60,47 @@ struct DisputeResolution {
     std::string note;                        // "" for none
 };
 
-// The policy serving a tenant now, or nullptr when none is bound.
-using PolicyProvider = std::function<std::shared_ptr<const plugin::PolicyInstance>(const std::string& tenant_id)>;
+// What a customer may do with an order now, as every answer about an order shows it (the
+// storefront draws its cancel button from it): the policy's decision on a customer's cancel
+// (Engine::preview with customer_cancel()). A preview that failed (a policy_violation, or no
+// policy serving the tenant) is {allowed: false, code: the error's code}.
+struct ActionPreview {
+    bool allowed = false;
+    std::string code;
+    std::string message;
+    std::optional<UtcMs> available_at_ms;
+};
+
+// The event an order's cancel preview asks about: a cancel by the customer.
+sdk::Event customer_cancel();
+
+// Whether a call without a key decides the cancel preview its answer shows (PurchaseResult,
+// EventResult): the API's answers do; a caller that renders no answer (a benchmark, a tool)
+// may skip that call into the policy. A call with a key always decides it: its answer is stored.
+enum class Preview { cancel, none };
+
+// A purchase and everything its answer shows: the order as written, and its cancel preview,
+// decided with the purchase's own policy instance from the order as written.
+struct PurchaseResult {
+    OrderRecord order;
+    ActionPreview cancel;
+};
+
+// A request's decision on an order and everything its answer shows: for an allowed decision
+// the order's cancel preview as it is afterwards (decided with the same policy instance);
+// nothing for a denial (its answer is the denial).
+struct EventResult {
+    ApplyResult applied;
+    ActionPreview cancel;
+};
+
+// The policy of each tenant with a timer in a batch, or why none serves it: looked up BEFORE the
+// batch's transaction opens. The lookup may read the tenant on a second pooled session, and a
+// transaction that waits for a session while it holds row locks can wait for requests that
+// hold the other sessions and wait for those locks, a deadlock no database sees (it ended only
+// at the lock timeout, as 503s; found by two hosts' traffic on PostgreSQL). Requests look theirs
+// up before their transaction too (the API, at the start of each request).
+using TimerPolicies = std::map<std::string, Result<std::shared_ptr<const plugin::PolicyInstance>>>;
 
 // What became of one leased timer run by the sweeper.
 enum class TimerRun {
@@ -84,7 +127,7 @@ struct SweptBatch {
 
 class Engine {
 public:
-    Engine(storage::Database& db, PolicyProvider policies, const Clock& clock);
+    Engine(storage::Database& db, const Clock& clock);
 
     Result<TenantRecord> create_tenant(const NewTenant& tenant);
     Result<TenantRecord> get_tenant(const std::string& tenant_id);
@@ -128,11 +171,15 @@ public:
     // Quote, charge the price customer -> escrow, apply the quote's moves, insert the order with
     // its pinned terms, its timers and its first event. A refused quote comes back as an Error
     // with the policy's code; nothing is written.
-    Result<OrderRecord> purchase(const std::string& tenant_id, const std::string& account_id,
-                                 const sdk::PurchaseRequest& request, UtcMs now_ms);
-    Result<IdempotentResult<OrderRecord>> purchase(const std::string& tenant_id, const std::string& account_id,
-                                                   const sdk::PurchaseRequest& request, UtcMs now_ms,
-                                                   const IdempotencyKey<OrderRecord>& idem);
+    // The order's cancel preview is decided before any row is written, so no lock is held
+    // through it.
+    Result<PurchaseResult> purchase(const plugin::PolicyInstance& policy, const std::string& tenant_id,
+                                    const std::string& account_id, const sdk::PurchaseRequest& request, UtcMs now_ms,
+                                    Preview preview = Preview::cancel);
+    Result<IdempotentResult<PurchaseResult>> purchase(const plugin::PolicyInstance& policy,
+                                                      const std::string& tenant_id, const std::string& account_id,
+                                                      const sdk::PurchaseRequest& request, UtcMs now_ms,
+                                                      const IdempotencyKey<PurchaseResult>& idem);
 
     // Decides one event of a REQUEST on one order at now_ms, or at the order's last decision
     // (updated_at_ms) if that is later: decision time never runs backwards on an order, also
@@ -147,11 +194,16 @@ public:
     // one passed here would be applied at a caller-chosen time and then again by the sweeper),
     // a "purchase" event (the first event's label), the sweeper's actor "system", and any type,
     // actor or timer field the event record cannot hold.
-    Result<ApplyResult> apply(const std::string& tenant_id, const std::string& order_id, const sdk::Event& event,
-                              UtcMs now_ms);
-    Result<IdempotentResult<ApplyResult>> apply(const std::string& tenant_id, const std::string& order_id,
-                                                const sdk::Event& event, UtcMs now_ms,
-                                                const IdempotencyKey<ApplyResult>& idem);
+    //
+    // The cancel preview of an allowed decision is decided from the order as it will be written,
+    // before the money is posted: the tenant's escrow row is locked only by the transfers, from
+    // there to COMMIT, never through a second call into the policy.
+    Result<EventResult> apply(const plugin::PolicyInstance& policy, const std::string& tenant_id,
+                              const std::string& order_id, const sdk::Event& event, UtcMs now_ms,
+                              Preview preview = Preview::cancel);
+    Result<IdempotentResult<EventResult>> apply(const plugin::PolicyInstance& policy, const std::string& tenant_id,
+                                                const std::string& order_id, const sdk::Event& event, UtcMs now_ms,
+                                                const IdempotencyKey<EventResult>& idem);
 
     Result<OrderRecord> get_order(const std::string& tenant_id, const std::string& order_id);
 
@@ -159,7 +211,11 @@ public:
     // decision, if later), without writing anything: how the API shows a customer what they can
     // do now ("cancel": allowed, or the denial's code and available_at). The same checks as
     // apply refuse the same events; a decision the host would refuse is policy_violation.
-    Result<sdk::Decision> preview(const OrderRecord& order, const sdk::Event& event, UtcMs now_ms) const;
+    static Result<sdk::Decision> preview(const plugin::PolicyInstance& policy, const OrderRecord& order,
+                                         const sdk::Event& event, UtcMs now_ms);
+    // preview of customer_cancel() as an answer shows it.
+    static ActionPreview cancel_preview(const plugin::PolicyInstance& policy, const OrderRecord& order,
+                                        UtcMs now_ms);
 
     // Called after each commit of an allowed decision (purchases, requests, timers), on the
     // committing thread. Set once, before the engine is shared between threads.
@@ -170,7 +226,9 @@ public:
     // late run decides as an on-time one. A failure is counted on the timer in a second, small
     // transaction (timers::record_failure) unless it is the database's trouble (a conflict, no
     // session, no connection), which says nothing about the timer: its lease just ends.
-    TimerOutcome run_leased_timer(const timers::TimerRow& timer, const std::string& owner);
+    // policies holds the timer's tenant (see TimerPolicies; Sweeper looks them up).
+    TimerOutcome run_leased_timer(const timers::TimerRow& timer, const std::string& owner,
+                                  const TimerPolicies& policies);
 
     // run_leased_timer for each timer of a claimed batch (bounded by the claim's batch_max), in
     // ONE write transaction: one commit (one fsync) per batch instead of one per timer. First the
@@ -181,7 +239,8 @@ public:
     // of the batch goes on. If the batch transaction itself fails (a conflict after the retries,
     // a lost connection, a set-based write the ledger refuses), nothing of it is committed and
     // every timer runs again in its own transaction. One outcome per timer, in batch order.
-    std::vector<TimerOutcome> run_leased_timers(const std::vector<timers::TimerRow>& batch, const std::string& owner);
+    std::vector<TimerOutcome> run_leased_timers(const std::vector<timers::TimerRow>& batch, const std::string& owner,
+                                                const TimerPolicies& policies);
 
     // The sweeper's usual batch, claimed and run in ONE write transaction: no lease is written
     // for a timer that the same commit deletes. It locks the candidates' orders (id order, as
@@ -193,20 +252,22 @@ public:
     // backoff). A candidate another sweeper holds is not claimed. An error: nothing of the batch
     // was committed, and none of it is claimed.
     Result<SweptBatch> run_due_batch(const std::vector<timers::TimerRow>& candidates, const std::string& owner,
-                                     UtcMs now_ms, UtcMs lease_until_ms);
+                                     UtcMs now_ms, UtcMs lease_until_ms, const TimerPolicies& policies);
 
     // Opens a dispute on an order for its customer (one open dispute per order:
     // dispute_already_open otherwise), in one transaction with the policy's dispute_opened
     // decision, which sees the account's recent refunds and disputes (Context). A denial opens
     // nothing.
-    Result<DisputeResult> open_dispute(const std::string& tenant_id, const std::string& order_id,
-                                       const NewDispute& dispute, UtcMs now_ms);
-    Result<IdempotentResult<DisputeResult>> open_dispute(const std::string& tenant_id, const std::string& order_id,
+    Result<DisputeResult> open_dispute(const plugin::PolicyInstance& policy, const std::string& tenant_id,
+                                       const std::string& order_id, const NewDispute& dispute, UtcMs now_ms);
+    Result<IdempotentResult<DisputeResult>> open_dispute(const plugin::PolicyInstance& policy,
+                                                         const std::string& tenant_id, const std::string& order_id,
                                                          const NewDispute& dispute, UtcMs now_ms,
                                                          const IdempotencyKey<DisputeResult>& idem);
     // Resolves an open dispute (dispute_not_open otherwise) with the policy's dispute_resolved
     // decision: a refund of amount_minor, or a rejection; actor is the person's role.
-    Result<IdempotentResult<DisputeResult>> resolve_dispute(const std::string& tenant_id, const std::string& dispute_id,
+    Result<IdempotentResult<DisputeResult>> resolve_dispute(const plugin::PolicyInstance& policy,
+                                                            const std::string& tenant_id, const std::string& dispute_id,
                                                             const DisputeResolution& resolution,
                                                             const std::string& actor, UtcMs now_ms,
                                                             const IdempotencyKey<DisputeResult>& idem);
@@ -222,25 +283,22 @@ public:
     [[nodiscard]] const Clock& clock() const noexcept { return clock_; }
 
 private:
-    Result<std::shared_ptr<const plugin::PolicyInstance>> policy_for(const std::string& tenant_id) const;
     Result<TenantRecord> advance_test_clock(const std::string& tenant_id,
                                             const std::function<Result<UtcMs>(UtcMs clock_ms)>& target);
-    Result<ApplyResult> apply_in(soci::session& sql, const plugin::PolicyInstance& policy,
+    Result<EventResult> apply_in(soci::session& sql, const plugin::PolicyInstance& policy,
                                  const std::string& tenant_id, const std::string& order_id, const sdk::Event& event,
-                                 UtcMs now_ms);
+                                 UtcMs now_ms, Preview preview);
+    // preview_at_ms: a request's time, for the cancel preview of an allowed decision (decided
+    // before the money is written, into *cancel); nullopt for timers and disputes, whose
+    // answers show none.
     Result<ApplyResult> decide_in(soci::session& sql, const plugin::PolicyInstance& policy, const OrderRecord& before,
-                                  const sdk::Event& event, UtcMs now_ms);
-    // The policy of each tenant with a timer in a batch, looked up BEFORE the batch's
-    // transaction opens: the lookup may read the tenant on a second pooled session, and a
-    // transaction that waits for a session while it holds row locks can wait for requests that
-    // hold the other sessions and wait for those locks, a deadlock no database sees (it ended
-    // only at the lock timeout, as 503s; found by two hosts' traffic on PostgreSQL). Requests
-    // look theirs up before their transaction too (Engine::apply, the API's PolicyPin).
-    using TimerPolicies = std::map<std::string, Result<std::shared_ptr<const plugin::PolicyInstance>>>;
-    [[nodiscard]] TimerPolicies policies_of(const std::vector<timers::TimerRow>& batch) const;
+                                  const sdk::Event& event, UtcMs now_ms,
+                                  const std::optional<UtcMs>& preview_at_ms = std::nullopt,
+                                  ActionPreview* cancel = nullptr);
     Result<TimerOutcome> run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner,
                                       const TimerPolicies& policies);
-    Result<TimerOutcome> run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner);
+    Result<TimerOutcome> run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner,
+                                                      const TimerPolicies& policies);
     void tell(const std::string& event_type, const ApplyResult& result) const;
     Result<DisputeResult> open_dispute_in(soci::session& sql, const plugin::PolicyInstance& policy,
                                           const std::string& tenant_id, const std::string& order_id,
@@ -279,7 +337,6 @@ private:
     Result<ledger::SystemAccounts> system_accounts(soci::session& sql, const std::string& tenant_id);
 
     storage::Database& db_;
-    PolicyProvider policies_;
     const Clock& clock_;
     OrderChangeListener change_listener_;
     static constexpr std::size_t system_accounts_cached_max = 10'000;

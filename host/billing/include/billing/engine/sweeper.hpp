@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,13 +37,28 @@ struct SweepStats {
     SweepStats& operator+=(const SweepStats& other);
 };
 
+// Which policy serves a tenant now: the one thing the sweeper needs from the server. A sweep runs
+// the timers of many tenants with no request to resolve their policies, so it asks this for
+// every tenant of a batch before the batch's transaction opens (see TimerPolicies). A narrow
+// interface given to the sweeper at construction, not a function the engine calls: the engine
+// then holds no way to find a policy, so every decision it makes takes its policy as a
+// parameter (requests' from the API, timers' from here), and the one dependency on the server's
+// registry is named, and held by the one caller that needs it. The server implements it over
+// its tenant directory and policy registry; tests serve fixed instances.
+class PolicyDirectory {
+public:
+    virtual ~PolicyDirectory() = default;
+    // nullptr when no policy serves the tenant (an unknown tenant, a policy no longer loaded).
+    [[nodiscard]] virtual std::shared_ptr<const plugin::PolicyInstance> serving(const std::string& tenant_id) const = 0;
+};
+
 // Sees each processed timer with what became of it, in due order.
 using TimerObserver = std::function<void(const timers::TimerRow&, const TimerOutcome&)>;
 
 class Sweeper {
 public:
     // host_id names this process in lease_owner (with a counter per sweep); empty: hostname:pid.
-    Sweeper(Engine& engine, std::string host_id = {});
+    Sweeper(Engine& engine, const PolicyDirectory& policies, std::string host_id = {});
 
     // A lease owner token unique to one sweep: host id + counter.
     [[nodiscard]] std::string next_owner();
@@ -77,7 +93,11 @@ private:
         UtcMs lease_now_ms, const std::string& owner, std::int64_t lease_s,
         const std::function<std::vector<timers::TimerRow>(soci::session&)>& select);
 
+    // The policy of each tenant with a timer in batch, looked up before its transaction.
+    [[nodiscard]] TimerPolicies policies_of(const std::vector<timers::TimerRow>& batch) const;
+
     Engine& engine_;
+    const PolicyDirectory& policies_;
     std::string host_id_;
     std::atomic<std::uint64_t> counter_{0};
 };

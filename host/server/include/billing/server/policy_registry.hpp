@@ -154,24 +154,4 @@ private:
     std::map<std::string, Slot> slots_;
 };
 
-// The instance a request took at its start, for the rest of that request on this thread: the
-// engine's policy provider asks pinned() first, so a swap in the middle of a request (between
-// its decision and the preview in its answer, or between two retries of a conflicted
-// transaction) never gives one request two versions.
-class PolicyPin {
-public:
-    PolicyPin(std::string tenant_id, std::shared_ptr<const plugin::PolicyInstance> instance);
-    ~PolicyPin();
-    PolicyPin(const PolicyPin&) = delete;
-    PolicyPin& operator=(const PolicyPin&) = delete;
-
-    // The instance pinned for this tenant on this thread, or nullptr.
-    static std::shared_ptr<const plugin::PolicyInstance> pinned(const std::string& tenant_id);
-
-private:
-    std::string tenant_id_;
-    std::shared_ptr<const plugin::PolicyInstance> instance_;
-    const PolicyPin* outer_;
-};
-
 }  // namespace billing::server
