@@ -9,28 +9,14 @@
 #include <tuple>
 #include <vector>
 
+#include "billing/storage/reports.hpp"
+
 namespace billing::server::report {
 
 namespace {
 
 // Exact products of two counts: a count may pass 2^31, so two of them may pass 2^63.
 __extension__ using Wide = __int128;
-
-// The attribute's value as text, or NULL when the order has no such attribute. name is a
-// valid_attribute_name, so it is safe inside the quoted JSON path and string literal.
-std::string attribute_expression(storage::Backend backend, const std::string& name) {
-    switch (backend) {
-        case storage::Backend::sqlite3: return "json_extract(attributes, '$.\"" + name + "\"')";
-        case storage::Backend::postgresql: return "(attributes::json ->> '" + name + "')";
-        case storage::Backend::mysql: return "JSON_UNQUOTE(JSON_EXTRACT(attributes, '$.\"" + name + "\"'))";
-    }
-    assert(false && "a backend without a JSON extraction");
-    return {};
-}
-
-// The range of one product in the index orders_report (tenant_id, product, closed_at_ms).
-const char* const range_condition =
-    " FROM orders WHERE tenant_id = :t AND product = :p AND closed_at_ms >= :f AND closed_at_ms < :u";
 
 // Groups keyed by attribute value, nullopt (no such attribute) ordered first by std::map.
 using Tally = std::map<std::optional<std::string>, DeliveryGroup>;
@@ -44,18 +30,10 @@ void add(Tally& tally, const std::optional<std::string>& key, std::int64_t order
 
 void count_in_sql(soci::session& sql, storage::Backend backend, const DeliveryQuery& q, const std::string& product,
                   Tally& tally) {
-    const std::string text = "SELECT " + attribute_expression(backend, q.group_by) +
-                             ", COUNT(*), SUM(CASE WHEN outcome = 'delivered' THEN 1 ELSE 0 END)" + range_condition +
-                             " GROUP BY 1";
-    std::string key;
-    soci::indicator key_ind = soci::i_null;
-    long long orders = 0, delivered = 0;
-    const long long from = q.from_ms, to = q.to_ms;
-    soci::statement st = (sql.prepare << text, soci::into(key, key_ind), soci::into(orders), soci::into(delivered),
-                          soci::use(q.tenant_id), soci::use(product), soci::use(from), soci::use(to));
-    st.execute();
-    while (st.fetch()) {
-        add(tally, key_ind == soci::i_ok ? std::optional<std::string>(key) : std::nullopt, orders, delivered);
+    const reports::ClosedRange range{q.tenant_id, product, q.from_ms, q.to_ms};
+    for (const reports::AttributeCount& count :
+         reports::count_by_attribute(sql, backend, range, q.group_by, delivered_outcome)) {
+        add(tally, count.value, count.orders, count.with_outcome);
     }
 }
 
@@ -112,41 +90,33 @@ std::optional<std::string> parsed_attribute(const std::string& attributes, const
     }
 }
 
-constexpr std::size_t fetch_rows = 1000;
-
 void count_in_cpp(soci::session& sql, const DeliveryQuery& q, const std::string& product, Tally& tally) {
-    const std::string text = std::string("SELECT attributes, outcome") + range_condition;
-    std::vector<std::string> attributes(fetch_rows), outcomes(fetch_rows);
-    const long long from = q.from_ms, to = q.to_ms;
-    soci::statement st = (sql.prepare << text, soci::into(attributes), soci::into(outcomes), soci::use(q.tenant_id),
-                          soci::use(product), soci::use(from), soci::use(to));
     // Counted here by value, then added to the tally once per key.
     std::map<std::string, DeliveryGroup, std::less<>> found;
     DeliveryGroup absent;
-    st.execute();
-    while (st.fetch()) {
-        for (std::size_t i = 0; i < attributes.size(); ++i) {
-            const std::int64_t delivered = outcomes[i] == delivered_outcome ? 1 : 0;
-            std::string_view value;
-            const Scan scan = scan_member(attributes[i], q.group_by, value);
-            std::optional<std::string> parsed;
-            if (scan == Scan::fallback) {
-                parsed = parsed_attribute(attributes[i], q.group_by);
-                if (parsed) value = *parsed;
+    const reports::ClosedRange range{q.tenant_id, product, q.from_ms, q.to_ms};
+    reports::each_attributes_and_outcome(
+        sql, range, [&](const std::vector<std::string>& attributes, const std::vector<std::string>& outcomes) {
+            for (std::size_t i = 0; i < attributes.size(); ++i) {
+                const std::int64_t delivered = outcomes[i] == delivered_outcome ? 1 : 0;
+                std::string_view value;
+                const Scan scan = scan_member(attributes[i], q.group_by, value);
+                std::optional<std::string> parsed;
+                if (scan == Scan::fallback) {
+                    parsed = parsed_attribute(attributes[i], q.group_by);
+                    if (parsed) value = *parsed;
+                }
+                if (scan == Scan::found || parsed) {
+                    auto at = found.find(value);
+                    if (at == found.end()) at = found.emplace(std::string(value), DeliveryGroup{}).first;
+                    at->second.orders += 1;
+                    at->second.delivered += delivered;
+                } else {
+                    absent.orders += 1;
+                    absent.delivered += delivered;
+                }
             }
-            if (scan == Scan::found || parsed) {
-                auto at = found.find(value);
-                if (at == found.end()) at = found.emplace(std::string(value), DeliveryGroup{}).first;
-                at->second.orders += 1;
-                at->second.delivered += delivered;
-            } else {
-                absent.orders += 1;
-                absent.delivered += delivered;
-            }
-        }
-        attributes.resize(fetch_rows);
-        outcomes.resize(fetch_rows);
-    }
+        });
     for (const auto& [key, g] : found) add(tally, key, g.orders, g.delivered);
     if (absent.orders > 0) add(tally, std::nullopt, absent.orders, absent.delivered);
 }

@@ -2,37 +2,35 @@
 
 #include "billing/core/ids.hpp"
 #include "billing/http/api_keys.hpp"
+#include "billing/storage/keys.hpp"
 
 namespace billing::server {
 
 namespace {
 
-Result<KeyRecord> read_key(soci::session& sql, const std::string& where_column, const std::string& value) {
-    KeyRecord record;
-    std::string role;
-    long long created = 0;
-    long long revoked = 0;
-    soci::indicator revoked_ind = soci::i_null;
-    sql << "SELECT id, tenant_id, role, prefix, label, created_at_ms, revoked_at_ms FROM api_keys WHERE "
-               << where_column << " = :v",
-        soci::into(record.id), soci::into(record.tenant_id), soci::into(role), soci::into(record.prefix),
-        soci::into(record.label), soci::into(created), soci::into(revoked, revoked_ind), soci::use(value);
-    if (!sql.got_data()) return Error{key_error::key_not_found, "no such key"};
-    const auto parsed = http::parse_role(role);
-    if (!parsed) return Error{"storage_corrupt", "api key " + record.id + " has an unknown role"};
-    record.role = *parsed;
-    record.created_at_ms = created;
-    if (revoked_ind == soci::i_ok) record.revoked_at_ms = revoked;
-    return record;
+// The key as the API shows it; key_not_found when there is none.
+Result<KeyRecord> record_of(const std::optional<keys::KeyRow>& row) {
+    if (!row) return Error{key_error::key_not_found, "no such key"};
+    const auto parsed = http::parse_role(row->role);
+    if (!parsed) return Error{"storage_corrupt", "api key " + row->id + " has an unknown role"};
+    return KeyRecord{.id = row->id,
+                     .tenant_id = row->tenant_id,
+                     .role = *parsed,
+                     .prefix = row->prefix,
+                     .label = row->label,
+                     .created_at_ms = row->created_at_ms,
+                     .revoked_at_ms = row->revoked_at_ms};
 }
 
 void insert_key(soci::session& sql, const KeyRecord& record, const std::string& digest_hex) {
-    const std::string role(http::role_name(record.role));
-    const long long created = record.created_at_ms;
-    sql << "INSERT INTO api_keys (id, tenant_id, role, prefix, digest, label, created_at_ms, revoked_at_ms) "
-           "VALUES (:id, :t, :r, :p, :d, :l, :c, NULL)",
-        soci::use(record.id), soci::use(record.tenant_id), soci::use(role), soci::use(record.prefix),
-        soci::use(digest_hex), soci::use(record.label), soci::use(created);
+    keys::insert(sql, keys::KeyRow{.id = record.id,
+                                   .tenant_id = record.tenant_id,
+                                   .role = std::string(http::role_name(record.role)),
+                                   .prefix = record.prefix,
+                                   .digest_hex = digest_hex,
+                                   .label = record.label,
+                                   .created_at_ms = record.created_at_ms,
+                                   .revoked_at_ms = std::nullopt});
 }
 
 }  // namespace
@@ -56,18 +54,17 @@ Result<KeyRecord> KeyStore::adopt_operator_key(const std::string& key, UtcMs now
         return Error{key_error::operator_key_invalid, "not an operator key (bk_opr_...)"};
     }
     return db_.write([&](soci::session& sql) -> Result<KeyRecord> {
-        std::string digest;
-        sql << "SELECT digest FROM api_keys WHERE prefix = :p", soci::into(digest), soci::use(parts->prefix);
-        if (!sql.got_data()) {
+        const auto stored = keys::find_by_prefix(sql, parts->prefix);
+        if (!stored) {
             KeyRecord record{new_id("key"), "", http::Role::host_operator, parts->prefix, "operator key file", now_ms,
                              std::nullopt};
             insert_key(sql, record, http::api_key_digest_hex(key));
             return record;
         }
-        if (!http::api_key_matches(key, digest)) {
+        if (!http::api_key_matches(key, stored->digest_hex)) {
             return Error{key_error::operator_key_invalid, "its prefix belongs to another key"};
         }
-        auto record = read_key(sql, "prefix", parts->prefix);
+        auto record = record_of(stored);
         if (record && record.value().revoked_at_ms) {
             return Error{key_error::operator_key_invalid, "it was revoked"};
         }
@@ -77,9 +74,7 @@ Result<KeyRecord> KeyStore::adopt_operator_key(const std::string& key, UtcMs now
 
 Result<bool> KeyStore::has_operator_key() {
     return db_.read([&](soci::session& sql) -> Result<bool> {
-        long long n = 0;
-        sql << "SELECT COUNT(*) FROM api_keys WHERE role = 'operator' AND revoked_at_ms IS NULL", soci::into(n);
-        return n > 0;
+        return keys::any_live_of_role(sql, std::string(http::role_name(http::Role::host_operator)));
     });
 }
 
@@ -94,17 +89,15 @@ Result<KeyRecord> KeyStore::revoke(const std::string& key_id, UtcMs now_ms) {
     // Forgotten once the revocation is written (committed or not: a failed write only costs a
     // lookup), so that no lookup after it can still find the key cached as valid.
     auto revoked = db_.write([&](soci::session& sql) -> Result<KeyRecord> {
-        const long long now = now_ms;
-        sql << "UPDATE api_keys SET revoked_at_ms = :now WHERE id = :id AND revoked_at_ms IS NULL", soci::use(now),
-            soci::use(key_id);
-        return read_key(sql, "id", key_id);
+        keys::revoke(sql, key_id, now_ms);
+        return record_of(keys::find_by_id(sql, key_id));
     });
     forget(key_id);
     return revoked;
 }
 
 Result<KeyRecord> KeyStore::get(const std::string& key_id) {
-    return db_.read([&](soci::session& sql) { return read_key(sql, "id", key_id); });
+    return db_.read([&](soci::session& sql) { return record_of(keys::find_by_id(sql, key_id)); });
 }
 
 Result<std::optional<http::StoredApiKey>> KeyStore::lookup(std::string_view prefix) {
@@ -117,18 +110,16 @@ Result<std::optional<http::StoredApiKey>> KeyStore::lookup(std::string_view pref
         }
     }
     auto read = db_.read([&](soci::session& sql) -> Result<std::optional<http::StoredApiKey>> {
-        http::StoredApiKey stored;
-        std::string role;
-        long long revoked = 0;
-        soci::indicator revoked_ind = soci::i_null;
-        sql << "SELECT id, tenant_id, role, digest, revoked_at_ms FROM api_keys WHERE prefix = :p",
-            soci::into(stored.key_id), soci::into(stored.tenant_id), soci::into(role), soci::into(stored.digest_hex),
-            soci::into(revoked, revoked_ind), soci::use(p);
-        if (!sql.got_data()) return std::optional<http::StoredApiKey>{};
-        const auto parsed = http::parse_role(role);
+        auto row = keys::find_by_prefix(sql, p);
+        if (!row) return std::optional<http::StoredApiKey>{};
+        const auto parsed = http::parse_role(row->role);
         if (!parsed) return std::optional<http::StoredApiKey>{};
+        http::StoredApiKey stored;
+        stored.key_id = std::move(row->id);
+        stored.tenant_id = std::move(row->tenant_id);
         stored.role = *parsed;
-        stored.revoked = revoked_ind == soci::i_ok;
+        stored.digest_hex = std::move(row->digest_hex);
+        stored.revoked = row->revoked_at_ms.has_value();
         return std::optional<http::StoredApiKey>{std::move(stored)};
     });
     if (read && read.value() && !read.value()->revoked) {

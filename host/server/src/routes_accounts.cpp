@@ -1,7 +1,7 @@
 // Accounts, deposits, transfers and products of the caller's tenant.
 #include "api_call.hpp"
 #include "billing/http/json_writer.hpp"
-#include "queries.hpp"
+#include "billing/storage/queries.hpp"
 #include "views.hpp"
 
 namespace billing::server::routes {

@@ -1,5 +1,6 @@
 // Public routes: health, metrics, the OpenAPI document.
 #include "api_call.hpp"
+#include "billing/storage/health.hpp"
 #include "billing/storage/timers.hpp"
 #include "billing/http/metrics.hpp"
 
@@ -13,8 +14,7 @@ ApiResponse readyz(Call& call, bool draining) {
         return api::problem(call, http::make_problem(http::problem_code::shutting_down, "the host is shutting down"));
     }
     auto ping = call.s.db.read([](soci::session& sql) -> Result<Unit> {
-        int one = 0;
-        sql << "SELECT 1", soci::into(one);
+        health::ping(sql);
         return Unit{};
     });
     if (!ping) return api::error(call, ping.error());

@@ -1,7 +1,7 @@
 // Orders: buy, read, list, cancel, a delivered code, the event history.
 #include "api_call.hpp"
 #include "billing/http/json_writer.hpp"
-#include "queries.hpp"
+#include "billing/storage/queries.hpp"
 #include "views.hpp"
 
 namespace billing::server::routes {

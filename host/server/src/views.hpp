@@ -15,7 +15,7 @@
 #include "billing/server/policy_registry.hpp"
 #include "billing/sdk/types.hpp"
 #include "billing/server/key_store.hpp"
-#include "queries.hpp"
+#include "billing/storage/queries.hpp"
 
 namespace billing::server::views {
 

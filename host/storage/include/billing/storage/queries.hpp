@@ -3,7 +3,8 @@
 // tenant, or of no record, is Error not_found, exactly like an unknown id (DESIGN §6).
 //
 // Pages are newest first, ordered by (created_at_ms, id) descending; a page asks for limit + 1
-// rows so that has_more needs no COUNT.
+// rows so that has_more needs no COUNT. A page is one statement that reads whole rows (plus one
+// to find the cursor's row when there is one), never a list of ids read one by one.
 #pragma once
 
 #include <soci/soci.h>
@@ -15,9 +16,9 @@
 
 #include "billing/core/result.hpp"
 #include "billing/storage/events.hpp"
-#include "billing/engine/records.hpp"
+#include "billing/storage/records.hpp"
 
-namespace billing::server::queries {
+namespace billing::queries {
 
 inline constexpr const char* cursor_not_found = "cursor_not_found";
 
@@ -60,4 +61,4 @@ Result<Page<events::EventRow>> order_events(soci::session& sql, const std::strin
                                             const std::string& order_id, const std::string& starting_after,
                                             std::size_t limit);
 
-}  // namespace billing::server::queries
+}  // namespace billing::queries

@@ -1,10 +1,13 @@
-#include "queries.hpp"
+#include "billing/storage/queries.hpp"
 
 #include "billing/storage/accounts.hpp"
 #include "billing/storage/engine_errors.hpp"
 #include "billing/storage/orders.hpp"
+#include "account_row.hpp"
+#include "order_row.hpp"
+#include "row_schema.hpp"
 
-namespace billing::server::queries {
+namespace billing::queries {
 
 namespace {
 
@@ -41,22 +44,27 @@ Page<T> trimmed(std::vector<T> rows, std::size_t limit) {
     return page;
 }
 
-// The ids a query selects, in its order. binds adds the filter values; the cursor id is bound last.
-template <class Bind>
-std::vector<std::string> select_ids(soci::session& sql, const std::string& text, const std::optional<Cursor>& cursor,
-                                    Bind&& binds) {
-    std::vector<std::string> ids;
-    std::string id;
-    soci::statement st(sql);
-    st.exchange(soci::into(id));
-    binds(st);
-    if (cursor) st.exchange(soci::use(cursor->id, "cursor_id"));
-    st.alloc();
-    st.prepare(text);
-    st.define_and_bind();
+namespace row_schema = storage::row_schema;
+
+// The rows of R a query selects, in its order, as records. binds adds the filter values; the
+// cursor id is bound last.
+template <class R, class Bind>
+auto select_rows(soci::session& sql, const std::string& text, const std::optional<Cursor>& cursor, Bind&& binds)
+    -> Result<std::vector<std::decay_t<decltype(R{}.record().value())>>> {
+    std::vector<std::decay_t<decltype(R{}.record().value())>> records;
+    R row;
+    soci::statement st = row_schema::prepared(sql, text, [&](soci::statement& s) {
+        row_schema::into_all(s, row);
+        binds(s);
+        if (cursor) s.exchange(soci::use(cursor->id, "cursor_id"));
+    });
     st.execute();
-    while (st.fetch()) ids.push_back(id);
-    return ids;
+    while (st.fetch()) {
+        auto record = row.record();
+        if (!record) return record.error();
+        records.push_back(std::move(record).value());
+    }
+    return records;
 }
 
 }  // namespace
@@ -65,23 +73,18 @@ Result<Page<OrderRecord>> orders(soci::session& sql, const std::string& tenant_i
                                  const std::string& starting_after, std::size_t limit) {
     auto cursor = cursor_of(sql, "orders", tenant_id, starting_after);
     if (!cursor) return cursor.error();
-    std::string text = "SELECT id FROM orders WHERE tenant_id = :t";
+    std::string text = row_schema::select_text<storage::OrderRow>("orders") + " WHERE tenant_id = :t";
     if (filter.account_id) text += " AND account_id = :a";
     if (filter.state) text += " AND state = :s";
     text += before_cursor(cursor.value());
     text += " ORDER BY created_at_ms DESC, id DESC LIMIT " + std::to_string(limit + 1);
-    const auto ids = select_ids(sql, text, cursor.value(), [&](soci::statement& st) {
+    auto rows = select_rows<storage::OrderRow>(sql, text, cursor.value(), [&](soci::statement& st) {
         st.exchange(soci::use(tenant_id, "t"));
         if (filter.account_id) st.exchange(soci::use(*filter.account_id, "a"));
         if (filter.state) st.exchange(soci::use(*filter.state, "s"));
     });
-    std::vector<OrderRecord> rows;
-    for (const std::string& id : ids) {
-        auto order = billing::orders::get(sql, tenant_id, id);
-        if (!order) return order.error();
-        rows.push_back(std::move(order).value());
-    }
-    return trimmed(std::move(rows), limit);
+    if (!rows) return rows.error();
+    return trimmed(std::move(rows).value(), limit);
 }
 
 Result<Page<AccountRecord>> accounts(soci::session& sql, const std::string& tenant_id,
@@ -89,21 +92,17 @@ Result<Page<AccountRecord>> accounts(soci::session& sql, const std::string& tena
                                      const std::string& starting_after, std::size_t limit) {
     auto cursor = cursor_of(sql, "accounts", tenant_id, starting_after);
     if (!cursor) return cursor.error();
-    std::string text = "SELECT id FROM accounts WHERE tenant_id = :t AND kind = 'customer'";
+    std::string text =
+        row_schema::select_text<storage::AccountRow>("accounts") + " WHERE tenant_id = :t AND kind = 'customer'";
     if (external_ref) text += " AND external_ref = :r";
     text += before_cursor(cursor.value());
     text += " ORDER BY created_at_ms DESC, id DESC LIMIT " + std::to_string(limit + 1);
-    const auto ids = select_ids(sql, text, cursor.value(), [&](soci::statement& st) {
+    auto rows = select_rows<storage::AccountRow>(sql, text, cursor.value(), [&](soci::statement& st) {
         st.exchange(soci::use(tenant_id, "t"));
         if (external_ref) st.exchange(soci::use(*external_ref, "r"));
     });
-    std::vector<AccountRecord> rows;
-    for (const std::string& id : ids) {
-        auto account = billing::accounts::get(sql, tenant_id, id);
-        if (!account) return account.error();
-        rows.push_back(std::move(account).value());
-    }
-    return trimmed(std::move(rows), limit);
+    if (!rows) return rows.error();
+    return trimmed(std::move(rows).value(), limit);
 }
 
 Result<Page<TransferView>> transfers(soci::session& sql, const std::string& tenant_id, const std::string& account_id,
@@ -190,4 +189,4 @@ Result<Page<events::EventRow>> order_events(soci::session& sql, const std::strin
     return trimmed(std::move(rows), limit);
 }
 
-}  // namespace billing::server::queries
+}  // namespace billing::queries
