@@ -1,6 +1,6 @@
 // Engine::apply (and decide_in, which the sweeper's per-timer path shares): load + lock the order,
-// ask decide(), check the decision, then write the order, timers, event record and transfers, all
-// in one transaction.
+// ask decide(), check the decision, then plan its writes (write_plan) and write them
+// (plan_writer), all in one transaction.
 #include <algorithm>
 
 #include "billing/core/ids.hpp"
@@ -15,57 +15,17 @@
 #include "billing/storage/orders.hpp"
 #include "billing/storage/errors.hpp"
 #include "idempotent_call.hpp"
-#include "billing/storage/json_codec.hpp"
 #include "decision_steps.hpp"
 #include "order_moves.hpp"
+#include "plan_writer.hpp"
+#include "write_plan.hpp"
 
 namespace billing {
 
 namespace {
 
 using decision_steps::ask_decision;
-using decision_steps::changed_order;
 using decision_steps::product_of;
-
-
-struct Applied {
-    const ledger::SystemAccounts& system;
-    const OrderRecord& before;
-    const sdk::Decision& decision;
-    const sdk::Event& event;
-    const std::string& policy;
-    UtcMs now_ms;
-    UtcMs written_at_ms;
-};
-
-// The order as an allowed, checked decision leaves it (but its version, which the write sets).
-OrderRecord planned_order(const Applied& a, const sdk::ProductInfo& product) {
-    OrderRecord after = changed_order(a.before, a.decision, product, a.policy, a.now_ms);
-    order_moves::add_amounts(a.decision.moves, after);
-    return after;
-}
-
-// Writes an allowed, checked decision, after as planned_order made it. Any error rolls the whole
-// transaction back.
-Result<OrderRecord> write_decision(soci::session& sql, const Applied& a, OrderRecord after) {
-    const std::string event_id = new_id("evt");
-    // The optimistic check: a concurrent writer that changed the row makes this a conflict, and
-    // Database::write re-runs everything (read, decide, check) on the fresh row.
-    if (auto updated = orders::update(sql, after, a.before.version); !updated) return updated.error();
-    after.version = a.before.version + 1;
-    for (const std::string& name : a.decision.drop_timers) timers::drop(sql, after.id, name);
-    for (const sdk::TimerRequest& t : a.decision.add_timers) {
-        timers::upsert(sql, timers::TimerRow{after.id, t.name, after.tenant_id, t.due_at_ms});
-    }
-    events::append(sql, events::EventRow{event_id, after.tenant_id, after.id, after.version, a.event.type,
-                                         a.event.timer, a.event.actor, a.policy, a.now_ms, true, a.decision.code,
-                                         json_codec::encode(a.decision), a.written_at_ms,
-                                         json_codec::encode_request(a.event)});
-    // The money last: the tenant's escrow and revenue rows stay locked only from here to COMMIT.
-    const order_moves::Target target{a.system, event_id, a.written_at_ms};
-    if (auto moved = order_moves::post(sql, a.decision.moves, target, after); !moved) return moved.error();
-    return after;
-}
 
 constexpr std::size_t event_field_chars_max = 32;  // events.type and events.actor
 constexpr std::size_t timer_name_chars_max = 64;   // events.timer
@@ -232,18 +192,20 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     }
     auto system = system_accounts(sql, before.tenant_id);
     if (!system) return system.error();
-    const Applied applied{system.value(), before, d, event, label, now_ms, clock_.now_ms()};
-    OrderRecord planned = planned_order(applied, *product.value());
-    // The answer's cancel preview, from the order as it will be written and before any row is:
-    // the tenant's escrow row is locked by the transfers only, never through this second call
-    // into the policy.
-    if (preview_at_ms && cancel != nullptr) *cancel = cancel_preview(policy, planned, *preview_at_ms);
-    auto after = write_decision(sql, applied, std::move(planned));
-    if (!after) return after.error();
-    const MinorUnits refunded_minor = decision_steps::refunded_minor(d.moves);
+    const std::string event_id = new_id("evt");
+    auto plan = write_plan::plan_decision({before, d, event, *product.value()},
+                                          {system.value(), label, event_id, now_ms, clock_.now_ms()});
+    if (!plan) return plan.error();
+    // The answer's cancel preview, from the order as the plan writes it and before any row is
+    // written: the tenant's escrow row is locked by the transfers only, never through this second
+    // call into the policy.
+    if (preview_at_ms && cancel != nullptr) *cancel = cancel_preview(policy, plan.value().order.order, *preview_at_ms);
+    if (auto written = plan_writer::write(sql, plan.value()); !written) return written.error();
+    const MinorUnits refunded_minor = plan.value().refunded_minor;
     record_refund_grant(sql, before, event, refunded_minor, now_ms);
-    const bool closed = after.value().is_final && !before.is_final;
-    return ApplyResult{true, d.code, d.message, std::nullopt, std::move(after).value(), refunded_minor, closed};
+    const bool closed = plan.value().closed;
+    return ApplyResult{true, d.code, d.message, std::nullopt, std::move(plan.value().order.order), refunded_minor,
+                       closed};
 }
 
 }  // namespace billing

@@ -9,8 +9,9 @@
 #include "billing/storage/ledger.hpp"
 #include "billing/storage/orders.hpp"
 #include "idempotent_call.hpp"
-#include "billing/storage/json_codec.hpp"
 #include "order_moves.hpp"
+#include "plan_writer.hpp"
+#include "write_plan.hpp"
 
 namespace billing {
 
@@ -52,41 +53,6 @@ Result<const sdk::ProductInfo*> accept_quote(const plugin::PolicyInstance& polic
     return product;
 }
 
-OrderRecord new_order(const std::string& tenant_id, const std::string& account_id, const sdk::Quote& quote,
-                      const sdk::ProductInfo& product, const std::string& policy, UtcMs now_ms) {
-    OrderRecord o;
-    o.id = new_id("ord");
-    o.tenant_id = tenant_id;
-    o.account_id = account_id;
-    o.product = product.name;
-    o.state = quote.state;
-    o.attributes = quote.attributes;
-    o.terms = quote.terms;
-    o.price_minor = quote.price_minor;
-    o.charged_minor = quote.price_minor;
-    o.policy = policy;
-    o.is_final = decision_check::is_final_state(product, quote.state);
-    o.version = 1;
-    o.created_at_ms = now_ms;
-    o.updated_at_ms = now_ms;
-    if (o.is_final) o.closed_at_ms = now_ms;
-    return o;
-}
-
-// The first event record: the quote, in the shape of a decision.
-events::EventRow purchase_event(const OrderRecord& order, const sdk::Quote& quote, const std::string& event_id,
-                                UtcMs now_ms, UtcMs written_at_ms) {
-    sdk::Decision as_decision = sdk::allow(quote.message);
-    as_decision.new_state = quote.state;
-    as_decision.moves = quote.moves;
-    as_decision.add_timers = quote.timers;
-    as_decision.set_attributes = quote.attributes;
-    as_decision.set_terms = quote.terms;
-    return events::EventRow{event_id, order.tenant_id, order.id, order.version, events::purchase_type, "", "customer",
-                            order.policy, now_ms, true, quote.code, json_codec::encode(as_decision), written_at_ms,
-                            /*request_json=*/""};  // the purchase's fields are the order's own
-}
-
 struct PurchaseCall {
     const plugin::PolicyInstance& policy;
     const std::string& tenant_id;
@@ -109,32 +75,19 @@ Result<PurchaseResult> purchase_in(soci::session& sql, const PurchaseCall& c,
         accept_quote(c.policy, quote.value(), c.request, c.account_id, customer.value().balance_minor, c.now_ms);
     if (!product) return product.error();
 
-    const sdk::Quote& q = quote.value();
-    OrderRecord order = new_order(c.tenant_id, c.account_id, q, *product.value(),
-                                  order_moves::policy_label(c.policy.info()), c.now_ms);
+    const std::string order_id = new_id("ord");
     const std::string event_id = new_id("evt");
-    order_moves::add_amounts(q.moves, order);
-    // The answer's cancel preview, from the order as it is written and before any row is: the
-    // tenant's escrow row is locked by the charge only, never through this second call into the
-    // policy.
+    const std::string policy = order_moves::policy_label(c.policy.info());
+    auto plan = write_plan::plan_purchase({order_id, c.tenant_id, c.account_id, quote.value(), *product.value()},
+                                          {system.value(), policy, event_id, c.now_ms, c.written_at_ms});
+    if (!plan) return plan.error();
+    // The answer's cancel preview, from the order as the plan writes it and before any row is
+    // written: the tenant's escrow row is locked by the charge only, never through this second
+    // call into the policy.
     ActionPreview cancel;
-    if (c.preview == Preview::cancel) cancel = Engine::cancel_preview(c.policy, order, c.now_ms);
-    orders::insert(sql, order);
-    for (const sdk::TimerRequest& timer : q.timers) {
-        timers::insert(sql, timers::TimerRow{order.id, timer.name, c.tenant_id, timer.due_at_ms});
-    }
-    events::append(sql, purchase_event(order, q, event_id, c.now_ms, c.written_at_ms));
-    // The money last: the customer's and the tenant's escrow rows stay locked only from here to
-    // COMMIT (every purchase of the tenant updates its escrow row). An empty purse fails here
-    // and rolls the order back with it.
-    if (q.price_minor > 0) {
-        ledger::Transfer charge{c.tenant_id, c.account_id, system.value().escrow, q.price_minor,
-                                ledger::transfer_kind::purchase, order.id, event_id, c.written_at_ms};
-        if (auto posted = ledger::post(sql, charge); !posted) return posted.error();
-    }
-    const order_moves::Target target{system.value(), event_id, c.written_at_ms};
-    if (auto moved = order_moves::post(sql, q.moves, target, order); !moved) return moved.error();
-    return PurchaseResult{std::move(order), std::move(cancel)};
+    if (c.preview == Preview::cancel) cancel = Engine::cancel_preview(c.policy, plan.value().order.order, c.now_ms);
+    if (auto written = plan_writer::write(sql, plan.value()); !written) return written.error();
+    return PurchaseResult{std::move(plan.value().order.order), std::move(cancel)};
 }
 
 }  // namespace

@@ -13,8 +13,9 @@
 #include "billing/rules/decision_check.hpp"
 #include "billing/storage/errors.hpp"
 #include "decision_steps.hpp"
-#include "billing/storage/json_codec.hpp"
 #include "order_moves.hpp"
+#include "plan_writer.hpp"
+#include "write_plan.hpp"
 
 namespace billing {
 
@@ -181,17 +182,6 @@ Result<std::vector<TimerOutcome>> Engine::run_rest_in(soci::session& sql, const 
 
 namespace {
 
-// What the set-based pass writes for the timers it decided, in the order write_decision writes
-// one decision: the orders, their timers, the events, and the money last.
-struct SetWrites {
-    std::vector<timers::TimerRow> removed;  // the decided timers (applied, denied, of a vanished order)
-    std::vector<orders::VersionedUpdate> orders;
-    std::vector<std::pair<std::string, std::string>> dropped;  // (order_id, name) the decisions drop
-    std::vector<timers::TimerRow> added;                        // and add or move
-    std::vector<events::EventRow> events;
-    std::vector<ledger::Transfer> transfers;
-};
-
 // Deletes the rows of the timers the set-based pass decided while owner still holds each
 // (held_of_order: how many timers owner holds of each order). By order where this pass decided
 // every timer owner holds of it (one statement per chunk), else one by one (an order with a timer
@@ -214,16 +204,6 @@ Result<Unit> remove_leased(soci::session& sql, const std::vector<timers::TimerRo
     return Unit{};
 }
 
-// Writes what the set-based pass decided, its timers' rows already deleted.
-Result<Unit> write_set(soci::session& sql, const SetWrites& writes, const std::string& lock_suffix) {
-    if (auto updated = orders::update_all(sql, writes.orders); !updated) return updated.error();
-    timers::drop_all(sql, writes.dropped);
-    for (const timers::TimerRow& t : writes.added) timers::upsert(sql, t);
-    events::append_all(sql, writes.events);
-    // The money last: the tenant's escrow and revenue rows stay locked only from here to COMMIT.
-    return ledger::post_all(sql, writes.transfers, lock_suffix);
-}
-
 }  // namespace
 
 Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
@@ -242,7 +222,10 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
         ++held_of_order[timer.order_id];
     }
 
-    SetWrites writes;
+    // The timers the pass decided (applied, denied, of a vanished order), whose rows it deletes,
+    // and the plans of the applied ones.
+    std::vector<timers::TimerRow> removed;
+    plan_writer::Batch writes;
     std::set<std::string> orders_seen;
     const UtcMs written_at_ms = clock_.now_ms();
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -258,7 +241,7 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
         const auto found = orders.find(timer.order_id);
         if (found == orders.end() || found->second.tenant_id != timer.tenant_id) {
             // A timer of a vanished order can never apply: deleting it is all there is to do.
-            writes.removed.push_back(timer);
+            removed.push_back(timer);
             done[i] = TimerOutcome{TimerRun::denied, {}, std::nullopt, true};
             continue;
         }
@@ -283,7 +266,7 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
         // A decision the host refuses, a denial too, is the per-timer pass's failure to count.
         if (decision_check::violation(d, facts)) continue;
         if (!d.allowed) {
-            writes.removed.push_back(timer);
+            removed.push_back(timer);
             done[i] = TimerOutcome{TimerRun::denied, {}, ApplyResult{false, d.code, d.message, d.available_at_ms, before},
                                    true};
             continue;
@@ -294,38 +277,26 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
         if (!system) return system.error();
 
         const std::string label = order_moves::policy_label(policy.value()->info());
-        OrderRecord after = decision_steps::changed_order(before, d, *product.value(), label, timer.due_at_ms);
-        order_moves::add_amounts(d.moves, after);
-        after.version = before.version + 1;
         const std::string event_id = new_id("evt");
-        auto transfers = order_moves::transfers_for(d.moves, order_moves::Target{system.value(), event_id, written_at_ms},
-                                                    after);
-        if (!transfers) continue;
-        writes.removed.push_back(timer);
-        writes.orders.push_back(
-            orders::VersionedUpdate{after, before.version, !d.set_attributes.empty(), !d.set_terms.empty()});
-        for (const std::string& name : d.drop_timers) writes.dropped.emplace_back(after.id, name);
-        for (const sdk::TimerRequest& t : d.add_timers) {
-            writes.added.push_back(timers::TimerRow{after.id, t.name, after.tenant_id, t.due_at_ms});
-        }
-        writes.events.push_back(events::EventRow{event_id, after.tenant_id, after.id, after.version, event.type,
-                                                 event.timer, event.actor, label, timer.due_at_ms, true, d.code,
-                                                 json_codec::encode(d), written_at_ms,
-                                                 json_codec::encode_request(event)});
-        writes.transfers.insert(writes.transfers.end(), transfers.value().begin(), transfers.value().end());
-        const bool closed = after.is_final && !before.is_final;
+        auto plan = write_plan::plan_decision({before, d, event, *product.value()},
+                                              {system.value(), label, event_id, timer.due_at_ms, written_at_ms});
+        if (!plan) continue;
+        removed.push_back(timer);
+        const write_plan::Plan& p = plan.value();
         done[i] = TimerOutcome{TimerRun::applied, {},
-                               ApplyResult{true, d.code, d.message, std::nullopt, std::move(after),
-                                           decision_steps::refunded_minor(d.moves), closed},
+                               ApplyResult{true, d.code, d.message, std::nullopt, p.order.order, p.refunded_minor,
+                                           p.closed},
                                true};
+        writes.add(std::move(plan).value());
     }
 
     if (held_as == Held::leased) {
-        if (auto removed = remove_leased(sql, writes.removed, owner, held_of_order); !removed) return removed.error();
-    } else if (timers::remove_all(sql, writes.removed) != writes.removed.size()) {
+        if (auto gone = remove_leased(sql, removed, owner, held_of_order); !gone) return gone.error();
+    } else if (timers::remove_all(sql, removed) != removed.size()) {
         return Error{storage::storage_error::conflict, "a locked timer of the batch went away"};
     }
-    return write_set(sql, writes, db_.dialect().lock_rows);
+    // What the pass decided, its timers' rows already deleted.
+    return writes.write(sql, db_.dialect().lock_rows);
 }
 
 TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner,

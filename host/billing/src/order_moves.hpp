@@ -1,14 +1,12 @@
 // Turns a decision's (or a quote's) money moves into ledger transfers and the order's running
-// amounts. Shared by purchase and apply so both write money the same way.
+// amounts, without a database: the money part of write_plan.
 #pragma once
-
-#include <soci/soci.h>
 
 #include <string>
 #include <vector>
 
 #include "billing/core/result.hpp"
-#include "billing/storage/ledger.hpp"
+#include "billing/storage/ledger_rules.hpp"
 #include "billing/engine/records.hpp"
 
 namespace billing::order_moves {
@@ -22,15 +20,8 @@ struct Target {
 // Adds each move to order's charged/captured/refunded amounts (no database).
 void add_amounts(const std::vector<sdk::MoneyMove>& moves, OrderRecord& order);
 
-// Posts each move as a transfer between the order's customer and the tenant's system accounts.
-// Callers post LAST in their transaction, after the order, its timers and its event: the system
-// accounts (escrow above all) are rows every order of a tenant updates, and a row lock taken
-// late is held only for the rest of the transaction (see engine.hpp, lock order).
-Result<Unit> post(soci::session& sql, const std::vector<sdk::MoneyMove>& moves, const Target& target,
-                  const OrderRecord& order);
-
-// The transfers post() would write, without writing them (a sweeper's batch posts many orders'
-// transfers together: ledger::post_all). policy_violation for a move of an unknown kind.
+// The moves as transfers between the order's customer and the tenant's system accounts, in the
+// order of the moves. policy_violation for a move of an unknown kind.
 Result<std::vector<ledger::Transfer>> transfers_for(const std::vector<sdk::MoneyMove>& moves, const Target& target,
                                                     const OrderRecord& order);
 

@@ -53,36 +53,20 @@ const std::string insert_transfer_sql =
     "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, kind, "
     "order_id, event_id, created_at_ms) VALUES (:id, :t, :d, :c, :a, :k, :o, :e, :at)";
 
-// Money enters a tenant's ledger only by deposits, out of its funding account, and every other
-// account stays >= 0 while the tenant's balances sum to 0: the funding account's floor
-// (-balance_minor_max) bounds every balance of the tenant, so only a deposit can meet a bound.
-// Hitting it is the caller's limit, not a ledger fault.
-Error deposits_full(const Transfer& t) {
-    return Error{engine_error::balance_limit_exceeded,
-                 "a deposit of " + std::to_string(t.amount_minor) + " would take the tenant's deposits, or the "
-                 "account's balance, past the ledger's bound of " + std::to_string(balance_minor_max) +
-                 " minor units (2^62)"};
-}
-
+// The conditional UPDATEs bind the rules' floor and ceiling (ledger_rules.hpp): a safety net
+// under the checks of the callers that read the balances, and the check itself where nothing
+// read them. A refused UPDATE is reported as the rules report that breach.
 Result<Unit> debit(soci::session& sql, const Transfer& t, const vocabulary::TransferKind& kind) {
     storage::Prepared<MoveBalance> update(sql, debit_sql);
     update->amount = to_db(t.amount_minor);
     update->account_id = t.debit_account_id;
     update->tenant_id = t.tenant_id;
     update->account_kind = std::string(kind.debit_account_kind);
-    // Only the funding account is allowed to go negative (it is where money enters), and only
-    // as far as any other account may grow.
-    const bool may_go_negative = kind.debit_account_kind == vocabulary::account_kind::funding;
-    update->bound = to_db(may_go_negative ? t.amount_minor - balance_minor_max : t.amount_minor);
+    update->bound = to_db(debit_floor(kind.debit_account_kind, t.amount_minor));
     if (update->moved()) {
         return Unit{};
     }
-    if (kind.debit_account_kind == vocabulary::account_kind::customer) {
-        return Error{engine_error::insufficient_funds, "the balance does not cover " + std::to_string(t.amount_minor)};
-    }
-    if (may_go_negative) return deposits_full(t);
-    return Error{engine_error::ledger_violation, "a " + t.kind + " transfer would take its " +
-                                                     std::string(kind.debit_account_kind) + " account below its floor"};
+    return breach_error(Breach::debit_below_floor, t, &kind);
 }
 
 Result<Unit> credit(soci::session& sql, const Transfer& t, const vocabulary::TransferKind& kind) {
@@ -91,14 +75,11 @@ Result<Unit> credit(soci::session& sql, const Transfer& t, const vocabulary::Tra
     update->account_id = t.credit_account_id;
     update->tenant_id = t.tenant_id;
     update->account_kind = std::string(kind.credit_account_kind);
-    update->bound = to_db(balance_minor_max - t.amount_minor);
+    update->bound = to_db(credit_ceiling(t.amount_minor));
     if (update->moved()) {
         return Unit{};
     }
-    // A deposit's customer account was read in the same transaction: here it is full.
-    if (kind.debit_account_kind == vocabulary::account_kind::funding) return deposits_full(t);
-    return Error{engine_error::ledger_violation, "a " + t.kind + " transfer names a missing or full " +
-                                                     std::string(kind.credit_account_kind) + " credit account"};
+    return breach_error(Breach::credit_above_cap, t, &kind);
 }
 
 void insert_row(soci::session& sql, const std::string& id, const Transfer& t) {
@@ -150,15 +131,9 @@ namespace {
 
 // The checks of a transfer that need no database: its kind, amount and two accounts.
 Result<const vocabulary::TransferKind*> checked_kind(const Transfer& transfer) {
-    const vocabulary::TransferKind* kind = vocabulary::find_transfer_kind(transfer.kind);
-    if (kind == nullptr) {
-        return Error{engine_error::ledger_violation, "transfer kind " + transfer.kind + " is not in the vocabulary"};
-    }
-    if (transfer.amount_minor <= 0 || transfer.amount_minor > amount_minor_max) {
-        return Error{engine_error::invalid_request, "a transfer amount must be in 1.." + std::to_string(amount_minor_max)};
-    }
-    if (transfer.debit_account_id == transfer.credit_account_id) {
-        return Error{engine_error::ledger_violation, "a transfer needs two different accounts"};
+    const vocabulary::TransferKind* kind = nullptr;
+    if (const Breach breach = shape_breach(transfer, kind); breach != Breach::none) {
+        return breach_error(breach, transfer, kind);
     }
     return kind;
 }
@@ -223,30 +198,20 @@ std::map<std::string, HeldAccount> lock_accounts(soci::session& sql, const std::
     return held;
 }
 
-// One transfer against the held balances, with post()'s conditions and errors: the debit
-// covered (only funding may go negative, and no further than any account may grow), the credit
-// not past the cap, both accounts of the tenant and of the kinds the transfer kind names.
+// One transfer against the held balances, by the ledger's rules (ledger_rules.hpp).
 Result<Unit> move(std::map<std::string, HeldAccount>& held, const Transfer& t, const vocabulary::TransferKind& kind) {
     const auto debit = held.find(t.debit_account_id);
     const auto credit = held.find(t.credit_account_id);
-    const bool debit_fits = debit != held.end() && debit->second.tenant_id == t.tenant_id &&
-                            debit->second.kind == kind.debit_account_kind;
-    const bool credit_fits = credit != held.end() && credit->second.tenant_id == t.tenant_id &&
-                             credit->second.kind == kind.credit_account_kind;
-    const bool may_go_negative = kind.debit_account_kind == vocabulary::account_kind::funding;
-    if (!debit_fits || debit->second.balance_minor < (may_go_negative ? t.amount_minor - balance_minor_max
-                                                                      : t.amount_minor)) {
-        if (debit_fits && kind.debit_account_kind == vocabulary::account_kind::customer) {
-            return Error{engine_error::insufficient_funds,
-                         "the balance does not cover " + std::to_string(t.amount_minor)};
-        }
-        return Error{engine_error::ledger_violation, "a " + t.kind + " transfer would take its " +
-                                                         std::string(kind.debit_account_kind) +
-                                                         " account below its floor"};
-    }
-    if (!credit_fits || credit->second.balance_minor > balance_minor_max - t.amount_minor) {
-        return Error{engine_error::ledger_violation, "a " + t.kind + " transfer names a missing or full " +
-                                                         std::string(kind.credit_account_kind) + " credit account"};
+    const auto state_of = [&](auto found) -> std::optional<AccountState> {
+        if (found == held.end()) return std::nullopt;
+        return AccountState{found->second.tenant_id, found->second.kind, found->second.balance_minor};
+    };
+    const std::optional<AccountState> debit_state = state_of(debit);
+    const std::optional<AccountState> credit_state = state_of(credit);
+    if (const Breach breach = balance_breach(t, kind, debit_state ? &*debit_state : nullptr,
+                                             credit_state ? &*credit_state : nullptr);
+        breach != Breach::none) {
+        return breach_error(breach, t, &kind);
     }
     debit->second.balance_minor -= t.amount_minor;
     debit->second.moved_minor -= t.amount_minor;

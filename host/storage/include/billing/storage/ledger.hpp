@@ -5,7 +5,8 @@
 //
 // The kinds of transfer and account are the shared ledger vocabulary's
 // (billing/storage/ledger_vocabulary.hpp), which the audit checks by: a transfer is posted only
-// between accounts of the kinds the vocabulary gives its kind.
+// between accounts of the kinds the vocabulary gives its kind. The rules themselves (floor, cap,
+// kinds, amounts) and the values a transfer is made of are ledger_rules.hpp's.
 #pragma once
 
 #include <soci/soci.h>
@@ -15,36 +16,11 @@
 #include <vector>
 
 #include "billing/core/result.hpp"
+#include "billing/storage/ledger_rules.hpp"
 #include "billing/storage/records.hpp"
 #include "billing/storage/ledger_vocabulary.hpp"
 
 namespace billing::ledger {
-
-namespace vocabulary = storage::ledger_vocabulary;
-
-namespace detail {
-// The vocabulary's own spelling of a transfer kind; a name it does not know fails to compile.
-// A C string, because the names end up in SOCI binds and C-string test helpers; the vocabulary's
-// names are string literals, so data() is NUL-terminated.
-// (A loop over the array rather than find_transfer_kind's pointer: GCC 12 with
-// -fsanitize=undefined cannot compare a pointer into a constexpr array with nullptr in a
-// constant expression, and the ASan+UBSan build must compile this too.)
-consteval const char* known_transfer_kind(std::string_view name) {
-    for (const vocabulary::TransferKind& kind : vocabulary::transfer_kinds) {
-        if (kind.name == name) return kind.name.data();
-    }
-    throw "not a transfer kind of the ledger vocabulary";
-}
-}  // namespace detail
-
-namespace transfer_kind {
-inline constexpr const char* deposit = detail::known_transfer_kind("deposit");
-inline constexpr const char* purchase = detail::known_transfer_kind("purchase");
-inline constexpr const char* charge = detail::known_transfer_kind("charge");
-inline constexpr const char* capture = detail::known_transfer_kind("capture");
-inline constexpr const char* refund = detail::known_transfer_kind("refund");
-inline constexpr const char* refund_captured = detail::known_transfer_kind("refund_captured");
-}  // namespace transfer_kind
 
 // A system account's external_ref: "@" + its kind. The unique (tenant_id, external_ref) index
 // then guarantees exactly one account of each system kind per tenant, and since no customer's
@@ -52,31 +28,9 @@ inline constexpr const char* refund_captured = detail::known_transfer_kind("refu
 inline constexpr char reserved_ref_prefix = '@';
 std::string system_ref(std::string_view account_kind);
 
-struct SystemAccounts {
-    std::string funding;
-    std::string escrow;
-    std::string revenue;
-};
-
 // The tenant's three system accounts, found by their reserved external_refs; tenant_not_found
 // if any is missing.
 Result<SystemAccounts> system_accounts(soci::session& sql, const std::string& tenant_id);
-
-// No balance may grow past this, and the funding account may not go below its negation: keeps
-// every sum of balances far inside a BIGINT. Since money enters only by deposits, it bounds the
-// deposits of a tenant in all (4611 deposits of 10^15 fit, the 4612th does not).
-inline constexpr MinorUnits balance_minor_max = MinorUnits{1} << 62;
-
-struct Transfer {
-    std::string tenant_id;
-    std::string debit_account_id;
-    std::string credit_account_id;
-    MinorUnits amount_minor = 0;
-    std::string kind;      // transfer_kind::*
-    std::string order_id;  // empty: none
-    std::string event_id;  // empty: none
-    UtcMs created_at_ms = 0;
-};
 
 // Writes one transfer and updates both balances, the lower account id first: every transaction
 // then locks any two accounts in the same order, so two postings never deadlock on PostgreSQL
