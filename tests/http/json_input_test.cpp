@@ -164,10 +164,18 @@ TEST(JsonInput, Int64EdgesAreExact) {
     EXPECT_EQ(error_of(read(R"({"n":-9223372036854775809})")).message, outside);
 }
 
-TEST(JsonInput, IntegersPocoCannotReadAtAllAreStill422) {
-    const Error e = refusal(R"({"amount_minor":99999999999999999999999})", {"amount_minor"});
+TEST(JsonInput, NumbersNoDoubleHoldsAre422) {
+    const Error e = refusal(R"({"amount_minor":)" + std::string(400, '9') + "}", {"amount_minor"});
     EXPECT_EQ(e.code, "validation_failed");
-    EXPECT_EQ(e.message, "amount_minor: holds an integer outside the 64-bit range");
+    EXPECT_EQ(e.message, "amount_minor holds an integer outside the 64-bit range");
+    EXPECT_EQ(refusal(R"({"amount_minor":1e400})", {"amount_minor"}).message,
+              "amount_minor holds a number too large for a double");
+}
+
+TEST(JsonInput, IntegersOfAnyLengthAreStill422) {
+    EXPECT_EQ(money_error(R"({"amount_minor":99999999999999999999999})"),
+              "amount_minor: must be integer minor units (a JSON integer: 150 is 1.50) from 1 to 1000000000000000, "
+              "not an integer outside the 64-bit range");
 }
 
 TEST(JsonInput, RangeBoundsAreInclusive) {
@@ -244,10 +252,13 @@ TEST(JsonInput, IntegerMapRefusesFloatsAndOverflow) {
     EXPECT_EQ(read(R"({"numbers":{"duration_hours":24}})").value().at("duration_hours"), 24);
     EXPECT_EQ(error_of(read(R"({"numbers":{"duration_hours":24.0}})")).message,
               "numbers.duration_hours: must be an integer from 1 to 1344, not a number with a fraction or an exponent");
-    EXPECT_EQ(error_of(read(R"({"numbers":{"duration_hours":18446744073709551616}})")).message,  // Poco: 0
+    EXPECT_EQ(error_of(read(R"({"numbers":{"duration_hours":18446744073709551616}})")).message,
               "numbers.duration_hours: must be an integer from 1 to 1344, not an integer outside the 64-bit range");
-    EXPECT_EQ(refusal(R"({"numbers":{"duration_hours":18446744073709551640}})", {"numbers"}).message,  // Poco throws
-              "numbers: holds an integer outside the 64-bit range");
+    EXPECT_EQ(error_of(read(R"({"numbers":{"duration_hours":18446744073709551640}})")).message,
+              "numbers.duration_hours: must be an integer from 1 to 1344, not an integer outside the 64-bit range");
+    // Only the entry that holds it is refused for it.
+    EXPECT_EQ(error_of(read(R"({"numbers":{"a":24,"b":-99999999999999999999,"c":0}})")).message,
+              "numbers.b: must be an integer from 1 to 1344, not an integer outside the 64-bit range");
 }
 
 }  // namespace
