@@ -74,6 +74,12 @@ TEST(JsonInput, NulBytesAreRefusedEscapedOrRaw) {
     EXPECT_EQ(refusal(std::string("{\"s\":\"a\0b\"}", 10), {"s"}).code, "malformed_json");
 }
 
+TEST(JsonInput, ALoneSurrogateEscapeIs400) {
+    const Error e = refusal(R"({"s":"a\ude00"})", {"s"});
+    EXPECT_EQ(e.code, "malformed_json");
+    EXPECT_EQ(e.message, "the body is not JSON: The surrogate in a \\u escape is invalid. (at byte 14)");
+}
+
 TEST(JsonInput, EmptyBodyIsAnEmptyObject) {
     EXPECT_FALSE(parsed("", {"reason"}).has("reason"));
 }

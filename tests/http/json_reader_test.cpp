@@ -141,6 +141,12 @@ TEST(JsonReader, NulBytesAndBadUtf8AreRefused) {
     EXPECT_TRUE(report_of("{\"a\":\"\xC3\"}").failure);
     EXPECT_TRUE(report_of("{\"a\":\"\xED\xA0\x80\"}").failure);  // an encoded surrogate
     EXPECT_FALSE(report_of("{\"a\":\"\xC3\xA9\"}").failure);
+    // Surrogates written as escapes: a pair is one character, a lone one none.
+    EXPECT_FALSE(report_of(R"({"a":"\ud83d\ude00"})").failure);
+    for (const char* lone : {R"({"a":"\ude00"})", R"({"a":"x\udfff"})", R"({"\udc00":1})", R"({"a":"\ud83d"})"}) {
+        ASSERT_TRUE(report_of(lone).failure) << lone;
+        EXPECT_EQ(report_of(lone).failure->kind, ReadFailure::Kind::syntax) << lone;
+    }
 }
 
 TEST(JsonReader, AScalarAtTheTopIsOneValue) {

@@ -105,7 +105,8 @@ public:
     bool Key(const char* text, rapidjson::SizeType length, bool /*copy*/);
 
     [[nodiscard]] bool too_deep() const { return too_deep_; }
-    [[nodiscard]] bool nul_found() const { return nul_found_; }
+    // Why a string was refused, or "".
+    [[nodiscard]] const std::string& refused_string() const { return refused_string_; }
     // The path of the value the reader was reading when it stopped.
     [[nodiscard]] std::string failed_value_path() const {
         if (depth_ > 0 && !frames_[depth_ - 1].object) return path_to(frames_[depth_ - 1].count);
@@ -132,10 +133,21 @@ private:
         frame.names.clear();
         return true;
     }
+    // A string's or a name's characters, escapes resolved. RapidJSON 1.1.0 turns a lone low
+    // surrogate escape (\uDC00 to \uDFFF) into the three bytes of no character (ED B0 80 and
+    // kin), which its own UTF-8 check refuses in raw text; so does this.
     bool allowed(std::string_view text) {
-        if (limits_.nul_characters || text.find('\0') == std::string_view::npos) return true;
-        nul_found_ = true;
-        return false;
+        if (!limits_.nul_characters && text.find('\0') != std::string_view::npos) {
+            refused_string_ = "A string holds U+0000 (\\u0000), which is refused.";
+            return false;
+        }
+        for (std::size_t at = text.find('\xED'); at != std::string_view::npos; at = text.find('\xED', at + 1)) {
+            if (at + 1 < text.size() && static_cast<unsigned char>(text[at + 1]) >= 0xA0) {
+                refused_string_ = "The surrogate in a \\u escape is invalid.";
+                return false;
+            }
+        }
+        return true;
     }
     // Where the next member name starts to be looked for.
     bool done(bool go_on) {
@@ -154,7 +166,7 @@ private:
     std::size_t depth_ = 0;
     std::size_t mark_ = 0;
     bool too_deep_ = false;
-    bool nul_found_ = false;
+    std::string refused_string_;
 };
 
 bool Adapter::Key(const char* text, rapidjson::SizeType length, bool /*copy*/) {
@@ -267,8 +279,8 @@ ReadReport read_events(std::string_view text, const ReadLimits& limits, Sink& si
         if (adapter.too_deep()) {
             failure.kind = ReadFailure::Kind::too_deep;
             failure.message = "nested deeper than " + std::to_string(limits.depth_max) + " levels";
-        } else if (adapter.nul_found()) {
-            failure.message = "A string holds U+0000 (\\u0000), which is refused.";
+        } else if (!adapter.refused_string().empty()) {
+            failure.message = adapter.refused_string();
         } else if (result.Code() == rapidjson::kParseErrorNumberTooBig) {
             // The offset lies within the number or just past it: its text runs from the last
             // byte before that which no number holds.
