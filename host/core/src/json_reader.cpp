@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 #include <unordered_set>
 
 namespace billing::json {
@@ -80,8 +81,8 @@ bool send_number(std::string_view text, Sink& sink) {
 class Adapter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Adapter> {
 public:
     Adapter(std::string_view text, const rapidjson::MemoryStream& stream, const ReadLimits& limits, Sink& sink,
-            ReadReport& report)
-        : text_(text), stream_(stream), limits_(limits), sink_(sink), report_(report) {}
+            ReadReport& report, std::vector<Frame>& frames)
+        : text_(text), stream_(stream), limits_(limits), sink_(sink), report_(report), frames_(frames) {}
 
     bool Null() { return done(value_starts() && sink_.null()); }
     bool Bool(bool value) { return done(value_starts() && sink_.boolean(value)); }
@@ -162,7 +163,7 @@ private:
     const ReadLimits& limits_;
     Sink& sink_;
     ReadReport& report_;
-    std::vector<Frame> frames_;  // frames_[0, depth_) are open; the rest keep their memory
+    std::vector<Frame>& frames_;  // frames_[0, depth_) are open; the rest keep their memory
     std::size_t depth_ = 0;
     std::size_t mark_ = 0;
     bool too_deep_ = false;
@@ -266,14 +267,45 @@ private:
     std::vector<Value*> open_;  // safe: a container's items never move while it is open below
 };
 
+// The reader's stack and the frames, kept by each thread from one document to the next: reading
+// a short stored text (the sweeper reads two per order) is then mostly free of allocations.
+struct Scratch {
+    rapidjson::Reader reader;
+    std::vector<Frame> frames;
+    bool busy = false;  // a sink that reads another document meanwhile gets a scratch of its own
+};
+
+class ScratchLease {
+public:
+    ScratchLease() {
+        thread_local Scratch shared;
+        if (!shared.busy) {
+            scratch_ = &shared;
+        } else {
+            own_ = std::make_unique<Scratch>();
+            scratch_ = own_.get();
+        }
+        scratch_->busy = true;
+    }
+    ~ScratchLease() { scratch_->busy = false; }
+    ScratchLease(const ScratchLease&) = delete;
+    ScratchLease& operator=(const ScratchLease&) = delete;
+    Scratch& operator*() const { return *scratch_; }
+
+private:
+    std::unique_ptr<Scratch> own_;
+    Scratch* scratch_ = nullptr;
+};
+
 }  // namespace
 
 ReadReport read_events(std::string_view text, const ReadLimits& limits, Sink& sink) {
     ReadReport report;
+    const ScratchLease lease;
+    Scratch& scratch = *lease;
     rapidjson::MemoryStream stream(text.data(), text.size());
-    Adapter adapter(text, stream, limits, sink, report);
-    rapidjson::Reader reader;
-    const rapidjson::ParseResult result = reader.Parse<parse_flags>(stream, adapter);
+    Adapter adapter(text, stream, limits, sink, report, scratch.frames);
+    const rapidjson::ParseResult result = scratch.reader.Parse<parse_flags>(stream, adapter);
     if (!result) {
         ReadFailure failure{.kind = ReadFailure::Kind::syntax, .offset = result.Offset(), .message = "", .path = ""};
         if (adapter.too_deep()) {
