@@ -10,7 +10,7 @@
 
 #include "billing/http/json_input.hpp"
 #include "billing/http/problem.hpp"
-#include "json_codec.hpp"
+#include "billing/storage/json_codec.hpp"
 
 namespace {
 
