@@ -93,6 +93,17 @@ std::size_t depth_of(const Poco::Dynamic::Var& value) {
     return 0;
 }
 
+// Nineteen digits in a row or more: perhaps an integer outside the 64-bit range, which Poco
+// cannot read (it throws on some), so the round trip is skipped for such a body.
+bool has_a_long_digit_run(std::string_view body) {
+    std::size_t run = 0;
+    for (const char c : body) {
+        run = c >= '0' && c <= '9' ? run + 1 : 0;
+        if (run >= 19) return true;
+    }
+    return false;
+}
+
 bool holds_a_big_integer(const std::vector<std::string>& answers) {
     return std::any_of(answers.begin(), answers.end(), [](const std::string& answer) {
         return answer.find("outside the 64-bit range") != std::string::npos;
@@ -118,8 +129,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     Poco::JSON::Object::Ptr object = new Poco::JSON::Object;
     if (!body.empty()) {
-        Poco::JSON::Parser parser;
-        object = parser.parse(std::string(body)).extract<Poco::JSON::Object::Ptr>();
+        try {
+            Poco::JSON::Parser parser;
+            object = parser.parse(std::string(body)).extract<Poco::JSON::Object::Ptr>();
+        } catch (const Poco::Exception& e) {
+            if (has_a_long_digit_run(body)) return 0;
+            FUZZ_CHECK(false, "accepted a body Poco refuses: " + e.displayText());
+        }
     }
     FUZZ_CHECK(depth_of(object) <= limits.depth_max, "accepted although it nests " + std::to_string(depth_of(object)) +
                                                          " levels deep");
