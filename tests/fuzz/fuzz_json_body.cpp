@@ -2,8 +2,8 @@
 // Beyond not crashing: a refusal has one of the three codes the header promises (413 only for a
 // body over the limit); an accepted body, read by Poco's parser (independent of the host's),
 // nests no deeper than the limit; and written out again by Poco and read again it gives every
-// getter the same answer (parse -> serialise -> parse), unless it holds an integer outside the
-// 64-bit range (those answers are refusals, and Poco cannot keep such integers).
+// getter the same answer (parse -> serialise -> parse), unless it holds an integer Poco cannot be
+// trusted with (16 digits or more).
 // Poco writes a double without its fraction (150.0 as 150), so a field refused for holding a
 // fraction or an exponent may read differently the second time; it is left out of the comparison.
 #include <Poco/JSON/Object.h>
@@ -93,13 +93,14 @@ std::size_t depth_of(const Poco::Dynamic::Var& value) {
     return 0;
 }
 
-// Nineteen digits in a row or more: perhaps an integer outside the 64-bit range, which Poco
-// cannot read (it throws on some), so the round trip is skipped for such a body.
+// Sixteen digits in a row or more: an integer past 2^53, which Poco 1.11 cannot be trusted to
+// read (it throws on some outside 64 bits, and reads -92233720368555809 as -92233720368555808),
+// so the comparison with Poco is skipped for such a body.
 bool has_a_long_digit_run(std::string_view body) {
     std::size_t run = 0;
     for (const char c : body) {
         run = c >= '0' && c <= '9' ? run + 1 : 0;
-        if (run >= 19) return true;
+        if (run >= 16) return true;
     }
     return false;
 }
@@ -125,7 +126,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const std::vector<std::string> first = answers(parsed.value());
-    if (holds_a_big_integer(first)) return 0;
+    if (holds_a_big_integer(first) || has_a_long_digit_run(body)) return 0;
 
     Poco::JSON::Object::Ptr object = new Poco::JSON::Object;
     if (!body.empty()) {
@@ -133,7 +134,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             Poco::JSON::Parser parser;
             object = parser.parse(std::string(body)).extract<Poco::JSON::Object::Ptr>();
         } catch (const Poco::Exception& e) {
-            if (has_a_long_digit_run(body)) return 0;
             FUZZ_CHECK(false, "accepted a body Poco refuses: " + e.displayText());
         }
     }

@@ -238,6 +238,13 @@ TEST(JsonInput, StringMapReadsAttributes) {
     EXPECT_TRUE(parsed("{}", {"attributes"}).string_map("attributes", {}, {}).value().empty());
 }
 
+TEST(JsonInput, OfTwoFaultsTheOneFirstByNameIsReportedWhateverTheOrder) {
+    for (const char* body : {R"({"m":{"b":"","a":1}})", R"({"m":{"a":1,"b":""}})"}) {
+        EXPECT_EQ(error_of(parsed(body, {"m"}).string_map("m", {}, {1, 8})).message, "m.a: must be a string, not an integer");
+    }
+    EXPECT_EQ(refusal(R"({"y":1,"x":1})", {}).message, "x: unknown field; the fields are: (none)");
+}
+
 TEST(JsonInput, StringMapBounds) {
     const MapBounds two{2, {1, 3}};
     const auto read = [&](std::string_view body) {

@@ -80,6 +80,16 @@ Result<std::int64_t> checked_integer(std::string_view field, const Value& value,
     return value.integer;
 }
 
+// An object's members by name (bytewise), the order every refusal is looked for in, so that a body
+// with two faults is refused for the same one however its members are ordered.
+std::vector<std::size_t> by_name(const Value& object) {
+    std::vector<std::size_t> order(object.names.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(),
+              [&object](std::size_t a, std::size_t b) { return object.names[a] < object.names[b]; });
+    return order;
+}
+
 Result<const Value*> member_object(std::string_view field, const Value& value, MapBounds bounds) {
     if (value.kind != Kind::object) {
         return invalid(field, "must be an object, not " + describe(value));
@@ -169,7 +179,7 @@ Result<std::map<std::string, std::string>> JsonObject::string_map(std::string_vi
         return object.error();
     }
     const Value& map = *object.value();
-    for (std::size_t i = 0; i < map.names.size(); ++i) {
+    for (const std::size_t i : by_name(map)) {
         const std::string path = std::string(field) + "." + map.names[i];
         if (auto key = checked_text(path, map.names[i], bounds.key); !key) {
             return key.error();
@@ -195,7 +205,7 @@ Result<std::map<std::string, std::int64_t>> JsonObject::integer_map(std::string_
         return object.error();
     }
     const Value& map = *object.value();
-    for (std::size_t i = 0; i < map.names.size(); ++i) {
+    for (const std::size_t i : by_name(map)) {
         const std::string path = std::string(field) + "." + map.names[i];
         if (auto key = checked_text(path, map.names[i], bounds.key); !key) {
             return key.error();
@@ -219,7 +229,8 @@ std::optional<Error> member_names_refusal(const json::ReadReport& report, const 
     if (report.duplicate_name) {
         return invalid(*report.duplicate_name, "appears twice");
     }
-    for (const std::string& name : object.names) {
+    for (const std::size_t i : by_name(object)) {
+        const std::string& name = object.names[i];
         if (std::find(known.begin(), known.end(), name) == known.end()) {
             std::string list;
             for (const std::string_view k : known) {
