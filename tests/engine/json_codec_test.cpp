@@ -7,6 +7,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -199,9 +200,23 @@ const std::vector<std::string> stored_texts = {
     "{\"a\":\"b\",}", "{\"a\":\"b\"} x", "{\"a\" \"b\"}", "{\"a\":\"b\"", "{\"a\":\"b", "{\"a", "{", "",
     "[]", "\"text\"", "{\"tab\":\"a\tb\"}", "{\"del\":\"a\x7f\"}", "{a:\"b\"}", "{\"a\":'b'}"};
 
+// Where the reader is stricter than Poco was: a duplicate member (Poco kept the last), an integer
+// outside int64 (Poco clamped it) and a boolean for a number (Poco read 1) are refused.
+const std::vector<std::string> refused_where_poco_guessed = {
+    "{\"dup\":\"a\",\"dup\":\"b\"}", "{\"dup\":1,\"dup\":2}", "{\"under\":-9223372036854775809}", "{\"bool\":true}"};
+
+bool poco_guessed(const std::string& text) {
+    return std::find(refused_where_poco_guessed.begin(), refused_where_poco_guessed.end(), text) !=
+           refused_where_poco_guessed.end();
+}
+
 TEST(JsonCodec, StoredAttributesReadAsPocoAloneReadThem) {
     for (const std::string& text : stored_texts) {
+        if (poco_guessed(text)) continue;
         EXPECT_EQ(poco_attributes(text), json_codec::decode_attributes(text)) << text;
+    }
+    for (const std::string& text : refused_where_poco_guessed) {
+        EXPECT_EQ(std::nullopt, json_codec::decode_attributes(text)) << text;
     }
     EXPECT_EQ((sdk::Attributes{{"service", "facebook"}, {"country", "de"}}),
               json_codec::decode_attributes(stored_texts[2]));
@@ -209,7 +224,11 @@ TEST(JsonCodec, StoredAttributesReadAsPocoAloneReadThem) {
 
 TEST(JsonCodec, StoredTermsReadAsPocoAloneReadThem) {
     for (const std::string& text : stored_texts) {
+        if (poco_guessed(text)) continue;
         EXPECT_EQ(poco_numbers(text), json_codec::decode_numbers(text)) << text;
+    }
+    for (const std::string& text : refused_where_poco_guessed) {
+        EXPECT_EQ(std::nullopt, json_codec::decode_numbers(text)) << text;
     }
     EXPECT_EQ((sdk::Numbers{{"window_ms", 1'200'000},
                             {"min", std::numeric_limits<std::int64_t>::min()},

@@ -1,13 +1,15 @@
 // Request bodies: parse_json_object and every typed getter a route uses, on arbitrary bytes.
 // Beyond not crashing: a refusal has one of the three codes the header promises (413 only for a
-// body over the limit); an accepted body nests no deeper than the limit; and an accepted body
-// written out again by Poco and read again gives every getter the same answer (parse -> serialise
-// -> parse), unless it holds an integer the parser could not keep (those answers are refusals).
+// body over the limit); an accepted body, read by Poco's parser (independent of the host's),
+// nests no deeper than the limit; and written out again by Poco and read again it gives every
+// getter the same answer (parse -> serialise -> parse), unless it holds an integer Poco cannot be
+// trusted with (16 digits or more).
 // Poco writes a double without its fraction (150.0 as 150), so a field refused for holding a
 // fraction or an exponent may read differently the second time; it is left out of the comparison.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -18,7 +20,6 @@
 #include <vector>
 
 #include "billing/http/json_input.hpp"
-#include "billing/http/json_scan.hpp"
 #include "billing/http/problem.hpp"
 #include "fuzz_check.hpp"
 
@@ -77,11 +78,37 @@ std::vector<std::string> answers(const JsonObject& body) {
     return out;
 }
 
-std::string written_again(std::string_view body) {
-    Poco::JSON::Parser parser;
-    std::ostringstream out;
-    parser.parse(std::string(body)).extract<Poco::JSON::Object::Ptr>()->stringify(out);
-    return out.str();
+std::size_t depth_of(const Poco::Dynamic::Var& value) {
+    std::size_t deepest = 0;
+    if (value.type() == typeid(Poco::JSON::Object::Ptr)) {
+        for (const auto& [name, member] : *value.extract<Poco::JSON::Object::Ptr>()) {
+            deepest = std::max(deepest, depth_of(member));
+        }
+        return deepest + 1;
+    }
+    if (value.type() == typeid(Poco::JSON::Array::Ptr)) {
+        for (const auto& element : *value.extract<Poco::JSON::Array::Ptr>()) deepest = std::max(deepest, depth_of(element));
+        return deepest + 1;
+    }
+    return 0;
+}
+
+// Sixteen digits in a row or more: an integer past 2^53, which Poco 1.11 cannot be trusted to
+// read (it throws on some outside 64 bits, and reads -92233720368555809 as -92233720368555808),
+// so the comparison with Poco is skipped for such a body.
+bool has_a_long_digit_run(std::string_view body) {
+    std::size_t run = 0;
+    for (const char c : body) {
+        run = c >= '0' && c <= '9' ? run + 1 : 0;
+        if (run >= 16) return true;
+    }
+    return false;
+}
+
+bool holds_a_big_integer(const std::vector<std::string>& answers) {
+    return std::any_of(answers.begin(), answers.end(), [](const std::string& answer) {
+        return answer.find("outside the 64-bit range") != std::string::npos;
+    });
 }
 
 }  // namespace
@@ -98,14 +125,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(!parsed.error().message.empty(), "a refusal without a message");
         return 0;
     }
-    const JsonScan scan = scan_json(body, limits.depth_max);
-    FUZZ_CHECK(scan.depth <= limits.depth_max && !scan.duplicate_member && !scan.escaped_member,
-               "accepted although the scan found depth " + std::to_string(scan.depth) + " or a bad member name");
     const std::vector<std::string> first = answers(parsed.value());
-    if (!scan.out_of_range_members.empty()) return 0;
+    if (holds_a_big_integer(first) || has_a_long_digit_run(body)) return 0;
 
+    Poco::JSON::Object::Ptr object = new Poco::JSON::Object;
+    if (!body.empty()) {
+        try {
+            Poco::JSON::Parser parser;
+            object = parser.parse(std::string(body)).extract<Poco::JSON::Object::Ptr>();
+        } catch (const Poco::Exception& e) {
+            FUZZ_CHECK(false, "accepted a body Poco refuses: " + e.displayText());
+        }
+    }
+    FUZZ_CHECK(depth_of(object) <= limits.depth_max, "accepted although it nests " + std::to_string(depth_of(object)) +
+                                                         " levels deep");
     // Escapes may make the text longer; the limit is not what is checked here.
-    const std::string again = body.empty() ? std::string("{}") : written_again(body);
+    std::ostringstream written;
+    object->stringify(written);
+    const std::string again = written.str();
     const auto reparsed = parse(again, JsonLimits{.body_bytes_max = 8 * again.size() + 16, .depth_max = 4});
     FUZZ_CHECK(reparsed.ok(), "written again as " + again + " it is refused: " + reparsed.error().message);
     const std::vector<std::string> second = answers(reparsed.value());

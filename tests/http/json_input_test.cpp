@@ -74,6 +74,12 @@ TEST(JsonInput, NulBytesAreRefusedEscapedOrRaw) {
     EXPECT_EQ(refusal(std::string("{\"s\":\"a\0b\"}", 10), {"s"}).code, "malformed_json");
 }
 
+TEST(JsonInput, ALoneSurrogateEscapeIs400) {
+    const Error e = refusal(R"({"s":"a\ude00"})", {"s"});
+    EXPECT_EQ(e.code, "malformed_json");
+    EXPECT_EQ(e.message, "the body is not JSON: The surrogate in a \\u escape is invalid. (at byte 14)");
+}
+
 TEST(JsonInput, EmptyBodyIsAnEmptyObject) {
     EXPECT_FALSE(parsed("", {"reason"}).has("reason"));
 }
@@ -164,10 +170,18 @@ TEST(JsonInput, Int64EdgesAreExact) {
     EXPECT_EQ(error_of(read(R"({"n":-9223372036854775809})")).message, outside);
 }
 
-TEST(JsonInput, IntegersPocoCannotReadAtAllAreStill422) {
-    const Error e = refusal(R"({"amount_minor":99999999999999999999999})", {"amount_minor"});
+TEST(JsonInput, NumbersNoDoubleHoldsAre422) {
+    const Error e = refusal(R"({"amount_minor":)" + std::string(400, '9') + "}", {"amount_minor"});
     EXPECT_EQ(e.code, "validation_failed");
-    EXPECT_EQ(e.message, "amount_minor: holds an integer outside the 64-bit range");
+    EXPECT_EQ(e.message, "amount_minor holds an integer outside the 64-bit range");
+    EXPECT_EQ(refusal(R"({"amount_minor":1e400})", {"amount_minor"}).message,
+              "amount_minor holds a number too large for a double");
+}
+
+TEST(JsonInput, IntegersOfAnyLengthAreStill422) {
+    EXPECT_EQ(money_error(R"({"amount_minor":99999999999999999999999})"),
+              "amount_minor: must be integer minor units (a JSON integer: 150 is 1.50) from 1 to 1000000000000000, "
+              "not an integer outside the 64-bit range");
 }
 
 TEST(JsonInput, RangeBoundsAreInclusive) {
@@ -224,6 +238,13 @@ TEST(JsonInput, StringMapReadsAttributes) {
     EXPECT_TRUE(parsed("{}", {"attributes"}).string_map("attributes", {}, {}).value().empty());
 }
 
+TEST(JsonInput, OfTwoFaultsTheOneFirstByNameIsReportedWhateverTheOrder) {
+    for (const char* body : {R"({"m":{"b":"","a":1}})", R"({"m":{"a":1,"b":""}})"}) {
+        EXPECT_EQ(error_of(parsed(body, {"m"}).string_map("m", {}, {1, 8})).message, "m.a: must be a string, not an integer");
+    }
+    EXPECT_EQ(refusal(R"({"y":1,"x":1})", {}).message, "x: unknown field; the fields are: (none)");
+}
+
 TEST(JsonInput, StringMapBounds) {
     const MapBounds two{2, {1, 3}};
     const auto read = [&](std::string_view body) {
@@ -244,10 +265,13 @@ TEST(JsonInput, IntegerMapRefusesFloatsAndOverflow) {
     EXPECT_EQ(read(R"({"numbers":{"duration_hours":24}})").value().at("duration_hours"), 24);
     EXPECT_EQ(error_of(read(R"({"numbers":{"duration_hours":24.0}})")).message,
               "numbers.duration_hours: must be an integer from 1 to 1344, not a number with a fraction or an exponent");
-    EXPECT_EQ(error_of(read(R"({"numbers":{"duration_hours":18446744073709551616}})")).message,  // Poco: 0
+    EXPECT_EQ(error_of(read(R"({"numbers":{"duration_hours":18446744073709551616}})")).message,
               "numbers.duration_hours: must be an integer from 1 to 1344, not an integer outside the 64-bit range");
-    EXPECT_EQ(refusal(R"({"numbers":{"duration_hours":18446744073709551640}})", {"numbers"}).message,  // Poco throws
-              "numbers: holds an integer outside the 64-bit range");
+    EXPECT_EQ(error_of(read(R"({"numbers":{"duration_hours":18446744073709551640}})")).message,
+              "numbers.duration_hours: must be an integer from 1 to 1344, not an integer outside the 64-bit range");
+    // Only the entry that holds it is refused for it.
+    EXPECT_EQ(error_of(read(R"({"numbers":{"a":24,"b":-99999999999999999999,"c":0}})")).message,
+              "numbers.b: must be an integer from 1 to 1344, not an integer outside the 64-bit range");
 }
 
 }  // namespace

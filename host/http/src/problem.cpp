@@ -1,12 +1,10 @@
 #include "billing/http/problem.hpp"
 
-#include <Poco/JSON/ParseHandler.h>
-#include <Poco/JSON/Parser.h>
-
 #include <algorithm>
 #include <array>
 #include <cassert>
 
+#include "billing/core/json_reader.hpp"
 #include "billing/http/json_writer.hpp"
 #include "billing/http/rfc3339.hpp"
 
@@ -188,42 +186,36 @@ std::string problem_body(const Problem& problem) {
 }
 
 std::optional<Problem> parse_problem_body(std::string_view body) {
-    using Poco::Dynamic::Var;
-    Poco::JSON::Object::Ptr object;
-    try {
-        // The members' order is kept: the extension members are written back in it.
-        Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-        const Var root = parser.parse(std::string(body));
-        if (root.type() != typeid(Poco::JSON::Object::Ptr)) return std::nullopt;
-        object = root.extract<Poco::JSON::Object::Ptr>();
-    } catch (const Poco::Exception&) {
-        return std::nullopt;
-    }
-    const auto text = [&object](const std::string& name) -> std::optional<std::string> {
-        if (!object->has(name) || object->get(name).type() != typeid(std::string)) return std::nullopt;
-        return object->get(name).extract<std::string>();
+    using json::Value;
+    json::ReadReport report;
+    // The members' order is kept: the extension members are written back in it.
+    const Value object = json::read(body, {.depth_max = 64, .nul_characters = true}, report);
+    if (report.failure || report.duplicate_name || object.kind != Value::Kind::object) return std::nullopt;
+    const auto text = [&object](std::string_view name) -> std::optional<std::string> {
+        const Value* value = object.find(name);
+        if (value == nullptr || value->kind != Value::Kind::string) return std::nullopt;
+        return value->text;
     };
-    const Var status = object->has("status") ? object->get("status") : Var();
+    const Value* status = object.find("status");
     auto title = text("title");
     auto detail = text("detail");
     auto code = text("code");
-    if (!title || !detail || !code || !status.isInteger() || status.type() == typeid(bool) || !status.isSigned()) {
+    if (!title || !detail || !code || status == nullptr || status->kind != Value::Kind::integer ||
+        status->integer < 100 || status->integer > 599) {
         return std::nullopt;
     }
-    // Poco's convert<int> throws past int's range: the status is checked as an int64 first.
-    const auto status_code = status.convert<Poco::Int64>();
-    if (status_code < 100 || status_code > 599) return std::nullopt;
-    Problem problem{.status = static_cast<int>(status_code), .code = std::move(*code), .title = std::move(*title),
+    Problem problem{.status = static_cast<int>(status->integer), .code = std::move(*code), .title = std::move(*title),
                     .detail = std::move(*detail), .request_id = text("request_id").value_or("")};
-    for (const std::string& name : object->getNames()) {
+    for (std::size_t i = 0; i < object.names.size(); ++i) {
+        const std::string& name = object.names[i];
         if (standard_member(name) || name == "type") continue;
-        const Var value = object->get(name);
-        if (value.type() == typeid(std::string)) {
-            problem.extra.emplace_back(name, value.extract<std::string>());
-        } else if (value.type() == typeid(bool)) {
-            problem.extra.emplace_back(name, value.extract<bool>());
-        } else if (value.isInteger() && value.isSigned()) {
-            problem.extra.emplace_back(name, value.convert<std::int64_t>());
+        const Value& value = object.items[i];
+        if (value.kind == Value::Kind::string) {
+            problem.extra.emplace_back(name, value.text);
+        } else if (value.kind == Value::Kind::boolean) {
+            problem.extra.emplace_back(name, value.boolean);
+        } else if (value.kind == Value::Kind::integer) {
+            problem.extra.emplace_back(name, value.integer);
         } else {
             return std::nullopt;
         }

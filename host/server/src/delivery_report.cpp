@@ -1,14 +1,12 @@
 #include "billing/server/delivery_report.hpp"
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <algorithm>
 #include <cassert>
 #include <map>
 #include <tuple>
 #include <vector>
 
+#include "billing/core/json_reader.hpp"
 #include "billing/storage/reports.hpp"
 
 namespace billing::server::report {
@@ -37,57 +35,59 @@ void count_in_sql(soci::session& sql, storage::Backend backend, const DeliveryQu
     }
 }
 
-// The value of member name in a JSON object of strings, by one linear pass over the text the
-// host wrote (json_codec: compact, no whitespace, members sorted). nullopt: no such member.
-// Anything it does not expect (whitespace, an escape, a value that is no string) sends it back
-// to Poco's parser (fallback), which reads any JSON.
-enum class Scan { found, absent, fallback };
+// Finds the string value of one top-level member while the reader passes over a stored
+// attributes text, building nothing else.
+class MemberSink final : public json::Sink {
+public:
+    MemberSink(std::string_view name, std::optional<std::string>& value) : name_(name), value_(value) {}
 
-Scan scan_member(std::string_view text, std::string_view name, std::string_view& value) {
-    std::size_t at = 0;
-    const auto string_at = [&](std::string_view& out) {
-        if (at >= text.size() || text[at] != '"') return false;
-        const std::size_t start = ++at;
-        while (at < text.size() && text[at] != '"') {
-            if (text[at] == '\\' || static_cast<unsigned char>(text[at]) < 0x20) return false;
-            ++at;
-        }
-        if (at >= text.size()) return false;
-        out = text.substr(start, at - start);
-        ++at;
+    bool null() override { return scalar(); }
+    bool boolean(bool /*value*/) override { return scalar(); }
+    bool integer(std::int64_t /*value*/) override { return scalar(); }
+    bool big_integer(std::string_view /*digits*/) override { return scalar(); }
+    bool number(double /*value*/) override { return scalar(); }
+    bool string(std::string_view value) override {
+        if (at_name_) value_ = std::string(value);
+        return scalar();
+    }
+    bool key(std::string_view name) override {
+        at_name_ = depth_ == 1 && name == name_;
         return true;
-    };
-    if (text.empty() || text[at++] != '{') return Scan::fallback;
-    if (at < text.size() && text[at] == '}') return at + 1 == text.size() ? Scan::absent : Scan::fallback;
-    while (true) {
-        std::string_view key, member;
-        if (!string_at(key) || at >= text.size() || text[at++] != ':' || !string_at(member)) return Scan::fallback;
-        if (key == name) {
-            value = member;
-            return Scan::found;
-        }
-        if (at >= text.size()) return Scan::fallback;
-        const char next = text[at++];
-        if (next == '}') return at == text.size() ? Scan::absent : Scan::fallback;
-        if (next != ',') return Scan::fallback;
     }
-}
+    bool start_object() override { return open(); }
+    bool start_array() override { return open(); }
+    bool end_object() override { return close(); }
+    bool end_array() override { return close(); }
 
-// What the host wrote (json_codec): an object of strings. Anything else counts as "no such
-// attribute" rather than failing the whole report.
-std::optional<std::string> parsed_attribute(const std::string& attributes, const std::string& name) {
-    try {
-        Poco::JSON::Parser parser;
-        const auto object = parser.parse(attributes).extract<Poco::JSON::Object::Ptr>();
-        if (!object || !object->has(name)) return std::nullopt;
-        const Poco::Dynamic::Var value = object->get(name);
-        if (!value.isString()) return std::nullopt;
-        return value.extract<std::string>();
-    } catch (const Poco::Exception&) {
-        return std::nullopt;
-    } catch (const std::exception&) {
-        return std::nullopt;
+private:
+    bool scalar() {
+        at_name_ = false;
+        return true;
     }
+    bool open() {
+        ++depth_;
+        return scalar();
+    }
+    bool close() {
+        --depth_;
+        return true;
+    }
+
+    std::string_view name_;
+    std::optional<std::string>& value_;
+    int depth_ = 0;
+    bool at_name_ = false;
+};
+
+// What the host wrote (json_codec): an object of strings. Anything else (not JSON, a member
+// named twice, a value that is no string) counts as "no such attribute" rather than failing the
+// whole report.
+std::optional<std::string> attribute_value(std::string_view attributes, std::string_view name) {
+    std::optional<std::string> value;
+    MemberSink sink(name, value);
+    const json::ReadReport report = json::read_events(attributes, {.depth_max = 64, .nul_characters = true}, sink);
+    if (report.failure || report.duplicate_name) return std::nullopt;
+    return value;
 }
 
 void count_in_cpp(soci::session& sql, const DeliveryQuery& q, const std::string& product, Tally& tally) {
@@ -99,16 +99,9 @@ void count_in_cpp(soci::session& sql, const DeliveryQuery& q, const std::string&
         sql, range, [&](const std::vector<std::string>& attributes, const std::vector<std::string>& outcomes) {
             for (std::size_t i = 0; i < attributes.size(); ++i) {
                 const std::int64_t delivered = outcomes[i] == delivered_outcome ? 1 : 0;
-                std::string_view value;
-                const Scan scan = scan_member(attributes[i], q.group_by, value);
-                std::optional<std::string> parsed;
-                if (scan == Scan::fallback) {
-                    parsed = parsed_attribute(attributes[i], q.group_by);
-                    if (parsed) value = *parsed;
-                }
-                if (scan == Scan::found || parsed) {
-                    auto at = found.find(value);
-                    if (at == found.end()) at = found.emplace(std::string(value), DeliveryGroup{}).first;
+                if (const std::optional<std::string> value = attribute_value(attributes[i], q.group_by)) {
+                    auto at = found.find(*value);
+                    if (at == found.end()) at = found.emplace(*value, DeliveryGroup{}).first;
                     at->second.orders += 1;
                     at->second.delivered += delivered;
                 } else {

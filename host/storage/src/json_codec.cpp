@@ -1,13 +1,13 @@
 #include "billing/storage/json_codec.hpp"
 
 #include <Poco/JSONString.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
-#include <charconv>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
+#include "billing/core/json_reader.hpp"
 #include "billing/rules/decision_check.hpp"
 
 namespace billing::json_codec {
@@ -59,96 +59,59 @@ void put_key(std::string& out, std::string_view key) {
     out += "\":";
 }
 
-// The plain case of a stored attributes or terms text, read without Poco (whose parser was a
-// sixth of the sweeper's client CPU, reading every order of a batch): one flat object whose keys
-// and string values are printable ASCII without escapes, and whose numbers are plain integers.
-// Anything else (an escape, a byte outside printable ASCII, a nested value, a duplicate key, a
-// number that is not plainly an int64) gives nullopt, and Poco reads the text as before: this
-// path never decides a text Poco would have read differently. json_codec_test compares them.
-class PlainObjectReader {
+// Reads a stored attributes or terms text, one flat object of strings or of int64 integers, from
+// the reader's events into the map, without building a tree (this runs for every order of a
+// sweeper's batch). Any other shape stops the reading.
+template <typename Map>
+class FlatObjectSink final : public json::Sink {
 public:
-    explicit PlainObjectReader(std::string_view text) : text_(text) {}
+    explicit FlatObjectSink(Map& out) : out_(out) {}
 
-    template <typename Map, typename ReadValue>
-    std::optional<Map> read(ReadValue read_value) {
-        Map out;
-        skip_space();
-        if (!take('{')) return std::nullopt;
-        skip_space();
-        if (!take('}')) {
-            while (true) {
-                std::string key;
-                if (!read_string(key)) return std::nullopt;
-                skip_space();
-                if (!take(':')) return std::nullopt;
-                skip_space();
-                typename Map::mapped_type value{};
-                if (!(this->*read_value)(value) || !out.emplace(std::move(key), std::move(value)).second) {
-                    return std::nullopt;
-                }
-                skip_space();
-                if (take('}')) break;
-                if (!take(',')) return std::nullopt;
-                skip_space();
-            }
+    bool null() override { return false; }
+    bool boolean(bool /*value*/) override { return false; }
+    bool integer(std::int64_t value) override {
+        if constexpr (std::is_same_v<typename Map::mapped_type, std::int64_t>) {
+            return in_object_ && out_.insert_or_assign(std::move(key_), value).second;
         }
-        skip_space();
-        if (at_ != text_.size()) return std::nullopt;
-        return out;
+        return false;
     }
-
-    bool read_string(std::string& out) {
-        if (!take('"')) return false;
-        const std::size_t begin = at_;
-        while (at_ < text_.size() && text_[at_] != '"') {
-            const char c = text_[at_];
-            if (c < 0x20 || c > 0x7E || c == '\\') return false;  // signed char: non-ASCII is < 0
-            ++at_;
+    bool big_integer(std::string_view /*digits*/) override { return false; }
+    bool number(double /*value*/) override { return false; }
+    bool string(std::string_view value) override {
+        if constexpr (std::is_same_v<typename Map::mapped_type, std::string>) {
+            return in_object_ && out_.insert_or_assign(std::move(key_), std::string(value)).second;
         }
-        if (at_ == text_.size()) return false;
-        out.assign(text_.substr(begin, at_ - begin));
-        ++at_;  // the closing quote
+        return false;
+    }
+    bool key(std::string_view name) override {
+        key_.assign(name);
         return true;
     }
-
-    bool read_integer(std::int64_t& out) {
-        const std::size_t begin = at_;
-        if (at_ < text_.size() && text_[at_] == '-') ++at_;
-        const std::size_t digits = at_;
-        while (at_ < text_.size() && text_[at_] >= '0' && text_[at_] <= '9') ++at_;
-        const std::size_t count = at_ - digits;
-        // A leading zero only as the whole number 0 ("-0" and "007" are left to Poco).
-        if (count == 0 || (text_[digits] == '0' && (count > 1 || digits > begin))) return false;
-        const auto [end, error] = std::from_chars(text_.data() + begin, text_.data() + at_, out);
-        return error == std::errc() && end == text_.data() + at_;
+    bool start_object() override { return !std::exchange(in_object_, true) && !done_; }
+    bool end_object() override {
+        done_ = true;
+        return true;
     }
+    bool start_array() override { return false; }
+    bool end_array() override { return false; }
 
 private:
-    void skip_space() {
-        while (at_ < text_.size() &&
-               (text_[at_] == ' ' || text_[at_] == '\t' || text_[at_] == '\n' || text_[at_] == '\r')) {
-            ++at_;
-        }
-    }
-    bool take(char c) {
-        if (at_ >= text_.size() || text_[at_] != c) return false;
-        ++at_;
-        return true;
-    }
-
-    std::string_view text_;
-    std::size_t at_ = 0;
+    Map& out_;
+    std::string key_;
+    bool in_object_ = false;
+    bool done_ = false;
 };
 
-Poco::JSON::Object::Ptr parse_object(const std::string& text) {
-    try {
-        Poco::JSON::Parser parser;
-        return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
-    } catch (const Poco::Exception&) {
-        return nullptr;
-    } catch (const std::exception&) {
-        return nullptr;
-    }
+// Stored texts may hold U+0000 and escaped member names (the encoder escapes what JSON needs);
+// bytes that are not UTF-8 were never read back (Poco refused them too). A duplicate member, an integer outside int64 or a boolean for a number means the text
+// was not written by the host, and is refused rather than guessed at.
+template <typename Map>
+std::optional<Map> decode_flat(const std::string& text) {
+    Map out;
+    FlatObjectSink<Map> sink(out);
+    const json::ReadReport report = json::read_events(text, {.depth_max = 1, .nul_characters = true}, sink);
+    if (report.failure || report.duplicate_name) return std::nullopt;
+    return out;
 }
 
 }  // namespace
@@ -218,35 +181,8 @@ std::string encode(const sdk::Decision& decision) {
     return out;
 }
 
-std::optional<sdk::Attributes> decode_attributes(const std::string& text) {
-    if (auto plain = PlainObjectReader(text).read<sdk::Attributes>(&PlainObjectReader::read_string)) return plain;
-    const auto object = parse_object(text);
-    if (!object) return std::nullopt;
-    sdk::Attributes out;
-    for (const auto& [key, value] : *object) {
-        if (!value.isString()) return std::nullopt;
-        out[key] = value.extract<std::string>();
-    }
-    return out;
-}
+std::optional<sdk::Attributes> decode_attributes(const std::string& text) { return decode_flat<sdk::Attributes>(text); }
 
-std::optional<sdk::Numbers> decode_numbers(const std::string& text) {
-    if (auto plain = PlainObjectReader(text).read<sdk::Numbers>(&PlainObjectReader::read_integer)) return plain;
-    const auto object = parse_object(text);
-    if (!object) return std::nullopt;
-    sdk::Numbers out;
-    for (const auto& [key, value] : *object) {
-        if (!value.isInteger()) return std::nullopt;
-        // An integer past int64 (Poco reads it as an unsigned one) is refused, not thrown.
-        Poco::Int64 number = 0;
-        try {
-            number = value.convert<Poco::Int64>();
-        } catch (const Poco::Exception&) {
-            return std::nullopt;
-        }
-        out[key] = number;
-    }
-    return out;
-}
+std::optional<sdk::Numbers> decode_numbers(const std::string& text) { return decode_flat<sdk::Numbers>(text); }
 
 }  // namespace billing::json_codec

@@ -1,7 +1,7 @@
 // A request body as a bounded JSON object with typed, bounded getters. Every refusal is an
 // Error whose code is in the problem catalogue and whose message names the field:
 //   payload_too_large (413)  the body is longer than body_bytes_max
-//   malformed_json (400)     not JSON (Poco's message says where)
+//   malformed_json (400)     not JSON (the message says what and at which byte)
 //   validation_failed (422)  nesting deeper than depth_max, not an object, an unknown, duplicate
 //                            or escaped member name, a missing field, a wrong type, a value out
 //                            of its bounds; money that is not an integer JSON number
@@ -11,17 +11,15 @@
 // null counts as absent: an optional field that is null is empty, a required one is missing.
 #pragma once
 
-#include <Poco/JSON/Object.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 
+#include "billing/core/json_reader.hpp"
 #include "billing/core/result.hpp"
 
 namespace billing::http {
@@ -74,13 +72,12 @@ public:
 private:
     friend Result<JsonObject> parse_json_object(std::string_view, const JsonLimits&,
                                                 std::initializer_list<std::string_view>);
-    JsonObject(Poco::JSON::Object::Ptr object, std::set<std::string> out_of_range)
-        : object_(std::move(object)), out_of_range_(std::move(out_of_range)) {}
+    explicit JsonObject(json::Value object) : object_(std::move(object)) {}
 
     Result<std::int64_t> integer(std::string_view field, IntegerRange range, std::string_view what) const;
+    [[nodiscard]] const json::Value* member(std::string_view field) const;  // present and not null
 
-    Poco::JSON::Object::Ptr object_;
-    std::set<std::string> out_of_range_;  // members whose integers the parser could not hold
+    json::Value object_;
 };
 
 // Parses body as one JSON object whose member names are all in known_fields.
