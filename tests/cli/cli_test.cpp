@@ -93,6 +93,67 @@ TEST_F(HostCliTest, BadConfigExitsWithConfigErrorNamingLineAndColumn) {
     EXPECT_THAT(check.output, HasSubstr(config_.string() + ":2:8: server.port"));
 }
 
+// The line a refused start prints ("billing-host: ..."), which check must print too.
+std::string refusal_line(const std::string& output) {
+    const auto start = output.find("billing-host: ");
+    if (start == std::string::npos) return "(no refusal in: " + output + ")";
+    return output.substr(start, output.find('\n', start) - start);
+}
+
+// A policy whose quote() and decide() throw: it loads and configures, and only the smoke check
+// that serving runs refuses it (check once passed it).
+TEST_F(HostCliTest, CheckRefusesAPolicyThatFailsServingsSmokeCheckWithServesMessage) {
+    std::ofstream(dir_ / "fixture.toml") << "anything = 1\n";
+    std::ofstream(config_) << "[server]\nport = 0\n[database]\nurl = \"sqlite3://data/billing.db\"\n"
+                           << "[[plugins.policy]]\nname = \"fixture\"\nfile = \"" << BILLING_THROWING_PLUGIN
+                           << "\"\nconfig = \"fixture.toml\"\n";
+    const HostRun check = run_host("--config " + config_.string() + " check");
+    EXPECT_EQ(check.exit_code, 78) << check.output;
+    EXPECT_THAT(check.output, HasSubstr("quote() of an empty widget threw"));
+    EXPECT_FALSE(fs::exists(dir_ / "data" / "billing.db")) << "check creates no database";
+
+    const HostRun serve = run_host("--config " + config_.string() + " serve");
+    EXPECT_EQ(serve.exit_code, 1) << serve.output;
+    EXPECT_THAT(serve.output, HasSubstr("quote() of an empty widget threw"));
+    EXPECT_THAT(check.output, HasSubstr(refusal_line(serve.output)));
+}
+
+// A tenant bound with a config of its own that the policy refuses: serving refuses to start,
+// and check, which reads the bindings from the configured database, refuses it the same way.
+TEST_F(HostCliTest, CheckRefusesATenantsOwnConfigThatServingRefuses) {
+    std::ofstream(config_) << "[server]\nport = 0\n[database]\nurl = \"sqlite3://data/billing.db\"\n"
+                           << "[[plugins.policy]]\nname = \"otpdesk\"\nfile = \"" << BILLING_OTPDESK_PLUGIN
+                           << "\"\nconfig = \"" << BILLING_OTPDESK_CONFIG << "\"\n";
+    ASSERT_EQ(run_host("--config " + config_.string() + " migrate").exit_code, 0);
+    const auto bind_tenant = [&](const std::string& policy_config) {
+        billing::storage::DatabaseOptions options;
+        options.target = (dir_ / "data" / "billing.db").string();
+        options.pool_size = 1;
+        auto db = billing::storage::Database::open(options);
+        ASSERT_TRUE(db.ok()) << db.error().message;
+        auto bound = db.value()->write([&](soci::session& sql) -> billing::Result<billing::Unit> {
+            sql << "DELETE FROM tenants";
+            sql << "INSERT INTO tenants (id, name, currency, policy_name, policy_config, test_mode, clock_ms, "
+                   "created_at_ms) VALUES ('ten_cli', 'cli', 'USD', 'otpdesk', :config, 0, 0, 0)",
+                soci::use(policy_config);
+            return billing::Unit{};
+        });
+        ASSERT_TRUE(bound.ok()) << bound.error().message;
+    };
+    bind_tenant("[activation.prices]\ndefault_minor = 99\n[rental]\nprice_per_day_minor = 400\n");
+    const HostRun accepted = run_host("--config " + config_.string() + " check");
+    EXPECT_EQ(accepted.exit_code, 0) << accepted.output;
+    EXPECT_THAT(accepted.output, HasSubstr("smoke check passed; 1 tenant configs accepted"));
+
+    bind_tenant("[activation.prices]\ndefault_minor = 1.5\n[rental]\nprice_per_day_minor = 400\n");
+    const HostRun check = run_host("--config " + config_.string() + " check");
+    EXPECT_EQ(check.exit_code, 78) << check.output;
+    EXPECT_THAT(check.output, HasSubstr("a tenant's own config of otpdesk is refused"));
+    const HostRun serve = run_host("--config " + config_.string() + " serve");
+    EXPECT_EQ(serve.exit_code, 1) << serve.output;
+    EXPECT_THAT(check.output, HasSubstr(refusal_line(serve.output)));
+}
+
 TEST_F(HostCliTest, UnknownCommandIsAUsageError) {
     const HostRun run = run_host("--config " + config_.string() + " frobnicate");
     EXPECT_EQ(run.exit_code, 64);

@@ -3,19 +3,16 @@
 // `serve` (the default) runs the server until SIGTERM or SIGINT (billing/server/host.hpp); the
 // other commands check a configuration, migrate the database or audit it, and exit.
 #include <csignal>
-#include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
-#include <sstream>
 #include <string>
 
 #include "billing/audit/audit.hpp"
 #include "billing/config/load.hpp"
-#include "billing/plugin/loader.hpp"
 #include "billing/server/host.hpp"
+#include "billing/server/policy_loading.hpp"
 #include "billing/storage/database.hpp"
 #include "billing/storage/migrations.hpp"
 
@@ -29,7 +26,7 @@ void print_usage(std::ostream& out) {
     out << "usage: billing-host [--config FILE] [serve | check | migrate | audit]\n"
            "  --config FILE  the host configuration (default: config/billing.toml)\n"
            "  serve          run the server until SIGTERM or SIGINT (the default)\n"
-           "  check          validate the configuration and load every policy plugin\n"
+           "  check          validate the configuration and load every policy plugin as serve does\n"
            "  migrate        bring the database schema up to this build's version\n"
            "  audit          check every ledger invariant; print each violation; exit 1 if any\n";
 }
@@ -39,37 +36,6 @@ billing::sdk::UtcMs now_ms() {
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// Loads each [[plugins.policy]] with its config file; prints one line per plugin. Returns
-// false after printing the first refusal.
-bool load_policies(const billing::config::HostConfig& config) {
-    for (const auto& policy : config.plugins.policies) {
-        std::ifstream in(policy.config);
-        if (!in) {
-            std::cerr << policy.config.string() << ": cannot read the config of policy " << policy.name << ": "
-                      << std::strerror(errno) << "\n";
-            return false;
-        }
-        std::stringstream text;
-        text << in.rdbuf();
-        billing::plugin::LoadOptions options;
-        options.now_ms = now_ms();
-        auto loaded = billing::plugin::load_policy(policy.file, text.str(), policy.config.string(), options);
-        if (!loaded) {
-            std::cerr << loaded.error().message << "\n";
-            return false;
-        }
-        const auto& id = loaded.value()->identity();
-        if (id.name != policy.name) {
-            std::cerr << policy.file.string() << ": configured as policy " << policy.name << " but is "
-                      << id.name << " " << id.version << "\n";
-            return false;
-        }
-        std::cout << "policy " << id.name << " " << id.version << " (ABI " << id.abi_major << "." << id.abi_minor
-                  << ", sha256 " << id.sha256 << ") from " << id.file.string() << ": loaded and configured\n";
-    }
-    return true;
-}
-
 std::unique_ptr<billing::storage::Database> open_database(const billing::config::HostConfig& config) {
     auto db = billing::storage::Database::open(billing::storage::DatabaseOptions::from(config.database));
     if (!db) {
@@ -77,6 +43,32 @@ std::unique_ptr<billing::storage::Database> open_database(const billing::config:
         return nullptr;
     }
     return std::move(db).value();
+}
+
+// Loads the policies exactly as serving does (load_serving_policies: load, configure, smoke
+// check, every tenant's own config) and prints one line per policy; a refusal is printed as
+// serve prints it. The tenants' bindings are read from the configured database without
+// migrating it; a SQLite file that does not exist yet binds no tenant and is not created.
+int check_policies(const billing::config::HostConfig& config) {
+    std::unique_ptr<billing::storage::Database> db;
+    if (config.database.backend == billing::config::DatabaseBackend::sqlite3 &&
+        !std::filesystem::exists(config.database.target)) {
+        std::cout << "database " << config.database.url << ": does not exist yet: no tenant is bound\n";
+    } else if (db = open_database(config); !db) {
+        return EXIT_FAILURE;
+    }
+    auto registry = billing::server::load_serving_policies(config.plugins, db.get(), now_ms());
+    if (!registry) {
+        std::cerr << "billing-host: " << registry.error().message << "\n";
+        return exit_config;
+    }
+    for (const billing::server::PolicyStatus& policy : registry.value()->status()) {
+        const auto& id = policy.serving.identity;
+        std::cout << "policy " << id.name << " " << id.version << " (ABI " << id.abi_major << "." << id.abi_minor
+                  << ", sha256 " << id.sha256 << ") from " << id.file.string() << ": loaded and configured; "
+                  << "smoke check passed; " << policy.tenant_configs << " tenant configs accepted\n";
+    }
+    return EXIT_SUCCESS;
 }
 
 // Opens the configured database and applies every pending schema migration.
@@ -191,8 +183,5 @@ int main(int argc, char** argv) {
     if (command == "serve") {
         return serve(config.value(), config_file);
     }
-    if (!load_policies(config.value())) {
-        return exit_config;
-    }
-    return EXIT_SUCCESS;
+    return check_policies(config.value());
 }

@@ -19,7 +19,7 @@ Engine::Engine(storage::Database& db, const Clock& clock) : db_(db), clock_(cloc
 Result<ledger::SystemAccounts> Engine::system_accounts(soci::session& sql, const std::string& tenant_id) {
     {
         std::lock_guard lock(system_accounts_mutex_);
-        if (auto found = system_accounts_.find(tenant_id); found != system_accounts_.end()) return found->second;
+        if (const ledger::SystemAccounts* found = system_accounts_.find(tenant_id)) return *found;
     }
     auto read = ledger::system_accounts(sql, tenant_id);
     if (!read) return read;
@@ -27,8 +27,7 @@ Result<ledger::SystemAccounts> Engine::system_accounts(soci::session& sql, const
     // change (unique reserved refs). Read in a transaction that may still roll back: they were
     // found, so they are committed (tenants are created in their own transaction).
     std::lock_guard lock(system_accounts_mutex_);
-    if (system_accounts_.size() >= system_accounts_cached_max) system_accounts_.clear();
-    system_accounts_.emplace(tenant_id, read.value());
+    system_accounts_.put(tenant_id, read.value());
     return read;
 }
 

@@ -50,6 +50,9 @@ void read_database(const toml::table& table, Diagnostics& diagnostics, DatabaseC
                                            std::string(database_schemes));
         } else if (split->target.empty()) {
             reader.report("url", node, "\"" + url + "\" names no database after the scheme");
+        } else if (auto server = checked_server_address(*split); !server) {
+            // The url is not repeated: it may hold a password.
+            reader.report("url", node, std::string(to_string(split->backend)) + " url " + server.error().message);
         } else {
             out.url = url;
             out.backend = split->backend;

@@ -24,6 +24,7 @@
 #include "billing/http/rfc3339.hpp"
 #include "billing/server/api.hpp"
 #include "billing/server/key_store.hpp"
+#include "billing/server/policy_loading.hpp"
 #include "billing/server/policy_registry.hpp"
 #include "billing/server/tenant_directory.hpp"
 #include "billing/storage/migrations.hpp"
@@ -284,13 +285,7 @@ Result<std::unique_ptr<Host>> Host::start(const config::HostConfig& config, std:
         return Error{migrated.error().code, "database " + config.database.url + ": " + migrated.error().message};
     }
     Parts* parts = p.get();
-    // A new version of a policy must accept every config a tenant is bound with.
-    auto bound_configs = [parts](const std::string& name) -> Result<std::vector<std::string>> {
-        return parts->db->read([&](soci::session& sql) -> Result<std::vector<std::string>> {
-            return tenants::bound_configs(sql, name);
-        });
-    };
-    auto policies = PolicyRegistry::load(config.plugins, p->clock.now_ms(), bound_configs);
+    auto policies = load_serving_policies(config.plugins, p->db.get(), p->clock.now_ms());
     if (!policies) return policies.error();
     p->policies = std::move(policies).value();
     p->tenants = std::make_unique<TenantDirectory>(*p->db, p->clock);

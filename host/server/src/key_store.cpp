@@ -80,9 +80,7 @@ Result<bool> KeyStore::has_operator_key() {
 
 void KeyStore::forget(const std::string& key_id) {
     std::lock_guard lock(cache_mutex_);
-    for (auto it = cache_.begin(); it != cache_.end();) {
-        it = it->second.key.key_id == key_id ? cache_.erase(it) : std::next(it);
-    }
+    cache_.erase_if([&](const std::string&, const Cached& cached) { return cached.key.key_id == key_id; });
 }
 
 Result<KeyRecord> KeyStore::revoke(const std::string& key_id, UtcMs now_ms) {
@@ -105,8 +103,8 @@ Result<std::optional<http::StoredApiKey>> KeyStore::lookup(std::string_view pref
     const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(cache_mutex_);
-        if (auto found = cache_.find(p); found != cache_.end() && found->second.until > now) {
-            return std::optional<http::StoredApiKey>{found->second.key};
+        if (const Cached* found = cache_.find(p); found != nullptr && found->until > now) {
+            return std::optional<http::StoredApiKey>{found->key};
         }
     }
     auto read = db_.read([&](soci::session& sql) -> Result<std::optional<http::StoredApiKey>> {
@@ -124,8 +122,7 @@ Result<std::optional<http::StoredApiKey>> KeyStore::lookup(std::string_view pref
     });
     if (read && read.value() && !read.value()->revoked) {
         std::lock_guard lock(cache_mutex_);
-        if (cache_.size() >= cached_max) cache_.clear();
-        cache_[p] = Cached{*read.value(), now + std::chrono::milliseconds(lookup_cache_ms)};
+        cache_.put(p, Cached{*read.value(), now + std::chrono::milliseconds(lookup_cache_ms)});
     }
     return read;
 }

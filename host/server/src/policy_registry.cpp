@@ -12,9 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A tenant's own config is configured per distinct text; this bounds how many are kept.
-constexpr std::size_t tenant_configs_per_policy_max = 1000;
-
 Result<std::string> read_text(const fs::path& file) {
     std::ifstream in(file);
     if (!in) return Error{swap_error::config_unreadable, file.string() + ": cannot be read"};
@@ -70,6 +67,13 @@ std::optional<std::string> smoke_check(const plugin::PolicyInstance& instance, U
         if (decision.allowed) return "decide() allowed an event type no policy knows on a " + product.name;
     }
     return std::nullopt;
+}
+
+// A candidate's instances, every one of which was checked, become the slot's cache.
+template <class Cache, class Checked>
+void keep_configured(Cache& cache, Checked&& checked) {
+    cache.clear();
+    for (auto& [text, instance] : checked) cache.put(text, std::move(instance));
 }
 
 long held_outside(const std::shared_ptr<const plugin::PolicyInstance>& instance) {
@@ -155,7 +159,7 @@ Result<SwapReport> PolicyRegistry::add(const config::PolicyPluginConfig& policy,
     slot.config = policy.config;
     slot.library = candidate.value().library;
     slot.default_instance = candidate.value().default_instance;
-    slot.by_config = std::move(candidate.value().by_config);
+    keep_configured(slot.by_config, std::move(candidate.value().by_config));
     return report;
 }
 
@@ -203,7 +207,7 @@ Result<SwapReport> PolicyRegistry::swap(const std::string& name, const std::opti
         slot.config = next_config;
         slot.library = std::move(candidate.value().library);
         slot.default_instance = std::move(candidate.value().default_instance);
-        slot.by_config = std::move(candidate.value().by_config);
+        keep_configured(slot.by_config, std::move(candidate.value().by_config));
         slot.draining.push_back(retired);
     }
     // The old shared_ptrs go out of scope here (serving, and through `retired` nothing strong):
@@ -219,11 +223,10 @@ bool PolicyRegistry::has(const std::string& name) const {
 Result<std::shared_ptr<const plugin::PolicyInstance>> PolicyRegistry::configured(Slot& slot, const std::string& name,
                                                                                 const std::string& tenant_config) {
     if (tenant_config.empty()) return slot.default_instance;
-    if (auto found = slot.by_config.find(tenant_config); found != slot.by_config.end()) return found->second;
+    if (const auto* found = slot.by_config.find(tenant_config)) return *found;
     auto instance = slot.library->instantiate(tenant_config, "the tenant's config of policy " + name);
     if (!instance) return instance.error();
-    if (slot.by_config.size() >= tenant_configs_per_policy_max) slot.by_config.clear();
-    slot.by_config.emplace(tenant_config, instance.value());
+    slot.by_config.put(tenant_config, instance.value());
     return instance;
 }
 

@@ -9,15 +9,14 @@ Result<TenantRecord> TenantDirectory::get(const std::string& tenant_id) {
     const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
-        if (auto found = cache_.find(tenant_id); found != cache_.end() && now - found->second.read_at < cache_ttl) {
-            return found->second.record;
+        if (const Cached* found = cache_.find(tenant_id); found != nullptr && now - found->read_at < cache_ttl) {
+            return found->record;
         }
     }
     auto tenant = db_.read([&](soci::session& sql) { return tenants::get(sql, tenant_id); });
     if (!tenant) return tenant;
     std::lock_guard lock(mutex_);
-    if (cache_.size() >= cached_max) cache_.clear();
-    cache_.insert_or_assign(tenant_id, Cached{tenant.value(), now});
+    cache_.put(tenant_id, Cached{tenant.value(), now});
     return tenant;
 }
 

@@ -1,5 +1,7 @@
 #include "billing/storage/database.hpp"
 
+#include "billing/config/database_url.hpp"
+
 #include <soci/mysql/soci-mysql.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -11,35 +13,29 @@ namespace billing::storage {
 
 namespace {
 
-// USER[:PASSWORD]@HOST[:PORT]/DB, the part of a postgresql:// or mysql:// url after the scheme.
-struct ServerTarget {
-    std::string user, password, host, port, database;
-};
+using ServerTarget = config::ServerAddress;
 
-Result<ServerTarget> parse_server_target(const std::string& target) {
-    ServerTarget t;
-    std::string rest = target;
-    if (const auto at = rest.rfind('@'); at != std::string::npos) {
-        const std::string credentials = rest.substr(0, at);
-        rest = rest.substr(at + 1);
-        const auto colon = credentials.find(':');
-        t.user = credentials.substr(0, colon);
-        if (colon != std::string::npos) {
-            t.password = credentials.substr(colon + 1);
-        }
+// The url's parts, percent-decoded (billing/config/database_url.hpp): the one reading of the url,
+// the one the config was validated with.
+Result<ServerTarget> parse_server_target(Backend backend, const std::string& target) {
+    auto address = config::parse_server_address(backend, target);
+    if (!address) return Error{storage_error::failed, "database url " + address.error().message};
+    return address;
+}
+
+// A connect-string value as both drivers read it (libpq's conninfo and SOCI's MySQL backend):
+// single-quoted, with a backslash before a quote or a backslash, so that any character works.
+// SOCI 4.0's PostgreSQL backend first splits the string at spaces, and keeps a value whole only
+// in double quotes (which it strips): so there the quoted value is double-quoted too, and a '"'
+// is refused when the url is read.
+std::string quoted(Backend backend, const std::string& value) {
+    std::string out = "'";
+    for (const char c : value) {
+        if (c == '\\' || c == '\'') out += '\\';
+        out += c;
     }
-    const auto slash = rest.find('/');
-    if (slash == std::string::npos || slash + 1 >= rest.size()) {
-        return Error{storage_error::failed, "database url names no database: expected USER:PASSWORD@HOST:PORT/DB"};
-    }
-    t.database = rest.substr(slash + 1);
-    const std::string host_port = rest.substr(0, slash);
-    const auto colon = host_port.rfind(':');
-    t.host = host_port.substr(0, colon);
-    if (colon != std::string::npos) {
-        t.port = host_port.substr(colon + 1);
-    }
-    return t;
+    out += "'";
+    return backend == Backend::postgresql ? '"' + out + '"' : out;
 }
 
 std::string sqlite_synchronous_pragma(config::SqliteSynchronous level) {
@@ -69,9 +65,11 @@ void open_session(soci::session& sql, const DatabaseOptions& o, const ServerTarg
             sql << "PRAGMA foreign_keys=ON";
             return;
         case Backend::postgresql: {
-            std::string connect = "host=" + server.host + " dbname=" + server.database + " user=" + server.user;
+            std::string connect =
+                "host=" + quoted(o.backend, server.host) + " dbname=" + quoted(o.backend, server.database);
+            if (!server.user.empty()) connect += " user=" + quoted(o.backend, server.user);
             if (!server.port.empty()) connect += " port=" + server.port;
-            if (!server.password.empty()) connect += " password=" + server.password;
+            if (!server.password.empty()) connect += " password=" + quoted(o.backend, server.password);
             sql.open(soci::postgresql, connect);
             // NOTICEs (e.g. "relation already exists, skipping") must not reach stderr.
             sql << "SET client_min_messages TO WARNING";
@@ -81,10 +79,11 @@ void open_session(soci::session& sql, const DatabaseOptions& o, const ServerTarg
         case Backend::mysql: {
             // utf8mb4 said, not left to the client library's default: the host's texts are UTF-8,
             // and bulk_sql writes them as utf8mb4 literals.
-            std::string connect =
-                "host=" + server.host + " db=" + server.database + " user=" + server.user + " charset=utf8mb4";
+            std::string connect = "host=" + quoted(o.backend, server.host) +
+                                  " db=" + quoted(o.backend, server.database) + " charset=utf8mb4";
+            if (!server.user.empty()) connect += " user=" + quoted(o.backend, server.user);
             if (!server.port.empty()) connect += " port=" + server.port;
-            if (!server.password.empty()) connect += " password=" + server.password;
+            if (!server.password.empty()) connect += " password=" + quoted(o.backend, server.password);
             sql.open(soci::mysql, connect);
             sql << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'";
             // READ COMMITTED, as on PostgreSQL: the code locks what it reads with FOR UPDATE and
@@ -118,7 +117,7 @@ Database::Database(DatabaseOptions options, Dialect dialect)
 void Database::reopen(std::size_t position) {
     ServerTarget server;
     if (options_.backend != Backend::sqlite3) {
-        auto parsed = parse_server_target(options_.target);
+        auto parsed = parse_server_target(options_.backend, options_.target);
         if (!parsed) throw soci::soci_error(parsed.error().message);
         server = parsed.value();
     }
@@ -148,7 +147,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
             std::filesystem::create_directories(file.parent_path(), ec);
         }
     } else {
-        auto parsed = parse_server_target(options.target);
+        auto parsed = parse_server_target(options.backend, options.target);
         if (!parsed) {
             return parsed.error();
         }

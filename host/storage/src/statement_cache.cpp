@@ -14,7 +14,7 @@ void CachedStatement::reset() noexcept {
 }
 
 void StatementCache::reset_all() noexcept {
-    for (auto& [text, statement] : entries_) statement->reset();
+    for (const auto& [text, statement] : entries_) statement->reset();
 }
 
 }  // namespace billing::storage

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "billing/core/clock.hpp"
+#include "billing/core/lru_cache.hpp"
 #include "billing/core/result.hpp"
 #include "billing/storage/disputes.hpp"
 #include "billing/storage/ledger.hpp"
@@ -341,7 +342,7 @@ private:
     OrderChangeListener change_listener_;
     static constexpr std::size_t system_accounts_cached_max = 10'000;
     std::mutex system_accounts_mutex_;
-    std::unordered_map<std::string, ledger::SystemAccounts> system_accounts_;
+    LruCache<std::string, ledger::SystemAccounts> system_accounts_{system_accounts_cached_max};
 };
 
 }  // namespace billing

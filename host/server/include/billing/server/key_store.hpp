@@ -7,12 +7,12 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "billing/core/clock.hpp"
+#include "billing/core/lru_cache.hpp"
 #include "billing/core/result.hpp"
 #include "billing/http/auth.hpp"
 #include "billing/http/roles.hpp"
@@ -82,7 +82,7 @@ private:
     storage::Database& db_;
     static constexpr std::size_t cached_max = 10'000;
     std::mutex cache_mutex_;
-    std::unordered_map<std::string, Cached> cache_;  // by prefix
+    LruCache<std::string, Cached> cache_{cached_max};  // by prefix
 };
 
 }  // namespace billing::server

@@ -26,6 +26,7 @@
 
 #include "billing/config/host_config.hpp"
 #include "billing/core/clock.hpp"
+#include "billing/core/lru_cache.hpp"
 #include "billing/core/result.hpp"
 #include "billing/plugin/loader.hpp"
 
@@ -116,6 +117,9 @@ public:
     [[nodiscard]] std::vector<PolicyStatus> status();
 
 private:
+    // A tenant's own config is configured per distinct text; this bounds how many are kept.
+    static constexpr std::size_t tenant_configs_per_policy_max = 1000;
+
     struct Retired {
         plugin::PluginIdentity identity;
         UtcMs retired_at_ms = 0;
@@ -127,7 +131,9 @@ private:
         std::filesystem::path config;
         std::shared_ptr<const plugin::PluginLibrary> library;
         std::shared_ptr<const plugin::PolicyInstance> default_instance;
-        std::map<std::string, std::shared_ptr<const plugin::PolicyInstance>> by_config;  // tenant configs
+        // Tenants' own configs, configured on first use; a config past the bound evicts the one
+        // used least recently (it is configured again when a request needs it).
+        LruCache<std::string, std::shared_ptr<const plugin::PolicyInstance>> by_config{tenant_configs_per_policy_max};
         std::vector<Retired> draining;
     };
     // A new version, loaded and configured but not published.

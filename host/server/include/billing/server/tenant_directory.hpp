@@ -7,9 +7,9 @@
 #include <chrono>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "billing/core/clock.hpp"
+#include "billing/core/lru_cache.hpp"
 #include "billing/core/result.hpp"
 #include "billing/engine/engine.hpp"
 
@@ -40,7 +40,7 @@ private:
         TenantRecord record;
         std::chrono::steady_clock::time_point read_at;
     };
-    std::unordered_map<std::string, Cached> cache_;
+    LruCache<std::string, Cached> cache_{cached_max};
 };
 
 }  // namespace billing::server

@@ -14,10 +14,12 @@
 
 #include <soci/soci.h>
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
+
+#include "billing/core/lru_cache.hpp"
 
 namespace billing::storage {
 
@@ -53,22 +55,26 @@ private:
 
 class StatementCache {
 public:
+    // Statements kept per session: several times the distinct texts the host prepares, so that
+    // only texts built at run time would ever evict one (the least recently used).
+    static constexpr std::size_t statements_max = 256;
+
     // The statement for text, made with T(sql, text) the first time.
     template <class T>
-    T& get(soci::session& sql, const std::string& text) {
-        auto found = entries_.find(text);
-        if (found == entries_.end()) {
-            auto made = std::make_unique<T>(sql, text);
-            made->sqlite_ = sql.get_backend_name() == "sqlite3";
-            found = entries_.emplace(text, std::move(made)).first;
-        }
-        return static_cast<T&>(*found->second);
+    std::shared_ptr<T> get(soci::session& sql, const std::string& text) {
+        if (const auto* found = entries_.find(text)) return std::static_pointer_cast<T>(*found);
+        auto made = std::make_shared<T>(sql, text);
+        made->sqlite_ = sql.get_backend_name() == "sqlite3";
+        entries_.put(text, made);
+        return made;
     }
     void reset_all() noexcept;
     void clear() noexcept { entries_.clear(); }
+    [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
 
 private:
-    std::unordered_map<std::string, std::unique_ptr<CachedStatement>> entries_;
+    // Shared with the Prepared using it: an evicted statement lives until that call is done.
+    LruCache<std::string, std::shared_ptr<CachedStatement>> entries_{statements_max};
 };
 
 // The cache of sql while it is leased from a Database on this thread, else nullptr.
@@ -79,19 +85,14 @@ template <class T>
 class Prepared {
 public:
     Prepared(soci::session& sql, const std::string& text) {
-        if (StatementCache* cache = statement_cache_of(sql)) {
-            statement_ = &cache->get<T>(sql, text);
-        } else {
-            owned_ = std::make_unique<T>(sql, text);
-            statement_ = owned_.get();
-        }
+        StatementCache* cache = statement_cache_of(sql);
+        statement_ = cache != nullptr ? cache->get<T>(sql, text) : std::make_shared<T>(sql, text);
     }
-    T* operator->() { return statement_; }
+    T* operator->() { return statement_.get(); }
     T& operator*() { return *statement_; }
 
 private:
-    std::unique_ptr<T> owned_;
-    T* statement_ = nullptr;
+    std::shared_ptr<T> statement_;
 };
 
 // A statement without placeholders (SAVEPOINT, RELEASE ...), cached like any other.
