@@ -10,6 +10,7 @@
 #include <string>
 
 #include "billing/audit/audit.hpp"
+#include "billing/config/database_url.hpp"
 #include "billing/config/load.hpp"
 #include "billing/server/host.hpp"
 #include "billing/server/policy_loading.hpp"
@@ -39,7 +40,7 @@ billing::sdk::UtcMs now_ms() {
 std::unique_ptr<billing::storage::Database> open_database(const billing::config::HostConfig& config) {
     auto db = billing::storage::Database::open(billing::storage::DatabaseOptions::from(config.database));
     if (!db) {
-        std::cerr << "database " << config.database.url << ": " << db.error().message << "\n";
+        std::cerr << "database " << billing::config::redacted_database_url(config.database.url) << ": " << db.error().message << "\n";
         return nullptr;
     }
     return std::move(db).value();
@@ -53,7 +54,7 @@ int check_policies(const billing::config::HostConfig& config) {
     std::unique_ptr<billing::storage::Database> db;
     if (config.database.backend == billing::config::DatabaseBackend::sqlite3 &&
         !std::filesystem::exists(config.database.target)) {
-        std::cout << "database " << config.database.url << ": does not exist yet: no tenant is bound\n";
+        std::cout << "database " << billing::config::redacted_database_url(config.database.url) << ": does not exist yet: no tenant is bound\n";
     } else if (db = open_database(config); !db) {
         return EXIT_FAILURE;
     }
@@ -79,10 +80,10 @@ bool migrate_database(const billing::config::HostConfig& config) {
     }
     auto version = billing::storage::migrate(*db, now_ms());
     if (!version) {
-        std::cerr << "database " << config.database.url << ": " << version.error().message << "\n";
+        std::cerr << "database " << billing::config::redacted_database_url(config.database.url) << ": " << version.error().message << "\n";
         return false;
     }
-    std::cout << "database " << config.database.url << ": schema version " << version.value() << "\n";
+    std::cout << "database " << billing::config::redacted_database_url(config.database.url) << ": schema version " << version.value() << "\n";
     return true;
 }
 

@@ -130,3 +130,25 @@ std::string resolved_database_url(DatabaseUrl& url, const std::filesystem::path&
 }
 
 }  // namespace billing::config::detail
+
+namespace billing::config {
+
+std::string redacted_database_url(std::string_view url) {
+    const std::size_t scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos) return std::string(url);
+    const std::size_t start = scheme_end + 3;
+    // The server part ends at the path, its user information at the last '@' before that (a
+    // raw '@' in a password is refused at load, but the url printed may be one that failed).
+    const std::size_t path = url.find('/', start);
+    const std::string_view authority = url.substr(start, path == std::string_view::npos ? url.npos : path - start);
+    const std::size_t at = authority.rfind('@');
+    if (at == std::string_view::npos) return std::string(url);
+    const std::size_t colon = authority.substr(0, at).find(':');
+    if (colon == std::string_view::npos) return std::string(url);
+    std::string redacted(url.substr(0, start + colon + 1));
+    redacted += "***";
+    redacted += url.substr(start + at);
+    return redacted;
+}
+
+}  // namespace billing::config

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "billing/config/database_url.hpp"
 #include "billing/engine/engine.hpp"
 #include "billing/storage/events.hpp"
 #include "billing/engine/sweeper.hpp"
@@ -279,10 +280,10 @@ Result<std::unique_ptr<Host>> Host::start(const config::HostConfig& config, std:
     auto p = std::make_unique<Parts>();
     p->config = config;
     auto db = storage::Database::open(storage::DatabaseOptions::from(config.database));
-    if (!db) return Error{db.error().code, "database " + config.database.url + ": " + db.error().message};
+    if (!db) return Error{db.error().code, "database " + billing::config::redacted_database_url(config.database.url) + ": " + db.error().message};
     p->db = std::move(db).value();
     if (auto migrated = storage::migrate(*p->db, p->clock.now_ms()); !migrated) {
-        return Error{migrated.error().code, "database " + config.database.url + ": " + migrated.error().message};
+        return Error{migrated.error().code, "database " + billing::config::redacted_database_url(config.database.url) + ": " + migrated.error().message};
     }
     Parts* parts = p.get();
     auto policies = load_serving_policies(config.plugins, p->db.get(), p->clock.now_ms());

@@ -117,5 +117,17 @@ TEST(ConfigDatabaseUrl, ASqliteFileNameIsNotReadAsAUrl) {
     EXPECT_EQ(result.value().database.target, "my data/100%.db");
 }
 
+// Messages and logs name the database by its url: never with the password in it.
+TEST(ConfigDatabaseUrl, ThePrintedUrlHidesThePassword) {
+    EXPECT_EQ(redacted_database_url("postgresql://billing:s%20cret@db.example:5432/billing"),
+              "postgresql://billing:***@db.example:5432/billing");
+    EXPECT_EQ(redacted_database_url("mysql://u:p:w@[::1]/b"), "mysql://u:***@[::1]/b");
+    EXPECT_EQ(redacted_database_url("mysql://u@h/b"), "mysql://u@h/b");            // no password
+    EXPECT_EQ(redacted_database_url("mysql://h:3306/b"), "mysql://h:3306/b");      // no user information
+    EXPECT_EQ(redacted_database_url("sqlite3:///var/lib/a@b:c"), "sqlite3:///var/lib/a@b:c");
+    EXPECT_EQ(redacted_database_url("not a url"), "not a url");
+}
+
 }  // namespace
 }  // namespace billing::config::testing
+

@@ -32,4 +32,8 @@ struct ServerAddress {
 // without repeating the password, as a phrase about the url ("names no host: ...").
 [[nodiscard]] Result<ServerAddress> parse_server_address(DatabaseBackend backend, std::string_view target);
 
+// The url as it may be printed in a message or a log: a password between "://USER:" and the last
+// '@' of the server part becomes "***". A sqlite3 url has none and comes back as it is.
+[[nodiscard]] std::string redacted_database_url(std::string_view url);
+
 }  // namespace billing::config
