@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "billing/storage/mysql_text.hpp"
+#include "soci_adapter.hpp"
 
 namespace billing::bulk_sql {
 
@@ -106,9 +107,7 @@ long long Statement::run() {
     soci::statement st(sql_);
     // Positional: each placeholder appears once, in the order its value was added.
     for (std::string& value : texts_) st.exchange(soci::use(value));
-    st.alloc();
-    st.prepare(text_, soci::details::st_one_time_query);
-    st.define_and_bind();
+    storage::soci_adapter::prepare_one_time(st, text_);
     st.execute(true);
     return st.get_affected_rows();
 }
@@ -189,9 +188,7 @@ void Statement::select(const Into& into, const std::function<void()>& on_row) {
     soci::statement st(sql_);
     into.bind(st);
     for (std::string& value : texts_) st.exchange(soci::use(value));
-    st.alloc();
-    st.prepare(text_, soci::details::st_one_time_query);
-    st.define_and_bind();
+    storage::soci_adapter::prepare_one_time(st, text_);
     st.execute();
     while (st.fetch()) on_row();
 }
