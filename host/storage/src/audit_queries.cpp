@@ -269,22 +269,6 @@ Query order_transfers_mismatch() {
 
 namespace {
 
-// The statements that open a read transaction in which every query sees the same snapshot.
-std::vector<std::string> begin_snapshot(storage::Backend backend) {
-    switch (backend) {
-        case storage::Backend::sqlite3:
-            // Deferred: the first SELECT takes the WAL read snapshot, held until the end. No
-            // write lock is taken, so the engine keeps writing while the audit runs.
-            return {"BEGIN"};
-        case storage::Backend::postgresql:
-            return {"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"};
-        case storage::Backend::mysql:
-            return {"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
-                    "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"};
-    }
-    return {"BEGIN"};
-}
-
 std::int64_t count_rows(soci::session& sql, const char* table) {
     long long count = 0;
     sql << "SELECT COUNT(*) FROM " + std::string(table), soci::into(count);
@@ -302,7 +286,7 @@ std::optional<std::int64_t> number_or_none(long long value, soci::indicator ind)
 }  // namespace
 
 Snapshot::Snapshot(soci::session& sql, storage::Backend backend) : sql_(sql) {
-    for (const std::string& statement : begin_snapshot(backend)) {
+    for (const std::string& statement : storage::Dialect::of(backend).begin_snapshot) {
         sql_ << statement;
     }
 }

@@ -5,7 +5,7 @@
 namespace billing::storage {
 
 void CachedStatement::reset() noexcept {
-    if (!statement_ || !sqlite_) return;
+    if (!statement_ || !needs_reset_) return;
     soci_adapter::reset_sqlite_statement(*statement_);
 }
 
