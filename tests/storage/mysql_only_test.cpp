@@ -92,6 +92,21 @@ TEST_F(MysqlText, AQueryGivesEveryRowWithItsNullsInOrder) {
     EXPECT_EQ("-9223372036854775808", rows.value()[1].lease_until);
 }
 
+// The native handle comes from SOCI's internals (soci_adapter::mysql_connection): it must be the
+// session's own connection, inside the session's transaction, not another one.
+TEST_F(MysqlText, StatementsGoOnTheSessionsOwnConnection) {
+    auto ids = db_->write([&](soci::session& sql) -> Result<std::vector<std::string>> {
+        long long soci_id = 0;
+        sql << "SELECT CONNECTION_ID()", soci::into(soci_id);
+        std::string native_id;
+        mysql_text::query(sql, "SELECT CONNECTION_ID()",
+                          [&](const mysql_text::Row& row) { native_id = std::string(row.text(0)); });
+        return std::vector<std::string>{std::to_string(soci_id), native_id};
+    });
+    ASSERT_TRUE(ids.ok()) << ids.error().message;
+    EXPECT_EQ(ids.value()[0], ids.value()[1]);
+}
+
 TEST_F(MysqlText, ADuplicateKeyIsAConstraintErrorAndChangesNothing) {
     ASSERT_TRUE(db_->write([&](soci::session& sql) -> Result<Unit> {
                       mysql_text::execute(sql, insert_a);

@@ -1,5 +1,5 @@
-// The audit's checks: one SQL query each, over the whole database, that returns only the rows
-// violating one invariant.
+// The audit's checks: one storage query each (billing/storage/audit_queries.hpp), over the whole
+// database, that returns only the rows violating one invariant; the check names and describes them.
 #pragma once
 
 #include <cstdint>
@@ -8,13 +8,12 @@
 #include <vector>
 
 #include "billing/audit/audit.hpp"
+#include "billing/storage/audit_queries.hpp"
 
 namespace billing::audit::detail {
 
-// The row every check selects, in this column order (NULL where a column does not apply):
-//   tenant_id, subject_id, related_id, field, note_a, note_b, expected, actual
-// field is NULL when the check's own field applies (all but checks that compare several columns).
-// Every check has the same shape so that one fetch loop serves all of them.
+// A query's row (audit_queries::Row) with the field resolved: the row's own where the query
+// compares several columns, the check's otherwise.
 struct CheckRow {
     std::string tenant_id;
     std::string subject_id;
@@ -30,8 +29,7 @@ struct Check {
     const char* code;
     Subject subject;
     std::string field;  // what the check compares, unless the row names it
-    // Portable SQL (SQLite, PostgreSQL, MySQL): no ORDER BY and no LIMIT, the runner adds them.
-    std::string sql;
+    audit_queries::Query query;
     std::string (*describe)(const Check& check, const CheckRow& row);
 };
 

@@ -6,14 +6,12 @@
 #include <stdexcept>
 
 #include "billing/storage/mysql_text.hpp"
+#include "soci_adapter.hpp"
 
 namespace billing::bulk_sql {
 
 Statement::Statement(soci::session& sql)
-    : sql_(sql),
-      postgresql_(sql.get_backend_name() == "postgresql"),
-      mysql_(sql.get_backend_name() == "mysql"),
-      sqlite_(sql.get_backend_name() == "sqlite3") {}
+    : sql_(sql), dialect_(storage::Dialect::of(sql)) {}
 
 Statement& Statement::operator<<(std::string_view text) {
     text_ += text;
@@ -54,7 +52,7 @@ void append_mysql_hex_literal(std::string& out, const std::string& value) {
 }  // namespace
 
 Statement& Statement::text(const std::string& value) {
-    if (mysql_) {
+    if (dialect_.values_in_text) {
         append_mysql_hex_literal(text_, value);
         return *this;
     }
@@ -62,7 +60,7 @@ Statement& Statement::text(const std::string& value) {
     // SQLite keeps its named parameters in a list it searches linearly, for each new name and
     // for each bind: thousands of them made a batch's statements quadratic (half the sweep's
     // time went to sqlite3VListNumToName). Its anonymous "?" have no names to search.
-    if (sqlite_) {
+    if (dialect_.anonymous_placeholders) {
         text_ += '?';
     } else {
         text_ += ":p";
@@ -85,7 +83,7 @@ Statement& Statement::comma_unless_first(std::size_t index) {
 
 Statement& Statement::in_list(const std::string& column, const std::vector<std::string>& values, std::size_t begin,
                               std::size_t end) {
-    if (postgresql_) {
+    if (dialect_.rows_as_arrays) {
         std::vector<Rows::Value> elements;
         for (std::size_t i = begin; i < end; ++i) elements.push_back(Rows::Value{false, values[i]});
         std::vector<const Rows::Value*> pointers;
@@ -102,13 +100,11 @@ Statement& Statement::in_list(const std::string& column, const std::vector<std::
 }
 
 long long Statement::run() {
-    if (mysql_) return storage::mysql_text::execute(sql_, text_);  // its values are in the text
+    if (dialect_.values_in_text) return storage::mysql_text::execute(sql_, text_);  // its values are in the text
     soci::statement st(sql_);
     // Positional: each placeholder appears once, in the order its value was added.
     for (std::string& value : texts_) st.exchange(soci::use(value));
-    st.alloc();
-    st.prepare(text_, soci::details::st_one_time_query);
-    st.define_and_bind();
+    storage::soci_adapter::prepare_one_time(st, text_);
     st.execute(true);
     return st.get_affected_rows();
 }
@@ -177,7 +173,7 @@ void Into::fill(const storage::mysql_text::Row& row) const {
 }
 
 void Statement::select(const Into& into, const std::function<void()>& on_row) {
-    if (mysql_) {
+    if (dialect_.values_in_text) {
         // Past SOCI, whose MySQL backend converts each number through a std::istringstream
         // (a tenth of the sweeper's client CPU): the values are read from the text here.
         storage::mysql_text::query(sql_, text_, [&](const storage::mysql_text::Row& row) {
@@ -189,9 +185,7 @@ void Statement::select(const Into& into, const std::function<void()>& on_row) {
     soci::statement st(sql_);
     into.bind(st);
     for (std::string& value : texts_) st.exchange(soci::use(value));
-    st.alloc();
-    st.prepare(text_, soci::details::st_one_time_query);
-    st.define_and_bind();
+    storage::soci_adapter::prepare_one_time(st, text_);
     st.execute();
     while (st.fetch()) on_row();
 }
@@ -336,14 +330,14 @@ void Rows::write_mysql_select(Statement& st, const std::vector<bool>& constant) 
 
 void Rows::write_derived(Statement& st, const std::string& alias) const {
     check_complete();
-    if (st.postgresql()) {
+    if (st.dialect().rows_as_arrays) {
         write_unnest(st);
         st << " AS " << alias << "(";
         for (std::size_t c = 0; c < columns_.size(); ++c) st.comma_unless_first(c) << columns_[c];
         st << ")";
         return;
     }
-    if (st.mysql()) {
+    if (st.dialect().rows_as_union_select) {
         st << "(";
         write_mysql_select(st, constant_columns());
         st << ") " << alias;
@@ -361,7 +355,7 @@ void Rows::write_derived(Statement& st, const std::string& alias) const {
 
 void Rows::write_insert_source(Statement& st) const {
     check_complete();
-    if (st.postgresql()) {
+    if (st.dialect().rows_as_arrays) {
         st << "SELECT * FROM ";
         write_unnest(st);
         return;
@@ -399,13 +393,13 @@ long long update_from_rows(soci::session& sql, const std::string& table, const R
     std::string set_list;
     for (const Assignment& a : sets) {
         // MySQL's multi-table UPDATE names the table of each column it sets; the others refuse it.
-        set_list += (set_list.empty() ? "" : ", ") + std::string(st.mysql() ? "t." : "") + a.column + " = " + a.expression;
+        set_list += (set_list.empty() ? "" : ", ") + std::string(st.dialect().update_join ? "t." : "") + a.column + " = " + a.expression;
     }
     // SQLite and PostgreSQL: UPDATE table AS t SET ... FROM rows v WHERE match.
-    st << "UPDATE " << table << (st.mysql() ? " t JOIN " : " AS t SET " + set_list + " FROM ");
+    st << "UPDATE " << table << (st.dialect().update_join ? " t JOIN " : " AS t SET " + set_list + " FROM ");
     rows.write_derived(st, "v");
-    st << (st.mysql() ? " ON " + match + " SET " + set_list : " WHERE " + match);
-    if (st.postgresql()) {
+    st << (st.dialect().update_join ? " ON " + match + " SET " + set_list : " WHERE " + match);
+    if (st.dialect().update_repeats_keys) {
         // The rows' keys once more, as an index condition on the table: without it PostgreSQL
         // joined a table of 20,000 orders by hashing all of them (a sequential scan per batch,
         // growing with the table) instead of looking up the 500 it updates.
@@ -417,7 +411,7 @@ long long update_from_rows(soci::session& sql, const std::string& table, const R
     return st.run();
 }
 
-bool row_by_row(soci::session& sql) { return sql.get_backend_name() == "sqlite3"; }
+bool row_by_row(soci::session& sql) { return storage::Dialect::of(sql).writes_row_by_row; }
 
 void for_each_chunk(std::size_t n, const std::function<void(std::size_t begin, std::size_t end)>& chunk) {
     for (std::size_t begin = 0; begin < n; begin += bulk_rows_max) chunk(begin, std::min(n, begin + bulk_rows_max));

@@ -27,6 +27,8 @@
 
 #include <soci/soci.h>
 
+#include "billing/storage/dialect.hpp"
+
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -102,14 +104,11 @@ public:
     // Runs a read: on_row is called once per row, with into's variables filled from it.
     void select(const Into& into, const std::function<void()>& on_row);
 
-    [[nodiscard]] bool mysql() const noexcept { return mysql_; }
-    [[nodiscard]] bool postgresql() const noexcept { return postgresql_; }
+    [[nodiscard]] const storage::Dialect& dialect() const noexcept { return dialect_; }
 
 private:
     soci::session& sql_;
-    bool postgresql_ = false;
-    bool mysql_ = false;
-    bool sqlite_ = false;
+    const storage::Dialect& dialect_;
     std::string text_;
     // A deque: SOCI keeps references to the bound values, so they must never move.
     std::deque<std::string> texts_;

@@ -42,18 +42,6 @@ std::string sqlite_synchronous_pragma(config::SqliteSynchronous level) {
     return "PRAGMA synchronous=" + std::string(config::to_string(level));
 }
 
-Dialect dialect_of(Backend backend) {
-    switch (backend) {
-        case Backend::sqlite3:
-            return {backend, "BEGIN IMMEDIATE", ""};
-        case Backend::postgresql:
-            return {backend, "BEGIN ISOLATION LEVEL READ COMMITTED", " FOR UPDATE"};
-        case Backend::mysql:
-            return {backend, "START TRANSACTION", " FOR UPDATE"};
-    }
-    return {backend, "BEGIN", ""};
-}
-
 // Opens one pooled session and sets what each connection of this backend needs.
 void open_session(soci::session& sql, const DatabaseOptions& o, const ServerTarget& server) {
     switch (o.backend) {
@@ -153,7 +141,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
         }
         server = parsed.value();
     }
-    std::unique_ptr<Database> db(new Database(options, dialect_of(options.backend)));
+    std::unique_ptr<Database> db(new Database(options, Dialect::of(options.backend)));
     try {
         for (std::size_t i = 0; i < options.pool_size; ++i) {
             open_session(db->pool_.at(i), options, server);
@@ -185,7 +173,7 @@ StatementCache* statement_cache_of(soci::session& sql) noexcept {
 }
 
 Database::WriterTurn::WriterTurn(Database& db) : db_(db) {
-    if (db.options_.backend != Backend::sqlite3) return;
+    if (!db.dialect_.one_writer_at_a_time) return;
     std::unique_lock lock(db.sqlite_writer_mutex_);
     if (!db.sqlite_writer_free_.wait_for(lock, std::chrono::milliseconds(db.options_.busy_timeout_ms),
                                          [&db] { return !db.sqlite_writer_busy_; })) {

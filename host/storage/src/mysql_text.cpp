@@ -5,6 +5,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "soci_adapter.hpp"
+
 namespace billing::storage::mysql_text {
 
 namespace {
@@ -15,10 +17,7 @@ namespace {
 
 // Sends text on sql's connection; returns the connection.
 MYSQL* run(soci::session& sql, const std::string& text) {
-    // SOCI's documented way to its native handle (libsoci_mysql exports no typeinfo for a
-    // dynamic_cast): the backend's name, then a static_cast.
-    if (sql.get_backend_name() != "mysql") throw std::logic_error("mysql_text on a session that is not MySQL's");
-    MYSQL* conn = static_cast<soci::mysql_session_backend*>(sql.get_backend())->conn_;
+    MYSQL* conn = soci_adapter::mysql_connection(sql);
     if (mysql_real_query(conn, text.data(), text.size()) != 0) throw_last_error(conn);
     return conn;
 }

@@ -1,22 +1,8 @@
 #include "billing/storage/reports.hpp"
 
-#include <cassert>
-
 namespace billing::reports {
 
 namespace {
-
-// The attribute's value as text, or NULL when the order has no such attribute. name is a plain
-// name, so it is safe inside the quoted JSON path and string literal.
-std::string attribute_expression(storage::Backend backend, const std::string& name) {
-    switch (backend) {
-        case storage::Backend::sqlite3: return "json_extract(attributes, '$.\"" + name + "\"')";
-        case storage::Backend::postgresql: return "(attributes::json ->> '" + name + "')";
-        case storage::Backend::mysql: return "JSON_UNQUOTE(JSON_EXTRACT(attributes, '$.\"" + name + "\"'))";
-    }
-    assert(false && "a backend without a JSON extraction");
-    return {};
-}
 
 // The range of one product in the index orders_report (tenant_id, product, closed_at_ms).
 const char* const range_condition =
@@ -26,7 +12,7 @@ const char* const range_condition =
 
 std::vector<AttributeCount> count_by_attribute(soci::session& sql, storage::Backend backend, const ClosedRange& range,
                                                const std::string& attribute, const std::string& outcome) {
-    const std::string text = "SELECT " + attribute_expression(backend, attribute) +
+    const std::string text = "SELECT " + storage::Dialect::of(backend).json_text("attributes", attribute) +
                              ", COUNT(*), SUM(CASE WHEN outcome = :o THEN 1 ELSE 0 END)" + range_condition +
                              " GROUP BY 1";
     std::string key;

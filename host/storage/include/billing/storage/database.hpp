@@ -21,12 +21,11 @@
 
 #include "billing/config/host_config.hpp"
 #include "billing/core/result.hpp"
+#include "billing/storage/dialect.hpp"
 #include "billing/storage/errors.hpp"
 #include "billing/storage/statement_cache.hpp"
 
 namespace billing::storage {
-
-using Backend = config::DatabaseBackend;
 
 struct DatabaseOptions {
     Backend backend = Backend::sqlite3;
@@ -37,14 +36,6 @@ struct DatabaseOptions {
     std::uint32_t write_attempts_max = 8;  // a conflict is retried up to this many attempts in all
 
     static DatabaseOptions from(const config::DatabaseConfig& config);
-};
-
-// Where the SQL of the backends differs. Shared code asks the dialect instead of spelling
-// a backend's syntax.
-struct Dialect {
-    Backend backend;
-    std::string begin_write;  // opens a writer transaction
-    std::string lock_rows;    // appended to a SELECT that must lock its rows ("" on SQLite)
 };
 
 class Database {

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "billing/core/lru_cache.hpp"
+#include "billing/storage/dialect.hpp"
 
 namespace billing::storage {
 
@@ -50,7 +51,7 @@ protected:
 private:
     friend class StatementCache;
     std::optional<soci::statement> statement_;
-    bool sqlite_ = false;  // set by the cache: only SQLite's statements need a reset
+    bool needs_reset_ = false;  // set by the cache from the dialect
 };
 
 class StatementCache {
@@ -64,7 +65,7 @@ public:
     std::shared_ptr<T> get(soci::session& sql, const std::string& text) {
         if (const auto* found = entries_.find(text)) return std::static_pointer_cast<T>(*found);
         auto made = std::make_shared<T>(sql, text);
-        made->sqlite_ = sql.get_backend_name() == "sqlite3";
+        made->needs_reset_ = Dialect::of(sql).statements_need_reset;
         entries_.put(text, made);
         return made;
     }
