@@ -88,6 +88,12 @@ std::string last_check(const std::string& progress) {
     return progress.substr(from, end - from);
 }
 
+// The signal's description. glibc's sigdescr_np, unlike strsignal, writes to no shared buffer.
+std::string signal_description(int signal) {
+    const char* description = ::sigdescr_np(signal);
+    return description != nullptr ? description : "an unknown signal";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -193,7 +199,7 @@ int main(int argc, char** argv) {
     if (WIFSIGNALED(status)) {
         const int signal = WTERMSIG(status);
         std::cout << "FAIL [" << last_check(progress) << "] crashed: the plugin killed the process with signal "
-                  << signal << " (" << ::strsignal(signal) << ")\n"
+                  << signal << " (" << signal_description(signal) << ")\n"
                   << replay << "\n";
         return exit_failed;
     }

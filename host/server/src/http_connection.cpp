@@ -85,9 +85,9 @@ void Connection::start() {
     wait_request();
 }
 
-void Connection::refuse(ApiResponse answer) {
+void Connection::refuse(const ApiResponse& answer) {
     state_.connections.emplace(this, weak_from_this());
-    write_answer(std::move(answer), true);
+    write_answer(answer, true);
 }
 
 void Connection::close_if_idle() {
@@ -309,7 +309,7 @@ void Connection::dispatch() {
     if (state_.waiting.load() >= static_cast<int>(state_.config.queue_max)) {
         ApiResponse busy = state_.api.transport_problem(pc::overloaded, "too many requests are waiting; retry shortly");
         busy.headers.emplace_back("Retry-After", "1");
-        return write_answer(std::move(busy), true);
+        return write_answer(busy, true);
     }
     ++state_.waiting;
 
@@ -338,12 +338,12 @@ void Connection::dispatch() {
         }
         boost::asio::post(self->state_.io, [self, answer = std::move(answer)]() mutable {
             if (self->phase_ == Phase::closed) return;
-            self->write_answer(std::move(answer), false);
+            self->write_answer(answer, false);
         });
     });
 }
 
-void Connection::write_answer(ApiResponse answer, bool must_close) {
+void Connection::write_answer(const ApiResponse& answer, bool must_close) {
     const bool keep_alive = !must_close && head_.has_value() && head_->keep_alive && !state_.stopping.load();
     phase_ = Phase::writing;
     const auto status = static_cast<unsigned>(answer.status);

@@ -103,7 +103,7 @@ public:
     Connection& operator=(const Connection&) = delete;
 
     void start();                         // serve requests until the client or a rule ends it
-    void refuse(ApiResponse answer);      // answer once (a cap was reached) and close
+    void refuse(const ApiResponse& answer);    // answer once (a cap was reached) and close
     void close_if_idle();                 // stopping: a connection between requests closes now
     void close_now();
 
@@ -119,7 +119,7 @@ private:
     void read_chunked_body();
     void read_more_body(void (Connection::*next)());
     void dispatch();
-    void write_answer(ApiResponse answer, bool must_close);
+    void write_answer(const ApiResponse& answer, bool must_close);
     void refuse_now(std::string_view code, std::string detail);
     void linger_close();
     void drain();

@@ -63,7 +63,7 @@ void on_accept(HttpServer::State& state, const boost::system::error_code& error,
             ApiResponse busy = state.api.transport_problem(pc::overloaded, "the server has too many connections open");
             busy.headers.emplace_back("Retry-After", "1");
             auto connection = std::make_shared<Connection>(state, std::move(socket), ClientSlot::refusal(state));
-            connection->refuse(std::move(busy));
+            connection->refuse(busy);
             break;
         }
         case HttpServer::State::Admission::drop:

@@ -165,13 +165,13 @@ Result<SwapReport> PolicyRegistry::add(const config::PolicyPluginConfig& policy,
 
 Result<SwapReport> PolicyRegistry::reload(const std::string& name, const std::optional<fs::path>& file,
                                           const std::optional<fs::path>& config, UtcMs now_ms) {
-    Result<SwapReport> outcome = swap(name, file, config, now_ms);
+    Result<SwapReport> outcome = swap_in(name, file, config, now_ms);
     if (swap_listener_ && (outcome || outcome.error().code != swap_error::policy_unknown)) swap_listener_(name, outcome);
     return outcome;
 }
 
-Result<SwapReport> PolicyRegistry::swap(const std::string& name, const std::optional<fs::path>& file,
-                                        const std::optional<fs::path>& config, UtcMs now_ms) {
+Result<SwapReport> PolicyRegistry::swap_in(const std::string& name, const std::optional<fs::path>& file,
+                                           const std::optional<fs::path>& config, UtcMs now_ms) {
     std::lock_guard swapping(swap_mutex_);
     fs::path next_file;
     fs::path next_config;

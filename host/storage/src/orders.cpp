@@ -173,7 +173,9 @@ Result<std::map<std::string, OrderRecord>> get_all(soci::session& sql, const std
                 if (!unreadable) unreadable = record.error();
                 return;
             }
-            found.emplace(record.value().id, std::move(record).value());
+            // The key copied first: in one call, the copy and the move would be unsequenced.
+            std::string id = record.value().id;
+            found.emplace(std::move(id), std::move(record).value());
             row.closed_ind = soci::i_null;
         });
     });

@@ -165,7 +165,7 @@ Result<Page<events::EventRow>> order_events(soci::session& sql, const std::strin
     long long seq = 0, now = 0, created = 0;
     int allowed = 0;
     soci::indicator request_ind = soci::i_null;
-    const long long n = static_cast<long long>(limit + 1);
+    const long long n = static_cast<long long>(limit) + 1;
     soci::statement st =
         (sql.prepare << "SELECT id, seq, type, timer, actor, policy, now_ms, allowed, code, decision, created_at_ms, "
                         "request FROM events WHERE order_id = :o AND tenant_id = :t AND seq > :after ORDER BY seq "

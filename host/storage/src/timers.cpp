@@ -319,7 +319,10 @@ std::size_t remove_all(soci::session& sql, const std::vector<TimerRow>& rows) {
     std::map<std::string, std::vector<std::string>> orders_by_name;
     for (const TimerRow& t : rows) orders_by_name[t.name].push_back(t.order_id);
     std::size_t removed = 0;
-    for (const auto& [name, order_ids] : orders_by_name) {
+    // Named references rather than a structured binding: clang 14 cannot capture a binding in a lambda.
+    for (const auto& entry : orders_by_name) {
+        const std::string& name = entry.first;
+        const std::vector<std::string>& order_ids = entry.second;
         bulk_sql::for_each_chunk(order_ids.size(), [&](std::size_t begin, std::size_t end) {
             bulk_sql::Statement st(sql);
             st << "DELETE FROM timers WHERE name = ";

@@ -60,7 +60,7 @@ std::vector<std::pair<std::string, std::string>> garbage_configs(const std::stri
     return {
         {"not TOML", "this is not [toml"},
         {"a key without a value", "window = \n"},
-        {"binary bytes", std::string("\x7f" "ELF\x02\x01\x01\0\0\xff\xfe", 12)},
+        {"binary bytes", std::string("\x7f" "ELF\x02\x01\x01\0\0\xff\xfe", 11)},
         {"a megabyte of one line", std::string(1 << 20, 'x')},
         {"arrays nested 5000 deep", "a = " + std::string(5000, '[') + std::string(5000, ']') + "\n"},
         // Before the first table, so that it cannot land in a table of free-form names.

@@ -52,7 +52,7 @@ toml::source_position position_of(const toml::node& node) {
 
 Diagnostics::Diagnostics(std::string source_name) : source_name_(std::move(source_name)) {}
 
-void Diagnostics::add(const toml::source_position& at, std::string what) {
+void Diagnostics::add(const toml::source_position& at, const std::string& what) {
     // Every node the parser makes has a position; a hand-made one is blamed on the first line.
     problems_.push_back(Problem{at ? at : toml::source_position{1, 1}, one_line(what)});
 }
@@ -61,7 +61,7 @@ void Diagnostics::add(const toml::source_position& at, std::string_view key_path
     std::string line(key_path);
     line += ": ";
     line += what;
-    add(at, std::move(line));
+    add(at, line);
 }
 
 std::string Diagnostics::text() const {

@@ -143,8 +143,9 @@ private:
         std::map<std::string, std::shared_ptr<const plugin::PolicyInstance>> by_config;
     };
 
-    Result<SwapReport> swap(const std::string& name, const std::optional<std::filesystem::path>& file,
-                            const std::optional<std::filesystem::path>& config, UtcMs now_ms);
+    // Not named swap: a function of that name is expected never to throw, and this one can.
+    Result<SwapReport> swap_in(const std::string& name, const std::optional<std::filesystem::path>& file,
+                               const std::optional<std::filesystem::path>& config, UtcMs now_ms);
     Result<std::shared_ptr<const plugin::PolicyInstance>> configured(Slot& slot, const std::string& name,
                                                                     const std::string& tenant_config);
     // Everything of a swap that needs no lock: load, check, configure, smoke check.

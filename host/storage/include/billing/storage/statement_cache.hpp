@@ -36,8 +36,9 @@ public:
     void reset() noexcept;
 
 protected:
-    // Called once by the subclass's constructor, after its bound members exist.
-    void prepare(soci::statement statement) { statement_.emplace(std::move(statement)); }
+    // Called once by the subclass's constructor, after its bound members exist. SOCI 4.0's
+    // statement is a reference-counted handle with no move: copying it shares the prepared statement.
+    void prepare(const soci::statement& statement) { statement_.emplace(statement); }
     soci::statement& statement() { return *statement_; }
 
     // Executes a write to completion and returns how many rows it changed.

@@ -42,7 +42,7 @@ public:
     explicit Diagnostics(std::string source_name);
 
     // `what` starts with the key path: "server.port: 65536 is out of range; allowed 0..65535".
-    void add(const toml::source_position& at, std::string what);
+    void add(const toml::source_position& at, const std::string& what);
     // The same, with the key path given apart: add(at, "rental.max_hours", "must be ...").
     void add(const toml::source_position& at, std::string_view key_path, std::string_view what);
 
