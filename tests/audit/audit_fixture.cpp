@@ -120,8 +120,8 @@ void AuditTest::transfer_row_only(const std::string& id, const std::string& tena
         sql << "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, kind,"
                " order_id, event_id, created_at_ms) VALUES (:id, :tenant, :debit, :credit, :amount, :kind,"
                " :order_id, NULL, 0)",
-            soci::use(id), soci::use(tenant), soci::use(debit), soci::use(credit), soci::use(amount),
-            soci::use(kind), soci::use(order, order_ind);
+            soci::use(id), soci::use(tenant), soci::use(debit), soci::use(credit), soci::use(amount), soci::use(kind),
+            soci::use(order, order_ind);
         return Unit{};
     });
     ASSERT_TRUE(done.ok()) << done.error().message;

@@ -39,12 +39,10 @@ protected:
     // Runs one statement in a write transaction; fails the test if it fails.
     void exec(const std::string& statement);
     void add_tenant(const std::string& tenant);  // with its funding, escrow and revenue accounts
-    void add_account(const std::string& id, const std::string& tenant, const std::string& kind,
-                     long long balance = 0);
+    void add_account(const std::string& id, const std::string& tenant, const std::string& kind, long long balance = 0);
     // A transfer row and the two balance updates that keep the accounts equal to their transfers.
-    void transfer(const std::string& id, const std::string& tenant, const std::string& debit,
-                  const std::string& credit, long long amount, const std::string& kind,
-                  const std::string& order = "");
+    void transfer(const std::string& id, const std::string& tenant, const std::string& debit, const std::string& credit,
+                  long long amount, const std::string& kind, const std::string& order = "");
     // Only the transfer row: the balances are left as they were.
     void transfer_row_only(const std::string& id, const std::string& tenant, const std::string& debit,
                            const std::string& credit, long long amount, const std::string& kind,

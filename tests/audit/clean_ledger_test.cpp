@@ -46,10 +46,9 @@ TEST_F(AuditTest, TheLedgerBalancesAreTheDocumentedOnes) {
         return out;
     });
     ASSERT_TRUE(balances.ok()) << balances.error().message;
-    EXPECT_THAT(balances.value(),
-                ::testing::ElementsAre("t1-alice=650", "t1-bob=320", "t1-escrow=150", "t1-funding=-1500",
-                                       "t1-revenue=380", "t2-carol=450", "t2-escrow=250", "t2-funding=-700",
-                                       "t2-revenue=0"));
+    EXPECT_THAT(balances.value(), ::testing::ElementsAre("t1-alice=650", "t1-bob=320", "t1-escrow=150",
+                                                         "t1-funding=-1500", "t1-revenue=380", "t2-carol=450",
+                                                         "t2-escrow=250", "t2-funding=-700", "t2-revenue=0"));
 }
 
 }  // namespace

@@ -24,10 +24,10 @@
 #include "billing/core/clock.hpp"
 #include "billing/core/ids.hpp"
 #include "billing/engine/engine.hpp"
-#include "billing/storage/ledger.hpp"
 #include "billing/engine/sweeper.hpp"
 #include "billing/plugin/loader.hpp"
 #include "billing/storage/database.hpp"
+#include "billing/storage/ledger.hpp"
 #include "billing/storage/migrations.hpp"
 
 namespace billing::audit::testing {
@@ -217,8 +217,7 @@ protected:
 
 TEST_F(EngineLedgerAudit, LedgerTheEngineBuiltHasNoViolations) {
     // Guards the premise: every sale is a purchase transfer, as the engine writes it.
-    ASSERT_THAT(transfer_kinds_written(),
-                ElementsAre("capture=2", "deposit=1", "purchase=4", "refund=2"));
+    ASSERT_THAT(transfer_kinds_written(), ElementsAre("capture=2", "deposit=1", "purchase=4", "refund=2"));
     const AuditReport report = audit();
     EXPECT_TRUE(report.ok()) << format_report(report);
     EXPECT_THAT(report.violations, IsEmpty());

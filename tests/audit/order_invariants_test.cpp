@@ -63,8 +63,7 @@ TEST_F(AuditTest, SupportRefundBeyondTheChargeIsBothRefundInvariants) {
     transfer("tr-generous", "t1", "t1-revenue", "t1-bob", 200, "refund_captured", "o-support");
     exec("UPDATE orders SET refunded_from_revenue_minor = 320 WHERE id = 'o-support'");
     const AuditReport report = audit();
-    ASSERT_THAT(codes(report),
-                ElementsAre(invariant::refund_exceeds_charge, invariant::revenue_refund_exceeds_capture))
+    ASSERT_THAT(codes(report), ElementsAre(invariant::refund_exceeds_charge, invariant::revenue_refund_exceeds_capture))
         << format_report(report);
     for (const Violation& v : report.violations) {
         EXPECT_EQ(v.subject_id, "o-support");
@@ -117,8 +116,7 @@ TEST_F(AuditTest, EveryDisagreeingColumnOfAnOrderIsReportedWithItsName) {
     // Both off by 10, so the order still holds 0 and nothing else notices.
     exec("UPDATE orders SET charged_minor = 210, captured_minor = 210 WHERE id = 'o-captured'");
     const AuditReport report = audit();
-    ASSERT_THAT(codes(report),
-                ElementsAre(invariant::order_transfers_mismatch, invariant::order_transfers_mismatch))
+    ASSERT_THAT(codes(report), ElementsAre(invariant::order_transfers_mismatch, invariant::order_transfers_mismatch))
         << format_report(report);
     // Ordered by tenant, order id, then field name.
     EXPECT_EQ(report.violations[0].field, "captured_minor");

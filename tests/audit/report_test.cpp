@@ -32,9 +32,8 @@ TEST_F(AuditTest, ReportHasOneLinePerViolationThenTheSummary) {
     EXPECT_THAT(lines[0], StartsWith("balance_mismatch tenant=t1 account=t1-alice field=balance_minor "
                                      "expected=650 actual=655: account t1-alice has the balance 655"));
     EXPECT_THAT(lines[1], StartsWith("tenant_not_zero tenant=t1 field=balance_minor expected=0 actual=5: "));
-    EXPECT_EQ(lines[2],
-              "audit FAILED: 2 violations (balance_mismatch 1, tenant_not_zero 1) in 2 tenants, 9 accounts, "
-              "13 transfers, 5 orders");
+    EXPECT_EQ(lines[2], "audit FAILED: 2 violations (balance_mismatch 1, tenant_not_zero 1) in 2 tenants, 9 accounts, "
+                        "13 transfers, 5 orders");
 }
 
 TEST_F(AuditTest, EachCheckReportsAtMostTheMaximumAndSaysSo) {

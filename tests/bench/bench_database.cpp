@@ -21,7 +21,7 @@ std::string server_target(Backend backend) {
     const char* url = std::getenv(variable);
     if (url == nullptr || *url == '\0') {
         fail(std::string(variable) + " is not set: start the servers with `tests/db/db_servers.sh start DIR`, then "
-             "`set -a; . DIR/env; set +a` (and `tests/db/db_servers.sh stop DIR` when done)");
+                                     "`set -a; . DIR/env; set +a` (and `tests/db/db_servers.sh stop DIR` when done)");
     }
     const std::string text = url;
     const std::string scheme = std::string(config::to_string(backend)) + "://";
@@ -40,7 +40,8 @@ void on_server(Backend backend, const std::string& target, const std::string& st
     must(admin->read([&](soci::session& sql) -> Result<Unit> {
         sql << statement;
         return Unit{};
-    }), statement);
+    }),
+         statement);
 }
 
 }  // namespace
@@ -68,8 +69,9 @@ BenchDatabase::BenchDatabase(Backend backend, const std::filesystem::path& dir, 
         name_ = "bench_" + std::to_string(::getpid()) + "_" + name;
         on_server(backend, server_target_, "DROP DATABASE IF EXISTS " + name_);
         on_server(backend, server_target_,
-                  backend == Backend::postgresql ? "CREATE DATABASE " + name_
-                                                 : "CREATE DATABASE " + name_ + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+                  backend == Backend::postgresql
+                      ? "CREATE DATABASE " + name_
+                      : "CREATE DATABASE " + name_ + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
         config_.target = server_target_.substr(0, server_target_.rfind('/') + 1) + name_;
     }
     config_.url = std::string(config::to_string(backend)) + "://" + config_.target;

@@ -55,8 +55,8 @@ BenchDb::BenchDb(const BenchDatabase& database, MinorUnits deposit_minor, BenchD
     policies_ = std::make_unique<test::OnePolicy>(otpdesk());
     sweeper_ = std::make_unique<Sweeper>(*engine_, *policies_, "bench");
     tenant_id = must(engine_->create_tenant(NewTenant{"Bench", "USD", "otpdesk", "", false}), "tenant").id;
-    const auto system = must(db_->read([&](soci::session& sql) { return ledger::system_accounts(sql, tenant_id); }),
-                             "system accounts");
+    const auto system =
+        must(db_->read([&](soci::session& sql) { return ledger::system_accounts(sql, tenant_id); }), "system accounts");
     funding_id = system.funding;
     escrow_id = system.escrow;
     revenue_id = system.revenue;
@@ -86,7 +86,8 @@ void BenchDb::audit_or_fail(const std::string& when) {
                "(SELECT 1 FROM timers t WHERE t.order_id = o.id)",
             soci::into(count);
         return count;
-    }), "timer check " + when);
+    }),
+                              "timer check " + when);
     if (orphans != 0) fail("after " + when + ", " + std::to_string(orphans) + " open orders have no timer");
     std::cout << "# checked " << when << ": audit clean, every open order has its timer\n";
 }

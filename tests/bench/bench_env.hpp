@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "bench_database.hpp"
 #include "billing/core/clock.hpp"
 #include "billing/engine/engine.hpp"
 #include "billing/engine/sweeper.hpp"
-#include "bench_database.hpp"
-#include "one_policy.hpp"
 #include "billing/storage/database.hpp"
+#include "one_policy.hpp"
 
 namespace billing::bench {
 
@@ -38,8 +38,8 @@ T must(Result<T> result, const std::string& what) {
 std::shared_ptr<const plugin::PolicyInstance> otpdesk();
 
 // A temp dir removed with everything in it on destruction.
-// For the benches that run the host in-process: the host writes one request log line per request to std::cout; during the run they go to a
-// file in the temp dir (a real host's log costs the same), and the figures to the real stdout.
+// For the benches that run the host in-process: the host writes one request log line per request to std::cout; during
+// the run they go to a file in the temp dir (a real host's log costs the same), and the figures to the real stdout.
 class RequestLogToFile {
 public:
     explicit RequestLogToFile(const std::filesystem::path& file) : log_(file), saved_(std::cout.rdbuf(log_.rdbuf())) {}
@@ -111,8 +111,7 @@ public:
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     }
     [[nodiscard]] std::int64_t micros() const {
-        return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_)
-            .count();
+        return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_).count();
     }
 
 private:

@@ -36,8 +36,8 @@ config::HostConfig host_config(const std::filesystem::path& dir, const std::stri
     c.server.port = 0;
     c.server.shutdown_grace_s = 5;
     c.database = database;
-    c.plugins.policies.push_back(config::PolicyPluginConfig{
-        "otpdesk", BILLING_OTPDESK_PLUGIN, write_policy_config(dir / (name + "-otpdesk.toml"))});
+    c.plugins.policies.push_back(config::PolicyPluginConfig{"otpdesk", BILLING_OTPDESK_PLUGIN,
+                                                            write_policy_config(dir / (name + "-otpdesk.toml"))});
     c.demo.create_tenant = false;  // the benchmark makes its own, live tenant
     c.demo.keys_file.clear();
     c.operator_.key_file = dir / (name + "-operator.key");
@@ -87,18 +87,18 @@ void BenchHost::create_tenant() {
     http::JsonWriter tenant;
     tenant.begin_object().key("name").string("Bench storefront").key("currency").string("USD");
     tenant.key("policy").string("otpdesk").key("test_mode").boolean(false).end_object();
-    tenant_id = json_string_member(must_succeed(operator_post("/admin/tenants", tenant.take()), "POST /admin/tenants"),
-                                   "id");
-    const std::string key = must_succeed(
-        operator_post("/admin/tenants/" + tenant_id + "/keys", R"({"role":"service","label":"bench"})"),
-        "POST /admin/tenants/{id}/keys");
+    tenant_id =
+        json_string_member(must_succeed(operator_post("/admin/tenants", tenant.take()), "POST /admin/tenants"), "id");
+    const std::string key =
+        must_succeed(operator_post("/admin/tenants/" + tenant_id + "/keys", R"({"role":"service","label":"bench"})"),
+                     "POST /admin/tenants/{id}/keys");
     service_key = json_string_member(key, "key");
     if (tenant_id.empty() || service_key.empty()) fail("the tenant or its key came back without an id");
 }
 
 std::string BenchHost::create_customer(HttpClient& service, const std::string& external_ref, MinorUnits deposit_minor) {
-    const std::string account = must_succeed(
-        service.post("/v1/accounts", R"({"external_ref":")" + external_ref + "\"}"), "POST /v1/accounts");
+    const std::string account =
+        must_succeed(service.post("/v1/accounts", R"({"external_ref":")" + external_ref + "\"}"), "POST /v1/accounts");
     const std::string id = json_string_member(account, "id");
     must_succeed(service.post("/v1/accounts/" + id + "/deposits",
                               R"({"amount_minor":)" + std::to_string(deposit_minor) + "}", "deposit-" + external_ref),

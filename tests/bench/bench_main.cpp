@@ -35,13 +35,14 @@ int main(int argc, char** argv) {
         } else if (arg == "--database" && i + 1 < argc) {
             backend = backend_named(argv[++i]);
         } else {
-            std::cerr << "usage: billing_engine_bench [--quick] [--audit] [--only purchase|refund] [--purchases N] "
-                         "[--orders N] [--database sqlite3|postgresql|mysql]\n"
-                         "  --quick  small counts, for a smoke run (implies --audit)\n"
-                         "  --audit  run the ledger audit over every database after its writes\n"
-                         "  --purchases N, --orders N  override the counts of figure 1 and figure 2\n"
-                         "  --database B  where figure 2 runs (default sqlite3); a server's url is read from\n"
-                         "                BILLING_TEST_POSTGRESQL_URL / BILLING_TEST_MYSQL_URL (tests/db/db_servers.sh)\n";
+            std::cerr
+                << "usage: billing_engine_bench [--quick] [--audit] [--only purchase|refund] [--purchases N] "
+                   "[--orders N] [--database sqlite3|postgresql|mysql]\n"
+                   "  --quick  small counts, for a smoke run (implies --audit)\n"
+                   "  --audit  run the ledger audit over every database after its writes\n"
+                   "  --purchases N, --orders N  override the counts of figure 1 and figure 2\n"
+                   "  --database B  where figure 2 runs (default sqlite3); a server's url is read from\n"
+                   "                BILLING_TEST_POSTGRESQL_URL / BILLING_TEST_MYSQL_URL (tests/db/db_servers.sh)\n";
             return arg == "--help" ? 0 : 2;
         }
     }

@@ -35,19 +35,17 @@ void copy_range(BenchDb& bench, const DueOrders& d, std::size_t first, std::size
                         "updated_at_ms, closed_at_ms) VALUES (:id, :t, :acc, :p, :s, :attr, :terms, :price, :ch, "
                         "0, 0, 0, :out, :pol, :fin, :v, :cr, :up, NULL)",
          soci::use(order_id), soci::use(bench.tenant_id), soci::use(customer_id), soci::use(s.product),
-         soci::use(s.state), soci::use(s.attributes_json), soci::use(s.terms_json), soci::use(price),
-         soci::use(price), soci::use(s.outcome), soci::use(s.policy), soci::use(s.is_final),
-         soci::use(s.version), soci::use(created), soci::use(created));
+         soci::use(s.state), soci::use(s.attributes_json), soci::use(s.terms_json), soci::use(price), soci::use(price),
+         soci::use(s.outcome), soci::use(s.policy), soci::use(s.is_final), soci::use(s.version), soci::use(created),
+         soci::use(created));
     soci::statement transfer =
         (sql.prepare << "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, "
                         "kind, order_id, event_id, created_at_ms) VALUES (:id, :t, :d, :c, :a, :k, :o, :e, :at)",
-         soci::use(transfer_id), soci::use(bench.tenant_id), soci::use(customer_id),
-         soci::use(bench.escrow_id), soci::use(price), soci::use(s.transfer_kind), soci::use(order_id),
-         soci::use(event_id), soci::use(written));
+         soci::use(transfer_id), soci::use(bench.tenant_id), soci::use(customer_id), soci::use(bench.escrow_id),
+         soci::use(price), soci::use(s.transfer_kind), soci::use(order_id), soci::use(event_id), soci::use(written));
     soci::statement timer = (sql.prepare << "INSERT INTO timers (order_id, name, tenant_id, due_at_ms, lease_owner, "
                                             "lease_until_ms) VALUES (:o, :n, :t, :due, NULL, 0)",
-                             soci::use(order_id), soci::use(s.timer_name), soci::use(bench.tenant_id),
-                             soci::use(due));
+                             soci::use(order_id), soci::use(s.timer_name), soci::use(bench.tenant_id), soci::use(due));
     soci::statement event =
         (sql.prepare << "INSERT INTO events (id, tenant_id, order_id, seq, type, timer, actor, policy, now_ms, "
                         "allowed, code, decision, created_at_ms) VALUES (:id, :t, :o, :seq, :type, :timer, :actor, "
@@ -87,8 +85,9 @@ void copy_range(BenchDb& bench, const DueOrders& d, std::size_t first, std::size
             paying += debit.get_affected_rows();
             moved += sum;
         }
-        soci::statement credit = (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a WHERE id = :id",
-                                  soci::use(moved), soci::use(bench.escrow_id));
+        soci::statement credit =
+            (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a WHERE id = :id", soci::use(moved),
+             soci::use(bench.escrow_id));
         credit.execute(true);
         escrow_rows = credit.get_affected_rows();
     }
@@ -110,7 +109,8 @@ DueOrders make_due_orders(BenchDb& bench, std::size_t n, std::size_t rows_per_tr
             .order.id;
     d.shape = must(bench.db().read([&](soci::session& sql) -> Result<OrderShape> {
         return read_order_shape(sql, d.template_order_id);
-    }), "reading the template order");
+    }),
+                   "reading the template order");
     if (d.shape.price_minor * static_cast<long long>(price_steps) > price_max_minor) {
         fail("set-up: the activation's price times " + std::to_string(price_steps) + " is above price_max_minor");
     }

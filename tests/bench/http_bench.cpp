@@ -49,14 +49,15 @@ PairShape template_shape(BenchHost& host, storage::Database& db) {
     PairShape shape;
     if (!client.purchase()) fail("template purchase: " + client.failure());
     const std::string purchase_key = client.last_idempotency_key();
-    shape.purchase = must(db.read([&](soci::session& sql) -> Result<OrderShape> {
-        return read_purchase_shape(sql, client.order_id());
-    }), "reading the template order");
+    shape.purchase = must(
+        db.read([&](soci::session& sql) -> Result<OrderShape> { return read_purchase_shape(sql, client.order_id()); }),
+        "reading the template order");
     if (!client.cancel()) fail("template cancel: " + client.failure());
     must(db.read([&](soci::session& sql) -> Result<Unit> {
         read_cancel_shape(sql, client.order_id(), purchase_key, client.last_idempotency_key(), shape);
         return Unit{};
-    }), "reading the cancelled template order");
+    }),
+         "reading the cancelled template order");
     return shape;
 }
 
@@ -76,7 +77,8 @@ bool audit_database(const config::DatabaseConfig& database, std::size_t expected
         sql << "SELECT COUNT(*), COALESCE(SUM(CASE WHEN is_final = 0 THEN 1 ELSE 0 END), 0) FROM orders",
             soci::into(orders), soci::into(open);
         return std::pair{orders, open};
-    }), "counting orders");
+    }),
+                             "counting orders");
     if (counts.first != static_cast<long long>(expected_orders) || counts.second != 0) {
         std::cerr << "billing_http_bench: " << name << " holds " << counts.first << " orders (" << counts.second
                   << " open); expected " << expected_orders << ", all cancelled\n";
@@ -166,9 +168,10 @@ bool measure_full(const std::filesystem::path& dir, Backend backend, const HttpB
     auto floor_db = must(storage::Database::open(storage::DatabaseOptions::from(database)),
                          "opening a second connection to " + database.url);
     const PairShape shape = template_shape(host, *floor_db);
-    const std::string escrow = must(floor_db->read([&](soci::session& sql) {
-        return ledger::system_accounts(sql, host.tenant_id);
-    }), "the tenant's system accounts").escrow;
+    const std::string escrow =
+        must(floor_db->read([&](soci::session& sql) { return ledger::system_accounts(sql, host.tenant_id); }),
+             "the tenant's system accounts")
+            .escrow;
     const TrivialServer trivial_server;
     FullRig rig;
     make_clients(rig, host, shape, escrow, trivial_server.port(), n);
@@ -187,8 +190,8 @@ bool measure_full(const std::filesystem::path& dir, Backend backend, const HttpB
 }
 
 // The same HTTP load once more on a synchronous=NORMAL host: commits without an fsync.
-bool measure_sync_normal(const std::filesystem::path& dir, const HttpBenchCounts& counts,
-                         const HttpBenchChecks& checks, Side& normal, std::ostream& out) {
+bool measure_sync_normal(const std::filesystem::path& dir, const HttpBenchCounts& counts, const HttpBenchChecks& checks,
+                         Side& normal, std::ostream& out) {
     const std::size_t n = counts.clients;
     const BenchDatabase data(Backend::sqlite3, dir, "http_normal");
     config::DatabaseConfig normal_config = data.config();

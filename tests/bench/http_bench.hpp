@@ -19,7 +19,7 @@ struct HttpBenchCounts {
     // Per client and round for the trivial handler: it answers ~100x faster than the host, so
     // the host's count would make a run of a few milliseconds.
     std::size_t trivial_pairs = 2'000;
-    double paced_s = 10;            // length of each latency run
+    double paced_s = 10;  // length of each latency run
     std::size_t commit_cap_transactions = 2'000;
 };
 

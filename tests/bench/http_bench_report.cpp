@@ -35,8 +35,8 @@ void print_full_figures(Measured& m, std::ostream& out) {
     const double floor = m.floor.requests_per_s();
     const double trivial = m.trivial.requests_per_s();
     out << "RATIO name=http_purchase_cancel_vs_raw_tx value=" << fixed(http / floor, 3)
-        << " target=0.8 http_per_s=" << fixed(http, 1) << " floor_per_s=" << fixed(floor, 1)
-        << " clients=" << m.clients << " requests=" << 2 * m.http.pairs;
+        << " target=0.8 http_per_s=" << fixed(http, 1) << " floor_per_s=" << fixed(floor, 1) << " clients=" << m.clients
+        << " requests=" << 2 * m.http.pairs;
     if (m.sqlite) out << " commit_cap_per_s=" << fixed(m.commit_cap_per_s, 1);
     out << '\n';
     out << "INFO name=http_vs_trivial_handler value=" << fixed(http / trivial, 3) << " http_per_s=" << fixed(http, 1)
@@ -56,9 +56,9 @@ void print_full_figures(Measured& m, std::ostream& out) {
 void print_group_commit(const Measured& m, std::ostream& out) {
     const double full = m.http.requests_per_s();
     const double normal = m.sync_normal.requests_per_s();
-    out << "INFO name=http_purchase_cancel_sync_normal per_s=" << fixed(normal, 1)
-        << " full_per_s=" << fixed(full, 1) << " value=" << fixed(normal / full, 3) << " clients=" << m.clients
-        << " requests=" << 2 * m.sync_normal.pairs << '\n';
+    out << "INFO name=http_purchase_cancel_sync_normal per_s=" << fixed(normal, 1) << " full_per_s=" << fixed(full, 1)
+        << " value=" << fixed(normal / full, 3) << " clients=" << m.clients << " requests=" << 2 * m.sync_normal.pairs
+        << '\n';
     // Requests are serialised on SQLite's one writer, so 1/rate is each request's share of
     // the server's time: with FULL it includes the commit's fsync, with NORMAL it does not.
     const double full_us = 1e6 / full;
@@ -71,9 +71,9 @@ void print_group_commit(const Measured& m, std::ostream& out) {
     }
     const auto k = static_cast<double>(m.clients);
     const double shared = 1e6 / (normal_us + fsync_us / k);
-    out << "# group commit: a request takes " << fixed(full_us, 1) << " us of the writer now, "
-        << fixed(normal_us, 1) << " us without its fsync (synchronous=normal), so the fsync is "
-        << fixed(fsync_us, 1) << " us of it (a bare one-row commit: " << fixed(1e6 / m.commit_cap_per_s, 1)
+    out << "# group commit: a request takes " << fixed(full_us, 1) << " us of the writer now, " << fixed(normal_us, 1)
+        << " us without its fsync (synchronous=normal), so the fsync is " << fixed(fsync_us, 1)
+        << " us of it (a bare one-row commit: " << fixed(1e6 / m.commit_cap_per_s, 1)
         << " us, commit_cap_per_s=" << fixed(m.commit_cap_per_s, 1) << "). One fsync shared by the " << m.clients
         << " requests in flight would give ~" << fixed(shared, 1) << "/s (" << fixed(shared / full, 2)
         << "x now); no batch gets past the NORMAL figure, " << fixed(normal, 1) << "/s (" << fixed(normal / full, 2)

@@ -13,9 +13,7 @@ struct Side {
     double seconds = 0;
     std::size_t pairs = 0;
 
-    [[nodiscard]] double requests_per_s() const {
-        return seconds > 0 ? 2.0 * static_cast<double>(pairs) / seconds : 0;
-    }
+    [[nodiscard]] double requests_per_s() const { return seconds > 0 ? 2.0 * static_cast<double>(pairs) / seconds : 0; }
 };
 
 struct Measured {

@@ -76,8 +76,8 @@ LoadRun run_paced(const std::vector<PairClient*>& clients, std::size_t pairs_per
         result.cancel_us.reserve(pairs_per_client);
         const auto offset = interval * (static_cast<double>(i) / n);
         for (std::size_t k = 0; k < pairs_per_client; ++k) {
-            const auto buy_at = start + std::chrono::duration_cast<Clock::duration>(
-                                            offset + interval * static_cast<double>(k));
+            const auto buy_at =
+                start + std::chrono::duration_cast<Clock::duration>(offset + interval * static_cast<double>(k));
             const auto cancel_at = buy_at + std::chrono::duration_cast<Clock::duration>(interval / 2);
             std::this_thread::sleep_until(buy_at);
             if (!client.purchase()) {

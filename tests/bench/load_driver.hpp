@@ -26,10 +26,10 @@ protected:
 };
 
 struct LoadRun {
-    double seconds = 0;            // first start to last answer
-    std::size_t pairs = 0;         // purchase + cancel pairs completed
-    std::size_t failures = 0;      // clients that stopped on a failure
-    std::string first_failure;     // what the first of them reported
+    double seconds = 0;         // first start to last answer
+    std::size_t pairs = 0;      // purchase + cancel pairs completed
+    std::size_t failures = 0;   // clients that stopped on a failure
+    std::string first_failure;  // what the first of them reported
     // Paced runs only: per request, from its scheduled start (so a request that had to wait for
     // the previous one counts the wait: no coordinated omission) to its answer.
     std::vector<std::int64_t> purchase_us, cancel_us;

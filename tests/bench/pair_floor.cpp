@@ -72,12 +72,12 @@ std::unique_ptr<storage::Database> one_session(const config::DatabaseConfig& dat
 RawPairFloor::RawPairFloor(const config::DatabaseConfig& database, const PairShape& shape, FloorAccounts accounts,
                            std::string key_tag, std::mutex* writer_lock)
     : shape_(shape), accounts_(std::move(accounts)), key_tag_(std::move(key_tag)), writer_lock_(writer_lock),
-      db_(one_session(database)), lease_(*db_), sql_(lease_.sql()),
-      begin_(sql_.prepare << db_->dialect().begin_write), commit_(sql_.prepare << "COMMIT"),
-      rollback_(sql_.prepare << "ROLLBACK"), insert_order_(sql_), debit_customer_(sql_), credit_escrow_(sql_),
-      insert_purchase_transfer_(sql_), insert_timer_(sql_), insert_purchase_event_(sql_),
-      insert_purchase_answer_(sql_), update_order_(sql_), drop_timer_(sql_), debit_escrow_(sql_),
-      credit_customer_(sql_), insert_refund_transfer_(sql_), insert_cancel_event_(sql_), insert_cancel_answer_(sql_) {
+      db_(one_session(database)), lease_(*db_), sql_(lease_.sql()), begin_(sql_.prepare << db_->dialect().begin_write),
+      commit_(sql_.prepare << "COMMIT"), rollback_(sql_.prepare << "ROLLBACK"), insert_order_(sql_),
+      debit_customer_(sql_), credit_escrow_(sql_), insert_purchase_transfer_(sql_), insert_timer_(sql_),
+      insert_purchase_event_(sql_), insert_purchase_answer_(sql_), update_order_(sql_), drop_timer_(sql_),
+      debit_escrow_(sql_), credit_customer_(sql_), insert_refund_transfer_(sql_), insert_cancel_event_(sql_),
+      insert_cancel_answer_(sql_) {
     // Each statement is prepared below (where its SQL is readable) and replaces its placeholder.
     const OrderShape& p = shape.purchase;
     const EventShape& c = shape.cancel;
@@ -91,21 +91,21 @@ RawPairFloor::RawPairFloor(const config::DatabaseConfig& database, const PairSha
                      soci::use(p.state), soci::use(p.attributes_json), soci::use(p.terms_json),
                      soci::use(p.price_minor), soci::use(p.price_minor), soci::use(p.outcome), soci::use(p.policy),
                      soci::use(p.is_final), soci::use(p.version), soci::use(now_), soci::use(now_));
-    debit_customer_ = (sql_.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
-                                       "WHERE id = :id AND tenant_id = :t AND balance_minor >= :a2",
-                       soci::use(p.price_minor), soci::use(a.customer_id), soci::use(a.tenant_id),
-                       soci::use(p.price_minor));
-    credit_escrow_ = (sql_.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a "
-                                      "WHERE id = :id AND tenant_id = :t AND balance_minor <= :limit",
-                      soci::use(p.price_minor), soci::use(a.escrow_id), soci::use(a.tenant_id),
-                      soci::use(balance_limit_));
+    debit_customer_ =
+        (sql_.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
+                         "WHERE id = :id AND tenant_id = :t AND balance_minor >= :a2",
+         soci::use(p.price_minor), soci::use(a.customer_id), soci::use(a.tenant_id), soci::use(p.price_minor));
+    credit_escrow_ =
+        (sql_.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a "
+                         "WHERE id = :id AND tenant_id = :t AND balance_minor <= :limit",
+         soci::use(p.price_minor), soci::use(a.escrow_id), soci::use(a.tenant_id), soci::use(balance_limit_));
     const std::string insert_transfer =
         "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, kind, order_id, "
         "event_id, created_at_ms) VALUES (:id, :t, :d, :c, :a, :k, :o, :e, :at)";
-    insert_purchase_transfer_ = (sql_.prepare << insert_transfer, soci::use(transfer_id_), soci::use(a.tenant_id),
-                                 soci::use(a.customer_id), soci::use(a.escrow_id), soci::use(p.price_minor),
-                                 soci::use(p.transfer_kind), soci::use(order_id_), soci::use(event_id_),
-                                 soci::use(now_));
+    insert_purchase_transfer_ =
+        (sql_.prepare << insert_transfer, soci::use(transfer_id_), soci::use(a.tenant_id), soci::use(a.customer_id),
+         soci::use(a.escrow_id), soci::use(p.price_minor), soci::use(p.transfer_kind), soci::use(order_id_),
+         soci::use(event_id_), soci::use(now_));
     insert_timer_ = (sql_.prepare << "INSERT INTO timers (order_id, name, tenant_id, due_at_ms, lease_owner, "
                                      "lease_until_ms) VALUES (:o, :n, :t, :due, NULL, 0)",
                      soci::use(order_id_), soci::use(p.timer_name), soci::use(a.tenant_id), soci::use(due_));
@@ -120,9 +120,9 @@ RawPairFloor::RawPairFloor(const config::DatabaseConfig& database, const PairSha
         "INSERT INTO idempotency_keys (tenant_id, idem_key, request_hash, status_code, response, created_at_ms) "
         "VALUES (:t, :k, :h, :s, :r, :at)";
     const StoredAnswer& pa = shape.purchase_answer;
-    insert_purchase_answer_ = (sql_.prepare << insert_answer, soci::use(a.tenant_id), soci::use(idem_key_),
-                               soci::use(pa.request_hash), soci::use(pa.status_code), soci::use(pa.response),
-                               soci::use(now_));
+    insert_purchase_answer_ =
+        (sql_.prepare << insert_answer, soci::use(a.tenant_id), soci::use(idem_key_), soci::use(pa.request_hash),
+         soci::use(pa.status_code), soci::use(pa.response), soci::use(now_));
 
     // Every column the engine's orders::update writes, unchanged ones included.
     update_order_ = (sql_.prepare << "UPDATE orders SET state = :s, attributes = :attr, terms = :terms, "
@@ -135,26 +135,26 @@ RawPairFloor::RawPairFloor(const config::DatabaseConfig& database, const PairSha
                      soci::use(now_), soci::use(order_id_), soci::use(a.tenant_id), soci::use(p.version));
     drop_timer_ = (sql_.prepare << "DELETE FROM timers WHERE order_id = :o AND name = :n", soci::use(order_id_),
                    soci::use(p.timer_name));
-    debit_escrow_ = (sql_.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
-                                     "WHERE id = :id AND tenant_id = :t AND balance_minor >= :a2",
-                     soci::use(p.price_minor), soci::use(a.escrow_id), soci::use(a.tenant_id),
-                     soci::use(p.price_minor));
-    credit_customer_ = (sql_.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a "
-                                        "WHERE id = :id AND tenant_id = :t AND balance_minor <= :limit",
-                        soci::use(p.price_minor), soci::use(a.customer_id), soci::use(a.tenant_id),
-                        soci::use(balance_limit_));
-    insert_refund_transfer_ = (sql_.prepare << insert_transfer, soci::use(transfer_id_), soci::use(a.tenant_id),
-                               soci::use(a.escrow_id), soci::use(a.customer_id), soci::use(p.price_minor),
-                               soci::use(shape.refund_kind), soci::use(order_id_), soci::use(event_id_),
-                               soci::use(now_));
-    insert_cancel_event_ = (sql_.prepare << insert_event, soci::use(event_id_), soci::use(a.tenant_id),
-                            soci::use(order_id_), soci::use(cancel_version_), soci::use(c.type), soci::use(c.timer),
-                            soci::use(c.actor), soci::use(c.policy), soci::use(now_), soci::use(c.code),
-                            soci::use(c.decision_json), soci::use(now_));
+    debit_escrow_ =
+        (sql_.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
+                         "WHERE id = :id AND tenant_id = :t AND balance_minor >= :a2",
+         soci::use(p.price_minor), soci::use(a.escrow_id), soci::use(a.tenant_id), soci::use(p.price_minor));
+    credit_customer_ =
+        (sql_.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a "
+                         "WHERE id = :id AND tenant_id = :t AND balance_minor <= :limit",
+         soci::use(p.price_minor), soci::use(a.customer_id), soci::use(a.tenant_id), soci::use(balance_limit_));
+    insert_refund_transfer_ =
+        (sql_.prepare << insert_transfer, soci::use(transfer_id_), soci::use(a.tenant_id), soci::use(a.escrow_id),
+         soci::use(a.customer_id), soci::use(p.price_minor), soci::use(shape.refund_kind), soci::use(order_id_),
+         soci::use(event_id_), soci::use(now_));
+    insert_cancel_event_ =
+        (sql_.prepare << insert_event, soci::use(event_id_), soci::use(a.tenant_id), soci::use(order_id_),
+         soci::use(cancel_version_), soci::use(c.type), soci::use(c.timer), soci::use(c.actor), soci::use(c.policy),
+         soci::use(now_), soci::use(c.code), soci::use(c.decision_json), soci::use(now_));
     const StoredAnswer& ca = shape.cancel_answer;
-    insert_cancel_answer_ = (sql_.prepare << insert_answer, soci::use(a.tenant_id), soci::use(idem_key_),
-                             soci::use(ca.request_hash), soci::use(ca.status_code), soci::use(ca.response),
-                             soci::use(now_));
+    insert_cancel_answer_ =
+        (sql_.prepare << insert_answer, soci::use(a.tenant_id), soci::use(idem_key_), soci::use(ca.request_hash),
+         soci::use(ca.status_code), soci::use(ca.response), soci::use(now_));
 }
 
 bool RawPairFloor::purchase() {

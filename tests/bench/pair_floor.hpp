@@ -3,8 +3,9 @@
 // opened with the host's writer BEGIN (storage::Dialect::begin_write: BEGIN IMMEDIATE on SQLite)
 // with statements prepared once (like purchase_bench.cpp's floor), on a second Database over the
 // host's own database, so both sides write the same tables and grow them alike. Each floor
-// client has a connection of its own, as each of the host's requests has a pooled session. The texts (order attributes and terms, decisions, stored idempotent answers) are
-// copied from an order the host sold and cancelled over HTTP, so no encoding is paid here.
+// client has a connection of its own, as each of the host's requests has a pooled session. The texts (order attributes
+// and terms, decisions, stored idempotent answers) are copied from an order the host sold and cancelled over HTTP, so
+// no encoding is paid here.
 //
 //   purchase: insert order, debit customer (>= check), credit escrow, insert transfer, insert
 //             timer, insert event, insert idempotency record

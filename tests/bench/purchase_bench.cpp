@@ -29,11 +29,11 @@ public:
                                "refunded_from_revenue_minor, outcome, policy, is_final, version, created_at_ms, "
                                "updated_at_ms, closed_at_ms) VALUES (:id, :t, :acc, :p, :s, :attr, :terms, :price, "
                                ":ch, 0, 0, 0, :out, :pol, :fin, :v, :cr, :up, NULL)",
-               soci::use(order_id_), soci::use(bench.tenant_id), soci::use(bench.customer_id),
-               soci::use(shape.product), soci::use(shape.state), soci::use(shape.attributes_json),
-               soci::use(shape.terms_json), soci::use(shape.price_minor), soci::use(shape.price_minor),
-               soci::use(shape.outcome), soci::use(shape.policy), soci::use(shape.is_final), soci::use(shape.version),
-               soci::use(now_), soci::use(now_))),
+               soci::use(order_id_), soci::use(bench.tenant_id), soci::use(bench.customer_id), soci::use(shape.product),
+               soci::use(shape.state), soci::use(shape.attributes_json), soci::use(shape.terms_json),
+               soci::use(shape.price_minor), soci::use(shape.price_minor), soci::use(shape.outcome),
+               soci::use(shape.policy), soci::use(shape.is_final), soci::use(shape.version), soci::use(now_),
+               soci::use(now_))),
           debit_((sql_.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
                                   "WHERE id = :id AND tenant_id = :t AND balance_minor >= :a2",
                   soci::use(shape.price_minor), soci::use(bench.customer_id), soci::use(bench.tenant_id),
@@ -153,7 +153,8 @@ void run_purchase_bench(const std::filesystem::path& dir, const PurchaseCounts& 
             .order.id;
     const OrderShape shape = must(bench.db().read([&](soci::session& sql) -> Result<OrderShape> {
         return read_order_shape(sql, template_order);
-    }), "reading the template order");
+    }),
+                                  "reading the template order");
 
     Timing engine, floor, warm;
     {

@@ -39,7 +39,8 @@ void expect_all_refunded(BenchDb& bench, std::size_t n, const std::string& who) 
         long long refunds = 0;
         sql << "SELECT COUNT(*) FROM transfers WHERE kind = 'refund'", soci::into(refunds);
         return refunds;
-    }), "counting refunds");
+    }),
+                              "counting refunds");
     if (counted != static_cast<long long>(n)) {
         fail(who + " wrote " + std::to_string(counted) + " refunds for " + std::to_string(n) + " due orders");
     }
@@ -96,7 +97,8 @@ void run_refund_bench(const std::filesystem::path& dir, Backend backend, const R
                         // (the earliest due, so refunded in this first round).
                         refund = must(engine_side.bench.db().read([&](soci::session& sql) -> Result<EventShape> {
                             return read_event_shape(sql, engine_side.due.template_order_id, 2);
-                        }), "reading the refund event");
+                        }),
+                                      "reading the refund event");
                     }
                     break;
                 case 1: floor_round(per_row, rows, counts.batch, refund, refund_per_row); break;
@@ -112,7 +114,8 @@ void run_refund_bench(const std::filesystem::path& dir, Backend backend, const R
     expect_all_refunded(engine_side.bench, n, "the engine");
     for (Side* floor : {&per_row, &set_based}) {
         const std::string name = floor == &per_row ? "per-row" : "set-based";
-        if (floor->done != n) fail(name + " floor refunded " + std::to_string(floor->done) + " of " + std::to_string(n));
+        if (floor->done != n)
+            fail(name + " floor refunded " + std::to_string(floor->done) + " of " + std::to_string(n));
         expect_all_refunded(floor->bench, n, name + " floor");
     }
     if (audit) {
@@ -131,8 +134,8 @@ void run_refund_bench(const std::filesystem::path& dir, Backend backend, const R
               << " target=0.5 engine_per_s=" << fixed(engine_per_s, 1) << " floor_per_s=" << fixed(floor_per_s, 1)
               << " floor=" << (row_wins ? "per_row" : "set_based") << " floor_per_row_per_s=" << fixed(per_row_per_s, 1)
               << " floor_set_based_per_s=" << fixed(set_based_per_s, 1) << " orders=" << n << " batch=" << counts.batch
-              << " rounds=" << rounds << " engine_s=" << fixed(engine.seconds, 3) << " engine_batches=" << engine.batches
-              << " backend=" << config::to_string(backend);
+              << " rounds=" << rounds << " engine_s=" << fixed(engine.seconds, 3)
+              << " engine_batches=" << engine.batches << " backend=" << config::to_string(backend);
     if (sqlite) std::cout << " commit_cap_per_s=" << fixed(commit_cap, 1);
     std::cout << " setup_s=" << fixed(engine_side.setup_s, 2) << '\n';
     if (!sqlite) {

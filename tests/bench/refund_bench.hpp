@@ -13,7 +13,7 @@ namespace billing::bench {
 
 struct RefundCounts {
     std::size_t orders = 100'000;
-    std::size_t batch = 500;              // sweeper claim batch_max and floor rows per transaction
+    std::size_t batch = 500;                  // sweeper claim batch_max and floor rows per transaction
     std::size_t sync_normal_orders = 20'000;  // the diagnostic run with synchronous=NORMAL
 };
 

@@ -38,14 +38,14 @@ std::size_t refund_per_row(BenchDb& bench, const DueOrders& due, const EventShap
          soci::use(refund.order_state), soci::use(amount), soci::use(refund.order_outcome), soci::use(refund.policy),
          soci::use(closed), soci::use(next_version), soci::use(due_at), soci::use(due_at), soci::use(order_id),
          soci::use(bench.tenant_id), soci::use(version));
-    soci::statement debit = (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
-                                            "WHERE id = :id AND tenant_id = :t AND balance_minor >= :a2",
-                             soci::use(amount), soci::use(bench.escrow_id), soci::use(bench.tenant_id),
-                             soci::use(amount));
-    soci::statement credit = (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a "
-                                             "WHERE id = :id AND tenant_id = :t AND balance_minor <= :limit",
-                              soci::use(amount), soci::use(account_id), soci::use(bench.tenant_id),
-                              soci::use(balance_limit));
+    soci::statement debit =
+        (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
+                        "WHERE id = :id AND tenant_id = :t AND balance_minor >= :a2",
+         soci::use(amount), soci::use(bench.escrow_id), soci::use(bench.tenant_id), soci::use(amount));
+    soci::statement credit =
+        (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a "
+                        "WHERE id = :id AND tenant_id = :t AND balance_minor <= :limit",
+         soci::use(amount), soci::use(account_id), soci::use(bench.tenant_id), soci::use(balance_limit));
     soci::statement insert_transfer =
         (sql.prepare << "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, "
                         "kind, order_id, event_id, created_at_ms) VALUES (:id, :t, :d, :c, :a, :k, :o, :e, :at)",
@@ -130,13 +130,14 @@ SetBasedSql set_based_sql(Backend backend) {
         return {"DELETE t FROM timers t JOIN bench_batch b ON t.order_id = b.order_id AND t.name = b.name",
                 "UPDATE orders o JOIN bench_batch b ON o.id = b.order_id AND o.version = b.version SET " +
                     order_changes("o."),
-                "UPDATE accounts a JOIN " + totals + " ON a.id = s.account_id SET a.balance_minor = a.balance_minor + s.total"};
+                "UPDATE accounts a JOIN " + totals +
+                    " ON a.id = s.account_id SET a.balance_minor = a.balance_minor + s.total"};
     }
     const std::string drop = "DELETE FROM timers WHERE (order_id, name) IN (SELECT order_id, name FROM bench_batch)";
     std::string update = "UPDATE orders SET " + order_changes("") +
                          " FROM bench_batch b WHERE orders.id = b.order_id AND orders.version = b.version";
-    std::string credit =
-        "UPDATE accounts SET balance_minor = balance_minor + s.total FROM " + totals + " WHERE accounts.id = s.account_id";
+    std::string credit = "UPDATE accounts SET balance_minor = balance_minor + s.total FROM " + totals +
+                         " WHERE accounts.id = s.account_id";
     if (backend == Backend::postgresql) {
         // The batch's keys as an index condition, as the engine's own batch UPDATEs have: without
         // it PostgreSQL hashes the whole table, a sequential scan per batch that grows with it
@@ -160,7 +161,8 @@ std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventSh
     const long long written = t0_ms;
     long long total = 0;
     sql << "CREATE TEMPORARY TABLE bench_batch (order_id VARCHAR(40) NOT NULL PRIMARY KEY, name VARCHAR(64) NOT NULL, "
-           "due_at_ms BIGINT NOT NULL, account_id VARCHAR(40) NOT NULL, amount BIGINT NOT NULL, version BIGINT NOT NULL, "
+           "due_at_ms BIGINT NOT NULL, account_id VARCHAR(40) NOT NULL, amount BIGINT NOT NULL, version BIGINT NOT "
+           "NULL, "
            "event_id VARCHAR(40) NOT NULL, transfer_id VARCHAR(40) NOT NULL)";
 
     std::size_t done = 0;
@@ -175,9 +177,8 @@ std::size_t refund_set_based(BenchDb& bench, const DueOrders& due, const EventSh
                             "t.lease_until_ms <= :now2 ORDER BY t.due_at_ms LIMIT :lim",
          soci::use(now), soci::use(now), soci::use(limit));
     soci::statement drop_timers = (sql.prepare << joined.drop_timers);
-    soci::statement update_orders =
-        (sql.prepare << joined.update_orders, soci::use(refund.order_state), soci::use(refund.order_outcome),
-         soci::use(refund.policy), soci::use(closed));
+    soci::statement update_orders = (sql.prepare << joined.update_orders, soci::use(refund.order_state),
+                                     soci::use(refund.order_outcome), soci::use(refund.policy), soci::use(closed));
     soci::statement debit_escrow = (sql.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
                                                    "WHERE id = :id AND balance_minor >= :a2",
                                     soci::use(total), soci::use(bench.escrow_id), soci::use(total));

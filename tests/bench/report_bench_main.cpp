@@ -72,9 +72,10 @@ void check_counts(const report::DeliveryCounts& counts, const std::map<std::stri
 }
 
 void print_plan(soci::session& sql, const std::string& tenant_id, const Range& range) {
-    const std::string text = "EXPLAIN QUERY PLAN SELECT json_extract(attributes, '$.\"country\"'), COUNT(*) FROM orders "
-                             "WHERE tenant_id = :t AND product = 'activation' AND closed_at_ms >= :f AND "
-                             "closed_at_ms < :u GROUP BY 1";
+    const std::string text =
+        "EXPLAIN QUERY PLAN SELECT json_extract(attributes, '$.\"country\"'), COUNT(*) FROM orders "
+        "WHERE tenant_id = :t AND product = 'activation' AND closed_at_ms >= :f AND "
+        "closed_at_ms < :u GROUP BY 1";
     std::string detail;
     int id = 0, parent = 0, unused = 0;
     const long long from = range.from_ms, to = range.to_ms;
@@ -143,12 +144,11 @@ int main(int argc, char** argv) {
             const auto& expected = thirty ? (by_country ? seed.country_30d : seed.service_30d)
                                           : (by_country ? seed.country_all : seed.service_all);
             for (const Grouping grouping : {Grouping::sql, Grouping::cpp}) {
-                const billing::server::report::DeliveryQuery query{bench.tenant_id, {"activation"}, group_by,
-                                                                   range.from_ms, range.to_ms};
+                const billing::server::report::DeliveryQuery query{
+                    bench.tenant_id, {"activation"}, group_by, range.from_ms, range.to_ms};
                 billing::server::report::DeliveryCounts counts;
-                const double ms = median_ms(repeat, [&] {
-                    counts = billing::server::report::count_delivery(sql, backend, query, grouping);
-                });
+                const double ms = median_ms(
+                    repeat, [&] { counts = billing::server::report::count_delivery(sql, backend, query, grouping); });
                 const char* how = grouping == Grouping::sql ? "sql" : "cpp";
                 check_counts(counts, expected, std::string(group_by) + " " + how + " " + range.name);
                 const std::size_t groups = counts.groups.size();
@@ -156,8 +156,9 @@ int main(int argc, char** argv) {
                 std::cout << "REPORT name=delivery_report group_by=" << group_by << " grouping=" << how
                           << " range=" << range.name << " rows_in_range=" << rows
                           << " rows_scanned=" << counts.rows_scanned << " groups=" << groups << " ms=" << fixed(ms, 1)
-                          << " ratio_to_outcome_floor=" << fixed(ms / lookup_ms, 2) << " top1=" << top.front().key.value_or("null")
-                          << ":" << billing::server::report::rate_text(top.front().delivered, top.front().orders) << '\n';
+                          << " ratio_to_outcome_floor=" << fixed(ms / lookup_ms, 2)
+                          << " top1=" << top.front().key.value_or("null") << ":"
+                          << billing::server::report::rate_text(top.front().delivered, top.front().orders) << '\n';
             }
         }
     }

@@ -10,12 +10,13 @@ namespace billing::bench {
 
 namespace {
 
-constexpr std::array<const char*, report_countries> countries{"us", "gb", "de", "fr", "es", "it", "nl", "pl", "se", "br",
-                                                              "mx", "in", "id", "ph", "vn", "th", "ng", "ke", "za", "ua"};
+constexpr std::array<const char*, report_countries> countries{"us", "gb", "de", "fr", "es", "it", "nl",
+                                                              "pl", "se", "br", "mx", "in", "id", "ph",
+                                                              "vn", "th", "ng", "ke", "za", "ua"};
 constexpr std::array<const char*, report_services> services{
-    "telegram", "whatsapp", "google", "facebook", "instagram", "tiktok",   "discord", "twitter", "viber",  "wechat",
-    "line",     "kakao",    "uber",   "amazon",   "microsoft", "apple",    "yahoo",   "netflix", "paypal", "airbnb",
-    "linkedin", "snapchat", "tinder", "bumble",   "steam",     "ebay",     "olx",     "avito",   "vk",     "signal"};
+    "telegram", "whatsapp", "google", "facebook", "instagram", "tiktok", "discord", "twitter", "viber",  "wechat",
+    "line",     "kakao",    "uber",   "amazon",   "microsoft", "apple",  "yahoo",   "netflix", "paypal", "airbnb",
+    "linkedin", "snapchat", "tinder", "bumble",   "steam",     "ebay",   "olx",     "avito",   "vk",     "signal"};
 
 // One orders row as the engine wrote it.
 struct OrderRow {
@@ -33,10 +34,9 @@ OrderRow read_row(BenchDb& bench, const std::string& order_id) {
                    "captured_minor, refunded_from_escrow_minor, refunded_from_revenue_minor, is_final, version, "
                    "created_at_ms, updated_at_ms, closed_at_ms FROM orders WHERE id = :id",
         soci::into(r.product), soci::into(r.state), soci::into(r.attributes), soci::into(r.terms),
-        soci::into(r.outcome), soci::into(r.policy), soci::into(r.price), soci::into(r.charged),
-        soci::into(r.captured), soci::into(r.refunded_escrow), soci::into(r.refunded_revenue), soci::into(r.is_final),
-        soci::into(r.version), soci::into(r.created), soci::into(r.updated), soci::into(r.closed, closed_ind),
-        soci::use(order_id);
+        soci::into(r.outcome), soci::into(r.policy), soci::into(r.price), soci::into(r.charged), soci::into(r.captured),
+        soci::into(r.refunded_escrow), soci::into(r.refunded_revenue), soci::into(r.is_final), soci::into(r.version),
+        soci::into(r.created), soci::into(r.updated), soci::into(r.closed, closed_ind), soci::use(order_id);
     if (!lease.sql().got_data() || closed_ind != soci::i_ok || r.is_final != 1) {
         fail("set-up: template order " + order_id + " is not closed");
     }
@@ -100,7 +100,8 @@ std::array<OrderRow, 3> make_templates(BenchDb& bench) {
 ReportSeed seed_report_orders(BenchDb& bench, std::size_t orders) {
     const Stopwatch watch;
     const auto templates = make_templates(bench);
-    if (templates[delivered_template].outcome != "delivered" || templates[expired_template].outcome != "not_delivered" ||
+    if (templates[delivered_template].outcome != "delivered" ||
+        templates[expired_template].outcome != "not_delivered" ||
         templates[cancelled_template].outcome != "cancelled") {
         fail("set-up: the templates' outcomes are not delivered, not_delivered, cancelled");
     }
@@ -132,14 +133,15 @@ ReportSeed seed_report_orders(BenchDb& bench, std::size_t orders) {
         const std::size_t country = r % report_countries;
         const std::size_t service = (r >> 16) % report_services;
         const bool delivered = ((r >> 32) % 10'000) < rate_of_10000(country, service);
-        const Template t = delivered ? delivered_template : ((r >> 48) % 3 == 0 ? cancelled_template : expired_template);
+        const Template t =
+            delivered ? delivered_template : ((r >> 48) % 3 == 0 ? cancelled_template : expired_template);
         const OrderRow& from = templates[t];
         row = from;
-        row.attributes = replaced(replaced(from.attributes, R"("country":"us")",
-                                           std::string(R"("country":")") + countries[country] + "\""),
-                                  R"("service":"telegram")", std::string(R"("service":")") + services[service] + "\"");
-        row.closed = seed.first_closed_ms + static_cast<long long>(static_cast<std::int64_t>(i) * span_ms /
-                                                                   static_cast<std::int64_t>(orders));
+        row.attributes = replaced(
+            replaced(from.attributes, R"("country":"us")", std::string(R"("country":")") + countries[country] + "\""),
+            R"("service":"telegram")", std::string(R"("service":")") + services[service] + "\"");
+        row.closed = seed.first_closed_ms +
+                     static_cast<long long>(static_cast<std::int64_t>(i) * span_ms / static_cast<std::int64_t>(orders));
         row.created = row.closed - (from.closed - from.created);
         row.updated = row.closed - (from.closed - from.updated);
         id = new_id("ord");

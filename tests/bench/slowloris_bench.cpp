@@ -86,8 +86,8 @@ int main(int argc, char** argv) {
     }
     try {
         auto host = billing::integration::HostProcess::start();
-        const std::string request = billing::hostile::get_request(
-            "/v1/products", "Authorization: Bearer " + host->demo().service_key + "\r\n");
+        const std::string request =
+            billing::hostile::get_request("/v1/products", "Authorization: Bearer " + host->demo().service_key + "\r\n");
         std::cout << "# " << options.clients << " normal clients, a request each every " << options.pace.count()
                   << " ms; " << options.slow << " slow connections, one head byte a second each\n";
 

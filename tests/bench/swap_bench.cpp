@@ -154,11 +154,10 @@ void check_reload_works(BenchHost& host, const std::string& missing_body, std::o
 
 // The host's flat-out rate with these clients: a run sized from the warm-up's rate to last
 // about probe_s.
-double measure_flat_out(const std::vector<PairClient*>& clients, const SwapBenchOptions& options,
-                        double warmup_per_s, Failures& failures, std::ostream& out) {
+double measure_flat_out(const std::vector<PairClient*>& clients, const SwapBenchOptions& options, double warmup_per_s,
+                        Failures& failures, std::ostream& out) {
     const auto n = static_cast<double>(clients.size());
-    const auto pairs =
-        static_cast<std::size_t>(std::max(5.0, std::round(options.probe_s * warmup_per_s / 2 / n)));
+    const auto pairs = static_cast<std::size_t>(std::max(5.0, std::round(options.probe_s * warmup_per_s / 2 / n)));
     const LoadRun run = run_flat_out(clients, pairs);
     failures.add(run, "flat-out run");
     out << "INFO name=swap_flat_out per_s=" << fixed(run.requests_per_s(), 1) << " clients=" << clients.size()
@@ -200,11 +199,11 @@ int run_swap_bench(const std::filesystem::path& dir, const SwapBenchOptions& opt
         if (flat_out <= 0) fail("the flat-out run completed no request");
         offered = flat_out / 2;
     }
-    const auto pairs = static_cast<std::size_t>(
-        std::max(1.0, std::round(options.round_s * offered / 2 / static_cast<double>(n))));
-    out << "# offered " << fixed(offered, 1) << " requests/s" << (options.rate > 0 ? " (--rate)" : " (half of flat out)")
-        << ", " << pairs << " pairs per client and round, " << options.rounds
-        << " rounds of each kind; swapping rounds reload every " << options.swap_every.count()
+    const auto pairs =
+        static_cast<std::size_t>(std::max(1.0, std::round(options.round_s * offered / 2 / static_cast<double>(n))));
+    out << "# offered " << fixed(offered, 1) << " requests/s"
+        << (options.rate > 0 ? " (--rate)" : " (half of flat out)") << ", " << pairs << " pairs per client and round, "
+        << options.rounds << " rounds of each kind; swapping rounds reload every " << options.swap_every.count()
         << " ms, every " << options.refuse_every << "th a missing file\n"
         << std::flush;
 
@@ -233,15 +232,15 @@ int run_swap_bench(const std::filesystem::path& dir, const SwapBenchOptions& opt
     const std::int64_t p99_swapping = quantile(swapping.all, 0.99);
     out << "RATIO name=swap_p99 value="
         << fixed(p99_steady > 0 ? static_cast<double>(p99_swapping) / static_cast<double>(p99_steady) : 0, 3)
-        << " target=1.5 p99_swapping_us=" << p99_swapping << " p99_steady_us=" << p99_steady
-        << " swaps=" << tally.swaps << " refused=" << tally.refused << " offered_per_s=" << fixed(offered, 1)
-        << " clients=" << n << '\n';
+        << " target=1.5 p99_swapping_us=" << p99_swapping << " p99_steady_us=" << p99_steady << " swaps=" << tally.swaps
+        << " refused=" << tally.refused << " offered_per_s=" << fixed(offered, 1) << " clients=" << n << '\n';
     latency_line("swap_steady", steady, offered, n, out);
     latency_line("swap_swapping", swapping, offered, n, out);
-    out << "INFO name=swap_reload p50_us=" << quantile(tally.swap_us, 0.50) << " p99_us=" << quantile(tally.swap_us, 0.99)
-        << " max_us=" << quantile(tally.swap_us, 1.0) << " refused_p50_us=" << quantile(tally.refuse_us, 0.50)
-        << " refused_max_us=" << quantile(tally.refuse_us, 1.0) << " posted=" << tally.posted
-        << " swaps=" << tally.swaps << " refused=" << tally.refused << " unexpected=" << tally.unexpected << '\n'
+    out << "INFO name=swap_reload p50_us=" << quantile(tally.swap_us, 0.50)
+        << " p99_us=" << quantile(tally.swap_us, 0.99) << " max_us=" << quantile(tally.swap_us, 1.0)
+        << " refused_p50_us=" << quantile(tally.refuse_us, 0.50) << " refused_max_us=" << quantile(tally.refuse_us, 1.0)
+        << " posted=" << tally.posted << " swaps=" << tally.swaps << " refused=" << tally.refused
+        << " unexpected=" << tally.unexpected << '\n'
         << std::flush;
     host.stop();
 

@@ -20,7 +20,7 @@ struct SwapBenchOptions {
     double probe_s = 3;             // length of the flat-out run that measures the host's rate
     std::size_t warmup_pairs = 10;  // per client, before anything is measured
     std::chrono::milliseconds swap_every{100};
-    std::size_t refuse_every = 5;   // every n-th reload names a missing file and must be refused
+    std::size_t refuse_every = 5;  // every n-th reload names a missing file and must be refused
 };
 
 // Prints the figures to out. Returns the exit code: 0, or 1 when a client request was not

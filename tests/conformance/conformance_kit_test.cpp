@@ -52,8 +52,7 @@ Report run(const Subject& subject) { return run_all(subject, Options{seed, order
 // A faulty fixture differs from the good one only in its fault: it loads, is configured, and
 // says who it is like the good one, so nothing it is failed for may come from those checks.
 void expect_only_later_checks_fail(const Report& report) {
-    EXPECT_THAT(report.failures, Each(Field(&Finding::check, Not(AnyOf("identity", "configure")))))
-        << report.text();
+    EXPECT_THAT(report.failures, Each(Field(&Finding::check, Not(AnyOf("identity", "configure"))))) << report.text();
 }
 
 // A declaration is read like every configuration (the SDK's TOML reader): each mistake is one
@@ -81,7 +80,8 @@ TEST(ConformanceDeclaration, MistakesAreReportedAtTheirPositionWithTheKey) {
               "no_refund_after_event|no_refund_after_term\n"
               "/nowhere/d.toml:10:8: reconfigure[0].file: cannot read /nowhere/missing.toml\n"
               "/nowhere/d.toml:11:1: extreme[0].file: required key is missing in [extreme[0]]");
-    EXPECT_THAT(parse_declaration("[[purchase]\n", "d.toml").error, ::testing::StartsWith("d.toml:1:12: syntax error: "));
+    EXPECT_THAT(parse_declaration("[[purchase]\n", "d.toml").error,
+                ::testing::StartsWith("d.toml:1:12: syntax error: "));
     EXPECT_EQ(parse_declaration("purchase = 1\n", "d.toml").error,
               "d.toml:1:12: purchase: expected an array of tables ([[purchase]]), got an integer");
 }
@@ -152,9 +152,9 @@ TEST(ConformanceKit, ASalePricedPastTheHostsLimitAtTheExtremesIsFound) {
     EXPECT_TRUE(check_quotes(*subject).passed()) << "at voucher.toml the price is in range";
     const Report report = run(*subject);
     EXPECT_FALSE(report.passed());
-    EXPECT_THAT(report.failures, Contains(AllOf(Field(&Finding::check, "extremes"),
-                                                Field(&Finding::fault, "price_out_of_range"),
-                                                Field(&Finding::message, HasSubstr("voucher-extreme.toml")))))
+    EXPECT_THAT(report.failures,
+                Contains(AllOf(Field(&Finding::check, "extremes"), Field(&Finding::fault, "price_out_of_range"),
+                               Field(&Finding::message, HasSubstr("voucher-extreme.toml")))))
         << report.text();
     expect_only_later_checks_fail(report);
 }
@@ -177,9 +177,9 @@ TEST(ConformanceKit, SimulationFailureReplaysFromItsSeed) {
     const Report first = simulate(*subject, Options{seed, orders});
     const Report second = simulate(*subject, Options{seed, orders});
     EXPECT_FALSE(first.passed());
-    EXPECT_THAT(first.failures, Contains(AllOf(Field(&Finding::check, "simulation"),
-                                               Field(&Finding::fault, "property_violated"),
-                                               Field(&Finding::message, HasSubstr(property_name)))))
+    EXPECT_THAT(first.failures,
+                Contains(AllOf(Field(&Finding::check, "simulation"), Field(&Finding::fault, "property_violated"),
+                               Field(&Finding::message, HasSubstr(property_name)))))
         << first.text();
     EXPECT_THAT(first.text(), HasSubstr(std::to_string(seed)));
     EXPECT_EQ(first.text(), second.text());

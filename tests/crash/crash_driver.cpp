@@ -65,18 +65,30 @@ Options parse(int argc, char** argv) {
         }
         if (i + 1 >= argc) usage(arg + " needs a value");
         const std::string value = argv[++i];
-        if (arg == "--db") o.db = value;
-        else if (arg == "--plugin") o.plugin = value;
-        else if (arg == "--config") o.config = value;
-        else if (arg == "--run") o.run = std::stoi(value);
-        else if (arg == "--seed") o.seed = std::stoull(value);
-        else if (arg == "--ops") o.ops = std::stoi(value);
-        else if (arg == "--max-ms") o.max_ms = std::stoll(value);
-        else if (arg == "--epoch-ns") o.epoch_ns = std::stoll(value);
-        else if (arg == "--scale") o.scale = std::stoll(value);
-        else if (arg == "--t0-ms") o.t0_ms = std::stoll(value);
-        else if (arg == "--retry") o.retry = value;
-        else usage("unknown option " + arg);
+        if (arg == "--db")
+            o.db = value;
+        else if (arg == "--plugin")
+            o.plugin = value;
+        else if (arg == "--config")
+            o.config = value;
+        else if (arg == "--run")
+            o.run = std::stoi(value);
+        else if (arg == "--seed")
+            o.seed = std::stoull(value);
+        else if (arg == "--ops")
+            o.ops = std::stoi(value);
+        else if (arg == "--max-ms")
+            o.max_ms = std::stoll(value);
+        else if (arg == "--epoch-ns")
+            o.epoch_ns = std::stoll(value);
+        else if (arg == "--scale")
+            o.scale = std::stoll(value);
+        else if (arg == "--t0-ms")
+            o.t0_ms = std::stoll(value);
+        else if (arg == "--retry")
+            o.retry = value;
+        else
+            usage("unknown option " + arg);
     }
     if (o.db.empty()) usage("--db FILE is required");
     // Deposit amounts and keys encode run * 1000 + n; they must stay unique.

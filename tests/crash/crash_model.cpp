@@ -70,8 +70,8 @@ private:
     }
 
     void problem(const Answer& a, const std::string& what) {
-        m_.problems.push_back(a.kind() + " " + a.key() + " (" + a.op.answer + " " + join_words(a.op.result) + "): " +
-                              what);
+        m_.problems.push_back(a.kind() + " " + a.key() + " (" + a.op.answer + " " + join_words(a.op.result) +
+                              "): " + what);
     }
 
     void purchase(const Answer& a, Tally& tally) {

@@ -36,10 +36,10 @@ struct Tally {
     int rental_cancels = 0;      // a rental cancelled within its cancel window
     int messages_allowed = 0;    // a code delivered
     int extensions_allowed = 0;
-    int advances = 0;            // test clock advances of the lab tenant
+    int advances = 0;              // test clock advances of the lab tenant
     long long advance_timers = 0;  // timers those advances ran
-    int advance_reruns = 0;      // advances that waited for a killed driver's lease on a timer
-    int refused = 0;             // NACKs (money ran short)
+    int advance_reruns = 0;        // advances that waited for a killed driver's lease on a timer
+    int refused = 0;               // NACKs (money ran short)
 };
 
 struct Model {

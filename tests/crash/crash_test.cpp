@@ -111,11 +111,16 @@ protected:
 
     void start_driver(int run, std::uint64_t seed, bool drain) {
         std::vector<std::string> args = {BILLING_CRASH_DRIVER,
-                                         "--db", (dir_ / "billing.sqlite").string(),
-                                         "--run", std::to_string(run),
-                                         "--seed", std::to_string(seed),
-                                         "--epoch-ns", std::to_string(epoch_ns_),
-                                         "--scale", std::to_string(time_scale)};
+                                         "--db",
+                                         (dir_ / "billing.sqlite").string(),
+                                         "--run",
+                                         std::to_string(run),
+                                         "--seed",
+                                         std::to_string(seed),
+                                         "--epoch-ns",
+                                         std::to_string(epoch_ns_),
+                                         "--scale",
+                                         std::to_string(time_scale)};
         // The operation the last driver was killed in, sent again under its key.
         if (const Op* retry = journal_.in_flight()) {
             args.push_back("--retry");
@@ -213,9 +218,9 @@ void expect_every_kind_exercised(const Tally& t, const VerifyStats& v) {
               << t.rentals << " rentals, activations cancelled " << t.cancels_after_mark
               << " times after the 2-minute mark and " << t.cancels_too_early << " times before it (denied), "
               << t.rental_cancels << " rentals cancelled, " << t.messages_allowed << " codes delivered, "
-              << t.extensions_allowed << " extensions, " << t.advances << " test clock advances ("
-              << t.advance_timers << " timers run, " << t.advance_reruns << " waited for a killed driver's lease), "
-              << t.refused << " refused; the live sweeper refunded " << v.live_auto_refunds_before_drain
+              << t.extensions_allowed << " extensions, " << t.advances << " test clock advances (" << t.advance_timers
+              << " timers run, " << t.advance_reruns << " waited for a killed driver's lease), " << t.refused
+              << " refused; the live sweeper refunded " << v.live_auto_refunds_before_drain
               << " expired activations between kills\n";
     EXPECT_GE(t.deposits, kind_floor) << "deposits";
     EXPECT_GE(t.activations, kind_floor) << "activations";
@@ -273,15 +278,15 @@ TEST_F(CrashTest, KilledDriverLosesNothingAcknowledgedAndRunsEveryTimerOnce) {
     for (const auto& [op_kind, n] : killed_in) in_flight += " " + op_kind + "=" + std::to_string(n);
     const auto seconds = std::chrono::duration<double>(Steady::now() - started).count();
     std::cout << "[ crash    ] " << stats.kills << " kills in " << stats.runs << " runs and " << killing_s << " s ("
-              << stats.early_kills << " during start-up, " << stats.in_flight_kills
-              << " with an operation in flight, " << stats.abandoned << " of them abandoned, "
-              << abandoned_landed << " of which had landed); " << journal_.count("ACK") << " acknowledged, "
-              << journal_.count("NACK") << " refused; retried after a kill: " << retried_applied << " applied then, "
-              << retried_replayed << " already committed; " << verified.orders << " orders, " << verified.transfers
+              << stats.early_kills << " during start-up, " << stats.in_flight_kills << " with an operation in flight, "
+              << stats.abandoned << " of them abandoned, " << abandoned_landed << " of which had landed); "
+              << journal_.count("ACK") << " acknowledged, " << journal_.count("NACK")
+              << " refused; retried after a kill: " << retried_applied << " applied then, " << retried_replayed
+              << " already committed; " << verified.orders << " orders, " << verified.transfers
               << " transfers; timers run while killing: " << verified.timer_events_before_drain
-              << " (lab: " << verified.lab_timer_events_before_drain << "), in the drain: "
-              << verified.timer_events_in_drain << "; " << seconds << " s\n[ crash    ] decisions:" << codes
-              << "\n[ crash    ] killed in flight:" << in_flight << "\n";
+              << " (lab: " << verified.lab_timer_events_before_drain
+              << "), in the drain: " << verified.timer_events_in_drain << "; " << seconds
+              << " s\n[ crash    ] decisions:" << codes << "\n[ crash    ] killed in flight:" << in_flight << "\n";
     expect_every_kind_exercised(model.tally, verified);
     EXPECT_GT(verified.timer_events_before_drain, 0) << "no timer fell due while the drivers were being killed";
     EXPECT_GT(journal_.count("ACK"), 100) << "too little work was acknowledged to mean anything";

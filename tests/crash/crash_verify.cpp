@@ -182,11 +182,12 @@ void check_exactly_once(Checker& c, const Journal& journal) {
              "rental orders minus rental keys");
     c.expect(0, "SELECT (SELECT COUNT(*) FROM transfers WHERE kind = 'deposit') - " + keys_like(kind::deposit),
              "deposit transfers minus deposit keys");
-    c.expect(0,
-             "SELECT (SELECT COUNT(*) FROM transfers WHERE kind = 'purchase') - (SELECT COUNT(*) FROM orders)",
+    c.expect(0, "SELECT (SELECT COUNT(*) FROM transfers WHERE kind = 'purchase') - (SELECT COUNT(*) FROM orders)",
              "purchase charges minus orders");
-    c.expect(0, "SELECT COUNT(*) FROM (SELECT order_id FROM transfers WHERE kind = 'purchase' GROUP BY order_id "
-                "HAVING COUNT(*) > 1) x", "orders charged twice");
+    c.expect(0,
+             "SELECT COUNT(*) FROM (SELECT order_id FROM transfers WHERE kind = 'purchase' GROUP BY order_id "
+             "HAVING COUNT(*) > 1) x",
+             "orders charged twice");
     // Every allowed extension charged once, and it is the only thing that charges an order.
     c.expect(0,
              "SELECT (SELECT COUNT(*) FROM transfers WHERE kind = 'charge') - "
@@ -219,13 +220,18 @@ void check_timers_and_orders(Checker& c, UtcMs drained_ms) {
              "timers due before the drain time still waiting");
     c.expect(0, "SELECT COUNT(*) FROM timers", "timers left at all (every order is past its last timer)");
     c.no_orders("o.is_final = 0", "orders still open after the drain");
-    c.expect(0, "SELECT COUNT(*) FROM (SELECT order_id, timer FROM events WHERE type = 'timer' "
-                "GROUP BY order_id, timer HAVING COUNT(*) > 1) x", "timers applied twice");
-    c.expect(0, std::string("SELECT COUNT(*) FROM events e JOIN orders o ON o.id = e.order_id WHERE e.type = 'timer' "
-                            "AND e.timer IN ('expire', 'capture') AND e.now_ms <> o.created_at_ms + ") + window_ms,
+    c.expect(0,
+             "SELECT COUNT(*) FROM (SELECT order_id, timer FROM events WHERE type = 'timer' "
+             "GROUP BY order_id, timer HAVING COUNT(*) > 1) x",
+             "timers applied twice");
+    c.expect(0,
+             std::string("SELECT COUNT(*) FROM events e JOIN orders o ON o.id = e.order_id WHERE e.type = 'timer' "
+                         "AND e.timer IN ('expire', 'capture') AND e.now_ms <> o.created_at_ms + ") +
+                 window_ms,
              "20-minute timers not decided at their due time");
-    c.expect(0, "SELECT COUNT(*) FROM events e JOIN orders o ON o.id = e.order_id WHERE e.type = 'timer' "
-                "AND e.timer = 'end' AND e.now_ms < o.created_at_ms + 86400000",
+    c.expect(0,
+             "SELECT COUNT(*) FROM events e JOIN orders o ON o.id = e.order_id WHERE e.type = 'timer' "
+             "AND e.timer = 'end' AND e.now_ms < o.created_at_ms + 86400000",
              "rental ends decided before a day had passed");
     c.no_orders("o.product = 'activation' AND (SELECT COUNT(*) FROM events e WHERE e.order_id = o.id AND "
                 "(e.type = 'cancel' OR (e.type = 'timer' AND e.timer = 'expire'))) <> 1",
@@ -233,8 +239,10 @@ void check_timers_and_orders(Checker& c, UtcMs drained_ms) {
     c.no_orders("o.product = 'rental' AND (SELECT COUNT(*) FROM events e WHERE e.order_id = o.id AND "
                 "(e.type = 'cancel' OR (e.type = 'timer' AND e.timer = 'end'))) <> 1",
                 "rentals without exactly one terminal event (cancel or end)");
-    c.expect(0, "SELECT COUNT(*) FROM (SELECT order_id FROM transfers WHERE kind IN ('refund', 'refund_captured') "
-                "GROUP BY order_id HAVING COUNT(*) > 1) x", "orders refunded more than once");
+    c.expect(0,
+             "SELECT COUNT(*) FROM (SELECT order_id FROM transfers WHERE kind IN ('refund', 'refund_captured') "
+             "GROUP BY order_id HAVING COUNT(*) > 1) x",
+             "orders refunded more than once");
     c.no_orders("o.refunded_from_escrow_minor + o.refunded_from_revenue_minor > o.charged_minor",
                 "orders refunded more than charged");
     // Where each order's money went, by how it ended (README of OTPDesk): a cancel or an expiry
@@ -275,16 +283,21 @@ void check_model(Checker& c, const TenantIds& tenants, const Model& model) {
         }
         const OrderModel& m = found->second;
         const bool activation = m.product == kind::activation;
-        const std::string state = m.cancelled    ? "cancelled"
-                                  : !activation  ? "ended"
-                                  : m.delivered  ? "completed"
-                                                 : "expired";
+        const std::string state = m.cancelled   ? "cancelled"
+                                  : !activation ? "ended"
+                                  : m.delivered ? "completed"
+                                                : "expired";
         const bool refunded = m.cancelled || state == "expired";
         const long long end_after_ms = state == "ended" ? m.rented_hours * ms_per_hour : -1;
-        const std::vector<std::string> expected = {row[0], tenants.of(m.tenant_tag), m.account, m.product, state,
+        const std::vector<std::string> expected = {row[0],
+                                                   tenants.of(m.tenant_tag),
+                                                   m.account,
+                                                   m.product,
+                                                   state,
                                                    std::to_string(m.charged),
                                                    std::to_string(refunded ? m.extension_charges : m.charged),
-                                                   std::to_string(refunded ? m.price : 0), "0",
+                                                   std::to_string(refunded ? m.price : 0),
+                                                   "0",
                                                    std::to_string(end_after_ms)};
         if (row != expected) {
             c.problem("order " + row[0] + ": the database has [" + join_words(row) + "], the answers say [" +
@@ -371,8 +384,8 @@ VerifyStats verify_database(const std::filesystem::path& db_file, const Journal&
     stats.lab_timer_events_before_drain = c.count(timers + "< " + before + " AND tenant_id = " + sql_text(tenants.lab));
     stats.live_auto_refunds_before_drain =
         c.count("SELECT COUNT(*) FROM events e JOIN orders o ON o.id = e.order_id WHERE e.type = 'timer' AND "
-                "e.timer = 'expire' AND o.state = 'expired' AND e.tenant_id = " + sql_text(tenants.live) +
-                " AND e.created_at_ms < " + before);
+                "e.timer = 'expire' AND o.state = 'expired' AND e.tenant_id = " +
+                sql_text(tenants.live) + " AND e.created_at_ms < " + before);
     // A killed advance may have run timers that its retry then did not count.
     if (stats.lab_timer_events_before_drain < model.tally.advance_timers) {
         c.problem("fewer lab timer events before the drain than the advances' answers ran");

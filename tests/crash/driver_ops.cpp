@@ -64,10 +64,8 @@ std::string request_hash(const std::string& body) {
 // The key, the request's hash and the answer to store with the effect: the ACK's result words,
 // so that a retry that finds the key answers (DUP) with exactly what was committed.
 template <class T>
-IdempotencyKey<T> idempotency_for(const std::vector<std::string>& words,
-                                  std::function<std::string(const T&)> answer) {
-    return IdempotencyKey<T>{words.at(1), request_hash(join(words)),
-                             [answer = std::move(answer)](const T& result) {
+IdempotencyKey<T> idempotency_for(const std::vector<std::string>& words, std::function<std::string(const T&)> answer) {
+    return IdempotencyKey<T>{words.at(1), request_hash(join(words)), [answer = std::move(answer)](const T& result) {
                                  return IdempotencyResponse{200, answer(result)};
                              }};
 }
@@ -142,10 +140,9 @@ Result<std::string> set_up_account(Engine& engine, const std::string& tenant_id,
     const std::vector<std::string> words = {kind::deposit, std::string("d-setup-") + wanted.external_ref,
                                             wanted.tenant_tag, id, std::to_string(wanted.deposit_minor)};
     if (!key_in(db, tenant_id, words[1])) {
-        auto deposited = engine.deposit(tenant_id, id, wanted.deposit_minor,
-                                        idempotency_for<AccountRecord>(words, [](const AccountRecord&) {
-                                            return std::string("set-up");
-                                        }));
+        auto deposited = engine.deposit(
+            tenant_id, id, wanted.deposit_minor,
+            idempotency_for<AccountRecord>(words, [](const AccountRecord&) { return std::string("set-up"); }));
         if (!deposited) return deposited.error();
     }
     return id;
@@ -202,12 +199,7 @@ long long timers_due_for(storage::Database& db, const std::string& tenant_id, Ut
 
 Workload::Workload(Engine& engine, const plugin::PolicyInstance& policy, Sweeper& sweeper, World world,
                    ScaledClock& clock, std::uint64_t seed, int run)
-    : engine_(engine),
-      policy_(policy),
-      sweeper_(sweeper),
-      world_(std::move(world)),
-      clock_(clock),
-      rng_(seed),
+    : engine_(engine), policy_(policy), sweeper_(sweeper), world_(std::move(world)), clock_(clock), rng_(seed),
       run_(run) {}
 
 const TenantWorld& Workload::tenant(const std::string& tag) const {

@@ -14,7 +14,7 @@ namespace billing::crash {
 inline constexpr const char* not_landed = "NOT_LANDED";
 
 struct Op {
-    std::vector<std::string> begin;   // kind key tenant args...
+    std::vector<std::string> begin;  // kind key tenant args...
     // "ACK", "NACK", "DUP", or "" while unanswered; an abandoned operation settled at the end:
     // "DUP" with the answer stored under its key if it landed, else not_landed.
     std::string answer;

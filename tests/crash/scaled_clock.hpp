@@ -21,7 +21,8 @@ inline std::int64_t monotonic_ns() {
 
 class ScaledClock final : public Clock {
 public:
-    ScaledClock(UtcMs t0_ms, std::int64_t epoch_ns, std::int64_t scale) : t0_ms_(t0_ms), epoch_ns_(epoch_ns), scale_(scale) {}
+    ScaledClock(UtcMs t0_ms, std::int64_t epoch_ns, std::int64_t scale)
+        : t0_ms_(t0_ms), epoch_ns_(epoch_ns), scale_(scale) {}
 
     [[nodiscard]] UtcMs now_ms() const override {
         // elapsed_ns * scale stays far below 2^63 for any run the test makes (minutes * 10^4).

@@ -96,11 +96,11 @@ TEST_F(AnswerPreview, AKeyedCallStoresTheAnswerRenderedFromTheResultItReturns) {
     make_tenant(1000);
     const std::string order = buy_activation(at(0));
     std::string rendered;
-    const IdempotencyKey<EventResult> key{
-        "cancel-1", std::string(64, 'a'), [&rendered](const EventResult& r) {
-            rendered = r.applied.order.state + " " + (r.cancel.allowed ? "1" : "0") + " " + r.cancel.code;
-            return IdempotencyResponse{200, rendered};
-        }};
+    const IdempotencyKey<EventResult> key{"cancel-1", std::string(64, 'a'), [&rendered](const EventResult& r) {
+                                              rendered = r.applied.order.state + " " + (r.cancel.allowed ? "1" : "0") +
+                                                         " " + r.cancel.code;
+                                              return IdempotencyResponse{200, rendered};
+                                          }};
     sdk::Event cancel;
     cancel.type = sdk::event_type::cancel;
     cancel.actor = "customer";

@@ -23,8 +23,8 @@ protected:
         EngineTest::SetUp();
         engine->set_change_listener([this](const OrderChange& change) {
             std::lock_guard lock(mutex);
-            heard.push_back({change.event_type, change.order.id, change.order.state, change.refunded_minor,
-                             change.closed});
+            heard.push_back(
+                {change.event_type, change.order.id, change.order.state, change.refunded_minor, change.closed});
         });
     }
     std::mutex mutex;
@@ -75,8 +75,9 @@ TEST_F(ChangeListener, AReplayedRequestIsNotHeardTwice) {
     sdk::Event cancel;
     cancel.type = "cancel";
     cancel.actor = "customer";
-    const IdempotencyKey<EventResult> key{"cancel-1", std::string(64, 'a'),
-                                          [](const EventResult&) { return IdempotencyResponse{200, "{}"}; }};
+    const IdempotencyKey<EventResult> key{"cancel-1", std::string(64, 'a'), [](const EventResult&) {
+                                              return IdempotencyResponse{200, "{}"};
+                                          }};
     auto first = engine->apply(*policy, tenant_id, order, cancel, at(3), key);
     ASSERT_TRUE(first) << first.error().message;
     auto replay = engine->apply(*policy, tenant_id, order, cancel, at(3), key);

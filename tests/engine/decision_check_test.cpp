@@ -9,8 +9,8 @@
 namespace billing::test {
 namespace {
 
-using ::testing::HasSubstr;
 using sdk::MoveKind;
+using ::testing::HasSubstr;
 
 sdk::ProductInfo product() {
     sdk::ProductInfo p;
@@ -49,7 +49,8 @@ TEST(DecisionCheck, MovesWithinWhatEscrowHoldsPass) {
 }
 
 TEST(DecisionCheck, EveryMoneyRuleIsNamed) {
-    EXPECT_THAT(check(moving({{MoveKind::refund, 0}}), order_holding(150, 0, 0)), HasSubstr("move_amount_out_of_range"));
+    EXPECT_THAT(check(moving({{MoveKind::refund, 0}}), order_holding(150, 0, 0)),
+                HasSubstr("move_amount_out_of_range"));
     EXPECT_THAT(check(moving({{MoveKind::refund, 151}}), order_holding(150, 0, 0)), HasSubstr("refund_exceeds_held"));
     EXPECT_THAT(check(moving({{MoveKind::capture, 100}, {MoveKind::refund, 51}}), order_holding(150, 0, 0)),
                 HasSubstr("refund_exceeds_held"))
@@ -75,9 +76,9 @@ TEST(DecisionCheck, AFinalOrderMovesMoneyOnlyAsARefundOfWhatWasCaptured) {
                 HasSubstr("final_order_moves_money"));
     EXPECT_THAT(check(moving({{MoveKind::charge, 10}}), order_holding(150, 150, 0), true, 100),
                 HasSubstr("final_order_moves_money"));
-    EXPECT_THAT(check(moving({{MoveKind::refund_captured, 10}, {MoveKind::refund, 10}}), order_holding(150, 150, 0),
-                      true),
-                HasSubstr("final_order_moves_money"))
+    EXPECT_THAT(
+        check(moving({{MoveKind::refund_captured, 10}, {MoveKind::refund, 10}}), order_holding(150, 150, 0), true),
+        HasSubstr("final_order_moves_money"))
         << "one escrow move spoils the decision";
 }
 
@@ -145,7 +146,8 @@ TEST(DecisionCheck, TimerNamesAreOneSpellingOnEveryDatabase) {
     d.add_timers = {{"expire-2_b", t0_ms + 5}};
     EXPECT_EQ("", check(d, order_holding(150, 0, 0)));
     // Names a case- or padding-insensitive collation would merge with "expire", and others.
-    for (const std::string& name : std::vector<std::string>{"Expire", "expire ", "", std::string(65, 'a'), "exp.ire", "\xc3\xa9"}) {
+    for (const std::string& name :
+         std::vector<std::string>{"Expire", "expire ", "", std::string(65, 'a'), "exp.ire", "\xc3\xa9"}) {
         d.add_timers = {{name, t0_ms + 5}};
         EXPECT_THAT(check(d, order_holding(150, 0, 0)), HasSubstr("timer_name_invalid")) << name;
         d.add_timers.clear();
@@ -201,8 +203,8 @@ void destroy_greedy(sdk::Policy* policy) { delete policy; }
 TEST_F(EngineTest, PolicyViolationWritesNothing) {
     make_tenant(1000);
     const std::string order = buy_activation(t0_ms);
-    auto greedy = std::make_shared<const plugin::PolicyInstance>(
-        nullptr, new GreedyPolicy(otpdesk()->policy()), &destroy_greedy, otpdesk()->info());
+    auto greedy = std::make_shared<const plugin::PolicyInstance>(nullptr, new GreedyPolicy(otpdesk()->policy()),
+                                                                 &destroy_greedy, otpdesk()->info());
     Engine bad_engine(*db, *clock);
     sdk::Event cancel;
     cancel.type = "cancel";

@@ -20,9 +20,7 @@ protected:
         });
     }
 
-    long long event_now(long long seq) {
-        return count("SELECT now_ms FROM events WHERE seq = " + std::to_string(seq));
-    }
+    long long event_now(long long seq) { return count("SELECT now_ms FROM events WHERE seq = " + std::to_string(seq)); }
 
     UtcMs cancel_asked_at = 0;
 };

@@ -153,7 +153,8 @@ std::string EngineTest::state_of(const std::string& order_id) {
 
 void EngineTest::expect_ledger_consistent() {
     const auto sum_of = [](const char* column, const char* kinds) {
-        return std::string("COALESCE((SELECT SUM(amount_minor) FROM transfers t WHERE t.order_id = o.id AND t.kind IN (") +
+        return std::string(
+                   "COALESCE((SELECT SUM(amount_minor) FROM transfers t WHERE t.order_id = o.id AND t.kind IN (") +
                kinds + ")), 0) <> o." + column;
     };
     EXPECT_EQ(0, count("SELECT COUNT(*) FROM accounts a WHERE a.balance_minor <> "
@@ -167,14 +168,15 @@ void EngineTest::expect_ledger_consistent() {
     EXPECT_EQ(0, count("SELECT COUNT(*) FROM orders WHERE refunded_from_escrow_minor + refunded_from_revenue_minor > "
                        "charged_minor OR captured_minor + refunded_from_escrow_minor > charged_minor OR "
                        "refunded_from_revenue_minor > captured_minor"));
-    EXPECT_EQ(0, count(std::string("SELECT COUNT(*) FROM orders o WHERE ") + sum_of("charged_minor", "'purchase','charge'") +
-                       " OR " + sum_of("captured_minor", "'capture'") + " OR " +
-                       sum_of("refunded_from_escrow_minor", "'refund'") + " OR " +
+    EXPECT_EQ(0, count(std::string("SELECT COUNT(*) FROM orders o WHERE ") +
+                       sum_of("charged_minor", "'purchase','charge'") + " OR " + sum_of("captured_minor", "'capture'") +
+                       " OR " + sum_of("refunded_from_escrow_minor", "'refund'") + " OR " +
                        sum_of("refunded_from_revenue_minor", "'refund_captured'")))
         << "an order's amounts differ from its transfers";
-    EXPECT_EQ(0, count("SELECT COUNT(*) FROM accounts a WHERE a.kind = 'escrow' AND a.balance_minor <> "
-                       "COALESCE((SELECT SUM(charged_minor - captured_minor - refunded_from_escrow_minor) FROM orders o "
-                       "WHERE o.tenant_id = a.tenant_id), 0)"))
+    EXPECT_EQ(0,
+              count("SELECT COUNT(*) FROM accounts a WHERE a.kind = 'escrow' AND a.balance_minor <> "
+                    "COALESCE((SELECT SUM(charged_minor - captured_minor - refunded_from_escrow_minor) FROM orders o "
+                    "WHERE o.tenant_id = a.tenant_id), 0)"))
         << "escrow differs from what the orders hold";
     EXPECT_EQ(0, count("SELECT COUNT(*) FROM orders WHERE is_final = 1 AND "
                        "charged_minor - captured_minor - refunded_from_escrow_minor <> 0"))

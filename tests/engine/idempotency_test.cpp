@@ -25,8 +25,8 @@ IdempotencyKey<PurchaseResult> order_key(const std::string& key, const std::stri
 IdempotencyKey<EventResult> apply_key(const std::string& key, const std::string& hash) {
     return {key, hash, [](const EventResult& e) {
                 const ApplyResult& r = e.applied;
-                return IdempotencyResponse{r.allowed ? 200 : 409, "{\"code\":\"" + r.code + "\",\"state\":\"" +
-                                                                      r.order.state + "\"}"};
+                return IdempotencyResponse{r.allowed ? 200 : 409,
+                                           "{\"code\":\"" + r.code + "\",\"state\":\"" + r.order.state + "\"}"};
             }};
 }
 
@@ -74,12 +74,14 @@ TEST_F(Idempotency, PurchaseStoresTheNewOrderIdAndReplaysWithoutBuyingAgain) {
 TEST_F(Idempotency, AllowedApplyReplaysWithoutRefundingTwice) {
     make_tenant(1000);
     const std::string order = buy_activation(at(0));
-    auto first = engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(2), apply_key("cancel-1", hash_a));
+    auto first =
+        engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(2), apply_key("cancel-1", hash_a));
     ASSERT_TRUE(first) << first.error().message;
     EXPECT_EQ(200, first.value().response.status_code);
     EXPECT_TRUE(first.value().result->applied.allowed);
 
-    auto again = engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(3), apply_key("cancel-1", hash_a));
+    auto again =
+        engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(3), apply_key("cancel-1", hash_a));
     ASSERT_TRUE(again) << again.error().message;
     EXPECT_TRUE(again.value().replayed);
     expect_same_answer(first.value().response, again.value().response);
@@ -92,7 +94,8 @@ TEST_F(Idempotency, AllowedApplyReplaysWithoutRefundingTwice) {
 TEST_F(Idempotency, DeniedApplyStoresOnlyTheRecordAndReplaysTheDenial) {
     make_tenant(1000);
     const std::string order = buy_activation(at(0));
-    auto denied = engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(1), apply_key("cancel-1", hash_a));
+    auto denied =
+        engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(1), apply_key("cancel-1", hash_a));
     ASSERT_TRUE(denied) << denied.error().message;
     EXPECT_FALSE(denied.value().result->applied.allowed);
     EXPECT_EQ(409, denied.value().response.status_code);
@@ -102,7 +105,8 @@ TEST_F(Idempotency, DeniedApplyStoresOnlyTheRecordAndReplaysTheDenial) {
     EXPECT_EQ(1, engine->get_order(tenant_id, order).value().version);
 
     // The client retries at 3:00, when a fresh cancel would be allowed: it gets its denial back.
-    auto retried = engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(3), apply_key("cancel-1", hash_a));
+    auto retried =
+        engine->apply(*policy, tenant_id, order, customer_event("cancel"), at(3), apply_key("cancel-1", hash_a));
     ASSERT_TRUE(retried) << retried.error().message;
     EXPECT_TRUE(retried.value().replayed);
     expect_same_answer(denied.value().response, retried.value().response);

@@ -187,23 +187,20 @@ TEST(JsonCodec, WrittenAttributesAndTermsReadBackEqual) {
 // Texts the plain reader takes and texts it must leave to Poco: whatever the path, the result is
 // what Poco alone gave.
 const std::vector<std::string> stored_texts = {
-    "{}", " { } ", "{\"service\":\"facebook\",\"country\":\"de\"}",
-    "{ \"a\" : \"\" ,\n\t\"b\":\"x y/z:{}[],\"\r}",
-    "{\"window_ms\":1200000,\"min\":-9223372036854775808,\"max\":9223372036854775807}",
-    "{\"zero\":0}", "{\"neg\":-5}",
+    "{}", " { } ", "{\"service\":\"facebook\",\"country\":\"de\"}", "{ \"a\" : \"\" ,\n\t\"b\":\"x y/z:{}[],\"\r}",
+    "{\"window_ms\":1200000,\"min\":-9223372036854775808,\"max\":9223372036854775807}", "{\"zero\":0}", "{\"neg\":-5}",
     // left to Poco, or refused by both
     "{\"over\":9223372036854775808}", "{\"under\":-9223372036854775809}", "{\"lead\":007}", "{\"negzero\":-0}",
-    "{\"f\":1.5}", "{\"e\":1e3}", "{\"plus\":+1}", "{\"s\":\"1\"}", "{\"n\":1}",
-    "{\"esc\":\"a\\\"b\"}", "{\"esc\":\"a\\\\b\"}", "{\"u\":\"\\u00fc\"}", "{\"utf8\":\"ü😀\"}",
-    "{\"nested\":{\"a\":\"b\"}}", "{\"array\":[1]}", "{\"null\":null}", "{\"bool\":true}",
-    "{\"dup\":\"a\",\"dup\":\"b\"}", "{\"dup\":1,\"dup\":2}",
-    "{\"a\":\"b\",}", "{\"a\":\"b\"} x", "{\"a\" \"b\"}", "{\"a\":\"b\"", "{\"a\":\"b", "{\"a", "{", "",
-    "[]", "\"text\"", "{\"tab\":\"a\tb\"}", "{\"del\":\"a\x7f\"}", "{a:\"b\"}", "{\"a\":'b'}"};
+    "{\"f\":1.5}", "{\"e\":1e3}", "{\"plus\":+1}", "{\"s\":\"1\"}", "{\"n\":1}", "{\"esc\":\"a\\\"b\"}",
+    "{\"esc\":\"a\\\\b\"}", "{\"u\":\"\\u00fc\"}", "{\"utf8\":\"ü😀\"}", "{\"nested\":{\"a\":\"b\"}}", "{\"array\":[1]}",
+    "{\"null\":null}", "{\"bool\":true}", "{\"dup\":\"a\",\"dup\":\"b\"}", "{\"dup\":1,\"dup\":2}", "{\"a\":\"b\",}",
+    "{\"a\":\"b\"} x", "{\"a\" \"b\"}", "{\"a\":\"b\"", "{\"a\":\"b", "{\"a", "{", "", "[]", "\"text\"",
+    "{\"tab\":\"a\tb\"}", "{\"del\":\"a\x7f\"}", "{a:\"b\"}", "{\"a\":'b'}"};
 
 // Where the reader is stricter than Poco was: a duplicate member (Poco kept the last), an integer
 // outside int64 (Poco clamped it) and a boolean for a number (Poco read 1) are refused.
-const std::vector<std::string> refused_where_poco_guessed = {
-    "{\"dup\":\"a\",\"dup\":\"b\"}", "{\"dup\":1,\"dup\":2}", "{\"under\":-9223372036854775809}", "{\"bool\":true}"};
+const std::vector<std::string> refused_where_poco_guessed = {"{\"dup\":\"a\",\"dup\":\"b\"}", "{\"dup\":1,\"dup\":2}",
+                                                             "{\"under\":-9223372036854775809}", "{\"bool\":true}"};
 
 bool poco_guessed(const std::string& text) {
     return std::find(refused_where_poco_guessed.begin(), refused_where_poco_guessed.end(), text) !=

@@ -6,8 +6,8 @@
 
 #include "billing/storage/accounts.hpp"
 #include "billing/storage/engine_errors.hpp"
-#include "billing/storage/ledger.hpp"
 #include "billing/storage/errors.hpp"
+#include "billing/storage/ledger.hpp"
 #include "engine_fixture.hpp"
 
 namespace billing::test {
@@ -36,9 +36,8 @@ TEST_F(LedgerPurchase, ReservedRefsAllowExactlyOneSystemAccountOfEachKind) {
         << "every ref starting with '@' is reserved";
     EXPECT_TRUE(engine->create_account(tenant_id, "a@b")) << "only the first character is reserved";
     // A second escrow (a bug, or two hosts creating one tenant's ledger) is refused by the index.
-    auto second = db->write([&](soci::session& sql) {
-        return accounts::insert(sql, tenant_id, account_kind::escrow, "", t0_ms);
-    });
+    auto second = db->write(
+        [&](soci::session& sql) { return accounts::insert(sql, tenant_id, account_kind::escrow, "", t0_ms); });
     ASSERT_FALSE(second);
     EXPECT_EQ(storage::storage_error::constraint, second.error().code);
     EXPECT_EQ(1, count("SELECT COUNT(*) FROM accounts WHERE kind = 'escrow' AND tenant_id = '" + tenant_id + "'"));
@@ -101,7 +100,8 @@ TEST_F(LedgerPurchase, DepositsStopAtTheLedgersBoundWithTheirOwnCode) {
         return Unit{};
     }));
     ASSERT_TRUE(engine->deposit(tenant_id, customer_id, amount_minor_max));
-    EXPECT_EQ(engine_error::balance_limit_exceeded, engine->deposit(tenant_id, customer_id, amount_minor_max).error().code)
+    EXPECT_EQ(engine_error::balance_limit_exceeded,
+              engine->deposit(tenant_id, customer_id, amount_minor_max).error().code)
         << "the 4612th deposit of 10^15";
     const MinorUnits rest = ledger::balance_minor_max - deposits_fit * amount_minor_max;
     auto past = engine->deposit(tenant_id, customer_id, rest + 1);
@@ -143,8 +143,10 @@ TEST_F(LedgerPurchase, PurchaseHoldsThePriceInEscrow) {
     EXPECT_EQ("otpdesk@1.0.0", order.value().policy);
     EXPECT_EQ("facebook", order.value().attributes.at("service"));
     EXPECT_EQ(1'200'000, order.value().terms.at("window_ms"));
-    EXPECT_EQ(1, count("SELECT COUNT(*) FROM timers WHERE order_id = '" + order_id + "' AND name = 'expire' AND "
-                       "due_at_ms = " + std::to_string(t0_ms + 20 * minute_ms)));
+    EXPECT_EQ(1, count("SELECT COUNT(*) FROM timers WHERE order_id = '" + order_id +
+                       "' AND name = 'expire' AND "
+                       "due_at_ms = " +
+                       std::to_string(t0_ms + 20 * minute_ms)));
     EXPECT_EQ(1, count("SELECT COUNT(*) FROM events WHERE order_id = '" + order_id + "' AND seq = 1"));
     expect_ledger_consistent();
 }

@@ -38,11 +38,11 @@ TEST_F(LockOrder, SweeperLocksTheOrderBeforeDeletingItsTimer) {
 TEST_F(LockOrder, EveryTransferUpdatesItsTwoAccountsLowerIdFirst) {
     make_tenant(0);
     StatementTrace trace(*db);
-    ASSERT_TRUE(engine->deposit(tenant_id, customer_id, 1000));               // funding -> customer
-    const std::string cancelled = buy_activation(at(0));                      // customer -> escrow
-    ASSERT_TRUE(event(cancelled, "cancel", at(2)).value().allowed);          // escrow -> customer
+    ASSERT_TRUE(engine->deposit(tenant_id, customer_id, 1000));      // funding -> customer
+    const std::string cancelled = buy_activation(at(0));             // customer -> escrow
+    ASSERT_TRUE(event(cancelled, "cancel", at(2)).value().allowed);  // escrow -> customer
     const std::string delivered = buy_activation(at(0));
-    ASSERT_TRUE(event(delivered, "message", at(5)).value().allowed);         // escrow -> revenue
+    ASSERT_TRUE(event(delivered, "message", at(5)).value().allowed);  // escrow -> revenue
     std::vector<std::string> updated;
     for (const std::string& statement : trace.statements()) {
         if (statement.rfind("UPDATE accounts", 0) == 0) updated.push_back(updated_account(statement));

@@ -51,7 +51,8 @@ protected:
             auto result = event(order, type, near_boundary(rng), "facebook");
             if (!result) {
                 ++errors;
-                ADD_FAILURE() << type << " on " << order << ": " << result.error().code << " " << result.error().message;
+                ADD_FAILURE() << type << " on " << order << ": " << result.error().code << " "
+                              << result.error().message;
             }
         }
     }
@@ -105,8 +106,8 @@ protected:
         const long long expired = count("SELECT COUNT(*) FROM orders WHERE state = 'expired'");
         std::printf("outcomes: %lld completed, %lld cancelled, %lld expired; sweeps: %zu claimed, %zu applied, "
                     "%zu lost\n",
-                    completed, count("SELECT COUNT(*) FROM orders WHERE state = 'cancelled'"), expired,
-                    swept.claimed, swept.applied, swept.lost);
+                    completed, count("SELECT COUNT(*) FROM orders WHERE state = 'cancelled'"), expired, swept.claimed,
+                    swept.applied, swept.lost);
         EXPECT_EQ(0u, swept.denied) << "a cancel drops its order's timer in the same transaction";
         EXPECT_EQ(static_cast<std::size_t>(completed + expired), swept.applied);
         EXPECT_EQ(swept.claimed, swept.applied + swept.lost) << "every claim applied or lost, none failed";
@@ -146,15 +147,11 @@ void Race::expect_money_outcome() {
     expect_ledger_consistent();
 }
 
-TEST_F(Race, CancelCodeAndSweepersAtTheBoundaries) {
-    expect_race_outcome(run_race(30));
-}
+TEST_F(Race, CancelCodeAndSweepersAtTheBoundaries) { expect_race_outcome(run_race(30)); }
 
 // A lease that ends the moment it is taken: the two sweepers keep taking timers over from each
 // other, and each timer must still apply exactly once.
-TEST_F(Race, SweepersTakingEachOthersTimersOverStillApplyEachOnce) {
-    expect_race_outcome(run_race(0));
-}
+TEST_F(Race, SweepersTakingEachOthersTimersOverStillApplyEachOnce) { expect_race_outcome(run_race(0)); }
 
 }  // namespace
 }  // namespace billing::test

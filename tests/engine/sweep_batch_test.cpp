@@ -58,9 +58,12 @@ TEST_F(SweepBatch, ExpiredActivationsAreRefundedTogetherEachOnce) {
         EXPECT_EQ(2, transfers_of(order)) << "the purchase and one refund";
         // The timer's event follows the purchase, decided at the timer's own due time.
         EXPECT_EQ(1, events_of(order, "seq = 2 AND type = 'timer' AND timer = 'expire' AND actor = 'system' AND "
-                                      "now_ms = " + std::to_string(at(20, i))));
-        EXPECT_EQ(1, count("SELECT COUNT(*) FROM orders WHERE id = '" + order + "' AND version = 2 AND is_final = 1 "
-                           "AND closed_at_ms = " + std::to_string(at(20, i)) +
+                                      "now_ms = " +
+                                          std::to_string(at(20, i))));
+        EXPECT_EQ(1, count("SELECT COUNT(*) FROM orders WHERE id = '" + order +
+                           "' AND version = 2 AND is_final = 1 "
+                           "AND closed_at_ms = " +
+                           std::to_string(at(20, i)) +
                            " AND refunded_from_escrow_minor = " + std::to_string(activation_price)));
     }
     EXPECT_EQ(0, count("SELECT COUNT(*) FROM timers"));
@@ -79,13 +82,13 @@ TEST_F(SweepBatch, MixedBatchEndsAsTimerByTimerRunsWould) {
     const std::string poisoned = buy_activation(at(0));
     // OTPDesk, except that the poisoned order's timer refunds twice what escrow holds: a policy
     // bug the host refuses every time (policy_violation), counted on that timer alone.
-    policy = overriding_otpdesk([poisoned](const sdk::OrderView& o, const sdk::Event& e,
-                                           const sdk::Context&) -> std::optional<sdk::Decision> {
-        if (o.id != poisoned || e.type != sdk::event_type::timer) return std::nullopt;
-        sdk::Decision d = sdk::allow();
-        d.moves = {{sdk::MoveKind::refund, o.held_minor() * 2}};
-        return d;
-    });
+    policy = overriding_otpdesk(
+        [poisoned](const sdk::OrderView& o, const sdk::Event& e, const sdk::Context&) -> std::optional<sdk::Decision> {
+            if (o.id != poisoned || e.type != sdk::event_type::timer) return std::nullopt;
+            sdk::Decision d = sdk::allow();
+            d.moves = {{sdk::MoveKind::refund, o.held_minor() * 2}};
+            return d;
+        });
 
     // A day on: the rental's capture (20:00) and end (24:00) are both due, in one batch.
     const SweepStats stats = sweeper->sweep_once(at(24 * 60), lease_s, batch_max);
@@ -187,13 +190,13 @@ TEST_F(SweepBatch, ALaterTimerTheBatchsOwnDecisionDroppedIsLostNotRun) {
     make_tenant(10'000);
     const std::string rental = buy_rental(at(0), 24);
     // OTPDesk, except that the rental's capture also drops its end timer.
-    policy = overriding_otpdesk([rental](const sdk::OrderView& o, const sdk::Event& e,
-                                         const sdk::Context&) -> std::optional<sdk::Decision> {
-        if (o.id != rental || e.type != sdk::event_type::timer || e.timer != "capture") return std::nullopt;
-        sdk::Decision d = sdk::allow();
-        d.drop_timers = {"end"};
-        return d;
-    });
+    policy = overriding_otpdesk(
+        [rental](const sdk::OrderView& o, const sdk::Event& e, const sdk::Context&) -> std::optional<sdk::Decision> {
+            if (o.id != rental || e.type != sdk::event_type::timer || e.timer != "capture") return std::nullopt;
+            sdk::Decision d = sdk::allow();
+            d.drop_timers = {"end"};
+            return d;
+        });
     // A day on, capture and end are both due in one batch: the capture runs set-based and drops
     // the end, which the batch had claimed (locked) too. The batch's own transaction says so
     // (no fallback to leases).
@@ -260,18 +263,18 @@ TEST_F(SweepBatch, TextsWithQuotesBackslashesAndBracesArriveAsWritten) {
     // A decision's code is stored as it is (no JSON around it).
     const std::string tricky_code = "it's:p1\\ 😀";
     // OTPDesk's own expiry, with the text added to the event and to one order's attributes.
-    policy = overriding_otpdesk([&](const sdk::OrderView& o, const sdk::Event& e,
-                                    const sdk::Context& c) -> std::optional<sdk::Decision> {
-        if (e.type != sdk::event_type::timer) return std::nullopt;
-        sdk::Decision d = otpdesk()->policy().decide(o, e, c);
-        d.message += " note: " + tricky;
-        // Only a's attributes change: b, in the same statement, must keep its own.
-        if (o.id == a) {
-            d.set_attributes["note"] = tricky + o.id;
-            d.code = tricky_code;
-        }
-        return d;
-    });
+    policy = overriding_otpdesk(
+        [&](const sdk::OrderView& o, const sdk::Event& e, const sdk::Context& c) -> std::optional<sdk::Decision> {
+            if (e.type != sdk::event_type::timer) return std::nullopt;
+            sdk::Decision d = otpdesk()->policy().decide(o, e, c);
+            d.message += " note: " + tricky;
+            // Only a's attributes change: b, in the same statement, must keep its own.
+            if (o.id == a) {
+                d.set_attributes["note"] = tricky + o.id;
+                d.code = tricky_code;
+            }
+            return d;
+        });
     const SweepStats stats = sweeper->sweep_once(at(21), lease_s, batch_max);
     EXPECT_EQ(2u, stats.applied) << stats.last_error.code << ": " << stats.last_error.message;
     EXPECT_EQ(2u, stats.set_based);

@@ -177,9 +177,7 @@ TEST_F(SweeperLease, ABatchOfOneClaimsOneTimerAtATime) {
     EXPECT_EQ("expired", state_of(second));
 }
 
-TEST_F(SweeperLease, OwnerTokensAreUniquePerSweep) {
-    EXPECT_NE(sweeper->next_owner(), sweeper->next_owner());
-}
+TEST_F(SweeperLease, OwnerTokensAreUniquePerSweep) { EXPECT_NE(sweeper->next_owner(), sweeper->next_owner()); }
 
 TEST_F(SweeperLease, BackgroundRunnerAppliesDueTimers) {
     make_tenant(1000);

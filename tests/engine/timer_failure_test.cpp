@@ -6,8 +6,8 @@
 #include <chrono>
 #include <thread>
 
-#include "billing/storage/engine_errors.hpp"
 #include "billing/engine/sweeper_runner.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "billing/storage/timers.hpp"
 #include "engine_fixture.hpp"
 

@@ -11,14 +11,14 @@
 // A broken invariant prints what was expected and aborts: libFuzzer reports that as a crash and
 // saves the input. (assert() would vanish under NDEBUG; this never does.) `detail` is evaluated
 // only on failure.
-#define FUZZ_CHECK(condition, detail)                                                               \
-    do {                                                                                            \
-        if (!(condition)) {                                                                         \
-            const std::string fuzz_detail_ = (detail);                                              \
+#define FUZZ_CHECK(condition, detail)                                                                   \
+    do {                                                                                                \
+        if (!(condition)) {                                                                             \
+            const std::string fuzz_detail_ = (detail);                                                  \
             std::fprintf(stderr, "%s:%d: invariant failed: %s\n  %s\n", __FILE__, __LINE__, #condition, \
-                         fuzz_detail_.c_str());                                                     \
-            std::abort();                                                                           \
-        }                                                                                           \
+                         fuzz_detail_.c_str());                                                         \
+            std::abort();                                                                               \
+        }                                                                                               \
     } while (false)
 
 namespace billing::fuzz {

@@ -32,9 +32,9 @@ constexpr JsonLimits limits{.body_bytes_max = 4096, .depth_max = 4};
 
 // The members of an order, a deposit, a tenant and a test clock, with the bounds those routes use.
 Result<JsonObject> parse(std::string_view body, const JsonLimits& with) {
-    return parse_json_object(body, with,
-                             {"account_id", "product", "amount_minor", "hours", "test_mode", "policy_config",
-                              "attributes", "numbers"});
+    return parse_json_object(
+        body, with,
+        {"account_id", "product", "amount_minor", "hours", "test_mode", "policy_config", "attributes", "numbers"});
 }
 
 template <class T>
@@ -87,7 +87,8 @@ std::size_t depth_of(const Poco::Dynamic::Var& value) {
         return deepest + 1;
     }
     if (value.type() == typeid(Poco::JSON::Array::Ptr)) {
-        for (const auto& element : *value.extract<Poco::JSON::Array::Ptr>()) deepest = std::max(deepest, depth_of(element));
+        for (const auto& element : *value.extract<Poco::JSON::Array::Ptr>())
+            deepest = std::max(deepest, depth_of(element));
         return deepest + 1;
     }
     return 0;
@@ -137,8 +138,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             FUZZ_CHECK(false, "accepted a body Poco refuses: " + e.displayText());
         }
     }
-    FUZZ_CHECK(depth_of(object) <= limits.depth_max, "accepted although it nests " + std::to_string(depth_of(object)) +
-                                                         " levels deep");
+    FUZZ_CHECK(depth_of(object) <= limits.depth_max,
+               "accepted although it nests " + std::to_string(depth_of(object)) + " levels deep");
     // Escapes may make the text longer; the limit is not what is checked here.
     std::ostringstream written;
     object->stringify(written);

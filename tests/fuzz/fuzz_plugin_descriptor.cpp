@@ -71,16 +71,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint32_t abi_major = version_field(in, sdk::abi_major);
     const std::uint32_t abi_minor = version_field(in, sdk::abi_minor);
     const bool host_build_key = in.ConsumeBool();
-    const CString build_key = host_build_key ? CString{std::vector<char>(sdk::build_key, sdk::build_key +
-                                                                         std::strlen(sdk::build_key) + 1)}
-                                             : CString::from(in, 64);
+    const CString build_key =
+        host_build_key ? CString{std::vector<char>(sdk::build_key, sdk::build_key + std::strlen(sdk::build_key) + 1)}
+                       : CString::from(in, 64);
     const CString name = CString::from(in, 32);
     const CString version = CString::from(in, 32);
     const bool has_create = in.ConsumeBool();
     const bool has_destroy = in.ConsumeBool();
     const std::filesystem::path file = in.ConsumeRandomLengthString(64);
 
-    const BillingPluginDescriptor d{abi_major,  abi_minor, build_key.get(), name.get(), version.get(),
+    const BillingPluginDescriptor d{abi_major,
+                                    abi_minor,
+                                    build_key.get(),
+                                    name.get(),
+                                    version.get(),
                                     has_create ? &create_must_not_be_called : nullptr,
                                     has_destroy ? &destroy_must_not_be_called : nullptr};
     const bool first_three_pass = abi_major == sdk::abi_major && abi_minor <= sdk::abi_minor &&

@@ -72,7 +72,8 @@ void check_accepted(std::string_view head, RequestHead& accepted, std::string_vi
     FUZZ_CHECK(accepted.version == 10 || accepted.version == 11, std::to_string(accepted.version));
     FUZZ_CHECK(accepted.parser != nullptr && accepted.parser->is_header_done(), "no parser, or its head is not done");
     const std::string request_line(head.substr(0, head.find("\r\n")));
-    FUZZ_CHECK(request_line == accepted.method + " " + accepted.target + (accepted.version == 11 ? " HTTP/1.1" : " HTTP/1.0"),
+    FUZZ_CHECK(request_line ==
+                   accepted.method + " " + accepted.target + (accepted.version == 11 ? " HTTP/1.1" : " HTTP/1.0"),
                "the request line \"" + request_line + "\" read as " + accepted.method + " " + accepted.target);
     if (accepted.version == 11) {
         FUZZ_CHECK(accepted.has_field("Host"), "an HTTP/1.1 head without Host accepted");

@@ -83,14 +83,15 @@ TEST_F(ApiErrors, NotUtf8RequestIdIsReplacedByTheHostsOwn) {
 }
 
 TEST_F(ApiErrors, NotUtf8ContentTypeIs415WithValidJson) {
-    const RawResponse answer = answer_keeping_alive("POST /v1/accounts HTTP/1.1\r\nHost: hostile\r\n" + keyed() +
-                                                    "Content-Type: application/" + not_utf8 +
-                                                    "\r\nContent-Length: 2\r\n\r\n{}");
+    const RawResponse answer =
+        answer_keeping_alive("POST /v1/accounts HTTP/1.1\r\nHost: hostile\r\n" + keyed() +
+                             "Content-Type: application/" + not_utf8 + "\r\nContent-Length: 2\r\n\r\n{}");
     EXPECT_TRUE(is_problem(answer, 415, "unsupported_media_type"));
 }
 
 TEST_F(ApiErrors, NotUtf8BearerKeyIs401WithValidJson) {
-    const RawResponse answer = answer_keeping_alive(get_request("/v1/products", "Authorization: Bearer bk_svc_" + not_utf8 + "\r\n"));
+    const RawResponse answer =
+        answer_keeping_alive(get_request("/v1/products", "Authorization: Bearer bk_svc_" + not_utf8 + "\r\n"));
     EXPECT_TRUE(is_problem(answer, 401, "unauthorized"));
 }
 
@@ -108,28 +109,30 @@ TEST_F(ApiErrors, NotUtf8JsonMemberNameGetsAValidJsonProblem) {
 TEST_F(ApiErrors, ABodyOverBodyBytesMaxIs413) {
     auto connection = connect();
     const RawResponse answer =
-        exchange(*connection, post_request("/v1/accounts", account_body_of_size(unique_ref("big"), body_bytes_max + 1), keyed()));
+        exchange(*connection,
+                 post_request("/v1/accounts", account_body_of_size(unique_ref("big"), body_bytes_max + 1), keyed()));
     EXPECT_TRUE(is_problem(answer, 413, "payload_too_large"));
 }
 
 TEST_F(ApiErrors, ABodyOfExactlyBodyBytesMaxIsRead) {
-    const RawResponse answer =
-        answer_keeping_alive(post_request("/v1/accounts", account_body_of_size(unique_ref("exact"), body_bytes_max), keyed()));
+    const RawResponse answer = answer_keeping_alive(
+        post_request("/v1/accounts", account_body_of_size(unique_ref("exact"), body_bytes_max), keyed()));
     EXPECT_EQ(answer.status, 201) << answer.describe();
 }
 
 TEST_F(ApiErrors, JsonNestedDeeperThanFourIs422) {
-    const RawResponse deep = answer_keeping_alive(post_request("/v1/accounts", R"({"external_ref":{"a":{"b":{"c":{"d":1}}}}})", keyed()));
+    const RawResponse deep =
+        answer_keeping_alive(post_request("/v1/accounts", R"({"external_ref":{"a":{"b":{"c":{"d":1}}}}})", keyed()));
     EXPECT_TRUE(is_problem(deep, 422, "validation_failed"));
 }
 
 TEST_F(ApiErrors, AnIdempotencyKeyOf256CharactersIs400And255IsTaken) {
     const std::string body = R"({"external_ref":")" + unique_ref("key") + R"("})";
-    const RawResponse too_long =
-        answer_keeping_alive(post_request("/v1/accounts", body, keyed() + "Idempotency-Key: " + std::string(256, 'k') + "\r\n"));
+    const RawResponse too_long = answer_keeping_alive(
+        post_request("/v1/accounts", body, keyed() + "Idempotency-Key: " + std::string(256, 'k') + "\r\n"));
     EXPECT_TRUE(is_problem(too_long, 400, "bad_request"));
-    const RawResponse longest =
-        answer_keeping_alive(post_request("/v1/accounts", body, keyed() + "Idempotency-Key: " + std::string(255, 'k') + "\r\n"));
+    const RawResponse longest = answer_keeping_alive(
+        post_request("/v1/accounts", body, keyed() + "Idempotency-Key: " + std::string(255, 'k') + "\r\n"));
     EXPECT_EQ(longest.status, 201) << longest.describe();
 }
 
@@ -140,11 +143,13 @@ TEST_F(ApiErrors, AnUnknownQueryParameterIs400) {
 
 TEST_F(ApiErrors, APageLimitIsFrom1To100) {
     for (const char* refused : {"1000", "101", "0", "-1", "ten"}) {
-        const RawResponse answer = answer_keeping_alive(get_request(std::string("/v1/accounts?limit=") + refused, keyed()));
+        const RawResponse answer =
+            answer_keeping_alive(get_request(std::string("/v1/accounts?limit=") + refused, keyed()));
         EXPECT_TRUE(is_problem(answer, 400, "bad_request")) << "limit=" << refused;
     }
     for (const char* taken : {"1", "100"}) {
-        const RawResponse answer = answer_keeping_alive(get_request(std::string("/v1/accounts?limit=") + taken, keyed()));
+        const RawResponse answer =
+            answer_keeping_alive(get_request(std::string("/v1/accounts?limit=") + taken, keyed()));
         EXPECT_EQ(answer.status, 200) << "limit=" << taken << ": " << answer.describe();
     }
 }

@@ -33,14 +33,16 @@ void PrintTo(const Refusal& refusal, std::ostream* out) { *out << refusal.name; 
 
 // A POST whose framing headers are the case's own (each line ends in CRLF), with an 18-byte body.
 std::string post_with(const std::string& framing_fields, const std::string& version = "HTTP/1.1") {
-    return "POST /v1/accounts " + version + "\r\nHost: hostile\r\nContent-Type: application/json\r\n" +
-           framing_fields + "\r\n{\"external_ref\":1}";
+    return "POST /v1/accounts " + version + "\r\nHost: hostile\r\nContent-Type: application/json\r\n" + framing_fields +
+           "\r\n{\"external_ref\":1}";
 }
 
 // The head of a request alone, as a client that waits for the answer before its body sends it.
 std::string head_of(const std::string& request) { return request.substr(0, request.find("\r\n\r\n") + 4); }
 
-std::string get_with(const std::string& fields) { return "GET /v1/products HTTP/1.1\r\nHost: hostile\r\n" + fields + "\r\n"; }
+std::string get_with(const std::string& fields) {
+    return "GET /v1/products HTTP/1.1\r\nHost: hostile\r\n" + fields + "\r\n";
+}
 
 std::string many_fields(int count) {
     std::string fields;
@@ -93,8 +95,7 @@ const Refusal refusals[] = {
     // and once; a coding the host does not know is 501.
     {"ContentLengthWithTransferEncoding",
      post_with("Content-Length: 18\r\nTransfer-Encoding: chunked\r\n") + "\r\n0\r\n\r\n", 400, "bad_transfer_encoding"},
-    {"TransferEncodingInHttp10", post_with("Transfer-Encoding: chunked\r\n", "HTTP/1.0"), 400,
-     "bad_transfer_encoding"},
+    {"TransferEncodingInHttp10", post_with("Transfer-Encoding: chunked\r\n", "HTTP/1.0"), 400, "bad_transfer_encoding"},
     {"ChunkedNotTheLastCoding", post_with("Transfer-Encoding: chunked, gzip\r\n"), 400, "bad_transfer_encoding"},
     {"ChunkedTwice", post_with("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"), 400,
      "bad_transfer_encoding"},
@@ -113,7 +114,8 @@ const Refusal refusals[] = {
     {"ContentLengthOverBodyBytesMax", head_of(post_with("Content-Length: 100000\r\n")), 413, "payload_too_large"},
     {"ChunkedBodyGrowingPastBodyBytesMax",
      "POST /v1/accounts HTTP/1.1\r\nHost: hostile\r\nContent-Type: application/json\r\nTransfer-Encoding: "
-     "chunked\r\n\r\n1000\r\n" + std::string(4096, ' ') + "\r\n10\r\n" + std::string(16, ' ') + "\r\n0\r\n\r\n",
+     "chunked\r\n\r\n1000\r\n" +
+         std::string(4096, ' ') + "\r\n10\r\n" + std::string(16, ' ') + "\r\n0\r\n\r\n",
      413, "payload_too_large"},
     // Expect (RFC 9110 §10.1.1): only 100-continue.
     {"ExpectOtherThan100Continue", get_with("Expect: 200-ok\r\n"), 417, "expectation_failed"},
@@ -129,7 +131,9 @@ TEST_P(FramingRefusal, IsAnsweredWithItsProblemAndTheConnectionClosed) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Transport, FramingRefusal, ::testing::ValuesIn(refusals),
-                         [](const ::testing::TestParamInfo<Refusal>& refusal) { return std::string(refusal.param.name); });
+                         [](const ::testing::TestParamInfo<Refusal>& refusal) {
+                             return std::string(refusal.param.name);
+                         });
 
 // The classic smuggling shape (CL.TE): a server that framed the body by Content-Length would
 // read the chunked terminator and a second request as the body; one that framed it by
@@ -140,8 +144,8 @@ TEST_F(Framing, ARequestSmuggledBehindContentLengthAndChunkedIsNeverAnswered) {
     auto connection = connect();
     const RawResponse answer =
         exchange(*connection, "POST /v1/accounts HTTP/1.1\r\nHost: hostile\r\nContent-Type: application/json\r\n"
-                              "Content-Length: " + std::to_string(body.size()) +
-                                  "\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
+                              "Content-Length: " +
+                                  std::to_string(body.size()) + "\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
     const RawResponse second = connection->read_response(milliseconds(1000));
     EXPECT_TRUE(second.end != ReadEnd::answer) << "the smuggled request was answered: " << second.describe();
     EXPECT_TRUE(is_transport_error(*connection, answer, 400, "bad_transfer_encoding"));
@@ -151,9 +155,9 @@ TEST_F(Framing, ARequestSmuggledBehindContentLengthAndChunkedIsNeverAnswered) {
 // limit must get its 413 instead, and never a 100 that invites the upload.
 TEST_F(Framing, ExpectContinueOverBodyBytesMaxGets413AndNo100) {
     auto connection = connect();
-    const RawResponse answer = exchange(*connection,
-                                        "POST /v1/accounts HTTP/1.1\r\nHost: hostile\r\nContent-Type: "
-                                        "application/json\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\n\r\n");
+    const RawResponse answer =
+        exchange(*connection, "POST /v1/accounts HTTP/1.1\r\nHost: hostile\r\nContent-Type: "
+                              "application/json\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\n\r\n");
     EXPECT_NE(answer.status, 100) << "a 100 Continue invites a body the host will refuse";
     EXPECT_TRUE(is_transport_error(*connection, answer, 413, "payload_too_large"));
 }
@@ -176,13 +180,15 @@ TEST_F(Framing, ExpectContinueWithinTheLimitGets100ThenTheAnswer) {
 // and 99 more) is served.
 TEST_F(Framing, ExactlyHeaderFieldsMaxFieldsAreServed) {
     auto connection = connect();
-    const RawResponse answer = exchange(*connection, "GET /livez HTTP/1.1\r\nHost: hostile\r\n" + many_fields(99) + "\r\n");
+    const RawResponse answer =
+        exchange(*connection, "GET /livez HTTP/1.1\r\nHost: hostile\r\n" + many_fields(99) + "\r\n");
     EXPECT_EQ(answer.status, 200) << answer.describe();
 }
 
 TEST_F(Framing, AHeadJustUnderHeadBytesMaxIsServed) {
     auto connection = connect();
-    const RawResponse answer = exchange(*connection, get_request("/livez", "X-Long: " + std::string(7900, 'a') + "\r\n"));
+    const RawResponse answer =
+        exchange(*connection, get_request("/livez", "X-Long: " + std::string(7900, 'a') + "\r\n"));
     EXPECT_EQ(answer.status, 200) << answer.describe();
 }
 

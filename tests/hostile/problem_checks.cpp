@@ -47,7 +47,8 @@ const std::map<int, std::set<std::string>>& reasons() {
 }
 
 std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return text;
 }
 
@@ -67,15 +68,18 @@ std::string lower(std::string text) {
     if (!type || lower(*type).rfind("application/problem+json", 0) != 0) {
         return ::testing::AssertionFailure() << "Content-Type is not application/problem+json: " << answer.describe();
     }
-    if (!billing::testing::is_valid_utf8(answer.body)) return ::testing::AssertionFailure() << "the body is not UTF-8: " << answer.describe();
+    if (!billing::testing::is_valid_utf8(answer.body))
+        return ::testing::AssertionFailure() << "the body is not UTF-8: " << answer.describe();
     Poco::JSON::Object::Ptr body;
     try {
         body = Poco::JSON::Parser().parse(answer.body).extract<Poco::JSON::Object::Ptr>();
     } catch (const std::exception& e) {
-        return ::testing::AssertionFailure() << "the body is not a JSON object (" << e.what() << "): " << answer.describe();
+        return ::testing::AssertionFailure()
+               << "the body is not a JSON object (" << e.what() << "): " << answer.describe();
     }
     for (const char* member : {"type", "title", "status", "detail", "code", "request_id"}) {
-        if (!body->has(member)) return ::testing::AssertionFailure() << "no \"" << member << "\": " << answer.describe();
+        if (!body->has(member))
+            return ::testing::AssertionFailure() << "no \"" << member << "\": " << answer.describe();
     }
     if (body->getValue<int>("status") != answer.status) {
         return ::testing::AssertionFailure() << "the body's status differs from the status line: " << answer.describe();
@@ -86,8 +90,8 @@ std::string lower(std::string text) {
     const std::string request_id = body->getValue<std::string>("request_id");
     const auto header_id = answer.header("X-Request-Id");
     if (request_id.empty() || !header_id || *header_id != request_id) {
-        return ::testing::AssertionFailure() << "request_id \"" << request_id << "\" is not the X-Request-Id: "
-                                             << answer.describe();
+        return ::testing::AssertionFailure()
+               << "request_id \"" << request_id << "\" is not the X-Request-Id: " << answer.describe();
     }
     return ::testing::AssertionSuccess();
 }

@@ -21,7 +21,8 @@ namespace {
 
 std::string lower(std::string_view text) {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -105,7 +106,8 @@ std::size_t parse_answer(std::string_view buffer, bool eof, RawResponse& out) {
     std::size_t taken = 0;
     if ((parsed.status >= 100 && parsed.status < 200) || parsed.status == 204 || parsed.status == 304) {
         taken = body_at;
-    } else if (const auto te = parsed.header("Transfer-Encoding"); te && lower(*te).find("chunked") != std::string::npos) {
+    } else if (const auto te = parsed.header("Transfer-Encoding");
+               te && lower(*te).find("chunked") != std::string::npos) {
         const std::size_t used = parse_chunked(rest, parsed.body);
         if (used == 0) return 0;
         taken = body_at + used;
@@ -151,8 +153,8 @@ std::size_t RawResponse::header_count(std::string_view name) const {
 
 std::string RawResponse::describe() const {
     if (end != ReadEnd::answer) {
-        return std::string(hostile::describe(end)) + " (after " + std::to_string(partial.size()) + " bytes: " +
-               partial.substr(0, 200) + ")";
+        return std::string(hostile::describe(end)) + " (after " + std::to_string(partial.size()) +
+               " bytes: " + partial.substr(0, 200) + ")";
     }
     std::string text = status_line;
     for (const auto& [name, value] : headers) text += " | " + name + ": " + value;

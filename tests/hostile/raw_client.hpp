@@ -35,7 +35,7 @@ struct RawResponse {
     int status = 0;
     std::string reason;
     std::vector<std::pair<std::string, std::string>> headers;  // names as sent, values trimmed
-    std::string body;  // chunked bodies de-chunked
+    std::string body;                                          // chunked bodies de-chunked
     std::string partial;  // the bytes read when no whole answer came (for failure messages)
 
     // The first field of that name (case-insensitive), or nullopt.

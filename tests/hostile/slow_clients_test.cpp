@@ -25,9 +25,7 @@ constexpr milliseconds slack{2000};
 // What the clock may read early against the server's timer.
 constexpr milliseconds early{100};
 
-milliseconds since(Clock::time_point start) {
-    return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
-}
+milliseconds since(Clock::time_point start) { return std::chrono::duration_cast<milliseconds>(Clock::now() - start); }
 
 class SlowClients : public HostileTest {
 public:
@@ -53,8 +51,8 @@ TEST_F(SlowClients, AHeadTrickledOneBytePer100MsGets408AtTheHeadDeadline) {
     const milliseconds took = since(start);
     EXPECT_TRUE(is_transport_error(*connection, answer, 408, "request_timeout"));
     EXPECT_GE(took, head_timeout - early);
-    EXPECT_LT(took, head_timeout + slack) << "the deadline restarts with each byte (trickle time " << trickle_time.count()
-                                          << " ms)";
+    EXPECT_LT(took, head_timeout + slack)
+        << "the deadline restarts with each byte (trickle time " << trickle_time.count() << " ms)";
 }
 
 TEST_F(SlowClients, ATrickledBodyGets408AtTheBodyDeadline) {

@@ -46,7 +46,8 @@ std::string SlowCrowd::first_answer() const { return running_.load() ? std::stri
 
 void SlowCrowd::serve(Slot& slot) {
     const bool answered = slot.connection && (slot.connection->closed_now() || !slot.connection->buffered().empty());
-    if (slot.connection && answered && first_answer_.empty()) first_answer_ = slot.connection->buffered().substr(0, 300);
+    if (slot.connection && answered && first_answer_.empty())
+        first_answer_ = slot.connection->buffered().substr(0, 300);
     if (!slot.connection || answered) {
         slot.connection.reset();
         slot.sent = 0;
@@ -68,7 +69,8 @@ void SlowCrowd::serve(Slot& slot) {
 
 void SlowCrowd::run() {
     // Each slot gets one byte per byte_interval: the slots take turns, evenly spaced.
-    const auto tick = std::chrono::duration_cast<Clock::duration>(byte_interval_) / std::max<std::size_t>(slots_.size(), 1);
+    const auto tick =
+        std::chrono::duration_cast<Clock::duration>(byte_interval_) / std::max<std::size_t>(slots_.size(), 1);
     auto next = Clock::now();
     std::size_t turn = 0;
     while (running_.load()) {
@@ -93,7 +95,8 @@ TrafficResult run_normal_traffic(std::uint16_t port, const std::string& request,
             connection->send(request);
             const RawResponse answer = connection->read_response(timeout);
             if (answer.status != 200) error = answer.describe();
-            if (answer.end != ReadEnd::answer || answer.header("Connection").value_or("") == "close") connection.reset();
+            if (answer.end != ReadEnd::answer || answer.header("Connection").value_or("") == "close")
+                connection.reset();
         } catch (const std::exception& e) {
             error = e.what();
             connection.reset();

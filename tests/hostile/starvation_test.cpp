@@ -51,7 +51,8 @@ TEST_F(Starvation, TwoHundredSlowHeadsDoNotStarveNormalRequests) {
     EXPECT_LT(normal.max_ms, static_cast<double>(liveness_bound.count()));
     EXPECT_GE(normal.latencies_ms.size(), 100U);
     // The crowd was really there: its connections were held, not refused and replaced at once.
-    EXPECT_LT(replaced, slow_connections / 10) << "the host did not hold the slow connections: " << crowd.first_answer();
+    EXPECT_LT(replaced, slow_connections / 10)
+        << "the host did not hold the slow connections: " << crowd.first_answer();
     std::cout << "normal requests: " << normal.latencies_ms.size() << ", errors " << normal.errors << ", p50 "
               << percentile(normal.latencies_ms, 50) << " ms, p99 " << percentile(normal.latencies_ms, 99)
               << " ms, max " << normal.max_ms << " ms; slow bytes sent " << crowd.bytes_sent()

@@ -24,8 +24,8 @@ public:
 
 std::string unique_ref(const std::string& stem) {
     static int made = 0;
-    return stem + "-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" + std::to_string(++made) +
-           "-" + std::to_string(Clock::now().time_since_epoch().count());
+    return stem + "-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+           std::to_string(++made) + "-" + std::to_string(Clock::now().time_since_epoch().count());
 }
 
 TEST_F(ValidFraming, Http11KeepsTheConnectionForTheNextRequest) {
@@ -82,10 +82,10 @@ TEST_F(ValidFraming, AChunkedBodyIsAccepted) {
         std::snprintf(text, sizeof text, "%zx", n);
         return std::string(text);
     };
-    const RawResponse answer =
-        exchange(*connection, "POST /v1/accounts HTTP/1.1\r\nHost: hostile\r\nContent-Type: application/json\r\n" +
-                                  bearer(service_key()) + "Transfer-Encoding: chunked\r\n\r\n" + hex(head_part.size()) +
-                                  "\r\n" + head_part + "\r\n" + hex(tail_part.size()) + "\r\n" + tail_part + "\r\n0\r\n\r\n");
+    const RawResponse answer = exchange(
+        *connection, "POST /v1/accounts HTTP/1.1\r\nHost: hostile\r\nContent-Type: application/json\r\n" +
+                         bearer(service_key()) + "Transfer-Encoding: chunked\r\n\r\n" + hex(head_part.size()) + "\r\n" +
+                         head_part + "\r\n" + hex(tail_part.size()) + "\r\n" + tail_part + "\r\n0\r\n\r\n");
     ASSERT_EQ(answer.status, 201) << answer.describe();
     const auto account = Poco::JSON::Parser().parse(answer.body).extract<Poco::JSON::Object::Ptr>();
     EXPECT_EQ(account->getValue<std::string>("external_ref"), ref);
@@ -145,9 +145,9 @@ TEST_F(ValidFraming, AnEmptyLineBeforeTheRequestLineIsIgnored) {
 // first answer is the final one.
 TEST_F(ValidFraming, AnHttp10ExpectationGetsNo100Continue) {
     auto connection = connect();
-    const RawResponse answer = exchange(
-        *connection, "POST /v1/accounts HTTP/1.0\r\nContent-Type: application/json\r\n" + bearer(service_key()) +
-                         "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}");
+    const RawResponse answer =
+        exchange(*connection, "POST /v1/accounts HTTP/1.0\r\nContent-Type: application/json\r\n" +
+                                  bearer(service_key()) + "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}");
     EXPECT_TRUE(is_problem(answer, 422, "validation_failed")) << answer.describe();
 }
 
@@ -168,8 +168,8 @@ TEST_F(ValidFraming, A404KeepsTheConnectionOpen) {
 
 TEST_F(ValidFraming, A401OnAPostWithABodyKeepsTheConnectionOpen) {
     auto connection = connect();
-    const RawResponse refused = exchange(*connection, post_request("/v1/accounts", R"({"external_ref":"x"})",
-                                                                   bearer("bk_svc_nope_nope")));
+    const RawResponse refused =
+        exchange(*connection, post_request("/v1/accounts", R"({"external_ref":"x"})", bearer("bk_svc_nope_nope")));
     EXPECT_TRUE(is_problem(refused, 401, "unauthorized"));
     // The refused request's body was consumed with it, not taken for the next request.
     const RawResponse next = exchange(*connection, get_request("/livez"));

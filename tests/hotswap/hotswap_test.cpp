@@ -308,7 +308,8 @@ TEST_F(SwapTest, TheOldVersionIsUnmappedOnceNoRequestHoldsIt) {
 
     EXPECT_TRUE(eventually([&] { return status()["draining"].size() == 0 && !mapped(host().pid(), v1_mapped); },
                            std::chrono::seconds(5)))
-        << "draining: " << status()["draining"].dump() << "\nmaps:\n" << proc_maps(host().pid());
+        << "draining: " << status()["draining"].dump() << "\nmaps:\n"
+        << proc_maps(host().pid());
     EXPECT_TRUE(mapped(host().pid(), v2_mapped)) << proc_maps(host().pid());
     EXPECT_EQ(status()["mapped_file"].str(), v2_mapped);
     EXPECT_EQ(status()["version"].str(), "2.0.0");
@@ -322,7 +323,8 @@ TEST_F(SwapTest, TheOldVersionIsUnmappedOnceNoRequestHoldsIt) {
     EXPECT_NE(v2_again, v2_mapped);
     EXPECT_TRUE(eventually([&] { return status()["draining"].size() == 0 && !mapped(host().pid(), v2_mapped); },
                            std::chrono::seconds(5)))
-        << "draining: " << status()["draining"].dump() << "\nmaps:\n" << proc_maps(host().pid());
+        << "draining: " << status()["draining"].dump() << "\nmaps:\n"
+        << proc_maps(host().pid());
     EXPECT_TRUE(mapped(host().pid(), v2_again));
     expect_purchase_and_cancel_work("after the swaps");
 }
@@ -352,9 +354,9 @@ TEST_F(SwapTest, SighupReloadsThePolicyFromBillingToml) {
     // A billing.toml that no longer parses: nothing reloaded, 2.0.0 still serving.
     std::ofstream(config, std::ios::trunc) << with_v2 << "\nthis line = = is not toml\n";
     ASSERT_EQ(::kill(host().pid(), SIGHUP), 0);
-    EXPECT_TRUE(eventually(
-        [&] { return host().stdout_text().find("billing-host: nothing reloaded") != std::string::npos; },
-        std::chrono::seconds(10)))
+    EXPECT_TRUE(
+        eventually([&] { return host().stdout_text().find("billing-host: nothing reloaded") != std::string::npos; },
+                   std::chrono::seconds(10)))
         << host().stdout_text();
     const Json still = status();
     EXPECT_EQ(still["version"].str(), "2.0.0");
@@ -373,9 +375,9 @@ class WatchTest : public SwapTest {
 protected:
     HostOptions options() override {
         HostOptions o = SwapTest::options();
-        config_copy_ = fs::temp_directory_path() / ("billing-hotswap-watch-" + std::to_string(::getpid()) + "-" +
-                                                    ::testing::UnitTest::GetInstance()->current_test_info()->name() +
-                                                    ".toml");
+        config_copy_ =
+            fs::temp_directory_path() / ("billing-hotswap-watch-" + std::to_string(::getpid()) + "-" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".toml");
         fs::copy_file(defaults_config, config_copy_, fs::copy_options::overwrite_existing);
         o.otpdesk_config = config_copy_.string();
         o.otpdesk_file_in_dir = true;
@@ -433,9 +435,9 @@ TEST_F(WatchTest, AChangedConfigIsReloadedAndARefusedOneIsNot) {
     EXPECT_EQ(api().buy_activation(account_).expect(201).json()["terms"]["window_ms"].i64(), 25 * minute_ms);
 
     std::ofstream(config_copy_, std::ios::trunc) << "[activation]\nwindow_s = -1\n\n" << read_text(defaults_config);
-    EXPECT_TRUE(eventually(
-        [&] { return host().stdout_text().find(R"("code":"plugin_config_rejected")") != std::string::npos; },
-        std::chrono::seconds(10)))
+    EXPECT_TRUE(
+        eventually([&] { return host().stdout_text().find(R"("code":"plugin_config_rejected")") != std::string::npos; },
+                   std::chrono::seconds(10)))
         << host().stdout_text();
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     EXPECT_EQ(status()["mapped_file"].str(), reloaded["mapped_file"].str());
@@ -451,9 +453,9 @@ TEST_F(SwapTest, ARebindWithItsOwnConfigDecidesLaterOrdersOnly) {
 
     const std::string own = "[activation]\nwindow_s = 1500\n\n" + read_text(defaults_config);
     const RequestOptions operator_options{host().operator_key(), std::nullopt, ""};
-    const Response rebound = http().post("/admin/tenants/" + tenant + "/policy",
-                                         R"({"policy":"otpdesk","policy_config":)" + json_quote(own) + "}",
-                                         operator_options);
+    const Response rebound =
+        http().post("/admin/tenants/" + tenant + "/policy",
+                    R"({"policy":"otpdesk","policy_config":)" + json_quote(own) + "}", operator_options);
     ASSERT_EQ(rebound.status, 200) << rebound.describe();
     EXPECT_EQ(rebound.json()["policy"].str(), "otpdesk");
     EXPECT_TRUE(rebound.json()["custom_policy_config"].boolean());
@@ -464,9 +466,9 @@ TEST_F(SwapTest, ARebindWithItsOwnConfigDecidesLaterOrdersOnly) {
 
     // A config the policy refuses: 422, and the tenant keeps its binding.
     const std::string refused_config = "[activation]\nwindow_s = -1\n\n" + read_text(defaults_config);
-    const Response refused = http().post("/admin/tenants/" + tenant + "/policy",
-                                         R"({"policy":"otpdesk","policy_config":)" + json_quote(refused_config) + "}",
-                                         operator_options);
+    const Response refused =
+        http().post("/admin/tenants/" + tenant + "/policy",
+                    R"({"policy":"otpdesk","policy_config":)" + json_quote(refused_config) + "}", operator_options);
     EXPECT_TRUE(refused_with(refused, 422, "plugin_config_rejected"));
     const Json z = api().buy_activation(account_).expect(201).json();
     EXPECT_EQ(z["terms"]["window_ms"].i64(), 25 * minute_ms) << "the binding stays";

@@ -131,16 +131,15 @@ public:
     }
 
     bool deposit(std::int64_t amount) {
-        const auto done = expect(post("/v1/accounts/" + account_ + "/deposits",
-                                      R"({"amount_minor":)" + std::to_string(amount) + "}"),
-                                 200, "deposit");
+        const auto done =
+            expect(post("/v1/accounts/" + account_ + "/deposits", R"({"amount_minor":)" + std::to_string(amount) + "}"),
+                   200, "deposit");
         if (done) expected_balance_ += amount;
         return done.has_value();
     }
 
     bool move_to(UtcMs to_ms, const std::string& step) {
-        return expect(post("/v1/test-clock/advance", R"({"to":)" + json_quote(format_rfc3339(to_ms)) + "}"), 200,
-                      step)
+        return expect(post("/v1/test-clock/advance", R"({"to":)" + json_quote(format_rfc3339(to_ms)) + "}"), 200, step)
             .has_value();
     }
 
@@ -317,9 +316,7 @@ TEST(HotSwapStress, OrderLivesStayExactWhileThePolicyIsSwappedEvery100ms) {
             switch (n % 3) {
                 case 0: body = reload_body(v1_file, shipped_config); break;
                 case 1: body = reload_body(v2_file, defaults_config); break;
-                default:
-                    body = reload_body(broken[(n / 3) % 2]);
-                    status = 422;
+                default: body = reload_body(broken[(n / 3) % 2]); status = 422;
             }
             try {
                 const Response r = reload(http, host->operator_key(), body);
@@ -378,9 +375,7 @@ TEST(HotSwapStress, OrderLivesStayExactWhileThePolicyIsSwappedEvery100ms) {
         return found;
     };
     EXPECT_TRUE(eventually(
-        [&] {
-            return plugin_status(admin, host->operator_key())["draining"].size() == 0 && only_serving_mapped();
-        },
+        [&] { return plugin_status(admin, host->operator_key())["draining"].size() == 0 && only_serving_mapped(); },
         std::chrono::seconds(5)))
         << "draining: " << plugin_status(admin, host->operator_key())["draining"].dump() << "\nserving " << serving
         << "\nmaps:\n"

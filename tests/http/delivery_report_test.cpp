@@ -26,13 +26,10 @@ std::vector<std::string> keys(const std::vector<DeliveryGroup>& groups) {
 
 TEST(DeliveryReport, RanksByExactRateThenOrdersThenKeyWithNullLast) {
     const std::vector<DeliveryGroup> groups{
-        group("b", 3, 2),   // 0.666...
-        group("a", 6, 4),   // 0.666..., more orders
-        group(nullptr, 3, 2),
-        group("c", 3, 2),
-        group("d", 10000, 6667),  // 0.6667: above 2/3 though it rounds the same
-        group("e", 1, 1),
-        group("f", 2, 0),
+        group("b", 3, 2),                                                 // 0.666...
+        group("a", 6, 4),                                                 // 0.666..., more orders
+        group(nullptr, 3, 2), group("c", 3, 2), group("d", 10000, 6667),  // 0.6667: above 2/3 though it rounds the same
+        group("e", 1, 1),     group("f", 2, 0),
     };
     EXPECT_EQ(keys(rank(groups, 10, 1)), (std::vector<std::string>{"e", "d", "a", "b", "c", "null", "f"}));
     EXPECT_EQ(keys(rank(groups, 2, 1)), (std::vector<std::string>{"e", "d"}));
@@ -99,7 +96,7 @@ protected:
     }
 
     std::map<std::string, std::pair<std::int64_t, std::int64_t>> counted(Grouping grouping, const std::string& by,
-                                                                          std::int64_t* rows_scanned = nullptr) {
+                                                                         std::int64_t* rows_scanned = nullptr) {
         const DeliveryQuery query{"t1", {"activation"}, by, 100, 200};
         storage::Database::Lease lease(*db_);
         const DeliveryCounts counts = count_delivery(lease.sql(), storage::Backend::sqlite3, query, grouping);

@@ -80,9 +80,7 @@ TEST(JsonInput, ALoneSurrogateEscapeIs400) {
     EXPECT_EQ(e.message, "the body is not JSON: The surrogate in a \\u escape is invalid. (at byte 14)");
 }
 
-TEST(JsonInput, EmptyBodyIsAnEmptyObject) {
-    EXPECT_FALSE(parsed("", {"reason"}).has("reason"));
-}
+TEST(JsonInput, EmptyBodyIsAnEmptyObject) { EXPECT_FALSE(parsed("", {"reason"}).has("reason")); }
 
 TEST(JsonInput, NonObjectJsonBodiesAre422) {
     for (const char* body : {"[]", "1", R"("a")", "null", "true", "\n[{}]"}) {
@@ -122,10 +120,9 @@ TEST(JsonInput, EscapedMemberNamesAreRefused) {
 TEST(JsonInput, MoneyAcceptsIntegersInRange) {
     EXPECT_EQ(parsed(R"({"amount_minor":150})", {"amount_minor"}).required_money("amount_minor", money).value(), 150);
     EXPECT_EQ(parsed(R"({"amount_minor":1})", {"amount_minor"}).required_money("amount_minor", money).value(), 1);
-    EXPECT_EQ(parsed(R"({"amount_minor":1000000000000000})", {"amount_minor"})
-                  .required_money("amount_minor", money)
-                  .value(),
-              1'000'000'000'000'000);
+    EXPECT_EQ(
+        parsed(R"({"amount_minor":1000000000000000})", {"amount_minor"}).required_money("amount_minor", money).value(),
+        1'000'000'000'000'000);
 }
 
 TEST(JsonInput, MoneyRefusesEverythingButAnIntegerSayingIntegerMinorUnits) {
@@ -142,8 +139,7 @@ TEST(JsonInput, MoneyRefusesEverythingButAnIntegerSayingIntegerMinorUnits) {
     EXPECT_EQ(money_error(R"({"amount_minor":-1})"), expected + "-1");
     EXPECT_EQ(money_error(R"({"amount_minor":1000000000000001})"), expected + "1000000000000001");
     EXPECT_EQ(money_error(R"({"amount_minor":9223372036854775807})"), expected + "9223372036854775807");
-    EXPECT_EQ(money_error(R"({"amount_minor":9223372036854775808})"),
-              expected + "an integer outside the 64-bit range");
+    EXPECT_EQ(money_error(R"({"amount_minor":9223372036854775808})"), expected + "an integer outside the 64-bit range");
     EXPECT_EQ(money_error(R"({"amount_minor":18446744073709551616})"),  // Poco reads 0
               expected + "an integer outside the 64-bit range");
     EXPECT_EQ(money_error(R"({"amount_minor":-9223372036854775809})"),  // Poco reads -2^63
@@ -156,9 +152,7 @@ TEST(JsonInput, MissingOrNullMoneyIsRequired) {
 }
 
 TEST(JsonInput, Int64EdgesAreExact) {
-    const auto read = [](std::string_view body) {
-        return parsed(body, {"n"}).required_integer("n", any_int64);
-    };
+    const auto read = [](std::string_view body) { return parsed(body, {"n"}).required_integer("n", any_int64); };
     EXPECT_EQ(read(R"({"n":9223372036854775807})").value(), INT64_MAX);
     EXPECT_EQ(read(R"({"n":-9223372036854775808})").value(), INT64_MIN);
     EXPECT_EQ(read(R"({"n":-1})").value(), -1);
@@ -240,16 +234,15 @@ TEST(JsonInput, StringMapReadsAttributes) {
 
 TEST(JsonInput, OfTwoFaultsTheOneFirstByNameIsReportedWhateverTheOrder) {
     for (const char* body : {R"({"m":{"b":"","a":1}})", R"({"m":{"a":1,"b":""}})"}) {
-        EXPECT_EQ(error_of(parsed(body, {"m"}).string_map("m", {}, {1, 8})).message, "m.a: must be a string, not an integer");
+        EXPECT_EQ(error_of(parsed(body, {"m"}).string_map("m", {}, {1, 8})).message,
+                  "m.a: must be a string, not an integer");
     }
     EXPECT_EQ(refusal(R"({"y":1,"x":1})", {}).message, "x: unknown field; the fields are: (none)");
 }
 
 TEST(JsonInput, StringMapBounds) {
     const MapBounds two{2, {1, 3}};
-    const auto read = [&](std::string_view body) {
-        return parsed(body, {"m"}).string_map("m", two, {1, 2});
-    };
+    const auto read = [&](std::string_view body) { return parsed(body, {"m"}).string_map("m", two, {1, 2}); };
     EXPECT_EQ(read(R"({"m":{"a":"x","b":"y"}})").value().size(), 2U);
     EXPECT_EQ(error_of(read(R"({"m":{"a":"x","b":"y","c":"z"}})")).message, "m: may hold at most 2 entries");
     EXPECT_EQ(error_of(read(R"({"m":{"abcd":"x"}})")).message, "m.abcd: must be 1 to 3 bytes long, not 4");
@@ -289,7 +282,8 @@ std::string canonical(std::string_view body) {
 TEST(CanonicalJson, WhitespaceAndMemberOrderDoNotMatter) {
     EXPECT_EQ(canonical(R"({"amount_minor":2000})"), R"({"amount_minor":2000})");
     EXPECT_EQ(canonical(" {\n\t\"amount_minor\" :  2000 }\r\n"), R"({"amount_minor":2000})");
-    EXPECT_EQ(canonical(R"({"reason":"x","amount_minor":5,"note":"n"})"), R"({"amount_minor":5,"note":"n","reason":"x"})");
+    EXPECT_EQ(canonical(R"({"reason":"x","amount_minor":5,"note":"n"})"),
+              R"({"amount_minor":5,"note":"n","reason":"x"})");
     EXPECT_EQ(canonical(R"({"attributes":{"service":"wa","country":"us"},"product":"activation"})"),
               R"({"attributes":{"country":"us","service":"wa"},"product":"activation"})");
 }

@@ -45,8 +45,8 @@ TEST(JsonReader, AMillionOpenBracketsNeitherRecurseNorGrowPastTheLimit) {
         bool start_array() override { return true; }
         bool end_array() override { return true; }
     } ignore;
-    const ReadReport unbounded = read_events(std::string(1'000'000, '['),
-                                             {.depth_max = std::numeric_limits<std::size_t>::max()}, ignore);
+    const ReadReport unbounded =
+        read_events(std::string(1'000'000, '['), {.depth_max = std::numeric_limits<std::size_t>::max()}, ignore);
     ASSERT_TRUE(unbounded.failure);
     EXPECT_EQ(unbounded.failure->kind, ReadFailure::Kind::syntax);
 }

@@ -16,12 +16,11 @@ TEST(Metrics, CounterTextWithLabelsSortedByValue) {
     requests.inc({"orders.create", "201"}, 2);
     requests.inc({"orders.get", "200"});
     requests.inc({"orders.get", "404"});
-    EXPECT_EQ(registry.render(),
-              "# HELP http_requests_total Requests served.\n"
-              "# TYPE http_requests_total counter\n"
-              "http_requests_total{route=\"orders.create\",status=\"201\"} 2\n"
-              "http_requests_total{route=\"orders.get\",status=\"200\"} 2\n"
-              "http_requests_total{route=\"orders.get\",status=\"404\"} 1\n");
+    EXPECT_EQ(registry.render(), "# HELP http_requests_total Requests served.\n"
+                                 "# TYPE http_requests_total counter\n"
+                                 "http_requests_total{route=\"orders.create\",status=\"201\"} 2\n"
+                                 "http_requests_total{route=\"orders.get\",status=\"200\"} 2\n"
+                                 "http_requests_total{route=\"orders.get\",status=\"404\"} 1\n");
     EXPECT_EQ(requests.value({"orders.get", "200"}), 2U);
     EXPECT_EQ(requests.value({"nothing", "500"}), 0U);
 }
@@ -30,9 +29,8 @@ TEST(Metrics, UnlabelledFamiliesStartAtZero) {
     MetricsRegistry registry;
     registry.counter("a_total", "A.");
     registry.gauge("b", "B.");
-    EXPECT_EQ(registry.render(),
-              "# HELP a_total A.\n# TYPE a_total counter\na_total 0\n"
-              "# HELP b B.\n# TYPE b gauge\nb 0\n");
+    EXPECT_EQ(registry.render(), "# HELP a_total A.\n# TYPE a_total counter\na_total 0\n"
+                                 "# HELP b B.\n# TYPE b gauge\nb 0\n");
 }
 
 TEST(Metrics, LabelledFamilyWithNoSeriesHasOnlyItsHeader) {
@@ -79,29 +77,26 @@ TEST(Metrics, NumberForms) {
 TEST(Metrics, LabelValuesAndHelpAreEscaped) {
     MetricsRegistry registry;
     registry.counter("e_total", "Back\\slash and\nnewline \"quoted\".", {"v"}).inc({"a\"b\\c\nd"});
-    EXPECT_EQ(registry.render(),
-              "# HELP e_total Back\\\\slash and\\nnewline \"quoted\".\n"
-              "# TYPE e_total counter\n"
-              "e_total{v=\"a\\\"b\\\\c\\nd\"} 1\n");
+    EXPECT_EQ(registry.render(), "# HELP e_total Back\\\\slash and\\nnewline \"quoted\".\n"
+                                 "# TYPE e_total counter\n"
+                                 "e_total{v=\"a\\\"b\\\\c\\nd\"} 1\n");
 }
 
 TEST(Metrics, HistogramBucketsAreCumulativeWithUpperBoundsInclusive) {
     MetricsRegistry registry;
-    HistogramFamily& latency =
-        registry.histogram("request_duration_seconds", "Latency.", {"route"}, {0.005, 0.1, 1});
+    HistogramFamily& latency = registry.histogram("request_duration_seconds", "Latency.", {"route"}, {0.005, 0.1, 1});
     latency.observe({"orders.get"}, 0.005);  // on a bound: in that bucket ("le")
     latency.observe({"orders.get"}, 0.0051);
     latency.observe({"orders.get"}, 0.5);
     latency.observe({"orders.get"}, 2);  // only +Inf
-    EXPECT_EQ(registry.render(),
-              "# HELP request_duration_seconds Latency.\n"
-              "# TYPE request_duration_seconds histogram\n"
-              "request_duration_seconds_bucket{route=\"orders.get\",le=\"0.005\"} 1\n"
-              "request_duration_seconds_bucket{route=\"orders.get\",le=\"0.1\"} 2\n"
-              "request_duration_seconds_bucket{route=\"orders.get\",le=\"1\"} 3\n"
-              "request_duration_seconds_bucket{route=\"orders.get\",le=\"+Inf\"} 4\n"
-              "request_duration_seconds_sum{route=\"orders.get\"} 2.5101\n"
-              "request_duration_seconds_count{route=\"orders.get\"} 4\n");
+    EXPECT_EQ(registry.render(), "# HELP request_duration_seconds Latency.\n"
+                                 "# TYPE request_duration_seconds histogram\n"
+                                 "request_duration_seconds_bucket{route=\"orders.get\",le=\"0.005\"} 1\n"
+                                 "request_duration_seconds_bucket{route=\"orders.get\",le=\"0.1\"} 2\n"
+                                 "request_duration_seconds_bucket{route=\"orders.get\",le=\"1\"} 3\n"
+                                 "request_duration_seconds_bucket{route=\"orders.get\",le=\"+Inf\"} 4\n"
+                                 "request_duration_seconds_sum{route=\"orders.get\"} 2.5101\n"
+                                 "request_duration_seconds_count{route=\"orders.get\"} 4\n");
 }
 
 TEST(Metrics, UnlabelledHistogramStartsEmpty) {

@@ -245,8 +245,8 @@ TEST(OpenApi, SecurityAndRolesAreTheRouteTables) {
         } else {
             EXPECT_GT(security->size(), 0U) << op.key << " needs a key: its security may not be empty";
             for (const Var& requirement : *security) {
-                const bool bearer_required = requirement.type() == typeid(Object::Ptr) &&
-                                             requirement.extract<Object::Ptr>()->has("bearerAuth");
+                const bool bearer_required =
+                    requirement.type() == typeid(Object::Ptr) && requirement.extract<Object::Ptr>()->has("bearerAuth");
                 EXPECT_TRUE(bearer_required) << op.key << ": every security requirement must name bearerAuth";
             }
         }

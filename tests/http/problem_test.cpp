@@ -38,21 +38,35 @@ TEST(Problem, DetailIsEscapedAsJson) {
 
 TEST(Problem, CatalogueHasTheStatusesTheApiPromises) {
     const std::vector<std::pair<std::string_view, int>> expected{
-        {"unauthorized", 401},          {"forbidden", 403},
-        {"not_found", 404},             {"method_not_allowed", 405},
-        {"conflict", 409},              {"idempotency_in_flight", 409},
-        {"payload_too_large", 413},     {"unsupported_media_type", 415},
-        {"validation_failed", 422},     {"idempotency_key_reused", 422},
-        {"storage_unavailable", 503},   {"internal", 500},
-        {"malformed_json", 400},        {"idempotency_key_required", 400},
-        {"shutting_down", 503},         {"bad_request", 400},
+        {"unauthorized", 401},
+        {"forbidden", 403},
+        {"not_found", 404},
+        {"method_not_allowed", 405},
+        {"conflict", 409},
+        {"idempotency_in_flight", 409},
+        {"payload_too_large", 413},
+        {"unsupported_media_type", 415},
+        {"validation_failed", 422},
+        {"idempotency_key_reused", 422},
+        {"storage_unavailable", 503},
+        {"internal", 500},
+        {"malformed_json", 400},
+        {"idempotency_key_required", 400},
+        {"shutting_down", 503},
+        {"bad_request", 400},
         // Answered by the HTTP transport (request_head.hpp, the server's connections).
-        {"bad_request_line", 400},      {"bad_header", 400},
-        {"missing_host", 400},          {"bad_content_length", 400},
-        {"bad_transfer_encoding", 400}, {"bad_chunked_body", 400},
-        {"request_timeout", 408},       {"expectation_failed", 417},
-        {"too_many_connections", 429},  {"header_too_large", 431},
-        {"transfer_coding_not_implemented", 501}, {"overloaded", 503},
+        {"bad_request_line", 400},
+        {"bad_header", 400},
+        {"missing_host", 400},
+        {"bad_content_length", 400},
+        {"bad_transfer_encoding", 400},
+        {"bad_chunked_body", 400},
+        {"request_timeout", 408},
+        {"expectation_failed", 417},
+        {"too_many_connections", 429},
+        {"header_too_large", 431},
+        {"transfer_coding_not_implemented", 501},
+        {"overloaded", 503},
         {"http_version_not_supported", 505}};
     for (const auto& [code, status] : expected) {
         const ProblemKind* kind = find_problem_kind(code);
@@ -128,7 +142,8 @@ TEST(Problem, PolicyRefusalCodesPassThroughAs422) {
 }
 
 TEST(Problem, ServerFaultsNeverCarryTheInternalMessage) {
-    for (const char* code : {"storage_failed", "ledger_violation", "storage_unavailable", "policy_failed", "internal"}) {
+    for (const char* code :
+         {"storage_failed", "ledger_violation", "storage_unavailable", "policy_failed", "internal"}) {
         const Problem problem = problem_for_error(Error{code, "SELECT * FROM secrets near /var/db"});
         EXPECT_EQ(problem_body(problem).find("SELECT"), std::string::npos) << code;
     }
@@ -153,8 +168,8 @@ std::string detail_read_back(const std::string& body) {
 TEST(Problem, BodyIsValidJsonAndUtf8WhateverBytesTheDetailHolds) {
     // A lone continuation byte, a truncated 3-byte sequence, an overlong '/', a surrogate, bytes
     // never valid in UTF-8, and a NUL and an escape character (control characters).
-    const std::string raw = std::string("a") + "\x80" + "b" + "\xE2\x82" + "c" + "\xC0\xAF" + "d" + "\xED\xA0\x80" + "e" +
-                            "\xFF\xFE" + "f" + std::string(1, '\0') + "\x1b[31mg\xE2\x82\xAC";
+    const std::string raw = std::string("a") + "\x80" + "b" + "\xE2\x82" + "c" + "\xC0\xAF" + "d" + "\xED\xA0\x80" +
+                            "e" + "\xFF\xFE" + "f" + std::string(1, '\0') + "\x1b[31mg\xE2\x82\xAC";
     ASSERT_FALSE(billing::testing::is_valid_utf8(raw));
     Problem problem = make_problem(problem_code::validation_failed, "unknown field " + raw);
     const std::string body = problem_body(problem);
@@ -167,9 +182,10 @@ TEST(Problem, BodyIsValidJsonAndUtf8WhateverBytesTheDetailHolds) {
 TEST(Problem, RequestIdFollowsCode) {
     Problem problem = policy_denial("cancel_too_early", "wait", std::nullopt);
     problem.request_id = "req_1";
-    EXPECT_EQ(problem_body(problem),
-              R"({"type":"tag:billing-host,2025:problem:cancel_too_early","title":"Not allowed by the tenant's policy now",)"
-              R"("status":409,"detail":"wait","code":"cancel_too_early","request_id":"req_1"})");
+    EXPECT_EQ(
+        problem_body(problem),
+        R"({"type":"tag:billing-host,2025:problem:cancel_too_early","title":"Not allowed by the tenant's policy now",)"
+        R"("status":409,"detail":"wait","code":"cancel_too_early","request_id":"req_1"})");
 }
 
 TEST(Problem, AStoredBodyReadsBackAsTheSameProblem) {

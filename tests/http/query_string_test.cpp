@@ -46,8 +46,8 @@ TEST(QueryString, RefusesANameGivenTwiceEvenWhenEncodedDifferently) {
 }
 
 TEST(QueryString, RefusesAnEscapeThatIsNotTwoHexDigits) {
-    for (const char* target : {"/v1/orders?state=%", "/v1/orders?state=%4", "/v1/orders?state=%zz",
-                               "/v1/orders?st%g1te=open"}) {
+    for (const char* target :
+         {"/v1/orders?state=%", "/v1/orders?state=%4", "/v1/orders?state=%zz", "/v1/orders?st%g1te=open"}) {
         const auto query = parse_query(target);
         ASSERT_FALSE(query.ok()) << target;
         EXPECT_EQ(query.error().code, problem_code::bad_request);

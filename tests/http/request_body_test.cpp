@@ -8,8 +8,9 @@ namespace billing::http {
 namespace {
 
 TEST(RequestBody, JsonContentTypesAreAccepted) {
-    for (const char* type : {"application/json", "Application/JSON", "application/json; charset=utf-8",
-                             "application/json;charset=UTF-8", " application/json ", "application/json; charset=\"utf-8\""}) {
+    for (const char* type :
+         {"application/json", "Application/JSON", "application/json; charset=utf-8", "application/json;charset=UTF-8",
+          " application/json ", "application/json; charset=\"utf-8\""}) {
         EXPECT_TRUE(check_json_content_type(type).ok()) << type;
     }
 }

@@ -99,7 +99,7 @@ TEST(RequestHead, ContentLengthMustBeOneNumber) {
         return refusal_code("POST /x HTTP/1.1\r\nHost: a\r\n" + std::string(fields) + "\r\n");
     };
     EXPECT_EQ(with_length("Content-Length: 0\r\n"), "accepted");
-    EXPECT_EQ(with_length("Content-Length: 999999999999999999\r\n"), "accepted");  // 18 digits
+    EXPECT_EQ(with_length("Content-Length: 999999999999999999\r\n"), "accepted");               // 18 digits
     EXPECT_EQ(with_length("Content-Length: 1000000000000000000\r\n"), pc::bad_content_length);  // 19
     EXPECT_EQ(with_length("Content-Length: 12345678901234567890\r\n"), pc::bad_content_length);
     EXPECT_EQ(with_length("Content-Length: abc\r\n"), pc::bad_content_length);
@@ -130,7 +130,8 @@ TEST(RequestHead, TransferEncodingIsChunkedAloneInHttp11) {
 }
 
 TEST(RequestHead, ExpectIsOnly100Continue) {
-    EXPECT_TRUE(accepted("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n").expect_continue);
+    EXPECT_TRUE(
+        accepted("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n").expect_continue);
     EXPECT_EQ(refusal_code("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 200-ok\r\n\r\n"),
               pc::expectation_failed);
     EXPECT_EQ(refusal_code("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 100-continue\r\n"
@@ -141,8 +142,8 @@ TEST(RequestHead, ExpectIsOnly100Continue) {
 }
 
 TEST(RequestHead, TheApisFieldsComeFromTheHeadNeverFromATrailer) {
-    RequestHead head = accepted(
-        "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nX-Request-Id: from-head\r\n\r\n");
+    RequestHead head =
+        accepted("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nX-Request-Id: from-head\r\n\r\n");
     EXPECT_EQ(head.request_id, "from-head");
     EXPECT_EQ(head.authorization, "");
     EXPECT_FALSE(head.idempotency_key.has_value());

@@ -26,9 +26,10 @@ RequestLogEntry cancel_too_early() {
 }
 
 TEST(RequestLog, TheLineHasEveryFieldInOrder) {
-    EXPECT_EQ(format_request_log(cancel_too_early()),
-              R"({"ts":"2023-11-14T22:13:20.006Z","level":"warn","method":"POST","route":"/v1/orders/{id}/cancel",)"
-              R"("status":409,"duration_ms":1.234,"tenant":"ten_1","request_id":"req_abc","error":"cancel_too_early"})");
+    EXPECT_EQ(
+        format_request_log(cancel_too_early()),
+        R"({"ts":"2023-11-14T22:13:20.006Z","level":"warn","method":"POST","route":"/v1/orders/{id}/cancel",)"
+        R"("status":409,"duration_ms":1.234,"tenant":"ten_1","request_id":"req_abc","error":"cancel_too_early"})");
 }
 
 TEST(RequestLog, PublicSuccessHasNullTenantAndNoError) {
@@ -111,7 +112,8 @@ TEST(RequestLog, ALineIsOneLineOfValidUtf8WhateverTheCauseHolds) {
     const std::string line = format_request_log(entry);
     EXPECT_EQ(line.find('\n'), std::string::npos) << line;
     // Each bad byte is one U+FFFD (as UTF-8); the line break, ESC and U+2028 are escapes.
-    EXPECT_NE(line.find("\"cause\":\"exception: bad byte \uFFFD\uFFFD\\n\\u001b[2Jline two \\u2028\"}"), std::string::npos)
+    EXPECT_NE(line.find("\"cause\":\"exception: bad byte \uFFFD\uFFFD\\n\\u001b[2Jline two \\u2028\"}"),
+              std::string::npos)
         << line;
 }
 
@@ -129,15 +131,17 @@ TEST(RequestLog, RequestIdsShapedLikeAnySecretAreReplaced) {
     const std::regex fresh("req_[0-9a-f]{32}");
     const std::string key = generate_api_key(Role::service).value().key;
     const std::vector<std::string> secrets{
-        key.substr(3),                         // the key without its bk_ prefix: its secret is a token
-        key.substr(key.rfind('_') + 1),        // the secret part alone
-        "x-bk_svc_1",                          // bk_ anywhere
-        "Bearer_abc", "bearer-abc", "BASIC.dXNlcjpwYXNz",  // an Authorization value
-        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOjF9.c2ln",          // JWT-like: three dot-separated parts
+        key.substr(3),                   // the key without its bk_ prefix: its secret is a token
+        key.substr(key.rfind('_') + 1),  // the secret part alone
+        "x-bk_svc_1",                    // bk_ anywhere
+        "Bearer_abc",
+        "bearer-abc",
+        "BASIC.dXNlcjpwYXNz",                      // an Authorization value
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOjF9.c2ln",  // JWT-like: three dot-separated parts
         "a.b.c",
-        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",    // another service's key: a run of 24 mixed characters
-        "AKIAIOSFODNN7EXAMPLE",                // an AWS access key id: 20
-        "ghp_0123456789abcdefghij",            // 16 letters and digits mixed
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",       // another service's key: a run of 24 mixed characters
+        "AKIAIOSFODNN7EXAMPLE",                   // an AWS access key id: 20
+        "ghp_0123456789abcdefghij",               // 16 letters and digits mixed
         std::string(33, 'a').replace(0, 1, "1"),  // hexadecimal, but longer than 32 digits
     };
     for (const std::string& secret : secrets) {
@@ -147,10 +151,11 @@ TEST(RequestLog, RequestIdsShapedLikeAnySecretAreReplaced) {
 
 TEST(RequestLog, RequestIdsOfTheUsualShapesAreKept) {
     const std::string own = new_id("req");
-    for (const std::string& id : {std::string("client-chosen-id.1"), std::string("9b1f0d4e-2c7a-4f3e-8a61-5d2c0b7e9f13"),
-                                  own, std::string("4bf92f3577b34da6a3ce929d0e0e4736"), std::string("checkout.retry"),
-                                  std::string("order-creation-attempt-number-7"), std::string("abc123def456ghi"),
-                                  std::string("ALLCAPSLETTERSONLYWITHOUTDIGITS")}) {
+    for (const std::string& id :
+         {std::string("client-chosen-id.1"), std::string("9b1f0d4e-2c7a-4f3e-8a61-5d2c0b7e9f13"), own,
+          std::string("4bf92f3577b34da6a3ce929d0e0e4736"), std::string("checkout.retry"),
+          std::string("order-creation-attempt-number-7"), std::string("abc123def456ghi"),
+          std::string("ALLCAPSLETTERSONLYWITHOUTDIGITS")}) {
         EXPECT_EQ(accept_request_id(id), id);
     }
 }

@@ -12,9 +12,7 @@ TEST(Rfc3339, FormatsEpochWithMillisecondsAndZ) {
     EXPECT_EQ(format_rfc3339_utc(1'700'000'120'005), "2023-11-14T22:15:20.005Z");
 }
 
-TEST(Rfc3339, FormatsTimesBeforeTheEpoch) {
-    EXPECT_EQ(format_rfc3339_utc(-1), "1969-12-31T23:59:59.999Z");
-}
+TEST(Rfc3339, FormatsTimesBeforeTheEpoch) { EXPECT_EQ(format_rfc3339_utc(-1), "1969-12-31T23:59:59.999Z"); }
 
 TEST(Rfc3339, FormatsTheEndsOfTheRange) {
     EXPECT_EQ(format_rfc3339_utc(-62167219200000), "0000-01-01T00:00:00.000Z");
@@ -44,18 +42,16 @@ TEST(Rfc3339, ParsesWithoutFractionAndWithShortFractions) {
 }
 
 TEST(Rfc3339, RefusesOffsetsBadDatesAndExtraText) {
-    for (const char* text : {"1970-01-01T00:00:00+00:00", "1970-01-01T00:00:00", "1970-02-30T00:00:00Z",
-                             "2023-02-29T00:00:00Z", "1970-01-01T24:00:00Z", "1970-01-01T00:60:00Z",
-                             "1970-01-01T00:00:60Z", "1970-01-01T00:00:00.0001Z", "1970-01-01T00:00:00.Z",
-                             "1970-01-01 00:00:00Z", "1970-01-01T00:00:00Zx", "", "1970-1-01T00:00:00Z",
-                             "+970-01-01T00:00:00Z"}) {
+    for (const char* text :
+         {"1970-01-01T00:00:00+00:00", "1970-01-01T00:00:00", "1970-02-30T00:00:00Z", "2023-02-29T00:00:00Z",
+          "1970-01-01T24:00:00Z", "1970-01-01T00:60:00Z", "1970-01-01T00:00:60Z", "1970-01-01T00:00:00.0001Z",
+          "1970-01-01T00:00:00.Z", "1970-01-01 00:00:00Z", "1970-01-01T00:00:00Zx", "", "1970-1-01T00:00:00Z",
+          "+970-01-01T00:00:00Z"}) {
         EXPECT_EQ(parse_rfc3339_utc(text), std::nullopt) << text;
     }
 }
 
-TEST(Rfc3339, AcceptsLeapDay) {
-    EXPECT_EQ(parse_rfc3339_utc("2024-02-29T00:00:00Z"), 1'709'164'800'000);
-}
+TEST(Rfc3339, AcceptsLeapDay) { EXPECT_EQ(parse_rfc3339_utc("2024-02-29T00:00:00Z"), 1'709'164'800'000); }
 
 }  // namespace
 }  // namespace billing::http

@@ -106,13 +106,12 @@ TEST(Router, TheV1TableIsIssue4sListWithIssue6sSwapAndIssue8sRoutes) {
         served.insert(std::string(method_name(route->method)) + " " + std::string(route->path));
     }
     const std::set<std::string> issue4{
-        "GET /livez", "GET /readyz", "GET /metrics", "GET /openapi.json",
-        "POST /v1/accounts", "GET /v1/accounts/{id}", "GET /v1/accounts", "POST /v1/accounts/{id}/deposits",
-        "GET /v1/accounts/{id}/transfers", "GET /v1/products", "POST /v1/orders", "GET /v1/orders/{id}",
-        "GET /v1/orders", "POST /v1/orders/{id}/cancel", "POST /v1/orders/{id}/messages",
-        "GET /v1/orders/{id}/events", "GET /v1/test-clock", "POST /v1/test-clock/advance",
-        "POST /admin/tenants", "GET /admin/tenants", "POST /admin/tenants/{id}/keys", "DELETE /admin/keys/{id}",
-        "GET /admin/plugins", "GET /admin/audit",
+        "GET /livez", "GET /readyz", "GET /metrics", "GET /openapi.json", "POST /v1/accounts", "GET /v1/accounts/{id}",
+        "GET /v1/accounts", "POST /v1/accounts/{id}/deposits", "GET /v1/accounts/{id}/transfers", "GET /v1/products",
+        "POST /v1/orders", "GET /v1/orders/{id}", "GET /v1/orders", "POST /v1/orders/{id}/cancel",
+        "POST /v1/orders/{id}/messages", "GET /v1/orders/{id}/events", "GET /v1/test-clock",
+        "POST /v1/test-clock/advance", "POST /admin/tenants", "GET /admin/tenants", "POST /admin/tenants/{id}/keys",
+        "DELETE /admin/keys/{id}", "GET /admin/plugins", "GET /admin/audit",
         // issue 6: hot swap and rebinding
         "POST /admin/plugins/{name}/reload", "POST /admin/tenants/{id}/policy",
         // issue 8: support refunds, disputes, rental extension, the delivery report

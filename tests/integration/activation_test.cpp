@@ -276,8 +276,8 @@ TEST_F(ActivationTest, APurchaseBeyondTheBalanceIsRefusedAndMovesNothing) {
 }
 
 TEST_F(ActivationTest, AQuoteTheProductRefusesIs422) {
-    const Response no_country = api().buy(R"({"account_id":")" + account_ +
-                                          R"(","product":"activation","attributes":{"service":"telegram"}})");
+    const Response no_country =
+        api().buy(R"({"account_id":")" + account_ + R"(","product":"activation","attributes":{"service":"telegram"}})");
     EXPECT_EQ(no_country.status, 422) << no_country.describe();
     EXPECT_EQ(no_country.problem_code(), "missing_attribute");
     const Response unknown = api().buy(R"({"account_id":")" + account_ + R"(","product":"lease"})");

@@ -13,15 +13,15 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <vector>
-#include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/billing_api.hpp"
 #include "support/host_process.hpp"
@@ -31,7 +31,7 @@ namespace billing::integration {
 namespace {
 
 constexpr std::int64_t deposit_minor = 1000;
-constexpr std::int64_t telegram_us_minor = 250;  // config/otpdesk.toml
+constexpr std::int64_t telegram_us_minor = 250;              // config/otpdesk.toml
 constexpr std::int64_t customer_deposit_minor = 10'000'000;  // plenty for a few hundred purchases
 
 // Runs the command; a failure throws with the end of what it said on stderr (why a server did
@@ -76,11 +76,14 @@ public:
         std::ifstream env(dir_ + "/env");
         for (std::string line; std::getline(env, line);) {
             const auto equals = line.find('=');
-            if (equals != std::string::npos) ::setenv(line.substr(0, equals).c_str(), line.substr(equals + 1).c_str(), 1);
+            if (equals != std::string::npos)
+                ::setenv(line.substr(0, equals).c_str(), line.substr(equals + 1).c_str(), 1);
         }
     }
     void stop() const { std::system((std::string(BILLING_DB_SERVERS) + " stop " + dir_ + " >/dev/null 2>&1").c_str()); }
-    void down(const std::string& backend) const { run(std::string(BILLING_DB_SERVERS) + " down " + dir_ + " " + backend); }
+    void down(const std::string& backend) const {
+        run(std::string(BILLING_DB_SERVERS) + " down " + dir_ + " " + backend);
+    }
     void up(const std::string& backend) const { run(std::string(BILLING_DB_SERVERS) + " up " + dir_ + " " + backend); }
 
 private:
@@ -168,8 +171,9 @@ public:
 
 private:
     bool acknowledged(const std::string& target, const std::string& body, int expected_status) {
-        const Response answer = post_until_answered(http_, target, body, RequestOptions{api_.keys().service, fresh_key(), ""},
-                                                    std::chrono::seconds(60), &retries_);
+        const Response answer =
+            post_until_answered(http_, target, body, RequestOptions{api_.keys().service, fresh_key(), ""},
+                                std::chrono::seconds(60), &retries_);
         if (answer.status == expected_status) return true;
         failure_ = answer.describe();
         return false;

@@ -394,14 +394,10 @@ TEST_F(DisputeTest, InvalidRequestsAre422AndChangeNothing) {
     const std::size_t events_open = events(id).size();
 
     const std::vector<std::string> bad_resolves{
-        resolve_body("refund_all", 100),
-        resolve_body(""),
-        R"({"amount_minor":100})",
-        resolve_body("refund"),
-        resolve_body("refund", 0),
-        resolve_body("refund", -1),
-        resolve_body("reject", 1),
-        R"({"resolution":"reject","currency":"USD"})",
+        resolve_body("refund_all", 100), resolve_body(""),
+        R"({"amount_minor":100})",       resolve_body("refund"),
+        resolve_body("refund", 0),       resolve_body("refund", -1),
+        resolve_body("reject", 1),       R"({"resolution":"reject","currency":"USD"})",
     };
     for (const std::string& body : bad_resolves) {
         EXPECT_TRUE(refused(api().resolve_dispute(dispute_id, body), "validation_failed")) << body;
@@ -551,7 +547,8 @@ TEST_F(DisputeTest, DisputesAreListedNewestFirstByStateAndPaged) {
     EXPECT_EQ(api().disputes("limit=0").status, 400);
     EXPECT_EQ(api().disputes("limit=101").problem_code(), "bad_request");
     EXPECT_EQ(ids_of(api().disputes("limit=100").expect(200).json()).size(), 4U);
-    EXPECT_EQ(ids_of(api().disputes("state=open&starting_after=" + d[1]).expect(200).json()), std::vector<std::string>{});
+    EXPECT_EQ(ids_of(api().disputes("state=open&starting_after=" + d[1]).expect(200).json()),
+              std::vector<std::string>{});
     EXPECT_EQ(api().disputes("starting_after=dsp_unknown").problem_code(), "cursor_not_found");
 }
 

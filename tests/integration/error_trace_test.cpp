@@ -44,7 +44,8 @@ std::string toml_quoted(const std::string& text) {
     }
     const Json body = response.json();
     if (!body.has("request_id") || body["request_id"].str() != header) {
-        return ::testing::AssertionFailure() << "request_id is not the header's " << header << ": " << response.describe();
+        return ::testing::AssertionFailure()
+               << "request_id is not the header's " << header << ": " << response.describe();
     }
     return ::testing::AssertionSuccess();
 }
@@ -194,15 +195,17 @@ TEST_F(ErrorTraceTest, EveryKindOfProblemCarriesItsRequestId) {
     const std::string key = api.keys().service;
     const std::string account = api.new_account(0);
     std::vector<Response> problems{
-        http_->get("/v1/nowhere"),                                              // 404 no route
-        http_->del("/v1/orders", {key, std::nullopt, "client-id-405"}),         // 405
-        http_->get("/v1/orders?bogus=1", {key, std::nullopt, ""}),              // 400 query
-        http_->get("/v1/orders", {"bk_svc_notakey_000", std::nullopt, ""}),     // 401
-        http_->get("/admin/tenants", {key, std::nullopt, ""}),                  // 403
-        http_->post("/v1/accounts", "nope", {key, std::nullopt, ""}),           // 400 malformed_json
+        http_->get("/v1/nowhere"),                                                // 404 no route
+        http_->del("/v1/orders", {key, std::nullopt, "client-id-405"}),           // 405
+        http_->get("/v1/orders?bogus=1", {key, std::nullopt, ""}),                // 400 query
+        http_->get("/v1/orders", {"bk_svc_notakey_000", std::nullopt, ""}),       // 401
+        http_->get("/admin/tenants", {key, std::nullopt, ""}),                    // 403
+        http_->post("/v1/accounts", "nope", {key, std::nullopt, ""}),             // 400 malformed_json
         http_->post("/v1/accounts", "{}", {key, std::nullopt, "client-id-422"}),  // 422
-        http_->post("/v1/accounts/" + account + "/deposits", R"({"amount_minor":1})", {key, std::nullopt, ""}),  // 400 key
-        http_->post("/v1/orders", R"({"account_id":")" + account + R"(","product":"code","attributes":{"service":"wa"}})",
+        http_->post("/v1/accounts/" + account + "/deposits", R"({"amount_minor":1})",
+                    {key, std::nullopt, ""}),  // 400 key
+        http_->post("/v1/orders",
+                    R"({"account_id":")" + account + R"(","product":"code","attributes":{"service":"wa"}})",
                     {key, fresh_key(), ""}),  // 409 insufficient_funds
     };
     for (const Response& problem : problems) {
@@ -218,16 +221,17 @@ TEST_F(ErrorTraceTest, RequestIdsShapedLikeSecretsAreReplacedAndNeverLogged) {
     const std::string key = api.keys().service;
     const std::regex fresh("req_[0-9a-f]{32}");
     const std::vector<std::string> secrets{
-        key.substr(3),                                   // the key without its bk_ prefix
-        key.substr(key.rfind('_') + 1),                  // its secret part alone
-        "Bearer_" + key.substr(key.rfind('_') + 1, 8),   // an Authorization value
+        key.substr(3),                                     // the key without its bk_ prefix
+        key.substr(key.rfind('_') + 1),                    // its secret part alone
+        "Bearer_" + key.substr(key.rfind('_') + 1, 8),     // an Authorization value
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOjF9.c2lnbmF0dXJl",  // a JWT's shape
-        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",              // another service's key
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",                // another service's key
     };
     for (const std::string& secret : secrets) {
         const Response answer = http_->get("/v1/orders/ord_missing", {key, std::nullopt, secret});
         EXPECT_EQ(answer.status, 404) << answer.describe();
-        EXPECT_TRUE(std::regex_match(answer.header("x-request-id"), fresh)) << secret << " -> " << answer.header("x-request-id");
+        EXPECT_TRUE(std::regex_match(answer.header("x-request-id"), fresh))
+            << secret << " -> " << answer.header("x-request-id");
         EXPECT_TRUE(carries_its_request_id(answer));
     }
     // A plain id and a UUID are kept.

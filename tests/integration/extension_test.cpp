@@ -109,8 +109,8 @@ TEST_F(ExtensionTest, OnlyAnActiveRentalIsExtended) {
 
 TEST_F(ExtensionTest, BadHoursAndAnEmptyPurseChangeNothing) {
     const std::string id = api().new_rental(account_, 24);
-    for (const std::string body : {R"({"hours":0})", R"({"hours":-1})", R"({"hours":1.5})", R"({})",
-                                   R"({"hours":24,"price":1})"}) {
+    for (const std::string body :
+         {R"({"hours":0})", R"({"hours":-1})", R"({"hours":1.5})", R"({})", R"({"hours":24,"price":1})"}) {
         const Response refused_body =
             http().post("/v1/orders/" + id + "/extend", body, {api().keys().service, fresh_key(), ""});
         EXPECT_TRUE(refused(refused_body, "validation_failed")) << body;

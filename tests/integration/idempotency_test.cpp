@@ -34,15 +34,15 @@ std::string without_request_id(const Response& problem) {
                                          replay.json()["request_id"].str() == replay.header("x-request-id")
                                    : replay.body == original.body;
     if (replay.status != original.status || !same_body) {
-        return ::testing::AssertionFailure() << "not the stored answer:\n  original " << original.describe()
-                                             << "\n  replay   " << replay.describe();
+        return ::testing::AssertionFailure()
+               << "not the stored answer:\n  original " << original.describe() << "\n  replay   " << replay.describe();
     }
     if (replay.header("idempotent-replayed") != "true") {
         return ::testing::AssertionFailure() << "no Idempotent-Replayed: true on " << replay.describe();
     }
     if (replay.header("content-type") != original.header("content-type")) {
-        return ::testing::AssertionFailure() << "content type " << replay.header("content-type") << " vs "
-                                             << original.header("content-type");
+        return ::testing::AssertionFailure()
+               << "content type " << replay.header("content-type") << " vs " << original.header("content-type");
     }
     return ::testing::AssertionSuccess();
 }
@@ -118,7 +118,8 @@ TEST_F(IdempotencyTest, AReplayedDenialCarriesTheReplayingRequestsId) {
     ASSERT_TRUE(denied(first, "cancel_too_early", at(api().created_at(id), 2)));
     EXPECT_EQ(first.json()["request_id"].str(), "cancel-first");
 
-    const Response again = http().post("/v1/orders/" + id + "/cancel", "{}", {api().keys().service, key, "cancel-again"});
+    const Response again =
+        http().post("/v1/orders/" + id + "/cancel", "{}", {api().keys().service, key, "cancel-again"});
     EXPECT_TRUE(is_replay_of(again, first));
     EXPECT_EQ(again.header("x-request-id"), "cancel-again");
     EXPECT_EQ(again.json()["request_id"].str(), "cancel-again");
@@ -131,7 +132,8 @@ TEST_F(IdempotencyTest, WhitespaceAndMemberOrderDoNotMakeAnotherRequest) {
     const RequestOptions keyed{api().keys().service, key, ""};
     const Response first = http().post(deposits, R"({"amount_minor":2000})", keyed);
     ASSERT_EQ(first.status, 200) << first.describe();
-    for (const char* same : {R"({"amount_minor": 2000})", "{\n  \"amount_minor\" : 2000\n}\n", R"( {"amount_minor":2000} )"}) {
+    for (const char* same :
+         {R"({"amount_minor": 2000})", "{\n  \"amount_minor\" : 2000\n}\n", R"( {"amount_minor":2000} )"}) {
         EXPECT_TRUE(is_replay_of(http().post(deposits, same, keyed), first)) << same;
     }
     const Response other = http().post(deposits, R"({"amount_minor": 2001})", keyed);
@@ -142,22 +144,24 @@ TEST_F(IdempotencyTest, WhitespaceAndMemberOrderDoNotMakeAnotherRequest) {
     // Members in another order, nested ones too, are the same purchase; another value is not.
     const std::string order_key = fresh_key();
     const RequestOptions order_keyed{api().keys().service, order_key, ""};
-    const Response bought = http().post(
-        "/v1/orders",
-        R"({"account_id":")" + account_ + R"(","product":"activation","attributes":{"service":"telegram","country":"us"}})",
-        order_keyed);
+    const Response bought =
+        http().post("/v1/orders",
+                    R"({"account_id":")" + account_ +
+                        R"(","product":"activation","attributes":{"service":"telegram","country":"us"}})",
+                    order_keyed);
     ASSERT_EQ(bought.status, 201) << bought.describe();
     const Response reordered = http().post(
         "/v1/orders",
-        R"({ "attributes": {"country": "us", "service": "telegram"}, "product": "activation", "account_id": ")" + account_ +
-            R"(" })",
+        R"({ "attributes": {"country": "us", "service": "telegram"}, "product": "activation", "account_id": ")" +
+            account_ + R"(" })",
         order_keyed);
     EXPECT_TRUE(is_replay_of(reordered, bought));
-    const Response added = http().post(
-        "/v1/orders",
-        R"({"account_id":")" + account_ + R"(","product":"activation","attributes":{"service":"telegram","country":"us"},)"
-        R"("numbers":{}})",
-        order_keyed);
+    const Response added =
+        http().post("/v1/orders",
+                    R"({"account_id":")" + account_ +
+                        R"(","product":"activation","attributes":{"service":"telegram","country":"us"},)"
+                        R"("numbers":{}})",
+                    order_keyed);
     EXPECT_EQ(added.problem_code(), "idempotency_key_reused") << added.describe();
     EXPECT_EQ(balance(), deposit_minor - telegram_us_minor);
 }
@@ -261,8 +265,9 @@ TEST_F(IdempotencyTest, ConcurrentRequestsWithOneKeyRunOnce) {
                 TenantApi mine(*clients[static_cast<std::size_t>(i)], api().keys());
                 start.arrive_and_wait();
                 try {
-                    answers[static_cast<std::size_t>(i)] =
-                        purchase ? mine.buy_activation(account_, "telegram", "us", key) : mine.deposit(account_, 7, key);
+                    answers[static_cast<std::size_t>(i)] = purchase
+                                                               ? mine.buy_activation(account_, "telegram", "us", key)
+                                                               : mine.deposit(account_, 7, key);
                 } catch (const std::exception& e) {
                     errors[static_cast<std::size_t>(i)] = e.what();
                 }
@@ -296,8 +301,8 @@ TEST_F(IdempotencyTest, ConcurrentRequestsWithOneKeyRunOnce) {
         const Response replay =
             purchase ? later.buy_activation(account_, "telegram", "us", key) : later.deposit(account_, 7, key);
         EXPECT_TRUE(is_replay_of(replay, *original));
-        std::cout << "round " << round << ": 1 ran, " << in_flight << " in flight, "
-                  << threads_n - 1 - in_flight << " replayed\n";
+        std::cout << "round " << round << ": 1 ran, " << in_flight << " in flight, " << threads_n - 1 - in_flight
+                  << " replayed\n";
     }
     constexpr int purchases = (rounds_n + 1) / 2;
     constexpr int deposits = rounds_n / 2;

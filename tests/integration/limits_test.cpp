@@ -2,8 +2,8 @@
 // now and can be reset; deposits stop at the ledger's bound; a policy config that would price a
 // sale past the host's largest price is refused before any tenant uses it. Each past-the-bound
 // request is a 4xx with its own code, writes nothing, and the host stays up.
-#include <sqlite3.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <memory>
@@ -18,8 +18,8 @@ namespace {
 
 // The host's limits (sdk/include/billing/sdk/types.hpp, the README's Limits table), written out
 // here so that a change to them shows in this test.
-constexpr UtcMs now_ms_max = 250'246'627'200'000;         // 9900-01-01T00:00:00.000Z
-constexpr UtcMs time_ms_max = 253'402'300'799'999;        // 9999-12-31T23:59:59.999Z
+constexpr UtcMs now_ms_max = 250'246'627'200'000;                      // 9900-01-01T00:00:00.000Z
+constexpr UtcMs time_ms_max = 253'402'300'799'999;                     // 9999-12-31T23:59:59.999Z
 constexpr std::int64_t balance_minor_max = 4'611'686'018'427'387'904;  // 2^62
 constexpr std::int64_t amount_minor_max = 1'000'000'000'000'000;       // 10^15
 
@@ -82,9 +82,9 @@ TEST_F(LimitsTest, ATestClockStopsAtTheHostsLatestNow) {
 
 TEST_F(LimitsTest, DeleteResetsATestClockToTheSystemClock) {
     api().move_clock_to(now_ms_max);
-    const auto before_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+    const auto before_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     const Response reset = http().del("/v1/test-clock", {api().keys().service, {}, ""});
     ASSERT_EQ(reset.status, 200) << reset.describe();
     EXPECT_EQ(reset.json()["object"].str(), "test_clock");
@@ -135,13 +135,15 @@ TEST_F(LimitsTest, DepositsStopAtTheLedgersBoundWithTheirOwnCode) {
     const std::string tenant = quoted_sql(api().keys().id);
     run_on_database(host(),
                     "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, kind, "
-                    "created_at_ms) SELECT 'trf_limits_seed', tenant_id, id, " + quoted_sql(account) + ", " +
-                        std::to_string(seeded) + ", 'deposit', 1700000000000 FROM accounts WHERE tenant_id = " + tenant +
+                    "created_at_ms) SELECT 'trf_limits_seed', tenant_id, id, " +
+                        quoted_sql(account) + ", " + std::to_string(seeded) +
+                        ", 'deposit', 1700000000000 FROM accounts WHERE tenant_id = " + tenant +
                         " AND kind = 'funding';"
-                        "UPDATE accounts SET balance_minor = balance_minor - " + std::to_string(seeded) +
-                        " WHERE tenant_id = " + tenant + " AND kind = 'funding';"
-                        "UPDATE accounts SET balance_minor = balance_minor + " + std::to_string(seeded) +
-                        " WHERE id = " + quoted_sql(account));
+                        "UPDATE accounts SET balance_minor = balance_minor - " +
+                        std::to_string(seeded) + " WHERE tenant_id = " + tenant +
+                        " AND kind = 'funding';"
+                        "UPDATE accounts SET balance_minor = balance_minor + " +
+                        std::to_string(seeded) + " WHERE id = " + quoted_sql(account));
     ASSERT_EQ(api().balance(account), seeded);
 
     const Response to_the_bound = api().deposit(account, amount_minor_max);

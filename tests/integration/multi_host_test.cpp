@@ -76,8 +76,8 @@ void expect_each_order_ended_once(TenantApi& api, const std::vector<Sold>& sold)
     const auto deadline = Clock::now() + seconds(60);
     for (const Sold& order : sold) {
         const Json end = wait_until_final(api, order.id, deadline);
-        ASSERT_TRUE(end["final"].boolean()) << order.id << " is still open a minute after its 2 s window: "
-                                            << end.dump();
+        ASSERT_TRUE(end["final"].boolean())
+            << order.id << " is still open a minute after its 2 s window: " << end.dump();
         EXPECT_EQ(end["state"].str(), order.delivered ? "completed" : "expired") << end.dump();
         EXPECT_EQ(end["refunded_minor"].i64(), order.delivered ? 0 : telegram_us_minor) << end.dump();
         EXPECT_EQ(end["captured_minor"].i64(), order.delivered ? telegram_us_minor : 0) << end.dump();
@@ -95,7 +95,8 @@ protected:
         a_ = HostProcess::start(sweeping_host(lease_s));
         b_ = HostProcess::start_beside(*a_, sweeping_host(lease_s));
         HttpClient http("127.0.0.1", a_->port());
-        tenant_ = OperatorApi(http, a_->operator_key()).new_tenant("two hosts", /*test_mode=*/false, short_activations());
+        tenant_ =
+            OperatorApi(http, a_->operator_key()).new_tenant("two hosts", /*test_mode=*/false, short_activations());
     }
 
     void TearDown() override {

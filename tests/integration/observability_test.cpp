@@ -102,9 +102,9 @@ TEST(RequestLog, EveryRequestIsOneJsonLineWithoutKeysOrIds) {
     {
         HttpClient http("127.0.0.1", host->port());
         const RequestOptions as_operator{host->operator_key(), std::nullopt, ""};
-        Response tenant = http.post("/admin/tenants",
-                                    R"({"name":"log test","currency":"USD","policy":"otpdesk","test_mode":true})",
-                                    as_operator);
+        Response tenant =
+            http.post("/admin/tenants", R"({"name":"log test","currency":"USD","policy":"otpdesk","test_mode":true})",
+                      as_operator);
         tenant_id = tenant.json()["id"].str();
         sent.push_back({tenant, "/admin/tenants", false});
         Response key = http.post("/admin/tenants/" + tenant_id + "/keys", R"({"role":"service"})", as_operator);
@@ -156,9 +156,7 @@ TEST(RequestLog, EveryRequestIsOneJsonLineWithoutKeysOrIds) {
         EXPECT_EQ(line["method"].str(), s.response.method);
         EXPECT_EQ(line["route"].str(), s.route) << s.response.describe();
         EXPECT_EQ(line["status"].i64(), s.response.status);
-        EXPECT_EQ(line["level"].str(), s.response.status >= 500   ? "error"
-                                       : s.response.status >= 400 ? "warn"
-                                                                  : "info");
+        EXPECT_EQ(line["level"].str(), s.response.status >= 500 ? "error" : s.response.status >= 400 ? "warn" : "info");
         if (s.tenant) {
             EXPECT_EQ(line["tenant"].str(), tenant_id);
         } else {

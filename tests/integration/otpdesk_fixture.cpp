@@ -35,16 +35,17 @@ std::vector<TransferRow> OtpDeskTest::transfers() {
 ::testing::AssertionResult cancel_denied(const Json& order, const std::string& code,
                                          std::optional<UtcMs> available_at) {
     const Json cancel = order["cancel"];
-    if (cancel["allowed"].boolean()) return ::testing::AssertionFailure() << "cancel preview allowed: " << cancel.dump();
+    if (cancel["allowed"].boolean())
+        return ::testing::AssertionFailure() << "cancel preview allowed: " << cancel.dump();
     if (cancel["code"].str() != code) {
         return ::testing::AssertionFailure() << "cancel preview code is not " << code << ": " << cancel.dump();
     }
     const bool has_time = cancel.has("available_at") && !cancel["available_at"].is_null();
     if (available_at.has_value() != has_time ||
         (has_time && cancel["available_at"].str() != format_rfc3339(*available_at))) {
-        return ::testing::AssertionFailure() << "cancel preview available_at is not "
-                                             << (available_at ? format_rfc3339(*available_at) : "null") << ": "
-                                             << cancel.dump();
+        return ::testing::AssertionFailure()
+               << "cancel preview available_at is not " << (available_at ? format_rfc3339(*available_at) : "null")
+               << ": " << cancel.dump();
     }
     return ::testing::AssertionSuccess();
 }
@@ -77,13 +78,13 @@ std::string case_body(const std::string& member, const std::string& value, std::
     }
     const Json body = response.json();
     if (available_at.has_value() != body.has("available_at")) {
-        return ::testing::AssertionFailure() << "available_at expected "
-                                             << (available_at ? format_rfc3339(*available_at) : "absent") << ": "
-                                             << response.body;
+        return ::testing::AssertionFailure()
+               << "available_at expected " << (available_at ? format_rfc3339(*available_at) : "absent") << ": "
+               << response.body;
     }
     if (available_at && body["available_at"].str() != format_rfc3339(*available_at)) {
-        return ::testing::AssertionFailure() << "available_at is not " << format_rfc3339(*available_at) << ": "
-                                             << response.body;
+        return ::testing::AssertionFailure()
+               << "available_at is not " << format_rfc3339(*available_at) << ": " << response.body;
     }
     return ::testing::AssertionSuccess();
 }

@@ -50,8 +50,7 @@ protected:
 // The order's "cancel" preview says allowed.
 ::testing::AssertionResult cancel_allowed(const Json& order);
 // ... says denied with code, and available_at (nullopt: the member is null or absent).
-::testing::AssertionResult cancel_denied(const Json& order, const std::string& code,
-                                         std::optional<UtcMs> available_at);
+::testing::AssertionResult cancel_denied(const Json& order, const std::string& code, std::optional<UtcMs> available_at);
 // The body of a support refund or a dispute's resolution: {"<member>":"<value>"} with
 // amount_minor and note when given, e.g. case_body("reason", "provider_error", 100).
 std::string case_body(const std::string& member, const std::string& value,

@@ -109,7 +109,8 @@ std::vector<Response> all_at_once(std::uint16_t port, const TenantKeys& keys, Fn
 TEST_F(RaceTest, ConcurrentCancelsOfOneOrderRefundOnce) {
     const std::string id = api().new_activation(account_);
     api().move_clock_to(at(api().created_at(id), 2));
-    const auto answers = all_at_once(host().port(), api().keys(), [&](int, TenantApi& mine) { return mine.cancel(id); });
+    const auto answers =
+        all_at_once(host().port(), api().keys(), [&](int, TenantApi& mine) { return mine.cancel(id); });
     int cancelled = 0;
     for (const Response& r : answers) {
         if (r.status == 200) {

@@ -169,9 +169,10 @@ TEST_F(ReportTest, AnotherProductOrAnotherTenantIsNeverCounted) {
     other.new_activation(other_account, "whatsapp", "de");
     other.move_clock_to(at(other_t0, 20));
     const Json other_report =
-        other.http().get("/v1/reports/delivery?group_by=country&min_orders=1&" +
-                             range(other_t0, at(other_t0, 20, 0, 1)),
-                         RequestOptions{other.keys().service, std::nullopt, ""}).json();
+        other.http()
+            .get("/v1/reports/delivery?group_by=country&min_orders=1&" + range(other_t0, at(other_t0, 20, 0, 1)),
+                 RequestOptions{other.keys().service, std::nullopt, ""})
+            .json();
     EXPECT_EQ(rows_of(other_report), (std::vector<Row>{{"us", 1, 1, 10000}, {"de", 1, 0, 0}})) << other_report.dump();
 
     EXPECT_EQ(rows_of(report_ok("group_by=country&min_orders=1&" + all)),

@@ -35,8 +35,9 @@ TEST_F(TenantConfigTest, ATenantsOwnConfigDecidesItsOrders) {
 
 TEST_F(TenantConfigTest, AConfigThePolicyRefusesCreatesNoTenant) {
     const auto before = http().get("/admin/tenants?limit=100", {host().operator_key(), {}, ""}).json()["data"].size();
-    const Response refused = op().create_tenant(R"({"name":"bad config","currency":"USD","policy":"otpdesk",)"
-                                                R"("test_mode":true,"policy_config":"[activation]\nwindow_s = \"x\"\n"})");
+    const Response refused =
+        op().create_tenant(R"({"name":"bad config","currency":"USD","policy":"otpdesk",)"
+                           R"("test_mode":true,"policy_config":"[activation]\nwindow_s = \"x\"\n"})");
     EXPECT_EQ(refused.status, 422) << refused.describe();
     EXPECT_EQ(refused.problem_code(), "plugin_config_rejected") << refused.describe();
     const auto after = http().get("/admin/tenants?limit=100", {host().operator_key(), {}, ""}).json()["data"].size();

@@ -18,9 +18,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-fs::path fixture(const std::string& name) {
-    return fs::path(BILLING_FIXTURE_DIR) / (name + ".so");
-}
+fs::path fixture(const std::string& name) { return fs::path(BILLING_FIXTURE_DIR) / (name + ".so"); }
 
 std::string read_file(const fs::path& file) {
     std::ifstream in(file);
@@ -30,16 +28,14 @@ std::string read_file(const fs::path& file) {
 }
 
 // Whether any mapping of this process comes from a path containing `needle`.
-bool mapped(const std::string& needle) {
-    return read_file("/proc/self/maps").find(needle) != std::string::npos;
-}
+bool mapped(const std::string& needle) { return read_file("/proc/self/maps").find(needle) != std::string::npos; }
 
 class LoaderTest : public ::testing::Test {
 protected:
     void SetUp() override {
         const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-        options_.copy_dir = fs::temp_directory_path() / ("billing-loader-test-" + std::to_string(::getpid())) /
-                            test->name();
+        options_.copy_dir =
+            fs::temp_directory_path() / ("billing-loader-test-" + std::to_string(::getpid())) / test->name();
         fs::remove_all(options_.copy_dir);
         options_.now_ms = 1'700'000'000'000;
     }
@@ -86,8 +82,8 @@ TEST_F(LoaderTest, GoodPluginLoadsWithItsIdentityAndAnswers) {
 
     sdk::OrderView order;
     order.charged_minor = 100;
-    const sdk::Decision d = instance.policy().decide(order, sdk::Event{sdk::event_type::cancel, {}, {}, {}, "customer"},
-                                                     sdk::Context{});
+    const sdk::Decision d =
+        instance.policy().decide(order, sdk::Event{sdk::event_type::cancel, {}, {}, {}, "customer"}, sdk::Context{});
     EXPECT_TRUE(d.allowed);
     EXPECT_EQ(d.message, "fixture 1.0.0");
     ASSERT_EQ(d.moves.size(), 1U);
@@ -129,7 +125,8 @@ TEST_F(LoaderTest, LibraryWithoutDescriptorIsRefused) {
 TEST_F(LoaderTest, OtherAbiMajorIsRefusedNamingBothVersions) {
     const std::string message = expect_refused(fixture("abi_major"), load_error::abi_major_mismatch);
     const auto plugin_major = std::to_string(sdk::abi_major + 1);
-    EXPECT_THAT(message, HasSubstr("ABI major " + plugin_major + " is not the host's " + std::to_string(sdk::abi_major)));
+    EXPECT_THAT(message,
+                HasSubstr("ABI major " + plugin_major + " is not the host's " + std::to_string(sdk::abi_major)));
     // Behind another major only the stable prefix of the descriptor may be read: no name, no version.
     EXPECT_THAT(message, HasSubstr("plugin (billing_plugin_descriptor: ABI " + plugin_major + ".0, build key "));
     EXPECT_THAT(message, Not(HasSubstr("fixture 1.0.0")));

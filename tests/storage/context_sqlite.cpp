@@ -11,8 +11,8 @@ namespace billing::storage::test_context {
 const char* backend_name() { return "sqlite3"; }
 
 DatabaseOptions fresh_database(const std::string& test_name) {
-    const std::filesystem::path dir =
-        std::filesystem::temp_directory_path() / ("billing-storage-test-" + std::to_string(::getpid()) + "-" + test_name);
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                      ("billing-storage-test-" + std::to_string(::getpid()) + "-" + test_name);
     std::filesystem::remove_all(dir);
     DatabaseOptions options;
     options.backend = Backend::sqlite3;

@@ -45,9 +45,8 @@ protected:
     std::unique_ptr<Database> db_;
 };
 
-const std::string insert_a =
-    "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "
-    "VALUES ('a', 't', 'customer', 'a', 5, 0)";
+const std::string insert_a = "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "
+                             "VALUES ('a', 't', 'customer', 'a', 5, 0)";
 
 TEST_F(MysqlText, AWriteReturnsTheRowsItChanged) {
     auto changed = db_->write([&](soci::session& sql) -> Result<long long> {
@@ -75,10 +74,10 @@ TEST_F(MysqlText, AQueryGivesEveryRowWithItsNullsInOrder) {
         mysql_text::query(sql, "SELECT order_id, lease_owner, lease_until_ms FROM timers ORDER BY order_id",
                           [&](const mysql_text::Row& row) {
                               EXPECT_EQ(3u, row.columns());
-                              seen.push_back(Seen{std::string(row.text(0)),
-                                                  row.is_null(1) ? std::nullopt
-                                                                 : std::optional<std::string>(row.text(1)),
-                                                  std::string(row.text(2))});
+                              seen.push_back(
+                                  Seen{std::string(row.text(0)),
+                                       row.is_null(1) ? std::nullopt : std::optional<std::string>(row.text(1)),
+                                       std::string(row.text(2))});
                           });
         return seen;
     });
@@ -109,9 +108,10 @@ TEST_F(MysqlText, StatementsGoOnTheSessionsOwnConnection) {
 
 TEST_F(MysqlText, ADuplicateKeyIsAConstraintErrorAndChangesNothing) {
     ASSERT_TRUE(db_->write([&](soci::session& sql) -> Result<Unit> {
-                      mysql_text::execute(sql, insert_a);
-                      return Unit{};
-                  }).ok());
+                       mysql_text::execute(sql, insert_a);
+                       return Unit{};
+                   })
+                    .ok());
     EXPECT_EQ(storage_error::constraint, failure_of(insert_a).code);
     auto count = db_->read([](soci::session& sql) -> Result<long long> {
         long long n = 0;

@@ -83,8 +83,9 @@ protected:
                         (postgresql ? " user=postgres" : " user=" + server_.user + " password=" + server_.password));
         if (postgresql) admin_ << "SET client_min_messages TO WARNING";
         drop_login();
-        admin_ << (postgresql ? "CREATE ROLE \"" + user_ + "\" LOGIN PASSWORD " + literal(odd_password)
-                              : "CREATE USER " + literal(user_) + "@'127.0.0.1' IDENTIFIED BY " + literal(odd_password));
+        admin_ << (postgresql
+                       ? "CREATE ROLE \"" + user_ + "\" LOGIN PASSWORD " + literal(odd_password)
+                       : "CREATE USER " + literal(user_) + "@'127.0.0.1' IDENTIFIED BY " + literal(odd_password));
     }
     void TearDown() override {
         if (admin_.is_connected()) drop_login();

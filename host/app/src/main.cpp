@@ -2,8 +2,8 @@
 //
 // `serve` (the default) runs the server until SIGTERM or SIGINT (billing/server/host.hpp); the
 // other commands check a configuration, migrate the database or audit it, and exit.
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -40,7 +40,8 @@ billing::sdk::UtcMs now_ms() {
 std::unique_ptr<billing::storage::Database> open_database(const billing::config::HostConfig& config) {
     auto db = billing::storage::Database::open(billing::storage::DatabaseOptions::from(config.database));
     if (!db) {
-        std::cerr << "database " << billing::config::redacted_database_url(config.database.url) << ": " << db.error().message << "\n";
+        std::cerr << "database " << billing::config::redacted_database_url(config.database.url) << ": "
+                  << db.error().message << "\n";
         return nullptr;
     }
     return std::move(db).value();
@@ -54,7 +55,8 @@ int check_policies(const billing::config::HostConfig& config) {
     std::unique_ptr<billing::storage::Database> db;
     if (config.database.backend == billing::config::DatabaseBackend::sqlite3 &&
         !std::filesystem::exists(config.database.target)) {
-        std::cout << "database " << billing::config::redacted_database_url(config.database.url) << ": does not exist yet: no tenant is bound\n";
+        std::cout << "database " << billing::config::redacted_database_url(config.database.url)
+                  << ": does not exist yet: no tenant is bound\n";
     } else if (db = open_database(config); !db) {
         return EXIT_FAILURE;
     }
@@ -80,10 +82,12 @@ bool migrate_database(const billing::config::HostConfig& config) {
     }
     auto version = billing::storage::migrate(*db, now_ms());
     if (!version) {
-        std::cerr << "database " << billing::config::redacted_database_url(config.database.url) << ": " << version.error().message << "\n";
+        std::cerr << "database " << billing::config::redacted_database_url(config.database.url) << ": "
+                  << version.error().message << "\n";
         return false;
     }
-    std::cout << "database " << billing::config::redacted_database_url(config.database.url) << ": schema version " << version.value() << "\n";
+    std::cout << "database " << billing::config::redacted_database_url(config.database.url) << ": schema version "
+              << version.value() << "\n";
     return true;
 }
 
@@ -128,7 +132,8 @@ int serve(const billing::config::HostConfig& config, const std::string& config_f
         std::cout << "billing-host: SIGHUP: reloading " << config_file << "\n" << std::flush;
         auto fresh = billing::config::load_host_config(config_file);
         if (!fresh) {
-            std::cout << "billing-host: " << fresh.error().message << "\nbilling-host: nothing reloaded\n" << std::flush;
+            std::cout << "billing-host: " << fresh.error().message << "\nbilling-host: nothing reloaded\n"
+                      << std::flush;
             continue;
         }
         for (const std::string& line : host.value()->reload_config(fresh.value())) {

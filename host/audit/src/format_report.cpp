@@ -37,8 +37,9 @@ std::string format_report(const AuditReport& report) {
         ++per_code[v.code];
     }
     const AuditCounts& c = report.checked;
-    out += report.ok() ? "audit ok: 0 violations" : "audit FAILED: " + std::to_string(report.violations.size()) +
-                                                        (report.violations.size() == 1 ? " violation" : " violations");
+    out += report.ok() ? "audit ok: 0 violations"
+                       : "audit FAILED: " + std::to_string(report.violations.size()) +
+                             (report.violations.size() == 1 ? " violation" : " violations");
     if (!per_code.empty()) {
         out += " (";
         bool first = true;

@@ -13,16 +13,20 @@ namespace {
 namespace q = audit_queries;
 
 // Runs one check and appends at most `max` violations; returns whether it found more.
-bool run_check(q::Snapshot& snapshot, const detail::Check& check, std::uint32_t max,
-               std::vector<Violation>& out) {
+bool run_check(q::Snapshot& snapshot, const detail::Check& check, std::uint32_t max, std::vector<Violation>& out) {
     std::vector<q::Row> rows;
     const bool more = snapshot.fetch(check.query, max, rows);
     for (q::Row& r : rows) {
-        const detail::CheckRow row{std::move(r.tenant_id), std::move(r.subject_id), std::move(r.related_id),
+        const detail::CheckRow row{std::move(r.tenant_id),
+                                   std::move(r.subject_id),
+                                   std::move(r.related_id),
                                    r.field ? std::move(*r.field) : check.field,
-                                   std::move(r.note_a), std::move(r.note_b), r.expected, r.actual};
-        out.push_back(Violation{check.code, row.tenant_id, check.subject, row.subject_id, row.related_id,
-                                row.field, row.expected, row.actual, check.describe(check, row)});
+                                   std::move(r.note_a),
+                                   std::move(r.note_b),
+                                   r.expected,
+                                   r.actual};
+        out.push_back(Violation{check.code, row.tenant_id, check.subject, row.subject_id, row.related_id, row.field,
+                                row.expected, row.actual, check.describe(check, row)});
     }
     return more;
 }
@@ -31,14 +35,10 @@ bool run_check(q::Snapshot& snapshot, const detail::Check& check, std::uint32_t 
 
 std::string_view to_string(Subject subject) {
     switch (subject) {
-        case Subject::tenant:
-            return "tenant";
-        case Subject::account:
-            return "account";
-        case Subject::transfer:
-            return "transfer";
-        case Subject::order:
-            return "order";
+        case Subject::tenant: return "tenant";
+        case Subject::account: return "account";
+        case Subject::transfer: return "transfer";
+        case Subject::order: return "order";
     }
     return "?";
 }
@@ -57,8 +57,8 @@ Result<AuditReport> run_audit(storage::Database& db, const AuditOptions& options
             for (const detail::Check& check : detail::checks()) {
                 current = check.code;
                 const bool cut = run_check(snapshot, check, options.violations_per_check_max, report.violations);
-                if (cut && std::find(report.truncated.begin(), report.truncated.end(), check.code) ==
-                               report.truncated.end()) {
+                if (cut &&
+                    std::find(report.truncated.begin(), report.truncated.end(), check.code) == report.truncated.end()) {
                     report.truncated.emplace_back(check.code);
                 }
             }

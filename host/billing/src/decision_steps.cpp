@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "billing/storage/engine_errors.hpp"
 #include "billing/rules/decision_check.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "order_moves.hpp"
 
 namespace billing::decision_steps {
@@ -13,8 +13,8 @@ Result<sdk::Decision> ask_decision(const plugin::PolicyInstance& policy, const O
     try {
         return policy.policy().decide(order_moves::view_of(order), event, context);
     } catch (const std::exception& e) {
-        return Error{engine_error::policy_failed,
-                     order_moves::policy_label(policy.info()) + " failed to decide on order " + order.id + ": " + e.what()};
+        return Error{engine_error::policy_failed, order_moves::policy_label(policy.info()) +
+                                                      " failed to decide on order " + order.id + ": " + e.what()};
     } catch (...) {
         return Error{engine_error::policy_failed,
                      order_moves::policy_label(policy.info()) + " failed to decide on order " + order.id};
@@ -34,7 +34,8 @@ Result<const sdk::ProductInfo*> product_of(const plugin::PolicyInstance& policy,
 }
 
 bool charges(const std::vector<sdk::MoneyMove>& moves) {
-    return std::any_of(moves.begin(), moves.end(), [](const sdk::MoneyMove& m) { return m.kind == sdk::MoveKind::charge; });
+    return std::any_of(moves.begin(), moves.end(),
+                       [](const sdk::MoneyMove& m) { return m.kind == sdk::MoveKind::charge; });
 }
 
 }  // namespace billing::decision_steps

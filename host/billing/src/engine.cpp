@@ -5,11 +5,11 @@
 
 #include "billing/storage/accounts.hpp"
 #include "billing/storage/engine_errors.hpp"
+#include "billing/storage/errors.hpp"
 #include "billing/storage/idempotency.hpp"
 #include "billing/storage/ledger.hpp"
 #include "billing/storage/orders.hpp"
 #include "billing/storage/tenants.hpp"
-#include "billing/storage/errors.hpp"
 #include "idempotent_call.hpp"
 
 namespace billing {
@@ -150,8 +150,8 @@ Result<AccountRecord> deposit_in(soci::session& sql, const std::string& tenant_i
     if (!customer) return customer.error();
     auto system = ledger::system_accounts(sql, tenant_id);
     if (!system) return system.error();
-    ledger::Transfer transfer{tenant_id, system.value().funding, account_id, amount_minor,
-                              ledger::transfer_kind::deposit, "", "", now_ms};
+    ledger::Transfer transfer{
+        tenant_id, system.value().funding, account_id, amount_minor, ledger::transfer_kind::deposit, "", "", now_ms};
     if (auto posted = ledger::post(sql, transfer); !posted) return posted.error();
     return accounts::get(sql, tenant_id, account_id);
 }
@@ -169,8 +169,7 @@ Result<AccountRecord> Engine::deposit(const std::string& tenant_id, const std::s
                                       MinorUnits amount_minor) {
     if (auto refused = refuse_amount(amount_minor)) return *refused;
     const UtcMs now_ms = clock_.now_ms();
-    return db_.write(
-        [&](soci::session& sql) { return deposit_in(sql, tenant_id, account_id, amount_minor, now_ms); });
+    return db_.write([&](soci::session& sql) { return deposit_in(sql, tenant_id, account_id, amount_minor, now_ms); });
 }
 
 Result<IdempotentResult<AccountRecord>> Engine::deposit(const std::string& tenant_id, const std::string& account_id,

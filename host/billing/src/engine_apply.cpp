@@ -4,18 +4,18 @@
 #include <algorithm>
 
 #include "billing/core/ids.hpp"
+#include "billing/engine/engine.hpp"
+#include "billing/rules/decision_check.hpp"
 #include "billing/storage/accounts.hpp"
 #include "billing/storage/disputes.hpp"
-#include "billing/rules/decision_check.hpp"
-#include "billing/engine/engine.hpp"
 #include "billing/storage/engine_errors.hpp"
+#include "billing/storage/errors.hpp"
 #include "billing/storage/events.hpp"
 #include "billing/storage/idempotency.hpp"
 #include "billing/storage/ledger.hpp"
 #include "billing/storage/orders.hpp"
-#include "billing/storage/errors.hpp"
-#include "idempotent_call.hpp"
 #include "decision_steps.hpp"
+#include "idempotent_call.hpp"
 #include "order_moves.hpp"
 #include "plan_writer.hpp"
 #include "write_plan.hpp"
@@ -87,8 +87,7 @@ void record_refund_grant(soci::session& sql, const OrderRecord& order, const sdk
 }  // namespace
 
 Result<EventResult> Engine::apply(const plugin::PolicyInstance& policy, const std::string& tenant_id,
-                                  const std::string& order_id, const sdk::Event& event, UtcMs now_ms,
-                                  Preview preview) {
+                                  const std::string& order_id, const sdk::Event& event, UtcMs now_ms, Preview preview) {
     if (auto refused = refuse_request_event(event)) return *refused;
     auto result = db_.write(
         [&](soci::session& sql) { return apply_in(sql, policy, tenant_id, order_id, event, now_ms, preview); });
@@ -97,18 +96,16 @@ Result<EventResult> Engine::apply(const plugin::PolicyInstance& policy, const st
 }
 
 Result<IdempotentResult<EventResult>> Engine::apply(const plugin::PolicyInstance& policy, const std::string& tenant_id,
-                                                    const std::string& order_id, const sdk::Event& event,
-                                                    UtcMs now_ms, const IdempotencyKey<EventResult>& idem) {
+                                                    const std::string& order_id, const sdk::Event& event, UtcMs now_ms,
+                                                    const IdempotencyKey<EventResult>& idem) {
     if (auto refused = refuse_request_event(event)) return *refused;
     if (auto refused = idempotency::refusal(idem.key, idem.request_hash, static_cast<bool>(idem.respond))) {
         return *refused;
     }
     auto result = db_.write([&](soci::session& sql) {
-        return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(),
-                                    [&] {
-                                        return apply_in(sql, policy, tenant_id, order_id, event, now_ms,
-                                                        Preview::cancel);
-                                    });
+        return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(), [&] {
+            return apply_in(sql, policy, tenant_id, order_id, event, now_ms, Preview::cancel);
+        });
     });
     if (result && result.value().result) tell(event.type, result.value().result->applied);
     return result;
@@ -120,8 +117,8 @@ void Engine::tell(const std::string& event_type, const ApplyResult& result) cons
 }
 
 Result<EventResult> Engine::apply_in(soci::session& sql, const plugin::PolicyInstance& policy,
-                                     const std::string& tenant_id, const std::string& order_id,
-                                     const sdk::Event& event, UtcMs now_ms, Preview preview) {
+                                     const std::string& tenant_id, const std::string& order_id, const sdk::Event& event,
+                                     UtcMs now_ms, Preview preview) {
     auto order = orders::get(sql, tenant_id, order_id, db_.dialect().lock_rows);
     if (!order) return order.error();
     // A request's decision time never runs backwards on an order: one that waited for the
@@ -132,8 +129,7 @@ Result<EventResult> Engine::apply_in(soci::session& sql, const plugin::PolicyIns
     // their due time (DESIGN §5: a late run decides as an on-time one).
     const UtcMs decided_at_ms = std::max(now_ms, order.value().updated_at_ms);
     EventResult result;
-    const std::optional<UtcMs> preview_at_ms =
-        preview == Preview::cancel ? std::optional<UtcMs>(now_ms) : std::nullopt;
+    const std::optional<UtcMs> preview_at_ms = preview == Preview::cancel ? std::optional<UtcMs>(now_ms) : std::nullopt;
     auto applied = decide_in(sql, policy, order.value(), event, decided_at_ms, preview_at_ms, &result.cancel);
     if (!applied) return applied.error();
     result.applied = std::move(applied).value();
@@ -151,8 +147,9 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     if (!d.allowed) {
         // A denial writes nothing, but the API shows its available_at: it must be a time the
         // host can print.
-        const decision_check::Facts facts{order_moves::view_of(before), *product.value(), before.is_final, 0, now_ms,
-                                          event.type == sdk::event_type::timer};
+        const decision_check::Facts facts{
+            order_moves::view_of(before),        *product.value(), before.is_final, 0, now_ms,
+            event.type == sdk::event_type::timer};
         if (auto broken = decision_check::violation(d, facts)) {
             return Error{engine_error::policy_violation,
                          order_moves::policy_label(policy.info()) + " on order " + before.id + ": " + *broken};
@@ -177,14 +174,15 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
             }
         }
         if (charged_minor > customer_balance_minor) {
-            return Error{engine_error::insufficient_funds, "the account holds " + std::to_string(customer_balance_minor) +
+            return Error{engine_error::insufficient_funds, "the account holds " +
+                                                               std::to_string(customer_balance_minor) +
                                                                ", the charge is " + std::to_string(charged_minor)};
         }
     }
     const sdk::OrderView view = order_moves::view_of(before);
     const bool timer_event = event.type == sdk::event_type::timer;
-    const decision_check::Facts facts{view, *product.value(), before.is_final, customer_balance_minor, now_ms,
-                                      timer_event};
+    const decision_check::Facts facts{view,   *product.value(), before.is_final, customer_balance_minor,
+                                      now_ms, timer_event};
     const std::string label = order_moves::policy_label(policy.info());
     if (auto broken = decision_check::violation(d, facts)) {
         // The rule and the amounts only: no secrets live in a decision, and none are logged.
@@ -204,8 +202,8 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     const MinorUnits refunded_minor = plan.value().refunded_minor;
     record_refund_grant(sql, before, event, refunded_minor, now_ms);
     const bool closed = plan.value().closed;
-    return ApplyResult{true, d.code, d.message, std::nullopt, std::move(plan.value().order.order), refunded_minor,
-                       closed};
+    return ApplyResult{true,           d.code, d.message, std::nullopt, std::move(plan.value().order.order),
+                       refunded_minor, closed};
 }
 
 }  // namespace billing

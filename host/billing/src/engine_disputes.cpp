@@ -3,8 +3,8 @@
 // the order's money and its events never disagree. Lock order as everywhere: the order row
 // first, then what hangs off it (here the dispute row).
 #include "billing/core/ids.hpp"
-#include "billing/storage/disputes.hpp"
 #include "billing/engine/engine.hpp"
+#include "billing/storage/disputes.hpp"
 #include "billing/storage/engine_errors.hpp"
 #include "billing/storage/orders.hpp"
 #include "idempotent_call.hpp"
@@ -58,14 +58,12 @@ Result<DisputeResult> Engine::open_dispute(const plugin::PolicyInstance& policy,
 }
 
 Result<IdempotentResult<DisputeResult>> Engine::open_dispute(const plugin::PolicyInstance& policy,
-                                                             const std::string& tenant_id,
-                                                             const std::string& order_id, const NewDispute& dispute,
-                                                             UtcMs now_ms,
+                                                             const std::string& tenant_id, const std::string& order_id,
+                                                             const NewDispute& dispute, UtcMs now_ms,
                                                              const IdempotencyKey<DisputeResult>& idem) {
     auto result = db_.write([&](soci::session& sql) {
-        return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(), [&] {
-            return open_dispute_in(sql, policy, tenant_id, order_id, dispute, now_ms);
-        });
+        return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(),
+                                    [&] { return open_dispute_in(sql, policy, tenant_id, order_id, dispute, now_ms); });
     });
     if (result && result.value().result) tell(sdk::event_type::dispute_opened, result.value().result->applied);
     return result;

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "billing/engine/engine.hpp"
-#include "billing/storage/engine_errors.hpp"
 #include "billing/rules/decision_check.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "decision_steps.hpp"
 #include "order_moves.hpp"
 
@@ -28,9 +28,9 @@ Result<sdk::Decision> Engine::preview(const plugin::PolicyInstance& policy, cons
     if (!decision) return decision;
     // The budget of a charge is not known here without reading the balance; the other checks are
     // (for a denial, the available_at the API shows).
-    const decision_check::Facts facts{order_moves::view_of(order), *product.value(), order.is_final,
-                                      order_charged_minor_max, decided_at_ms,
-                                      event.type == sdk::event_type::timer};
+    const decision_check::Facts facts{
+        order_moves::view_of(order), *product.value(), order.is_final,
+        order_charged_minor_max,     decided_at_ms,    event.type == sdk::event_type::timer};
     if (auto broken = decision_check::violation(decision.value(), facts)) {
         return Error{engine_error::policy_violation,
                      order_moves::policy_label(policy.info()) + " on order " + order.id + ": " + *broken};

@@ -1,8 +1,8 @@
 // Engine::purchase: quote -> check -> charge -> order, timers and first event, in one transaction.
 #include "billing/core/ids.hpp"
-#include "billing/storage/accounts.hpp"
-#include "billing/rules/decision_check.hpp"
 #include "billing/engine/engine.hpp"
+#include "billing/rules/decision_check.hpp"
+#include "billing/storage/accounts.hpp"
 #include "billing/storage/engine_errors.hpp"
 #include "billing/storage/events.hpp"
 #include "billing/storage/idempotency.hpp"
@@ -17,15 +17,14 @@ namespace billing {
 
 namespace {
 
-Result<sdk::Quote> ask_quote(const plugin::PolicyInstance& policy, const sdk::PurchaseRequest& request,
-                             UtcMs now_ms) {
+Result<sdk::Quote> ask_quote(const plugin::PolicyInstance& policy, const sdk::PurchaseRequest& request, UtcMs now_ms) {
     sdk::Context context;
     context.now_ms = now_ms;
     try {
         return policy.policy().quote(request, context);
     } catch (const std::exception& e) {
-        return Error{engine_error::policy_failed, order_moves::policy_label(policy.info()) + " failed to quote product " +
-                                                      request.product + ": " + e.what()};
+        return Error{engine_error::policy_failed, order_moves::policy_label(policy.info()) +
+                                                      " failed to quote product " + request.product + ": " + e.what()};
     } catch (...) {
         return Error{engine_error::policy_failed,
                      order_moves::policy_label(policy.info()) + " failed to quote product " + request.product};
@@ -45,7 +44,8 @@ Result<const sdk::ProductInfo*> accept_quote(const plugin::PolicyInstance& polic
                               " for account " + account_id + ": ";
     const sdk::ProductInfo* product = decision_check::find_product(policy.info(), request.product);
     if (product == nullptr) {
-        return Error{engine_error::policy_violation, where + "unknown_product: the policy quoted an undeclared product"};
+        return Error{engine_error::policy_violation,
+                     where + "unknown_product: the policy quoted an undeclared product"};
     }
     if (auto broken = decision_check::quote_violation(quote, *product, balance_minor, now_ms)) {
         return Error{engine_error::policy_violation, where + *broken};
@@ -96,8 +96,8 @@ Result<PurchaseResult> Engine::purchase(const plugin::PolicyInstance& policy, co
                                         const std::string& account_id, const sdk::PurchaseRequest& request,
                                         UtcMs now_ms, Preview preview) {
     const PurchaseCall call{policy, tenant_id, account_id, request, now_ms, clock_.now_ms(), preview};
-    auto result = db_.write(
-        [&](soci::session& sql) { return purchase_in(sql, call, system_accounts(sql, tenant_id)); });
+    auto result =
+        db_.write([&](soci::session& sql) { return purchase_in(sql, call, system_accounts(sql, tenant_id)); });
     if (result && change_listener_) {
         const OrderRecord& order = result.value().order;
         change_listener_(OrderChange{events::purchase_type, order, 0, order.is_final});

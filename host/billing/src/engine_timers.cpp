@@ -1,17 +1,17 @@
 // The sweeper's side of the engine: leased timers run one by one (each in its own transaction)
 // or as a claimed batch in one transaction, set-based where the batch allows it.
-#include <optional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "billing/core/ids.hpp"
 #include "billing/engine/engine.hpp"
+#include "billing/rules/decision_check.hpp"
 #include "billing/storage/engine_errors.hpp"
+#include "billing/storage/errors.hpp"
 #include "billing/storage/events.hpp"
 #include "billing/storage/ledger.hpp"
 #include "billing/storage/orders.hpp"
-#include "billing/rules/decision_check.hpp"
-#include "billing/storage/errors.hpp"
 #include "decision_steps.hpp"
 #include "order_moves.hpp"
 #include "plan_writer.hpp"
@@ -105,8 +105,7 @@ Result<SweptBatch> Engine::run_due_batch(const std::vector<timers::TimerRow>& ca
         batch.claimed = timers::lock_claimable(sql, candidates, now_ms, db_.dialect().lock_rows);
         if (batch.claimed.empty()) return batch;
         std::vector<std::optional<TimerOutcome>> done(batch.claimed.size());
-        if (auto set_based =
-                run_set_based_in(sql, batch.claimed, owner, Held::locked, orders.value(), policies, done);
+        if (auto set_based = run_set_based_in(sql, batch.claimed, owner, Held::locked, orders.value(), policies, done);
             !set_based) {
             return set_based.error();
         }
@@ -261,14 +260,14 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
         auto decision = decision_steps::ask_decision(*policy.value(), before, event, context);
         if (!decision) continue;
         const sdk::Decision& d = decision.value();
-        const decision_check::Facts facts{order_moves::view_of(before), *product.value(), before.is_final, 0,
-                                          timer.due_at_ms, true};
+        const decision_check::Facts facts{
+            order_moves::view_of(before), *product.value(), before.is_final, 0, timer.due_at_ms, true};
         // A decision the host refuses, a denial too, is the per-timer pass's failure to count.
         if (decision_check::violation(d, facts)) continue;
         if (!d.allowed) {
             removed.push_back(timer);
-            done[i] = TimerOutcome{TimerRun::denied, {}, ApplyResult{false, d.code, d.message, d.available_at_ms, before},
-                                   true};
+            done[i] = TimerOutcome{
+                TimerRun::denied, {}, ApplyResult{false, d.code, d.message, d.available_at_ms, before}, true};
             continue;
         }
         // A charge is bounded by the customer's balance, which this pass does not read.
@@ -283,10 +282,11 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
         if (!plan) continue;
         removed.push_back(timer);
         const write_plan::Plan& p = plan.value();
-        done[i] = TimerOutcome{TimerRun::applied, {},
-                               ApplyResult{true, d.code, d.message, std::nullopt, p.order.order, p.refunded_minor,
-                                           p.closed},
-                               true};
+        done[i] =
+            TimerOutcome{TimerRun::applied,
+                         {},
+                         ApplyResult{true, d.code, d.message, std::nullopt, p.order.order, p.refunded_minor, p.closed},
+                         true};
         writes.add(std::move(plan).value());
     }
 
@@ -299,8 +299,7 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
     return writes.write(sql, db_.dialect().lock_rows);
 }
 
-TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner,
-                                          const Error& error) {
+TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner, const Error& error) {
     if (storage::is_transient(error.code)) return TimerOutcome{TimerRun::failed, error, std::nullopt};
     auto recorded = db_.write([&](soci::session& sql) -> Result<timers::FailureRecord> {
         return timers::record_failure(sql, timer, owner, error);

@@ -12,9 +12,9 @@
 #include <string>
 #include <utility>
 
+#include "billing/engine/records.hpp"
 #include "billing/storage/engine_errors.hpp"
 #include "billing/storage/idempotency.hpp"
-#include "billing/engine/records.hpp"
 
 namespace billing::idempotent_call {
 
@@ -25,8 +25,9 @@ template <class T, class Effect>
 Result<IdempotentResult<T>> run(soci::session& sql, const std::string& tenant_id, const IdempotencyKey<T>& idem,
                                 UtcMs now_ms, Effect&& effect) {
     if (auto stored = idempotency::find(sql, tenant_id, idem.key)) {
-        const bool same_request = stored->request_hash == idem.request_hash ||
-                                  (!idem.legacy_request_hash.empty() && stored->request_hash == idem.legacy_request_hash);
+        const bool same_request =
+            stored->request_hash == idem.request_hash ||
+            (!idem.legacy_request_hash.empty() && stored->request_hash == idem.legacy_request_hash);
         if (!same_request) {
             return Error{engine_error::idempotency_key_reused,
                          "idempotency key " + idem.key + " was used with another request"};
@@ -37,8 +38,8 @@ Result<IdempotentResult<T>> run(soci::session& sql, const std::string& tenant_id
     if (!result) return result.error();
     IdempotencyResponse response = idem.respond(result.value());
     if (response.status_code < 100 || response.status_code > 599) {
-        return Error{engine_error::invalid_request, "a response builder returned status " +
-                                                        std::to_string(response.status_code)};
+        return Error{engine_error::invalid_request,
+                     "a response builder returned status " + std::to_string(response.status_code)};
     }
     if (auto stored = idempotency::insert(sql, tenant_id, idem.key, idem.request_hash, response, now_ms); !stored) {
         return stored.error();

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "billing/core/result.hpp"
-#include "billing/storage/ledger_rules.hpp"
 #include "billing/engine/records.hpp"
+#include "billing/storage/ledger_rules.hpp"
 
 namespace billing::order_moves {
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "billing/storage/engine_errors.hpp"
 #include "billing/rules/decision_check.hpp"
+#include "billing/storage/engine_errors.hpp"
 #include "billing/storage/json_codec.hpp"
 #include "order_moves.hpp"
 
@@ -63,8 +63,8 @@ MinorUnits refunded_minor(const std::vector<sdk::MoneyMove>& moves) {
 // The moves' transfers after those already in plan (a purchase's charge), then the invariants.
 Result<Plan> finish(Plan plan, const std::vector<sdk::MoneyMove>& moves, const Common& c) {
     const OrderRecord& order = plan.order.order;
-    auto transfers = order_moves::transfers_for(moves, order_moves::Target{c.system, c.event_id, c.written_at_ms},
-                                                order);
+    auto transfers =
+        order_moves::transfers_for(moves, order_moves::Target{c.system, c.event_id, c.written_at_ms}, order);
     if (!transfers) return transfers.error();
     if (plan.transfers.empty()) {
         plan.transfers = std::move(transfers).value();

@@ -64,7 +64,8 @@ Result<ServerAddress> parse_server_address(DatabaseBackend backend, std::string_
     }
     const std::string& path = uri.getPath();
     if (path.size() < 2 || path.find('/', 1) != std::string::npos) {
-        return invalid("names no database, or more than one path segment: expected USER:PASSWORD@HOST:PORT/DB after the scheme");
+        return invalid(
+            "names no database, or more than one path segment: expected USER:PASSWORD@HOST:PORT/DB after the scheme");
     }
     ServerAddress address;
     address.host = uri.getHost();

@@ -19,10 +19,9 @@ constexpr std::size_t policy_name_bytes_max = 64;
 
 // Names become URL segments (/admin/plugins/{name}/reload) and log fields: keep them plain.
 bool is_policy_name(std::string_view name) {
-    return !name.empty() && name.size() <= policy_name_bytes_max &&
-           std::all_of(name.begin(), name.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-           });
+    return !name.empty() && name.size() <= policy_name_bytes_max && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
 }
 
 std::string position_of(const toml::node& node) {
@@ -57,8 +56,8 @@ void read_policies(const toml::array& array, Diagnostics& diagnostics, PluginsCo
         const std::string path = "plugins.policy[" + std::to_string(i) + "]";
         const toml::table* table = element.as_table();
         if (table == nullptr) {
-            diagnostics.add(element.source().begin, path + ": expected a table ([[plugins.policy]]), got " +
-                                                        std::string(describe(element)));
+            diagnostics.add(element.source().begin,
+                            path + ": expected a table ([[plugins.policy]]), got " + std::string(describe(element)));
             continue;
         }
         PolicyPluginConfig policy;

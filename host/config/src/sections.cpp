@@ -46,8 +46,9 @@ void read_database(const toml::table& table, Diagnostics& diagnostics, DatabaseC
         const toml::node& node = *reader.node("url");
         const std::optional<DatabaseUrl> split = split_database_url(url);
         if (!split) {
-            reader.report("url", node, "\"" + url + "\" has an unsupported scheme; allowed schemes: " +
-                                           std::string(database_schemes));
+            reader.report("url", node,
+                          "\"" + url +
+                              "\" has an unsupported scheme; allowed schemes: " + std::string(database_schemes));
         } else if (split->target.empty()) {
             reader.report("url", node, "\"" + url + "\" names no database after the scheme");
         } else if (auto server = checked_server_address(*split); !server) {
@@ -84,8 +85,8 @@ void read_idempotency(const toml::table& table, Diagnostics& diagnostics, Idempo
 void read_log(const toml::table& table, Diagnostics& diagnostics, LogConfig& out) {
     TableReader reader(table, "log", diagnostics);
     reader.choice("level", out.level,
-                  std::array{LogLevel::fatal, LogLevel::critical, LogLevel::error, LogLevel::warning,
-                             LogLevel::notice, LogLevel::information, LogLevel::debug, LogLevel::trace});
+                  std::array{LogLevel::fatal, LogLevel::critical, LogLevel::error, LogLevel::warning, LogLevel::notice,
+                             LogLevel::information, LogLevel::debug, LogLevel::trace});
     reader.choice("format", out.format, std::array{LogFormat::json, LogFormat::text});
     reader.refuse_unknown_keys();
 }

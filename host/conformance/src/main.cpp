@@ -143,9 +143,8 @@ int main(int argc, char** argv) {
     }
     const std::string replay = "replay: billing-plugin-conformance --plugin " + files.plugin.string() + " --config " +
                                files.config.string() +
-                               (files.declaration ? " --declaration " + files.declaration->string() : "") +
-                               " --seed " + std::to_string(options.seed) + " --orders " +
-                               std::to_string(options.orders);
+                               (files.declaration ? " --declaration " + files.declaration->string() : "") + " --seed " +
+                               std::to_string(options.seed) + " --orders " + std::to_string(options.orders);
     std::cout << std::flush;
 
     int pipe_fds[2];

@@ -333,8 +333,10 @@ ReadReport read_events(std::string_view text, const ReadLimits& limits, Sink& si
         report.failure = std::move(failure);
     } else if (stream.Tell() != text.size()) {
         // The stream reads a NUL byte as its end: whatever follows one is refused here.
-        report.failure = ReadFailure{
-            .kind = ReadFailure::Kind::syntax, .offset = stream.Tell(), .message = "A NUL byte is not JSON.", .path = ""};
+        report.failure = ReadFailure{.kind = ReadFailure::Kind::syntax,
+                                     .offset = stream.Tell(),
+                                     .message = "A NUL byte is not JSON.",
+                                     .path = ""};
     }
     return report;
 }

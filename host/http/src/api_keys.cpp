@@ -52,8 +52,8 @@ Result<NewApiKey> generate_api_key(Role role) {
         NewApiKey made;
         made.role = role;
         made.prefix = random_chars(device, api_key_prefix_chars);
-        made.key = "bk_" + std::string(tag_of(role)) + "_" + made.prefix + "_" +
-                   random_chars(device, api_key_secret_chars);
+        made.key =
+            "bk_" + std::string(tag_of(role)) + "_" + made.prefix + "_" + random_chars(device, api_key_secret_chars);
         made.digest_hex = api_key_digest_hex(made.key);
         return made;
     } catch (const std::exception& e) {
@@ -66,7 +66,8 @@ std::optional<ApiKeyParts> parse_api_key(std::string_view key) {
         key[7 + api_key_prefix_chars] != '_') {
         return std::nullopt;
     }
-    const auto tag = std::find_if(tags.begin(), tags.end(), [key](const auto& t) { return t.second == key.substr(3, 3); });
+    const auto tag =
+        std::find_if(tags.begin(), tags.end(), [key](const auto& t) { return t.second == key.substr(3, 3); });
     const std::string_view prefix = key.substr(7, api_key_prefix_chars);
     const std::string_view secret = key.substr(8 + api_key_prefix_chars);
     if (tag == tags.end() || !std::all_of(prefix.begin(), prefix.end(), key_char) ||

@@ -44,8 +44,7 @@ std::string range_text(IntegerRange range) {
 Result<std::string> checked_text(std::string_view field, const std::string& text, StringBounds bounds) {
     if (text.size() < bounds.min_bytes || text.size() > bounds.max_bytes) {
         return invalid(field, "must be " + std::to_string(bounds.min_bytes) + " to " +
-                                  std::to_string(bounds.max_bytes) + " bytes long, not " +
-                                  std::to_string(text.size()));
+                                  std::to_string(bounds.max_bytes) + " bytes long, not " + std::to_string(text.size()));
     }
     const auto refused = [&bounds](char c) {
         if (bounds.multiline && (c == '\n' || c == '\r' || c == '\t')) return false;
@@ -265,9 +264,9 @@ Result<JsonObject> parse_json_object(std::string_view body, const JsonLimits& li
     if (report.failure) {
         // JSON of the wrong shape (an array, a string, a number) is invalid input (422); text
         // that is not JSON at all is malformed (400).
-        return Error{std::string(problem_code::malformed_json),
-                     "the body is not JSON: " + report.failure->message + " (at byte " +
-                         std::to_string(report.failure->offset) + ")"};
+        return Error{std::string(problem_code::malformed_json), "the body is not JSON: " + report.failure->message +
+                                                                    " (at byte " +
+                                                                    std::to_string(report.failure->offset) + ")"};
     }
     if (root.kind != Kind::object) {
         return Error{std::string(problem_code::validation_failed), "the body must be a JSON object"};

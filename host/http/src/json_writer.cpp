@@ -10,9 +10,9 @@ namespace {
 constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
 
 struct Utf8Step {
-    std::size_t bytes = 1;      // how many bytes of the input this step covers
-    bool valid = false;         // they are one well-formed character
-    char32_t code_point = 0;    // that character, when valid
+    std::size_t bytes = 1;    // how many bytes of the input this step covers
+    bool valid = false;       // they are one well-formed character
+    char32_t code_point = 0;  // that character, when valid
 };
 
 // The character at s[at] when its bytes are well-formed UTF-8 (RFC 3629: no overlong form, no
@@ -50,9 +50,7 @@ Utf8Step utf8_step(std::string_view s, std::size_t at) {
 
 // Control characters (C0, DEL, C1) and the two line separators JavaScript treats as line ends
 // are escaped, so that a log line stays one line and a body reads the same in any viewer.
-bool escaped_as_code(char32_t c) {
-    return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029;
-}
+bool escaped_as_code(char32_t c) { return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029; }
 
 }  // namespace
 

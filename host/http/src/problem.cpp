@@ -118,15 +118,17 @@ Problem hide_server_fault(Problem problem) {
 std::span<const ProblemKind> problem_catalogue() { return catalogue; }
 
 const ProblemKind* find_problem_kind(std::string_view code) {
-    const auto* found = std::find_if(catalogue.begin(), catalogue.end(),
-                                     [code](const ProblemKind& kind) { return kind.code == code; });
+    const auto* found =
+        std::find_if(catalogue.begin(), catalogue.end(), [code](const ProblemKind& kind) { return kind.code == code; });
     return found == catalogue.end() ? nullptr : found;
 }
 
 Problem make_problem(std::string_view code, std::string detail) {
     const ProblemKind* kind = find_problem_kind(code);
     assert(kind != nullptr && "make_problem takes only the catalogue's codes");
-    return Problem{.status = kind->status, .code = std::string(kind->code), .title = std::string(kind->title),
+    return Problem{.status = kind->status,
+                   .code = std::string(kind->code),
+                   .title = std::string(kind->title),
                    .detail = std::move(detail)};
 }
 
@@ -134,24 +136,28 @@ Problem problem_for_error(const Error& error) {
     if (find_problem_kind(error.code) != nullptr) {
         return hide_server_fault(make_problem(error.code, error.message));
     }
-    const auto* mapped = std::find_if(mappings.begin(), mappings.end(),
-                                      [&error](const Mapping& m) { return m.from == error.code; });
+    const auto* mapped =
+        std::find_if(mappings.begin(), mappings.end(), [&error](const Mapping& m) { return m.from == error.code; });
     if (mapped != mappings.end()) {
         if (!mapped->code.empty()) {
             return hide_server_fault(make_problem(mapped->code, error.message));
         }
-        return hide_server_fault(
-            Problem{.status = mapped->status, .code = error.code, .title = std::string(mapped->title),
-                    .detail = error.message});
+        return hide_server_fault(Problem{.status = mapped->status,
+                                         .code = error.code,
+                                         .title = std::string(mapped->title),
+                                         .detail = error.message});
     }
     if (stable_code(error.code)) {
-        return Problem{.status = 422, .code = error.code, .title = "Refused by the tenant's policy", .detail = error.message};
+        return Problem{
+            .status = 422, .code = error.code, .title = "Refused by the tenant's policy", .detail = error.message};
     }
     return hide_server_fault(make_problem(problem_code::internal, ""));
 }
 
 Problem policy_denial(std::string code, std::string message, std::optional<UtcMs> available_at) {
-    Problem problem{.status = 409, .code = std::move(code), .title = "Not allowed by the tenant's policy now",
+    Problem problem{.status = 409,
+                    .code = std::move(code),
+                    .title = "Not allowed by the tenant's policy now",
                     .detail = std::move(message)};
     if (available_at) {
         problem.extra.emplace_back("available_at", format_rfc3339_utc(*available_at));
@@ -204,8 +210,11 @@ std::optional<Problem> parse_problem_body(std::string_view body) {
         status->integer < 100 || status->integer > 599) {
         return std::nullopt;
     }
-    Problem problem{.status = static_cast<int>(status->integer), .code = std::move(*code), .title = std::move(*title),
-                    .detail = std::move(*detail), .request_id = text("request_id").value_or("")};
+    Problem problem{.status = static_cast<int>(status->integer),
+                    .code = std::move(*code),
+                    .title = std::move(*title),
+                    .detail = std::move(*detail),
+                    .request_id = text("request_id").value_or("")};
     for (std::size_t i = 0; i < object.names.size(); ++i) {
         const std::string& name = object.names[i];
         if (standard_member(name) || name == "type") continue;

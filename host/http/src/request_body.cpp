@@ -32,7 +32,8 @@ Result<Unit> check_json_content_type(std::string_view content_type) {
         semicolon == std::string_view::npos ? "" : lower_trimmed(content_type.substr(semicolon + 1));
     std::string compact;
     std::copy_if(parameter.begin(), parameter.end(), std::back_inserter(compact), [](char c) { return c != ' '; });
-    if (media == "application/json" && (compact.empty() || compact == "charset=utf-8" || compact == "charset=\"utf-8\"")) {
+    if (media == "application/json" &&
+        (compact.empty() || compact == "charset=utf-8" || compact == "charset=\"utf-8\"")) {
         return Unit{};
     }
     return Error{std::string(problem_code::unsupported_media_type),

@@ -19,7 +19,8 @@ namespace pc = problem_code;
 
 bool is_tchar(unsigned char c) {
     // RFC 9110 §5.6.2
-    return std::isalnum(c) != 0 || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+    return std::isalnum(c) != 0 ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 std::string lower(std::string_view text) {
@@ -53,14 +54,16 @@ std::optional<HeadRefusal> check_request_line(std::string_view head) {
     const std::string_view method = line.substr(0, first_space);
     const std::string_view target = line.substr(first_space + 1, last_space - first_space - 1);
     const std::string_view version = line.substr(last_space + 1);
-    const bool method_ok =
-        !method.empty() && std::all_of(method.begin(), method.end(), [](char c) { return is_tchar(static_cast<unsigned char>(c)); });
+    const bool method_ok = !method.empty() && std::all_of(method.begin(), method.end(), [](char c) {
+        return is_tchar(static_cast<unsigned char>(c));
+    });
     const bool target_ok = !target.empty() && std::all_of(target.begin(), target.end(), [](char c) {
         const auto u = static_cast<unsigned char>(c);
         return u > 0x20 && u != 0x7f;
     });
     if (!method_ok) return HeadRefusal{pc::bad_request_line, "the method must be a token"};
-    if (!target_ok) return HeadRefusal{pc::bad_request_line, "the request target must be one run of visible characters"};
+    if (!target_ok)
+        return HeadRefusal{pc::bad_request_line, "the request target must be one run of visible characters"};
     const bool version_shape = version.size() == 8 && version.substr(0, 5) == "HTTP/" &&
                                std::isdigit(static_cast<unsigned char>(version[5])) != 0 && version[6] == '.' &&
                                std::isdigit(static_cast<unsigned char>(version[7])) != 0;
@@ -127,7 +130,8 @@ std::optional<HeadRefusal> check_framing(const beast_http::request_header<>& hea
         // cannot overflow.
         if (text.empty() || text.size() > 18 ||
             !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-            return HeadRefusal{pc::bad_content_length, "Content-Length must be one decimal number of at most 18 digits"};
+            return HeadRefusal{pc::bad_content_length,
+                               "Content-Length must be one decimal number of at most 18 digits"};
         }
         out.framing = BodyFraming::content_length;
         out.content_length = 0;
@@ -146,7 +150,8 @@ std::optional<HeadRefusal> check_framing(const beast_http::request_header<>& hea
             }
             const bool chunked_last = coding.size() >= 7 && coding.compare(coding.size() - 7, 7, "chunked") == 0;
             if (chunked_times > 1 || (chunked_times == 1 && !chunked_last)) {
-                return HeadRefusal{pc::bad_transfer_encoding, "chunked must be the last transfer coding, and only once"};
+                return HeadRefusal{pc::bad_transfer_encoding,
+                                   "chunked must be the last transfer coding, and only once"};
             }
             return HeadRefusal{pc::transfer_coding_not_implemented, "only the chunked transfer coding is accepted"};
         }

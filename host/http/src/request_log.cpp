@@ -30,7 +30,8 @@ std::string_view level_of(int status) {
 std::string milliseconds_text(std::chrono::microseconds duration) {
     const auto us = std::max<std::int64_t>(duration.count(), 0);
     char text[32];
-    std::snprintf(text, sizeof text, "%lld.%03lld", static_cast<long long>(us / 1000), static_cast<long long>(us % 1000));
+    std::snprintf(text, sizeof text, "%lld.%03lld", static_cast<long long>(us / 1000),
+                  static_cast<long long>(us % 1000));
     return text;
 }
 
@@ -140,9 +141,8 @@ bool looks_like_secret(std::string_view value) {
 
 std::string accept_request_id(std::string_view client_value) {
     const bool plain = !client_value.empty() && client_value.size() <= request_id_chars_max &&
-                       std::all_of(client_value.begin(), client_value.end(), [](char c) {
-                           return is_alnum(c) || c == '.' || c == '_' || c == '-';
-                       });
+                       std::all_of(client_value.begin(), client_value.end(),
+                                   [](char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-'; });
     return plain && !looks_like_secret(client_value) ? std::string(client_value) : new_id("req");
 }
 

@@ -67,8 +67,10 @@ std::string format_rfc3339_utc(UtcMs at_ms) {
     const year_month_day ymd{day};
     const hh_mm_ss<milliseconds> time{at - day};
     char text[64];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02u" "T%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+    std::snprintf(text, sizeof text,
+                  "%04d-%02u-%02u"
+                  "T%02d:%02d:%02d.%03dZ",
+                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                   static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
                   static_cast<int>(time.seconds().count()), static_cast<int>(time.subseconds().count()));
     return text;

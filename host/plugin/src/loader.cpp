@@ -60,8 +60,8 @@ Result<fs::path> private_copy_dir(const fs::path& requested, const fs::path& fil
         std::string pattern = (fs::temp_directory_path() / "billing-host-plugins-XXXXXX").string();
         const fs::path made = ::mkdtemp(pattern.data()) != nullptr ? fs::path(pattern) : fs::path();
         if (made.empty()) {
-            return refusal(load_error::copy_failed, file, "cannot create a private folder for plugin copies",
-                           nullptr, Trust::nothing);
+            return refusal(load_error::copy_failed, file, "cannot create a private folder for plugin copies", nullptr,
+                           Trust::nothing);
         }
         return made;
     }
@@ -71,8 +71,8 @@ Result<fs::path> private_copy_dir(const fs::path& requested, const fs::path& fil
     if (ec || ::lstat(requested.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::geteuid() ||
         ::chmod(requested.c_str(), S_IRWXU) != 0) {
         return refusal(load_error::copy_failed, file,
-                       "the copy folder " + requested.string() + " cannot be made private to this user",
-                       nullptr, Trust::nothing);
+                       "the copy folder " + requested.string() + " cannot be made private to this user", nullptr,
+                       Trust::nothing);
     }
     return requested;
 }
@@ -97,8 +97,7 @@ Result<fs::path> copy_to_unique_path(const fs::path& file, const LoadOptions& op
     if (ec) {
         std::error_code ignored;
         if (options.copy_dir.empty()) fs::remove_all(dir.value(), ignored);  // the fresh folder made above
-        return refusal(load_error::copy_failed, file, "cannot copy to " + copy.string() + ": " + ec.message(),
-                       nullptr);
+        return refusal(load_error::copy_failed, file, "cannot copy to " + copy.string() + ": " + ec.message(), nullptr);
     }
     return copy;
 }
@@ -129,8 +128,8 @@ std::optional<Error> check_descriptor(const fs::path& file, const BillingPluginD
     }
     if (d->name == nullptr || *d->name == '\0' || d->version == nullptr || *d->version == '\0' ||
         d->create == nullptr || d->destroy == nullptr) {
-        return refusal(load_error::bad_descriptor, file,
-                       "the descriptor lacks a name, a version, create or destroy", d);
+        return refusal(load_error::bad_descriptor, file, "the descriptor lacks a name, a version, create or destroy",
+                       d);
     }
     return std::nullopt;
 }
@@ -144,9 +143,7 @@ PolicyInstance::PolicyInstance(std::shared_ptr<const PluginLibrary> library, sdk
                                BillingPolicyDestroyFn destroy, sdk::PolicyInfo info)
     : library_(std::move(library)), policy_(policy, destroy), info_(std::move(info)) {}
 
-const PluginIdentity& PolicyInstance::identity() const noexcept {
-    return library_->identity();
-}
+const PluginIdentity& PolicyInstance::identity() const noexcept { return library_->identity(); }
 
 PluginLibrary::PluginLibrary(std::unique_ptr<Impl> impl, PluginIdentity identity)
     : impl_(std::move(impl)), identity_(std::move(identity)) {}
@@ -176,8 +173,8 @@ Result<std::shared_ptr<const PluginLibrary>> PluginLibrary::open(const fs::path&
     if (options.copy_dir.empty()) fs::remove(copy.value().parent_path(), ignored);  // our own, now empty
     if (ec) {
         const char* why = ::dlerror();
-        return refusal(load_error::dlopen_failed, file, std::string("cannot load: ") + (why != nullptr ? why : ec.message()),
-                       nullptr);
+        return refusal(load_error::dlopen_failed, file,
+                       std::string("cannot load: ") + (why != nullptr ? why : ec.message()), nullptr);
     }
 
     if (!impl->library.has(sdk::descriptor_symbol)) {

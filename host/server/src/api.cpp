@@ -11,11 +11,11 @@
 #include <string_view>
 
 #include "api_call.hpp"
-#include "billing/storage/engine_errors.hpp"
 #include "billing/http/query_string.hpp"
 #include "billing/http/request_body.hpp"
 #include "billing/http/request_log.hpp"
 #include "billing/server/api_routes.hpp"
+#include "billing/storage/engine_errors.hpp"
 
 namespace billing::server {
 
@@ -99,7 +99,8 @@ ApiResponse Api::handle(const ApiRequest& request) {
         // RFC 9110 §11.6.1: a 401 names the scheme it wants (RFC 6750 §3: Bearer).
         response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"billing-host\"");
     }
-    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     const http::RouteSpec* route = call.match.kind == http::MatchKind::found ? call.match.route : nullptr;
     s_.metrics.request(route ? route->name : http::unmatched_route, response.status,
                        static_cast<double>(elapsed.count()) / 1e6);
@@ -125,8 +126,8 @@ ApiResponse Api::run(const ApiRequest& request, Call& call) {
         return api::problem(call, http::make_problem(http::problem_code::not_found, "no route for this path"));
     }
     if (call.match.kind == http::MatchKind::method_not_allowed) {
-        ApiResponse r = api::problem(call, http::make_problem(http::problem_code::method_not_allowed,
-                                                              "allowed: " + call.match.allow));
+        ApiResponse r = api::problem(
+            call, http::make_problem(http::problem_code::method_not_allowed, "allowed: " + call.match.allow));
         r.headers.emplace_back("Allow", call.match.allow);
         return r;
     }
@@ -169,8 +170,8 @@ ApiResponse Api::run(const ApiRequest& request, Call& call) {
     }
 
     if (request.idempotency_key && (request.idempotency_key->empty() || request.idempotency_key->size() > 255)) {
-        return api::problem(call, http::make_problem(http::problem_code::bad_request,
-                                                     "an Idempotency-Key is 1 to 255 characters"));
+        return api::problem(
+            call, http::make_problem(http::problem_code::bad_request, "an Idempotency-Key is 1 to 255 characters"));
     }
     const bool keyed = request.idempotency_key.has_value() && route.idempotency != http::Idempotency::ignored;
     if (route.idempotency == http::Idempotency::required && !keyed) {
@@ -306,7 +307,9 @@ std::string request_hash(const Call& call) {
 
 std::string raw_request_hash(const Call& call) { return hash_of_request(call, call.body); }
 
-Error invalid(std::string message) { return Error{std::string(http::problem_code::validation_failed), std::move(message)}; }
+Error invalid(std::string message) {
+    return Error{std::string(http::problem_code::validation_failed), std::move(message)};
+}
 
 bool is_code_name(std::string_view text) {
     return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {

@@ -10,8 +10,8 @@
 #include <utility>
 
 #include "billing/http/auth.hpp"
-#include "billing/http/json_writer.hpp"
 #include "billing/http/json_input.hpp"
+#include "billing/http/json_writer.hpp"
 #include "billing/http/problem.hpp"
 #include "billing/http/router.hpp"
 #include "billing/server/api.hpp"

@@ -14,10 +14,8 @@
 
 #include "billing/config/database_url.hpp"
 #include "billing/engine/engine.hpp"
-#include "billing/storage/events.hpp"
 #include "billing/engine/sweeper.hpp"
 #include "billing/engine/sweeper_runner.hpp"
-#include "billing/storage/tenants.hpp"
 #include "billing/http/host_metrics.hpp"
 #include "billing/http/json_writer.hpp"
 #include "billing/http/metrics.hpp"
@@ -28,7 +26,9 @@
 #include "billing/server/policy_loading.hpp"
 #include "billing/server/policy_registry.hpp"
 #include "billing/server/tenant_directory.hpp"
+#include "billing/storage/events.hpp"
 #include "billing/storage/migrations.hpp"
+#include "billing/storage/tenants.hpp"
 #include "http_server.hpp"
 
 namespace billing::server {
@@ -93,8 +93,8 @@ Result<Unit> create_demo_tenant(Engine& engine, KeyStore& keys, const config::Ho
     auto tenant = engine.create_tenant(
         NewTenant{"Demo storefront", "USD", config.plugins.policies.front().name, "", /*test_mode=*/true});
     if (!tenant) return tenant.error();
-    std::string env = "# billing-host demo tenant (test mode); created " +
-                      http::format_rfc3339_utc(clock.now_ms()) + "\nTENANT_ID=" + tenant.value().id + "\n";
+    std::string env = "# billing-host demo tenant (test mode); created " + http::format_rfc3339_utc(clock.now_ms()) +
+                      "\nTENANT_ID=" + tenant.value().id + "\n";
     out << "demo tenant " << tenant.value().id << " (test mode, policy " << tenant.value().policy_name
         << "); its keys are shown once:\n";
     for (const http::Role role : {http::Role::service, http::Role::support, http::Role::admin}) {
@@ -280,10 +280,13 @@ Result<std::unique_ptr<Host>> Host::start(const config::HostConfig& config, std:
     auto p = std::make_unique<Parts>();
     p->config = config;
     auto db = storage::Database::open(storage::DatabaseOptions::from(config.database));
-    if (!db) return Error{db.error().code, "database " + billing::config::redacted_database_url(config.database.url) + ": " + db.error().message};
+    if (!db)
+        return Error{db.error().code, "database " + billing::config::redacted_database_url(config.database.url) + ": " +
+                                          db.error().message};
     p->db = std::move(db).value();
     if (auto migrated = storage::migrate(*p->db, p->clock.now_ms()); !migrated) {
-        return Error{migrated.error().code, "database " + billing::config::redacted_database_url(config.database.url) + ": " + migrated.error().message};
+        return Error{migrated.error().code, "database " + billing::config::redacted_database_url(config.database.url) +
+                                                ": " + migrated.error().message};
     }
     Parts* parts = p.get();
     auto policies = load_serving_policies(config.plugins, p->db.get(), p->clock.now_ms());

@@ -180,8 +180,8 @@ void Connection::continue_head() {
     head_scanned_ = buffer_.size();
     if (end != std::string::npos) {
         if (end > state_.config.head_bytes_max) {
-            return refuse_now(pc::header_too_large,
-                              "the request head is longer than " + std::to_string(state_.config.head_bytes_max) + " bytes");
+            return refuse_now(pc::header_too_large, "the request head is longer than " +
+                                                        std::to_string(state_.config.head_bytes_max) + " bytes");
         }
         disarm();
         return on_head(end);
@@ -212,13 +212,13 @@ void Connection::on_head(std::size_t head_end) {
     ++state_.in_flight;
     const std::size_t body_max = state_.config.body_bytes_max;
     switch (head_->framing) {
-        case http::BodyFraming::none:
-            return dispatch();
+        case http::BodyFraming::none: return dispatch();
         case http::BodyFraming::content_length:
             // Refused before a byte of it is read, and instead of "100 Continue": the client
             // learns at once, and nobody uploads a body that will be thrown away.
             if (head_->content_length > body_max) {
-                return refuse_now(pc::payload_too_large, "the body is longer than " + std::to_string(body_max) + " bytes");
+                return refuse_now(pc::payload_too_large,
+                                  "the body is longer than " + std::to_string(body_max) + " bytes");
             }
             return send_continue_then(&Connection::read_fixed_body);
         case http::BodyFraming::chunked:
@@ -268,10 +268,10 @@ void Connection::read_chunked_body() {
         if (error == boost::beast::http::error::need_more) break;
         if (error) {
             const http::HeadRefusal refusal = http::body_refusal(error);
-            return refuse_now(refusal.code, refusal.code == pc::payload_too_large
-                                                ? "the body is longer than " +
-                                                      std::to_string(state_.config.body_bytes_max) + " bytes"
-                                                : refusal.detail);
+            return refuse_now(refusal.code,
+                              refusal.code == pc::payload_too_large
+                                  ? "the body is longer than " + std::to_string(state_.config.body_bytes_max) + " bytes"
+                                  : refusal.detail);
         }
         if (n == 0) break;
     }
@@ -324,9 +324,8 @@ void Connection::dispatch() {
     request->idempotency_key = head_->idempotency_key;
     request->request_id = head_->request_id;
     if (head_->framing != http::BodyFraming::none) request->body = body.get();
-    request->content_length = head_->framing == http::BodyFraming::content_length
-                                  ? static_cast<std::int64_t>(head_->content_length)
-                                  : -1;
+    request->content_length =
+        head_->framing == http::BodyFraming::content_length ? static_cast<std::int64_t>(head_->content_length) : -1;
     boost::asio::post(state_.workers, [self = shared_from_this(), request, body]() {
         --self->state_.waiting;
         ApiResponse answer;
@@ -365,17 +364,18 @@ void Connection::write_answer(const ApiResponse& answer, bool must_close) {
     // it would be); a keep-alive client would take it for the start of its next answer.
     if (!(head_.has_value() && head_->method == "HEAD")) out_ += answer.body;
     arm(milliseconds(state_.config.body_timeout_ms));
-    boost::asio::async_write(socket_, boost::asio::buffer(out_),
-                             [self = shared_from_this(), keep_alive](const boost::system::error_code& error, std::size_t) {
-                                 if (self->phase_ == Phase::closed) return;
-                                 if (self->counted_in_flight_) {
-                                     self->counted_in_flight_ = false;
-                                     --self->state_.in_flight;
-                                 }
-                                 if (error || self->timed_out_) return self->close_now();
-                                 if (keep_alive) return self->wait_request();
-                                 self->linger_close();
-                             });
+    boost::asio::async_write(
+        socket_, boost::asio::buffer(out_),
+        [self = shared_from_this(), keep_alive](const boost::system::error_code& error, std::size_t) {
+            if (self->phase_ == Phase::closed) return;
+            if (self->counted_in_flight_) {
+                self->counted_in_flight_ = false;
+                --self->state_.in_flight;
+            }
+            if (error || self->timed_out_) return self->close_now();
+            if (keep_alive) return self->wait_request();
+            self->linger_close();
+        });
 }
 
 void Connection::refuse_now(std::string_view code, std::string detail) {

@@ -58,8 +58,7 @@ private:
 };
 
 struct HttpServer::State {
-    State(Api& api_, const config::ServerConfig& config_)
-        : api(api_), config(config_), workers(config_.threads_max) {}
+    State(Api& api_, const config::ServerConfig& config_) : api(api_), config(config_), workers(config_.threads_max) {}
 
     Api& api;
     const config::ServerConfig config;
@@ -102,9 +101,9 @@ public:
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
-    void start();                         // serve requests until the client or a rule ends it
-    void refuse(const ApiResponse& answer);    // answer once (a cap was reached) and close
-    void close_if_idle();                 // stopping: a connection between requests closes now
+    void start();                            // serve requests until the client or a rule ends it
+    void refuse(const ApiResponse& answer);  // answer once (a cap was reached) and close
+    void close_if_idle();                    // stopping: a connection between requests closes now
     void close_now();
 
 private:
@@ -147,8 +146,8 @@ private:
     std::size_t consumed_ = 0;  // of buffer_, by the request being read
     std::optional<http::RequestHead> head_;
     std::string body_;
-    std::string out_;           // the answer being written
-    std::size_t drained_ = 0;   // bytes read and dropped while lingering
+    std::string out_;          // the answer being written
+    std::size_t drained_ = 0;  // bytes read and dropped while lingering
 };
 
 }  // namespace billing::server

@@ -54,9 +54,9 @@ void on_accept(HttpServer::State& state, const boost::system::error_code& error,
         case HttpServer::State::Admission::client_full: {
             auto connection = std::make_shared<Connection>(state, std::move(socket), ClientSlot::refusal(state));
             connection->refuse(state.api.transport_problem(
-                pc::too_many_connections,
-                "this address has " + std::to_string(state.config.connections_per_client_max) +
-                    " connections open already; reuse them (keep-alive) or close some"));
+                pc::too_many_connections, "this address has " +
+                                              std::to_string(state.config.connections_per_client_max) +
+                                              " connections open already; reuse them (keep-alive) or close some"));
             break;
         }
         case HttpServer::State::Admission::server_full: {
@@ -83,8 +83,7 @@ void accept_next(HttpServer::State& state) {
 
 }  // namespace
 
-HttpServer::HttpServer(Api& api, const config::ServerConfig& server)
-    : state_(std::make_shared<State>(api, server)) {
+HttpServer::HttpServer(Api& api, const config::ServerConfig& server) : state_(std::make_shared<State>(api, server)) {
     raise_file_limit(server.connections_max);
     const tcp::endpoint endpoint(boost::asio::ip::make_address(server.host), server.port);
     state_->acceptor.open(endpoint.protocol());

@@ -56,8 +56,8 @@ Result<KeyRecord> KeyStore::adopt_operator_key(const std::string& key, UtcMs now
     return db_.write([&](soci::session& sql) -> Result<KeyRecord> {
         const auto stored = keys::find_by_prefix(sql, parts->prefix);
         if (!stored) {
-            KeyRecord record{new_id("key"), "", http::Role::host_operator, parts->prefix, "operator key file", now_ms,
-                             std::nullopt};
+            KeyRecord record{new_id("key"), "",          http::Role::host_operator, parts->prefix, "operator key file",
+                             now_ms,        std::nullopt};
             insert_key(sql, record, http::api_key_digest_hex(key));
             return record;
         }

@@ -50,7 +50,8 @@ std::optional<std::string> smoke_check(const plugin::PolicyInstance& instance, U
         sdk::PurchaseRequest empty;
         empty.product = product.name;
         const sdk::Quote quote = policy.quote(empty, context);
-        if (quote.code == sdk::plugin_error_code) return "quote() of an empty " + product.name + " threw: " + quote.message;
+        if (quote.code == sdk::plugin_error_code)
+            return "quote() of an empty " + product.name + " threw: " + quote.message;
         sdk::OrderView order;
         order.id = "smoke-check";
         order.product = product.name;
@@ -104,8 +105,8 @@ Result<PolicyRegistry::Candidate> PolicyRegistry::prepare(const std::string& nam
     auto library = plugin::PluginLibrary::open(file, options);
     if (!library) return library.error();
     if (library.value()->identity().name != name) {
-        return Error{swap_error::name_mismatch, file.string() + ": configured as policy " + name + " but is " +
-                                                    library.value()->identity().name};
+        return Error{swap_error::name_mismatch,
+                     file.string() + ": configured as policy " + name + " but is " + library.value()->identity().name};
     }
     Candidate candidate;
     candidate.library = library.value();
@@ -135,8 +136,8 @@ Result<PolicyRegistry::Candidate> PolicyRegistry::prepare(const std::string& nam
         for (const std::string& tenant_config : configs.value()) {
             auto own = candidate.library->instantiate(tenant_config, "a tenant's config of policy " + name);
             if (!own) {
-                return Error{swap_error::tenant_config_rejected,
-                             file.string() + ": a tenant's own config of " + name + " is refused: " + own.error().message};
+                return Error{swap_error::tenant_config_rejected, file.string() + ": a tenant's own config of " + name +
+                                                                     " is refused: " + own.error().message};
             }
             candidate.by_config.emplace(tenant_config, own.value());
         }
@@ -166,7 +167,8 @@ Result<SwapReport> PolicyRegistry::add(const config::PolicyPluginConfig& policy,
 Result<SwapReport> PolicyRegistry::reload(const std::string& name, const std::optional<fs::path>& file,
                                           const std::optional<fs::path>& config, UtcMs now_ms) {
     Result<SwapReport> outcome = swap_in(name, file, config, now_ms);
-    if (swap_listener_ && (outcome || outcome.error().code != swap_error::policy_unknown)) swap_listener_(name, outcome);
+    if (swap_listener_ && (outcome || outcome.error().code != swap_error::policy_unknown))
+        swap_listener_(name, outcome);
     return outcome;
 }
 
@@ -221,7 +223,7 @@ bool PolicyRegistry::has(const std::string& name) const {
 }
 
 Result<std::shared_ptr<const plugin::PolicyInstance>> PolicyRegistry::configured(Slot& slot, const std::string& name,
-                                                                                const std::string& tenant_config) {
+                                                                                 const std::string& tenant_config) {
     if (tenant_config.empty()) return slot.default_instance;
     if (const auto* found = slot.by_config.find(tenant_config)) return *found;
     auto instance = slot.library->instantiate(tenant_config, "the tenant's config of policy " + name);
@@ -231,7 +233,7 @@ Result<std::shared_ptr<const plugin::PolicyInstance>> PolicyRegistry::configured
 }
 
 std::shared_ptr<const plugin::PolicyInstance> PolicyRegistry::instance(const std::string& name,
-                                                                      const std::string& tenant_config) {
+                                                                       const std::string& tenant_config) {
     std::lock_guard lock(mutex_);
     auto slot = slots_.find(name);
     if (slot == slots_.end()) return nullptr;
@@ -267,7 +269,8 @@ std::vector<PolicyStatus> PolicyRegistry::status() {
         s.serving.live_references = held_outside(slot.default_instance);
         for (const auto& [text, instance] : slot.by_config) s.serving.live_references += held_outside(instance);
         s.tenant_configs = slot.by_config.size();
-        for (const sdk::ProductInfo& product : slot.default_instance->info().products) s.products.push_back(product.name);
+        for (const sdk::ProductInfo& product : slot.default_instance->info().products)
+            s.products.push_back(product.name);
         // A version whose library is gone has drained: forget it.
         std::erase_if(slot.draining, [](const Retired& r) { return r.library.expired(); });
         for (const Retired& r : slot.draining) {

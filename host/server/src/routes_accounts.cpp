@@ -37,13 +37,11 @@ ApiResponse list_accounts(Call& call) {
     if (!limit) return api::error(call, limit.error());
     const auto ref = api::query_value(call, "external_ref");
     const std::string after = api::query_value(call, "starting_after").value_or("");
-    auto page = call.s.db.read([&](soci::session& sql) {
-        return queries::accounts(sql, call.tenant->id, ref, after, limit.value());
-    });
+    auto page = call.s.db.read(
+        [&](soci::session& sql) { return queries::accounts(sql, call.tenant->id, ref, after, limit.value()); });
     if (!page) return api::error(call, page.error());
-    return api::list(page.value().data, page.value().has_more, [&](http::JsonWriter& w, const AccountRecord& a) {
-        views::account(w, a, call.tenant->currency);
-    });
+    return api::list(page.value().data, page.value().has_more,
+                     [&](http::JsonWriter& w, const AccountRecord& a) { views::account(w, a, call.tenant->currency); });
 }
 
 ApiResponse get_account(Call& call) {
@@ -78,10 +76,9 @@ ApiResponse list_transfers(Call& call) {
         return queries::transfers(sql, call.tenant->id, api::path_param(call, "id"), after, limit.value());
     });
     if (!page) return api::error(call, page.error());
-    return api::list(page.value().data, page.value().has_more,
-                     [&](http::JsonWriter& w, const queries::TransferView& t) {
-                         views::transfer(w, t, call.tenant->currency);
-                     });
+    return api::list(
+        page.value().data, page.value().has_more,
+        [&](http::JsonWriter& w, const queries::TransferView& t) { views::transfer(w, t, call.tenant->currency); });
 }
 
 ApiResponse list_products(Call& call) {

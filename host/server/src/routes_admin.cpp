@@ -26,7 +26,8 @@ ApiResponse create_tenant(Call& call) {
     if (!name) return api::error(call, name.error());
     auto currency = b.required_string("currency", {3, 3});
     if (!currency) return api::error(call, currency.error());
-    if (!is_currency(currency.value())) return api::error(call, invalid("currency: three upper-case letters (ISO 4217)"));
+    if (!is_currency(currency.value()))
+        return api::error(call, invalid("currency: three upper-case letters (ISO 4217)"));
     auto policy = b.required_string("policy", {1, 64});
     if (!policy) return api::error(call, policy.error());
     // A TOML document: its lines are kept.
@@ -62,7 +63,8 @@ ApiResponse list_tenants(Call& call) {
     if (!tenants) return api::error(call, tenants.error());
     const bool has_more = tenants.value().size() > limit.value();
     if (has_more) tenants.value().resize(limit.value());
-    return api::list(tenants.value(), has_more, [](http::JsonWriter& w, const TenantRecord& t) { views::tenant(w, t); });
+    return api::list(tenants.value(), has_more,
+                     [](http::JsonWriter& w, const TenantRecord& t) { views::tenant(w, t); });
 }
 
 ApiResponse create_key(Call& call) {
@@ -140,7 +142,8 @@ ApiResponse rebind_tenant(Call& call) {
     if (!body) return api::error(call, body.error());
     auto policy = body.value().required_string("policy", {1, 64});
     if (!policy) return api::error(call, policy.error());
-    auto policy_config = body.value().optional_string("policy_config", {1, policy_config_bytes_max, /*multiline=*/true});
+    auto policy_config =
+        body.value().optional_string("policy_config", {1, policy_config_bytes_max, /*multiline=*/true});
     if (!policy_config) return api::error(call, policy_config.error());
     const std::string& tenant_id = api::path_param(call, "id");
     const std::string config_text = policy_config.value().value_or("");

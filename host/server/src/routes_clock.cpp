@@ -2,9 +2,9 @@
 // when advanced; advancing runs the tenant's due timers in due order, each at its due time. A
 // reset sets it back to the system clock's now, the way back from a clock moved too far.
 #include "api_call.hpp"
-#include "billing/storage/engine_errors.hpp"
 #include "billing/http/json_writer.hpp"
 #include "billing/http/rfc3339.hpp"
+#include "billing/storage/engine_errors.hpp"
 
 namespace billing::server::routes {
 

@@ -96,9 +96,8 @@ ApiResponse resolve_dispute(Call& call) {
     const DisputeResolution resolved{resolution.value(), amount.value(), note.value().value_or("")};
     const auto idem = api::idempotency_key<DisputeResult>(
         call, [&](const DisputeResult& result) { return api::stored(disputed(call, result, 200)); });
-    auto result = call.s.engine.resolve_dispute(*policy.value(), call.tenant->id, api::path_param(call, "id"),
-                                                resolved, std::string(http::role_name(call.caller->role)),
-                                                now.value(), idem);
+    auto result = call.s.engine.resolve_dispute(*policy.value(), call.tenant->id, api::path_param(call, "id"), resolved,
+                                                std::string(http::role_name(call.caller->role)), now.value(), idem);
     if (!result) return api::error(call, result.error());
     return api::replay(call, result.value().response, result.value().replayed);
 }
@@ -118,16 +117,14 @@ ApiResponse list_disputes(Call& call) {
         return api::error(call, api::invalid("state: open, refunded or rejected"));
     }
     const std::string after = api::query_value(call, "starting_after").value_or("");
-    auto rows = call.s.db.read([&](soci::session& sql) {
-        return disputes::list(sql, call.tenant->id, state, after, limit.value() + 1);
-    });
+    auto rows = call.s.db.read(
+        [&](soci::session& sql) { return disputes::list(sql, call.tenant->id, state, after, limit.value() + 1); });
     if (!rows) return api::error(call, rows.error());
     std::vector<DisputeRecord>& data = rows.value();
     const bool has_more = data.size() > limit.value();
     if (has_more) data.resize(limit.value());
-    return api::list(data, has_more, [&](http::JsonWriter& w, const DisputeRecord& d) {
-        views::dispute(w, d, call.tenant->currency);
-    });
+    return api::list(data, has_more,
+                     [&](http::JsonWriter& w, const DisputeRecord& d) { views::dispute(w, d, call.tenant->currency); });
 }
 
 }  // namespace billing::server::routes

@@ -1,8 +1,8 @@
 // Public routes: health, metrics, the OpenAPI document.
 #include "api_call.hpp"
+#include "billing/http/metrics.hpp"
 #include "billing/storage/health.hpp"
 #include "billing/storage/timers.hpp"
-#include "billing/http/metrics.hpp"
 
 namespace billing::server::routes {
 

@@ -119,9 +119,8 @@ ApiResponse list_orders(Call& call) {
     if (!now) return api::error(call, now.error());
     const queries::OrderFilter filter{api::query_value(call, "account_id"), api::query_value(call, "state")};
     const std::string after = api::query_value(call, "starting_after").value_or("");
-    auto page = call.s.db.read([&](soci::session& sql) {
-        return queries::orders(sql, call.tenant->id, filter, after, limit.value());
-    });
+    auto page = call.s.db.read(
+        [&](soci::session& sql) { return queries::orders(sql, call.tenant->id, filter, after, limit.value()); });
     if (!page) return api::error(call, page.error());
     return api::list(page.value().data, page.value().has_more, [&](http::JsonWriter& w, const OrderRecord& o) {
         views::order(w, o, call.tenant->currency, api::cancel_preview(call, o, now.value()));

@@ -102,8 +102,8 @@ ApiResponse delivery_report(Call& call) {
     });
     if (!counts) return api::error(call, counts.error());
     const std::size_t groups = counts.value().groups.size();
-    const auto rows = report::rank(std::move(counts.value().groups), static_cast<std::size_t>(top.value()),
-                                   min_orders.value());
+    const auto rows =
+        report::rank(std::move(counts.value().groups), static_cast<std::size_t>(top.value()), min_orders.value());
 
     http::JsonWriter w;
     w.begin_object().key("object").string("delivery_report");

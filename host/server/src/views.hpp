@@ -7,14 +7,14 @@
 #include <string>
 
 #include "billing/engine/engine.hpp"
-#include "billing/storage/disputes.hpp"
-#include "billing/storage/events.hpp"
 #include "billing/engine/records.hpp"
 #include "billing/http/json_writer.hpp"
 #include "billing/plugin/loader.hpp"
-#include "billing/server/policy_registry.hpp"
 #include "billing/sdk/types.hpp"
 #include "billing/server/key_store.hpp"
+#include "billing/server/policy_registry.hpp"
+#include "billing/storage/disputes.hpp"
+#include "billing/storage/events.hpp"
 #include "billing/storage/queries.hpp"
 
 namespace billing::server::views {

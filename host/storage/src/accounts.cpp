@@ -1,10 +1,10 @@
 #include "billing/storage/accounts.hpp"
 
+#include "account_row.hpp"
 #include "billing/core/ids.hpp"
 #include "billing/storage/engine_errors.hpp"
 #include "billing/storage/ledger.hpp"
 #include "billing/storage/statement_cache.hpp"
-#include "account_row.hpp"
 #include "row_schema.hpp"
 #include "sql_util.hpp"
 
@@ -22,13 +22,13 @@ Result<AccountRecord> insert(soci::session& sql, const std::string& tenant_id, s
     }
     // No look-up first: the unique index is the one guard, so a duplicate created concurrently
     // takes the same path (and the same tests) as any other duplicate.
-    AccountRecord record{new_id("acc"), tenant_id, std::string(kind),
-                         is_customer ? external_ref : ledger::system_ref(kind), 0, now_ms};
+    AccountRecord record{
+        new_id("acc"), tenant_id, std::string(kind), is_customer ? external_ref : ledger::system_ref(kind), 0, now_ms};
     storage::AccountRow row;
     row.assign(record);
-    soci::statement st = storage::row_schema::prepared(
-        sql, storage::row_schema::insert_text<storage::AccountRow>("accounts"),
-        [&](soci::statement& s) { storage::row_schema::use_all(s, row); });
+    soci::statement st =
+        storage::row_schema::prepared(sql, storage::row_schema::insert_text<storage::AccountRow>("accounts"),
+                                      [&](soci::statement& s) { storage::row_schema::use_all(s, row); });
     st.execute(true);
     return record;
 }

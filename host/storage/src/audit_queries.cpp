@@ -7,9 +7,7 @@
 
 namespace billing::audit_queries {
 
-Query make_query(std::string sql) {
-    return Query(std::move(sql));
-}
+Query make_query(std::string sql) { return Query(std::move(sql)); }
 
 namespace {
 
@@ -28,9 +26,8 @@ constexpr std::array<std::string_view, 4> order_money_columns = {
     "charged_minor", "captured_minor", "refunded_from_escrow_minor", "refunded_from_revenue_minor"};
 constexpr bool vocabulary_covers_order_columns() {
     for (const TransferKind& k : vocabulary::transfer_kinds) {
-        if (!k.order_column.empty() &&
-            std::find(order_money_columns.begin(), order_money_columns.end(), k.order_column) ==
-                order_money_columns.end()) {
+        if (!k.order_column.empty() && std::find(order_money_columns.begin(), order_money_columns.end(),
+                                                 k.order_column) == order_money_columns.end()) {
             return false;
         }
     }
@@ -72,9 +69,7 @@ std::string account_kind_list() {
     return quoted_list(kinds, [](std::string_view kind) { return kind; });
 }
 
-std::string side_column(Side side) {
-    return side == Side::debit ? "debit_account_id" : "credit_account_id";
-}
+std::string side_column(Side side) { return side == Side::debit ? "debit_account_id" : "credit_account_id"; }
 
 // CASE t.kind WHEN 'deposit' THEN 'funding' ... END: the account kind a transfer's side must have.
 std::string expected_side_kind_sql(Side side) {
@@ -119,7 +114,8 @@ std::string kinds_in_words(const std::vector<std::string_view>& kinds) {
 
 std::string system_account_count_sql(std::string_view kind) {
     return "SELECT t.id, t.id, NULL, NULL, NULL, NULL, 1, COUNT(a.id) FROM tenants t LEFT JOIN accounts a"
-           " ON a.tenant_id = t.id AND a.kind = '" + std::string(kind) + "' GROUP BY t.id";
+           " ON a.tenant_id = t.id AND a.kind = '" +
+           std::string(kind) + "' GROUP BY t.id";
 }
 
 }  // namespace
@@ -134,7 +130,8 @@ Query duplicate_system_account(std::string_view kind) {
 
 Query unknown_account_kind() {
     return make_query("SELECT tenant_id, id, NULL, NULL, kind, NULL, NULL, NULL FROM accounts"
-                      " WHERE kind NOT IN (" + account_kind_list() + ")");
+                      " WHERE kind NOT IN (" +
+                      account_kind_list() + ")");
 }
 
 Query account_unknown_tenant() {
@@ -144,20 +141,20 @@ Query account_unknown_tenant() {
 
 Query negative_customer_balance() {
     return make_query("SELECT tenant_id, id, NULL, NULL, NULL, NULL, 0, balance_minor FROM accounts"
-                      " WHERE kind = '" + std::string(account_kind::customer) + "' AND balance_minor < 0");
+                      " WHERE kind = '" +
+                      std::string(account_kind::customer) + "' AND balance_minor < 0");
 }
 
 // Credits and debits are summed in two grouped passes over transfers, joined to accounts once: a
 // correlated subquery per account is pathological on every backend.
 Query balance_mismatch() {
-    return make_query(
-        "SELECT a.tenant_id, a.id, NULL, NULL, NULL, NULL, COALESCE(cr.total, 0) - COALESCE(db.total, 0),"
-        " a.balance_minor FROM accounts a"
-        " LEFT JOIN (SELECT credit_account_id AS account_id, SUM(amount_minor) AS total"
-        " FROM transfers GROUP BY credit_account_id) cr ON cr.account_id = a.id"
-        " LEFT JOIN (SELECT debit_account_id AS account_id, SUM(amount_minor) AS total"
-        " FROM transfers GROUP BY debit_account_id) db ON db.account_id = a.id"
-        " WHERE a.balance_minor <> COALESCE(cr.total, 0) - COALESCE(db.total, 0)");
+    return make_query("SELECT a.tenant_id, a.id, NULL, NULL, NULL, NULL, COALESCE(cr.total, 0) - COALESCE(db.total, 0),"
+                      " a.balance_minor FROM accounts a"
+                      " LEFT JOIN (SELECT credit_account_id AS account_id, SUM(amount_minor) AS total"
+                      " FROM transfers GROUP BY credit_account_id) cr ON cr.account_id = a.id"
+                      " LEFT JOIN (SELECT debit_account_id AS account_id, SUM(amount_minor) AS total"
+                      " FROM transfers GROUP BY debit_account_id) db ON db.account_id = a.id"
+                      " WHERE a.balance_minor <> COALESCE(cr.total, 0) - COALESCE(db.total, 0)");
 }
 
 Query tenant_not_zero() {
@@ -167,10 +164,11 @@ Query tenant_not_zero() {
 
 Query escrow_mismatch() {
     return make_query("SELECT a.tenant_id, a.id, NULL, NULL, NULL, NULL, COALESCE(h.held, 0), a.balance_minor"
-                      " FROM accounts a LEFT JOIN (SELECT tenant_id, SUM" + std::string(held_sql) +
+                      " FROM accounts a LEFT JOIN (SELECT tenant_id, SUM" +
+                      std::string(held_sql) +
                       " AS held FROM orders GROUP BY tenant_id) h ON h.tenant_id = a.tenant_id"
-                      " WHERE a.kind = '" + std::string(account_kind::escrow) +
-                      "' AND a.balance_minor <> COALESCE(h.held, 0)");
+                      " WHERE a.kind = '" +
+                      std::string(account_kind::escrow) + "' AND a.balance_minor <> COALESCE(h.held, 0)");
 }
 
 Query transfer_not_positive() {
@@ -180,14 +178,17 @@ Query transfer_not_positive() {
 
 Query transfer_unknown_account(Side side) {
     const std::string column = side_column(side);
-    return make_query("SELECT t.tenant_id, t.id, t." + column + ", NULL, NULL, NULL, NULL, NULL FROM transfers t"
-                      " LEFT JOIN accounts a ON a.id = t." + column + " WHERE a.id IS NULL");
+    return make_query("SELECT t.tenant_id, t.id, t." + column +
+                      ", NULL, NULL, NULL, NULL, NULL FROM transfers t"
+                      " LEFT JOIN accounts a ON a.id = t." +
+                      column + " WHERE a.id IS NULL");
 }
 
 Query transfer_crosses_tenants(Side side) {
     const std::string column = side_column(side);
     return make_query("SELECT t.tenant_id, t.id, a.id, NULL, a.tenant_id, NULL, NULL, NULL FROM transfers t"
-                      " JOIN accounts a ON a.id = t." + column + " WHERE a.tenant_id <> t.tenant_id");
+                      " JOIN accounts a ON a.id = t." +
+                      column + " WHERE a.tenant_id <> t.tenant_id");
 }
 
 Query unknown_transfer_kind() {
@@ -197,13 +198,16 @@ Query unknown_transfer_kind() {
 
 // An unknown transfer kind makes the CASE NULL, so only unknown_transfer_kind returns it.
 Query transfer_kind_mismatch(Side side) {
-    return make_query("SELECT t.tenant_id, t.id, a.id, NULL, t.kind, a.kind, NULL, NULL FROM transfers t JOIN accounts a"
-                      " ON a.id = t." + side_column(side) + " WHERE a.kind <> " + expected_side_kind_sql(side));
+    return make_query(
+        "SELECT t.tenant_id, t.id, a.id, NULL, t.kind, a.kind, NULL, NULL FROM transfers t JOIN accounts a"
+        " ON a.id = t." +
+        side_column(side) + " WHERE a.kind <> " + expected_side_kind_sql(side));
 }
 
 Query transfer_missing_order() {
     return make_query("SELECT tenant_id, id, NULL, NULL, kind, NULL, NULL, NULL FROM transfers"
-                      " WHERE order_id IS NULL AND kind IN (" + order_transfer_kind_list() + ")");
+                      " WHERE order_id IS NULL AND kind IN (" +
+                      order_transfer_kind_list() + ")");
 }
 
 Query transfer_unknown_order() {
@@ -215,8 +219,8 @@ Query transfer_unknown_order() {
 Query order_account_invalid() {
     return make_query("SELECT o.tenant_id, o.id, o.account_id, NULL, a.kind, a.tenant_id, NULL, NULL FROM orders o"
                       " LEFT JOIN accounts a ON a.id = o.account_id"
-                      " WHERE a.id IS NULL OR a.kind <> '" + std::string(account_kind::customer) +
-                      "' OR a.tenant_id <> o.tenant_id");
+                      " WHERE a.id IS NULL OR a.kind <> '" +
+                      std::string(account_kind::customer) + "' OR a.tenant_id <> o.tenant_id");
 }
 
 Query escrow_negative_for_order() {
@@ -261,8 +265,8 @@ Query order_transfers_mismatch() {
         const std::string column(c.column);
         columns += ", o." + column + ", COALESCE(s." + column + ", 0) AS sum_" + column;
     }
-    return make_query("WITH m AS (SELECT o.tenant_id, o.id" + columns +
-                      " FROM orders o LEFT JOIN (SELECT order_id" + sums +
+    return make_query("WITH m AS (SELECT o.tenant_id, o.id" + columns + " FROM orders o LEFT JOIN (SELECT order_id" +
+                      sums +
                       " FROM transfers WHERE order_id IS NOT NULL GROUP BY order_id) s ON s.order_id = o.id WHERE " +
                       disagree + ") " + branches);
 }
@@ -307,15 +311,15 @@ Counts Snapshot::counts() {
 bool Snapshot::fetch(const Query& query, std::uint32_t max, std::vector<Row>& out) {
     std::string tenant_id, subject_id, related_id, field, note_a, note_b;
     long long expected = 0, actual = 0;
-    soci::indicator tenant_ind = soci::i_ok, subject_ind = soci::i_ok, related_ind = soci::i_ok,
-                    field_ind = soci::i_ok, note_a_ind = soci::i_ok, note_b_ind = soci::i_ok,
-                    expected_ind = soci::i_ok, actual_ind = soci::i_ok;
+    soci::indicator tenant_ind = soci::i_ok, subject_ind = soci::i_ok, related_ind = soci::i_ok, field_ind = soci::i_ok,
+                    note_a_ind = soci::i_ok, note_b_ind = soci::i_ok, expected_ind = soci::i_ok,
+                    actual_ind = soci::i_ok;
     // One row past the maximum tells whether the list was cut.
     const std::string text = query.sql() + " ORDER BY 1, 2, 3, 4 LIMIT " + std::to_string(std::uint64_t{max} + 1);
-    soci::statement st = (sql_.prepare << text, soci::into(tenant_id, tenant_ind), soci::into(subject_id, subject_ind),
-                          soci::into(related_id, related_ind), soci::into(field, field_ind),
-                          soci::into(note_a, note_a_ind), soci::into(note_b, note_b_ind),
-                          soci::into(expected, expected_ind), soci::into(actual, actual_ind));
+    soci::statement st =
+        (sql_.prepare << text, soci::into(tenant_id, tenant_ind), soci::into(subject_id, subject_ind),
+         soci::into(related_id, related_ind), soci::into(field, field_ind), soci::into(note_a, note_a_ind),
+         soci::into(note_b, note_b_ind), soci::into(expected, expected_ind), soci::into(actual, actual_ind));
     st.execute();
     std::uint32_t found = 0;
     while (st.fetch()) {

@@ -10,8 +10,7 @@
 
 namespace billing::bulk_sql {
 
-Statement::Statement(soci::session& sql)
-    : sql_(sql), dialect_(storage::Dialect::of(sql)) {}
+Statement::Statement(soci::session& sql) : sql_(sql), dialect_(storage::Dialect::of(sql)) {}
 
 Statement& Statement::operator<<(std::string_view text) {
     text_ += text;
@@ -117,9 +116,7 @@ Into& Into::add(Kind kind, void* variable, soci::indicator* indicator) {
 Into& Into::text(std::string& variable) { return add(Kind::text, &variable, nullptr); }
 Into& Into::text(std::string& variable, soci::indicator& indicator) { return add(Kind::text, &variable, &indicator); }
 Into& Into::number(long long& variable) { return add(Kind::big, &variable, nullptr); }
-Into& Into::number(long long& variable, soci::indicator& indicator) {
-    return add(Kind::big, &variable, &indicator);
-}
+Into& Into::number(long long& variable, soci::indicator& indicator) { return add(Kind::big, &variable, &indicator); }
 Into& Into::number(int& variable) { return add(Kind::small, &variable, nullptr); }
 
 namespace {
@@ -292,7 +289,8 @@ std::vector<bool> Rows::constant_columns() const {
         }
     }
     // Identical rows keep a column, so that the varying part still has one row per row.
-    if (std::all_of(constant.begin(), constant.end(), [](bool b) { return b; })) constant.assign(constant.size(), false);
+    if (std::all_of(constant.begin(), constant.end(), [](bool b) { return b; }))
+        constant.assign(constant.size(), false);
     return constant;
 }
 
@@ -393,7 +391,8 @@ long long update_from_rows(soci::session& sql, const std::string& table, const R
     std::string set_list;
     for (const Assignment& a : sets) {
         // MySQL's multi-table UPDATE names the table of each column it sets; the others refuse it.
-        set_list += (set_list.empty() ? "" : ", ") + std::string(st.dialect().update_join ? "t." : "") + a.column + " = " + a.expression;
+        set_list += (set_list.empty() ? "" : ", ") + std::string(st.dialect().update_join ? "t." : "") + a.column +
+                    " = " + a.expression;
     }
     // SQLite and PostgreSQL: UPDATE table AS t SET ... FROM rows v WHERE match.
     st << "UPDATE " << table << (st.dialect().update_join ? " t JOIN " : " AS t SET " + set_list + " FROM ");

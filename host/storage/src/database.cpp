@@ -120,9 +120,7 @@ void Database::reopen(std::size_t position) {
     broken_.at(position) = 0;
 }
 
-bool Database::connection_lost() {
-    return describe_current_storage_failure().code == storage_error::unavailable;
-}
+bool Database::connection_lost() { return describe_current_storage_failure().code == storage_error::unavailable; }
 
 Database::~Database() = default;
 

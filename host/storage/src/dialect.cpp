@@ -7,7 +7,9 @@ namespace billing::storage {
 namespace {
 
 Dialect make_sqlite() {
-    Dialect d{Backend::sqlite3, "BEGIN IMMEDIATE", "",
+    Dialect d{Backend::sqlite3,
+              "BEGIN IMMEDIATE",
+              "",
               // Deferred: the first SELECT takes the WAL read snapshot, held until the end. No
               // write lock is taken, so the engine keeps writing while the audit runs.
               {"BEGIN"}};
@@ -19,7 +21,9 @@ Dialect make_sqlite() {
 }
 
 Dialect make_postgresql() {
-    Dialect d{Backend::postgresql, "BEGIN ISOLATION LEVEL READ COMMITTED", " FOR UPDATE",
+    Dialect d{Backend::postgresql,
+              "BEGIN ISOLATION LEVEL READ COMMITTED",
+              " FOR UPDATE",
               {"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"}};
     d.rows_as_arrays = true;
     d.update_repeats_keys = true;
@@ -27,9 +31,11 @@ Dialect make_postgresql() {
 }
 
 Dialect make_mysql() {
-    Dialect d{Backend::mysql, "START TRANSACTION", " FOR UPDATE",
-              {"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
-               "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"}};
+    Dialect d{
+        Backend::mysql,
+        "START TRANSACTION",
+        " FOR UPDATE",
+        {"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"}};
     d.values_in_text = true;
     d.rows_as_union_select = true;
     d.update_join = true;

@@ -29,14 +29,11 @@ const char* classify_sqlite(int result, std::string_view message) {
                 return storage_error::failed;
             }
             return storage_error::conflict;
-        case sqlite_constraint:
-            return storage_error::constraint;
+        case sqlite_constraint: return storage_error::constraint;
         case sqlite_ioerr:
         case sqlite_full:
-        case sqlite_cantopen:
-            return storage_error::unavailable;
-        default:
-            return storage_error::failed;
+        case sqlite_cantopen: return storage_error::unavailable;
+        default: return storage_error::failed;
     }
 }
 
@@ -77,19 +74,15 @@ const char* classify_mysql(int number) {
         case 2013:  // CR_SERVER_LOST
         case 1927:  // ER_CONNECTION_KILLED
             return storage_error::unavailable;
-        default:
-            return storage_error::failed;
+        default: return storage_error::failed;
     }
 }
 
 const char* classify_category(soci::soci_error::error_category category) {
     switch (category) {
-        case soci::soci_error::connection_error:
-            return storage_error::unavailable;
-        case soci::soci_error::constraint_violation:
-            return storage_error::constraint;
-        default:
-            return storage_error::failed;
+        case soci::soci_error::connection_error: return storage_error::unavailable;
+        case soci::soci_error::constraint_violation: return storage_error::constraint;
+        default: return storage_error::failed;
     }
 }
 

@@ -9,12 +9,10 @@ namespace billing::idempotency {
 
 namespace {
 
-constexpr std::size_t key_chars_max = 255;       // idempotency_keys.idem_key
+constexpr std::size_t key_chars_max = 255;      // idempotency_keys.idem_key
 constexpr std::size_t request_hash_chars = 64;  // SHA-256 in hex
 
-bool is_lower_hex(const std::string& text) {
-    return text.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
+bool is_lower_hex(const std::string& text) { return text.find_first_not_of("0123456789abcdef") == std::string::npos; }
 
 }  // namespace
 
@@ -101,7 +99,8 @@ Result<Unit> insert(soci::session& sql, const std::string& tenant_id, const std:
 
 long long purge(soci::session& sql, UtcMs before_ms) {
     const long long before = sql_util::to_db(before_ms);
-    soci::statement remove = (sql.prepare << "DELETE FROM idempotency_keys WHERE created_at_ms < :b", soci::use(before));
+    soci::statement remove =
+        (sql.prepare << "DELETE FROM idempotency_keys WHERE created_at_ms < :b", soci::use(before));
     return sql_util::run_counted(remove);
 }
 

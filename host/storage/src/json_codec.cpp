@@ -103,8 +103,8 @@ private:
 };
 
 // Stored texts may hold U+0000 and escaped member names (the encoder escapes what JSON needs);
-// bytes that are not UTF-8 were never read back (Poco refused them too). A duplicate member, an integer outside int64 or a boolean for a number means the text
-// was not written by the host, and is refused rather than guessed at.
+// bytes that are not UTF-8 were never read back (Poco refused them too). A duplicate member, an integer outside int64
+// or a boolean for a number means the text was not written by the host, and is refused rather than guessed at.
 template <typename Map>
 std::optional<Map> decode_flat(const std::string& text) {
     Map out;

@@ -35,8 +35,7 @@ std::optional<KeyRow> find_by(soci::session& sql, const char* column, const std:
     KeyColumns row;
     std::string bound = value;
     soci::statement st = row_schema::prepared(
-        sql, row_schema::select_text<KeyColumns>("api_keys") + " WHERE " + column + " = :v",
-        [&](soci::statement& s) {
+        sql, row_schema::select_text<KeyColumns>("api_keys") + " WHERE " + column + " = :v", [&](soci::statement& s) {
             row_schema::into_all(s, row);
             s.exchange(soci::use(bound));
         });

@@ -29,12 +29,10 @@ struct MoveBalance : storage::CachedStatement {
     bool moved() { return run_counted() == 1; }
 };
 
-const std::string debit_sql =
-    "UPDATE accounts SET balance_minor = balance_minor - :a "
-    "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor >= :floor";
-const std::string credit_sql =
-    "UPDATE accounts SET balance_minor = balance_minor + :a "
-    "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor <= :limit";
+const std::string debit_sql = "UPDATE accounts SET balance_minor = balance_minor - :a "
+                              "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor >= :floor";
+const std::string credit_sql = "UPDATE accounts SET balance_minor = balance_minor + :a "
+                               "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor <= :limit";
 
 struct InsertTransfer : storage::CachedStatement {
     std::string id, tenant_id, debit_id, credit_id, kind, order_id, event_id;
@@ -189,11 +187,10 @@ std::map<std::string, HeldAccount> lock_accounts(soci::session& sql, const std::
         std::string id;
         HeldAccount account;
         long long balance = 0;
-        st.select(bulk_sql::Into().text(id).text(account.tenant_id).text(account.kind).number(balance),
-                  [&] {
-                account.balance_minor = sql_util::from_db(balance);
-                held[id] = account;
-            });
+        st.select(bulk_sql::Into().text(id).text(account.tenant_id).text(account.kind).number(balance), [&] {
+            account.balance_minor = sql_util::from_db(balance);
+            held[id] = account;
+        });
     });
     return held;
 }
@@ -208,8 +205,8 @@ Result<Unit> move(std::map<std::string, HeldAccount>& held, const Transfer& t, c
     };
     const std::optional<AccountState> debit_state = state_of(debit);
     const std::optional<AccountState> credit_state = state_of(credit);
-    if (const Breach breach = balance_breach(t, kind, debit_state ? &*debit_state : nullptr,
-                                             credit_state ? &*credit_state : nullptr);
+    if (const Breach breach =
+            balance_breach(t, kind, debit_state ? &*debit_state : nullptr, credit_state ? &*credit_state : nullptr);
         breach != Breach::none) {
         return breach_error(breach, t, &kind);
     }
@@ -250,9 +247,9 @@ Result<Unit> post_all(soci::session& sql, const std::vector<Transfer>& transfers
         }
     });
     if (lost) return *lost;
-    static const std::vector<std::string> columns = {"id",           "tenant_id", "debit_account_id",
-                                                     "credit_account_id", "amount_minor", "kind",
-                                                     "order_id",     "event_id",  "created_at_ms"};
+    static const std::vector<std::string> columns = {
+        "id",   "tenant_id", "debit_account_id", "credit_account_id", "amount_minor",
+        "kind", "order_id",  "event_id",         "created_at_ms"};
     if (bulk_sql::row_by_row(sql)) {
         for (const Transfer& t : transfers) insert_row(sql, new_id("trf"), t);
         return Unit{};

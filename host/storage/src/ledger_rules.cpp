@@ -34,10 +34,10 @@ namespace {
 // (-balance_minor_max) bounds every balance of the tenant, so only a deposit can meet a bound.
 // Hitting it is the caller's limit, not a ledger fault.
 Error deposits_full(const Transfer& t) {
-    return Error{engine_error::balance_limit_exceeded,
-                 "a deposit of " + std::to_string(t.amount_minor) + " would take the tenant's deposits, or the "
-                 "account's balance, past the ledger's bound of " + std::to_string(balance_minor_max) +
-                 " minor units (2^62)"};
+    return Error{engine_error::balance_limit_exceeded, "a deposit of " + std::to_string(t.amount_minor) +
+                                                           " would take the tenant's deposits, or the "
+                                                           "account's balance, past the ledger's bound of " +
+                                                           std::to_string(balance_minor_max) + " minor units (2^62)"};
 }
 
 }  // namespace

@@ -16,13 +16,19 @@ struct Migration {
 
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
-        {1, "ledger, orders, timers, events, idempotency",
+        {
+            1,
+            "ledger, orders, timers, events, idempotency",
 #include "schema_v1.sql.inc"
         },
-        {2, "api keys",
+        {
+            2,
+            "api keys",
 #include "schema_v2.sql.inc"
         },
-        {3, "support refunds, disputes, event request fields",
+        {
+            3,
+            "support refunds, disputes, event request fields",
 #include "schema_v3.sql.inc"
         },
     };
@@ -62,9 +68,7 @@ Result<std::int64_t> current_version(Database& db) {
 
 }  // namespace
 
-std::int64_t latest_schema_version() {
-    return migrations().back().version;
-}
+std::int64_t latest_schema_version() { return migrations().back().version; }
 
 Result<std::int64_t> migrate(Database& db, std::int64_t now_ms) {
     auto version = current_version(db);

@@ -40,8 +40,7 @@ void query(soci::session& sql, const std::string& text, const std::function<void
     MYSQL* conn = run(sql, text);
     // The whole result at once (a batch is at most bulk_rows_max rows): the connection is free
     // again before on_row runs, whatever it throws.
-    const std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> result(mysql_store_result(conn),
-                                                                         &mysql_free_result);
+    const std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> result(mysql_store_result(conn), &mysql_free_result);
     if (!result) {
         if (mysql_field_count(conn) == 0) throw std::logic_error("mysql_text::query ran a statement without rows");
         throw_last_error(conn);

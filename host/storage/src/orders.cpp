@@ -75,8 +75,8 @@ namespace billing::orders {
 
 namespace {
 
-using storage::OrderRow;
 using sql_util::to_db;
+using storage::OrderRow;
 namespace row_schema = storage::row_schema;
 
 struct InsertOrder : storage::CachedStatement {

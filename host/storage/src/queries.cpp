@@ -1,9 +1,9 @@
 #include "billing/storage/queries.hpp"
 
+#include "account_row.hpp"
 #include "billing/storage/accounts.hpp"
 #include "billing/storage/engine_errors.hpp"
 #include "billing/storage/orders.hpp"
-#include "account_row.hpp"
 #include "order_row.hpp"
 #include "row_schema.hpp"
 
@@ -21,8 +21,8 @@ Result<std::optional<Cursor>> cursor_of(soci::session& sql, const char* table, c
                                         const std::string& starting_after) {
     if (starting_after.empty()) return std::optional<Cursor>{};
     Cursor cursor;
-    sql << "SELECT created_at_ms, id FROM " << table << " WHERE id = :id AND tenant_id = :t", soci::into(cursor.created),
-        soci::into(cursor.id), soci::use(starting_after), soci::use(tenant_id);
+    sql << "SELECT created_at_ms, id FROM " << table << " WHERE id = :id AND tenant_id = :t",
+        soci::into(cursor.created), soci::into(cursor.id), soci::use(starting_after), soci::use(tenant_id);
     if (!sql.got_data()) return Error{cursor_not_found, "starting_after names no record of this list"};
     return std::optional<Cursor>{cursor};
 }
@@ -88,8 +88,8 @@ Result<Page<OrderRecord>> orders(soci::session& sql, const std::string& tenant_i
 }
 
 Result<Page<AccountRecord>> accounts(soci::session& sql, const std::string& tenant_id,
-                                     const std::optional<std::string>& external_ref,
-                                     const std::string& starting_after, std::size_t limit) {
+                                     const std::optional<std::string>& external_ref, const std::string& starting_after,
+                                     std::size_t limit) {
     auto cursor = cursor_of(sql, "accounts", tenant_id, starting_after);
     if (!cursor) return cursor.error();
     std::string text =

@@ -19,9 +19,9 @@ std::vector<AttributeCount> count_by_attribute(soci::session& sql, storage::Back
     soci::indicator key_ind = soci::i_null;
     long long orders = 0, with_outcome = 0;
     const long long from = range.from_ms, to = range.to_ms;
-    soci::statement st = (sql.prepare << text, soci::into(key, key_ind), soci::into(orders), soci::into(with_outcome),
-                          soci::use(outcome), soci::use(range.tenant_id), soci::use(range.product), soci::use(from),
-                          soci::use(to));
+    soci::statement st =
+        (sql.prepare << text, soci::into(key, key_ind), soci::into(orders), soci::into(with_outcome),
+         soci::use(outcome), soci::use(range.tenant_id), soci::use(range.product), soci::use(from), soci::use(to));
     st.execute();
     std::vector<AttributeCount> counts;
     while (st.fetch()) {
@@ -31,15 +31,14 @@ std::vector<AttributeCount> count_by_attribute(soci::session& sql, storage::Back
     return counts;
 }
 
-void each_attributes_and_outcome(
-    soci::session& sql, const ClosedRange& range,
-    const std::function<void(const std::vector<std::string>& attributes, const std::vector<std::string>& outcomes)>&
-        batch) {
+void each_attributes_and_outcome(soci::session& sql, const ClosedRange& range,
+                                 const std::function<void(const std::vector<std::string>& attributes,
+                                                          const std::vector<std::string>& outcomes)>& batch) {
     const std::string text = std::string("SELECT attributes, outcome") + range_condition;
     std::vector<std::string> attributes(batch_rows), outcomes(batch_rows);
     const long long from = range.from_ms, to = range.to_ms;
-    soci::statement st = (sql.prepare << text, soci::into(attributes), soci::into(outcomes),
-                          soci::use(range.tenant_id), soci::use(range.product), soci::use(from), soci::use(to));
+    soci::statement st = (sql.prepare << text, soci::into(attributes), soci::into(outcomes), soci::use(range.tenant_id),
+                          soci::use(range.product), soci::use(from), soci::use(to));
     st.execute();
     while (st.fetch()) {
         batch(attributes, outcomes);

@@ -55,9 +55,8 @@ template <class R>
 std::string insert_text(const std::string& table) {
     R row;
     std::string values;
-    row.columns([&](const Column& column, auto&...) {
-        values += (values.empty() ? ":" : ", :") + std::string(column.name);
-    });
+    row.columns(
+        [&](const Column& column, auto&...) { values += (values.empty() ? ":" : ", :") + std::string(column.name); });
     return "INSERT INTO " + table + " (" + names<R>() + ") VALUES (" + values + ")";
 }
 
@@ -84,9 +83,8 @@ std::string update_assignments() {
 // (exchange, then alloc, prepare, define_and_bind).
 template <class R>
 void use_all(soci::statement& st, R& row) {
-    row.columns([&](const Column&, auto& variable, auto&... indicator) {
-        st.exchange(soci::use(variable, indicator...));
-    });
+    row.columns(
+        [&](const Column&, auto& variable, auto&... indicator) { st.exchange(soci::use(variable, indicator...)); });
 }
 
 // Binds the columns an UPDATE writes as uses, in table order.
@@ -100,9 +98,8 @@ void use_updated(soci::statement& st, R& row) {
 // Binds every column of row as an into, in table order.
 template <class R>
 void into_all(soci::statement& st, R& row) {
-    row.columns([&](const Column&, auto& variable, auto&... indicator) {
-        st.exchange(soci::into(variable, indicator...));
-    });
+    row.columns(
+        [&](const Column&, auto& variable, auto&... indicator) { st.exchange(soci::into(variable, indicator...)); });
 }
 
 // The bulk reader's targets for every column of row, in table order.

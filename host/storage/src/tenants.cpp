@@ -11,8 +11,8 @@ using sql_util::from_db;
 using sql_util::to_db;
 
 Result<TenantRecord> insert(soci::session& sql, const NewTenant& tenant, UtcMs now_ms) {
-    TenantRecord record{new_id("ten"), tenant.name,      tenant.currency, tenant.policy_name,
-                        tenant.policy_config, tenant.test_mode, now_ms, now_ms};
+    TenantRecord record{new_id("ten"),        tenant.name,      tenant.currency, tenant.policy_name,
+                        tenant.policy_config, tenant.test_mode, now_ms,          now_ms};
     const int test_mode = record.test_mode ? 1 : 0;
     const long long now = to_db(now_ms);
     sql << "INSERT INTO tenants (id, name, currency, policy_name, policy_config, test_mode, clock_ms, created_at_ms) "
@@ -54,8 +54,8 @@ Result<TenantRecord> get(soci::session& sql, const std::string& tenant_id) {
     Row row;
     sql << "SELECT " << columns << " FROM tenants WHERE id = :id", soci::into(row.record.id),
         soci::into(row.record.name), soci::into(row.record.currency), soci::into(row.record.policy_name),
-        soci::into(row.record.policy_config), soci::into(row.test_mode), soci::into(row.clock),
-        soci::into(row.created), soci::use(tenant_id);
+        soci::into(row.record.policy_config), soci::into(row.test_mode), soci::into(row.clock), soci::into(row.created),
+        soci::use(tenant_id);
     if (!sql.got_data()) {
         return Error{engine_error::tenant_not_found, "no such tenant"};
     }
@@ -94,8 +94,7 @@ std::vector<TenantRecord> list(soci::session& sql, const std::string& starting_a
          soci::into(row.record.id), soci::into(row.record.name), soci::into(row.record.currency),
          soci::into(row.record.policy_name), soci::into(row.record.policy_config), soci::into(row.test_mode),
          soci::into(row.clock), soci::into(row.created), soci::use(none), soci::use(after_created),
-         soci::use(after_created),
-         soci::use(after_id), soci::use(max));
+         soci::use(after_created), soci::use(after_id), soci::use(max));
     select.execute();
     while (select.fetch()) out.push_back(row.read());
     return out;

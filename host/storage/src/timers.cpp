@@ -34,9 +34,7 @@ std::string short_error(const Error& error) {
     return text;
 }
 
-std::int64_t backoff_ms(int attempts) {
-    return retry_backoff_first_ms << (attempts - 1);
-}
+std::int64_t backoff_ms(int attempts) { return retry_backoff_first_ms << (attempts - 1); }
 
 }  // namespace
 
@@ -47,8 +45,8 @@ struct InsertTimer : storage::CachedStatement {
     long long due = 0;
 
     InsertTimer(soci::session& sql, const std::string& text) {
-        prepare((sql.prepare << text, soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id),
-                 soci::use(due)));
+        prepare(
+            (sql.prepare << text, soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id), soci::use(due)));
     }
     void run() { statement().execute(true); }
 };
@@ -63,8 +61,8 @@ struct RemoveLeased : storage::CachedStatement {
     std::string owner;
 
     RemoveLeased(soci::session& sql, const std::string& text) {
-        prepare((sql.prepare << text, soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id),
-                 soci::use(due), soci::use(owner)));
+        prepare((sql.prepare << text, soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id), soci::use(due),
+                 soci::use(owner)));
     }
     bool removed() { return run_counted() == 1; }
 };
@@ -99,10 +97,9 @@ struct ClaimTimer : storage::CachedStatement {
     bool claimed() { return run_counted() == 1; }
 };
 
-const std::string claim_sql =
-    "UPDATE timers SET lease_owner = :w, lease_until_ms = :until "
-    "WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
-    "AND lease_until_ms <= :now AND (lease_owner IS NULL OR lease_owner <> :parked)";
+const std::string claim_sql = "UPDATE timers SET lease_owner = :w, lease_until_ms = :until "
+                              "WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
+                              "AND lease_until_ms <= :now AND (lease_owner IS NULL OR lease_owner <> :parked)";
 
 }  // namespace
 
@@ -171,8 +168,8 @@ std::vector<TimerRow> due_candidates(soci::session& sql, UtcMs now_ms, std::size
     // which left a sweeper with batch_max 1 finding no timer at all.
     soci::statement select =
         (sql.prepare << "SELECT order_id, name, tenant_id, due_at_ms FROM timers WHERE due_at_ms <= :now "
-                        "AND lease_until_ms <= :now2 AND " << live_tenants_only
-                     << " ORDER BY due_at_ms, order_id, name LIMIT :limit",
+                        "AND lease_until_ms <= :now2 AND "
+                     << live_tenants_only << " ORDER BY due_at_ms, order_id, name LIMIT :limit",
          soci::into(row.order_id), soci::into(row.name), soci::into(row.tenant_id), soci::into(due), soci::use(now),
          soci::use(now), soci::use(limit));
     select.execute();
@@ -229,8 +226,8 @@ std::vector<TimerRow> leased_by(soci::session& sql, const std::string& owner) {
 
 std::vector<TimerRow> claim_all(soci::session& sql, const std::vector<TimerRow>& candidates, const std::string& owner,
                                 UtcMs now_ms, UtcMs lease_until_ms) {
-    static const std::vector<std::string> columns = {"order_id", "name", "tenant_id", "due_at_ms", "lease_owner",
-                                                     "lease_until_ms"};
+    static const std::vector<std::string> columns = {"order_id",  "name",        "tenant_id",
+                                                     "due_at_ms", "lease_owner", "lease_until_ms"};
     static const std::vector<bulk_sql::Assignment> sets = bulk_sql::copied({"lease_owner", "lease_until_ms"});
     // claim()'s conditions, row by row: the whole row as selected, its lease ended, not parked.
     // (parked_owner and now are our own constants, written as literals.)
@@ -299,13 +296,13 @@ std::vector<TimerRow> lock_claimable(soci::session& sql, const std::vector<Timer
                       .text(owner, owner_ind)
                       .number(lease_until),
                   [&] {
-                row.due_at_ms = from_db(due);
-                const bool parked = owner_ind == soci::i_ok && owner == parked_owner;
-                if (row.due_at_ms <= now_ms && from_db(lease_until) <= now_ms && !parked) {
-                    claimable.insert(exact_key(row));
-                }
-                owner_ind = soci::i_null;
-            });
+                      row.due_at_ms = from_db(due);
+                      const bool parked = owner_ind == soci::i_ok && owner == parked_owner;
+                      if (row.due_at_ms <= now_ms && from_db(lease_until) <= now_ms && !parked) {
+                          claimable.insert(exact_key(row));
+                      }
+                      owner_ind = soci::i_null;
+                  });
     });
     std::vector<TimerRow> won;
     for (const TimerRow& t : candidates) {
@@ -345,8 +342,8 @@ FailureRecord record_failure(soci::session& sql, const TimerRow& t, const std::s
     long long lease_until = 0;
     sql << "SELECT attempts, lease_until_ms FROM timers WHERE order_id = :o AND name = :n AND tenant_id = :t "
            "AND due_at_ms = :due AND lease_owner = :w",
-        soci::into(attempts), soci::into(lease_until), soci::use(t.order_id), soci::use(t.name),
-        soci::use(t.tenant_id), soci::use(due), soci::use(owner);
+        soci::into(attempts), soci::into(lease_until), soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id),
+        soci::use(due), soci::use(owner);
     if (!sql.got_data()) {
         return FailureRecord::lost;
     }

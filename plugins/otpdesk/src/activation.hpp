@@ -19,7 +19,6 @@ namespace otpdesk {
 // also by the tenant's current case rules).
 [[nodiscard]] billing::sdk::Decision decide_activation(const billing::sdk::OrderView& order, const OrderFacts& facts,
                                                        const billing::sdk::Event& event,
-                                                       const billing::sdk::Context& context,
-                                                       const CaseRules& rules);
+                                                       const billing::sdk::Context& context, const CaseRules& rules);
 
 }  // namespace otpdesk

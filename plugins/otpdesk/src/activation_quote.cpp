@@ -46,8 +46,8 @@ Quote quote_activation(const ActivationConfig& config, const billing::sdk::Purch
     if (auto* refusal = std::get_if<Quote>(&service)) {
         return std::move(*refusal);
     }
-    auto country = required_name(request.attributes, attribute::country, normalise_country,
-                                 "an ISO 3166 alpha-2 country code");
+    auto country =
+        required_name(request.attributes, attribute::country, normalise_country, "an ISO 3166 alpha-2 country code");
     if (auto* refusal = std::get_if<Quote>(&country)) {
         return std::move(*refusal);
     }

@@ -46,8 +46,9 @@ Decision cancel(const Activation& a) {
         return deny(code::code_already_delivered, "a code was delivered; a delivered activation is not refundable");
     }
     if (a.facts.elapsed_ms < a.terms.cancel_from_ms) {
-        return deny(code::cancel_too_early, "an activation can be cancelled from " +
-                                                std::to_string(a.terms.cancel_from_ms / 1000) + " s after purchase",
+        return deny(code::cancel_too_early,
+                    "an activation can be cancelled from " + std::to_string(a.terms.cancel_from_ms / 1000) +
+                        " s after purchase",
                     at_offset(a.order, a.terms.cancel_from_ms));
     }
     Decision decision = billing::sdk::allow("cancelled; everything held is refunded");
@@ -93,8 +94,7 @@ Decision expire(const Activation& a) {
         return deny_closed(a);
     }
     if (!a.window_over()) {
-        return deny(code::timer_not_due, "the activation window has not ended",
-                    at_offset(a.order, a.terms.window_ms));
+        return deny(code::timer_not_due, "the activation window has not ended", at_offset(a.order, a.terms.window_ms));
     }
     Decision decision = billing::sdk::allow();
     if (a.order.state == state::active) {
@@ -113,7 +113,8 @@ Decision expire(const Activation& a) {
 
 // Why the order cannot be decided, or empty when it can.
 std::string invalid_reason(const billing::sdk::OrderView& order) {
-    if (!is_one_of(order.state, {state::active, state::delivered, state::completed, state::cancelled, state::expired})) {
+    if (!is_one_of(order.state,
+                   {state::active, state::delivered, state::completed, state::cancelled, state::expired})) {
         return "an activation is never in state " + quoted(order.state);
     }
     const auto service = order.attributes.find(attribute::service);

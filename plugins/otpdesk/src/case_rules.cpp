@@ -92,8 +92,8 @@ Decision decide_dispute_opened(const CaseOrder& o, const billing::sdk::Event& ev
     if (recent >= rules.evidence_required_after && event.text.count(field::evidence_url) == 0) {
         return deny(refusal::evidence_required,
                     "this account had " + std::to_string(context.account_recent_refunds) + " support refunds and " +
-                        std::to_string(context.account_recent_disputes) +
-                        " disputes recently; from " + std::to_string(rules.evidence_required_after) +
+                        std::to_string(context.account_recent_disputes) + " disputes recently; from " +
+                        std::to_string(rules.evidence_required_after) +
                         " together on, a dispute needs evidence_url, a link to a recording of the registration");
     }
     return billing::sdk::allow("dispute opened");
@@ -111,7 +111,8 @@ Decision decide_dispute_resolved(const CaseOrder& o, const billing::sdk::Event& 
     }
     const auto amount = amount_of(event);
     if (!amount) {
-        return deny(billing::sdk::request_refusal::invalid_amount, "a dispute resolved with a refund needs amount_minor");
+        return deny(billing::sdk::request_refusal::invalid_amount,
+                    "a dispute resolved with a refund needs amount_minor");
     }
     return refund(o, amount, "dispute resolved with a refund");
 }

@@ -30,8 +30,7 @@ struct CaseOrder {
                                                            const CaseRules& rules);
 // dispute_resolved: resolution "reject" (allowed, nothing happens) or "refund" with
 // amount_minor (the split and limits of a support refund).
-[[nodiscard]] billing::sdk::Decision decide_dispute_resolved(const CaseOrder& order,
-                                                             const billing::sdk::Event& event);
+[[nodiscard]] billing::sdk::Decision decide_dispute_resolved(const CaseOrder& order, const billing::sdk::Event& event);
 
 // The decision on a support_refund, dispute_opened or dispute_resolved event, or nullopt for
 // any other event type (the product's own rules decide those).

@@ -27,9 +27,9 @@ struct ServicePrices {
 };
 
 struct ActivationConfig {
-    std::int64_t window_ms = 0;       // how long the number belongs to the customer
-    std::int64_t cancel_from_ms = 0;  // earliest cancel, measured from the purchase
-    MinorUnits default_minor = 0;     // price when neither service nor country has one
+    std::int64_t window_ms = 0;                     // how long the number belongs to the customer
+    std::int64_t cancel_from_ms = 0;                // earliest cancel, measured from the purchase
+    MinorUnits default_minor = 0;                   // price when neither service nor country has one
     std::map<std::string, ServicePrices> services;  // key: lower-case service name
 };
 
@@ -69,15 +69,15 @@ inline constexpr std::int64_t activation_cancel_from_s = 2 * 60;
 inline constexpr std::int64_t rental_min_hours = 24;
 inline constexpr std::int64_t rental_max_hours = 8 * 7 * 24;
 inline constexpr std::int64_t rental_cancel_window_s = 20 * 60;
-inline constexpr const char* support_refund_reasons[] = {"number_already_registered", "requires_2fa",
-                                                         "provider_error", "wrong_code"};
+inline constexpr const char* support_refund_reasons[] = {"number_already_registered", "requires_2fa", "provider_error",
+                                                         "wrong_code"};
 inline constexpr std::int64_t evidence_required_after = 2;
 }  // namespace defaults
 
 // Bounds that keep every derived number (prices times hours, windows in ms) far inside int64.
 namespace limits {
-inline constexpr std::int64_t window_s_max = 7 * 24 * 3600;    // a week
-inline constexpr std::int64_t hours_max = 10 * 365 * 24;        // ten years
+inline constexpr std::int64_t window_s_max = 7 * 24 * 3600;       // a week
+inline constexpr std::int64_t hours_max = 10 * 365 * 24;          // ten years
 inline constexpr MinorUnits price_minor_max = 1'000'000'000'000;  // 10^12 minor units
 inline constexpr std::size_t refund_reasons_max = 100;
 inline constexpr std::size_t reason_bytes_max = 64;

@@ -37,7 +37,8 @@ void read_countries(const toml::table& table, const std::string& path, ServicePr
     for (auto&& [key, node] : table) {
         const std::string name = path + '.' + std::string(key_of(key));
         if (!is_country_code(key_of(key))) {
-            diagnostics.add(key.source().begin, name, "a country is two lower-case letters (ISO 3166 alpha-2), e.g. us");
+            diagnostics.add(key.source().begin, name,
+                            "a country is two lower-case letters (ISO 3166 alpha-2), e.g. us");
             continue;
         }
         if (const auto price = billing::toml_reader::integer_value(node, name, Range{0, limits::price_minor_max},
@@ -157,12 +158,12 @@ RentalConfig read_rental(const toml::table& table, Diagnostics& diagnostics) {
     if (cancel_window.value.ms() >= min_hours.value.ms()) {
         const std::string window = std::to_string(cancel_window.value.count);
         const std::string shortest = std::to_string(min_hours.value.count);
-        report_conflict(diagnostics,
-                        Side<Duration>{cancel_window, "rental.cancel_window_s",
-                                       window + " must be shorter than the shortest rental, rental.min_hours (" +
-                                           shortest + " h)"},
-                        Side<Duration>{min_hours, "rental.min_hours",
-                                       shortest + " h must be longer than rental.cancel_window_s (" + window + " s)"});
+        report_conflict(
+            diagnostics,
+            Side<Duration>{cancel_window, "rental.cancel_window_s",
+                           window + " must be shorter than the shortest rental, rental.min_hours (" + shortest + " h)"},
+            Side<Duration>{min_hours, "rental.min_hours",
+                           shortest + " h must be longer than rental.cancel_window_s (" + window + " s)"});
     }
     RentalConfig config;
     config.min_hours = min_hours.value.count;

@@ -62,8 +62,7 @@ std::optional<billing::sdk::Quote> refuse_undeclared_fields(const billing::sdk::
                                                             std::initializer_list<std::string_view> attributes,
                                                             std::initializer_list<std::string_view> numbers) {
     if (const auto unknown = first_unknown_key(request.attributes, attributes)) {
-        return billing::sdk::refuse(code::invalid_attribute,
-                                    request.product + " has no attribute " + quoted(*unknown));
+        return billing::sdk::refuse(code::invalid_attribute, request.product + " has no attribute " + quoted(*unknown));
     }
     if (const auto unknown = first_unknown_key(request.numbers, numbers)) {
         return billing::sdk::refuse(code::invalid_attribute, request.product + " has no number " + quoted(*unknown));

@@ -24,8 +24,8 @@ inline constexpr const char* active = "active";
 inline constexpr const char* delivered = "delivered";  // activation: a code arrived
 inline constexpr const char* completed = "completed";  // activation: window over after a code
 inline constexpr const char* cancelled = "cancelled";
-inline constexpr const char* expired = "expired";      // activation: window over, no code
-inline constexpr const char* ended = "ended";          // rental: rented time over
+inline constexpr const char* expired = "expired";  // activation: window over, no code
+inline constexpr const char* ended = "ended";      // rental: rented time over
 }  // namespace state
 
 // Stable machine codes of quotes and decisions.

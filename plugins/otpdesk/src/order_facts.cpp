@@ -60,8 +60,9 @@ std::variant<OrderFacts, Decision> read_order_facts(const OrderView& order, cons
     }
     const auto codes = parse_codes_received(order);
     if (!codes) {
-        return billing::sdk::deny(code::invalid_order, std::string("the order's attribute codes_received is not a count: ") +
-                                                           quoted(order.attributes.at(attribute::codes_received)));
+        return billing::sdk::deny(code::invalid_order,
+                                  std::string("the order's attribute codes_received is not a count: ") +
+                                      quoted(order.attributes.at(attribute::codes_received)));
     }
     return OrderFacts{saturating_sub(context.now_ms, order.created_at_ms), *held, *codes};
 }

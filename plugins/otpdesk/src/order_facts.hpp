@@ -22,8 +22,8 @@ struct OrderFacts {
 };
 
 // The facts, or an invalid_order denial saying what is wrong with the order's money or attributes.
-[[nodiscard]] std::variant<OrderFacts, billing::sdk::Decision> read_order_facts(
-    const billing::sdk::OrderView& order, const billing::sdk::Context& context);
+[[nodiscard]] std::variant<OrderFacts, billing::sdk::Decision> read_order_facts(const billing::sdk::OrderView& order,
+                                                                                const billing::sdk::Context& context);
 
 // created_at + offset, clamped to the int64 range: a due time or an available_at.
 [[nodiscard]] billing::sdk::UtcMs at_offset(const billing::sdk::OrderView& order, std::int64_t offset_ms);

@@ -24,10 +24,9 @@ Quote quote_rental(const RentalConfig& config, const billing::sdk::PurchaseReque
     }
     const std::int64_t hours = found->second;
     if (hours < config.min_hours || hours > config.max_hours) {
-        return billing::sdk::refuse(code::invalid_duration, "duration_hours must be between " +
-                                                                std::to_string(config.min_hours) + " and " +
-                                                                std::to_string(config.max_hours) + ", not " +
-                                                                std::to_string(hours));
+        return billing::sdk::refuse(code::invalid_duration,
+                                    "duration_hours must be between " + std::to_string(config.min_hours) + " and " +
+                                        std::to_string(config.max_hours) + ", not " + std::to_string(hours));
     }
     // Both products stay far inside int64: hours and max_hours are at most limits::hours_max.
     const RentalTerms terms{config.cancel_window_ms, hours * ms_per_hour, config.max_hours * ms_per_hour,

@@ -123,10 +123,10 @@ Decision extend(const Rental& r, const billing::sdk::Event& event) {
     const auto new_duration_ms = added_ms ? checked_add(r.duration_ms(), *added_ms) : std::nullopt;
     if (!new_duration_ms || *new_duration_ms > r.terms.max_duration_ms) {
         const std::int64_t most_hours = (r.terms.max_duration_ms - r.duration_ms()) / billing::sdk::ms_per_hour;
-        return deny(code::extension_too_long,
-                    "a rental lasts at most " + std::to_string(r.terms.max_duration_ms / billing::sdk::ms_per_hour) +
-                        " h in all; " + std::to_string(most_hours) + " h can still be added, not " +
-                        std::to_string(hours));
+        return deny(code::extension_too_long, "a rental lasts at most " +
+                                                  std::to_string(r.terms.max_duration_ms / billing::sdk::ms_per_hour) +
+                                                  " h in all; " + std::to_string(most_hours) +
+                                                  " h can still be added, not " + std::to_string(hours));
     }
     const auto price = rental_price_minor(r.terms.price_per_day_minor, hours);
     const auto charged_after = price ? checked_add(r.order.charged_minor, *price) : std::nullopt;
@@ -138,8 +138,8 @@ Decision extend(const Rental& r, const billing::sdk::Event& event) {
     if (!end_at_ms) {
         return deny(code::invalid_time, "the rental would end past the largest representable time");
     }
-    Decision decision = billing::sdk::allow("extended by " + std::to_string(hours) + " h for " +
-                                            std::to_string(*price));
+    Decision decision =
+        billing::sdk::allow("extended by " + std::to_string(hours) + " h for " + std::to_string(*price));
     if (*price > 0) {
         decision.moves = {{billing::sdk::MoveKind::charge, *price}, {billing::sdk::MoveKind::capture, *price}};
     }

@@ -10,8 +10,7 @@ namespace {
 using billing::sdk::Numbers;
 
 // A term that must be present and at least `min`. Records the first problem in `why`.
-std::optional<std::int64_t> term_at_least(const Numbers& terms, const char* name, std::int64_t min,
-                                          std::string& why) {
+std::optional<std::int64_t> term_at_least(const Numbers& terms, const char* name, std::int64_t min, std::string& why) {
     const auto found = terms.find(name);
     if (found == terms.end()) {
         if (why.empty()) {
@@ -21,8 +20,8 @@ std::optional<std::int64_t> term_at_least(const Numbers& terms, const char* name
     }
     if (found->second < min) {
         if (why.empty()) {
-            why = std::string("the order's term ") + name + " is " + std::to_string(found->second) +
-                  ", below " + std::to_string(min);
+            why = std::string("the order's term ") + name + " is " + std::to_string(found->second) + ", below " +
+                  std::to_string(min);
         }
         return std::nullopt;
     }

@@ -22,10 +22,9 @@ void fail(Report& report, const std::string& check, const std::string& fault, co
 }
 
 bool valid_name(const std::string& name) {
-    return !name.empty() && name.size() <= 64 &&
-           std::all_of(name.begin(), name.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-           });
+    return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
 }
 
 template <class Names>
@@ -60,7 +59,9 @@ std::vector<std::pair<std::string, std::string>> garbage_configs(const std::stri
     return {
         {"not TOML", "this is not [toml"},
         {"a key without a value", "window = \n"},
-        {"binary bytes", std::string("\x7f" "ELF\x02\x01\x01\0\0\xff\xfe", 11)},
+        {"binary bytes", std::string("\x7f"
+                                     "ELF\x02\x01\x01\0\0\xff\xfe",
+                                     11)},
         {"a megabyte of one line", std::string(1 << 20, 'x')},
         {"arrays nested 5000 deep", "a = " + std::string(5000, '[') + std::string(5000, ']') + "\n"},
         // Before the first table, so that it cannot land in a table of free-form names.
@@ -127,14 +128,14 @@ Report check_identity(const Subject& subject) {
     if (subject.descriptor) {
         const Descriptor& d = *subject.descriptor;
         if (d.name != info.name || d.version != info.version) {
-            fail(report, check, "info_mismatch", "info() says " + info.name + " " + info.version +
-                                                     ", the descriptor " + d.name + " " + d.version);
+            fail(report, check, "info_mismatch",
+                 "info() says " + info.name + " " + info.version + ", the descriptor " + d.name + " " + d.version);
         }
         if (d.abi_major != sdk::abi_major || d.abi_minor > sdk::abi_minor || d.build_key != sdk::build_key) {
-            fail(report, check, "abi_mismatch", "built for ABI " + std::to_string(d.abi_major) + "." +
-                                                    std::to_string(d.abi_minor) + " " + d.build_key + ", the kit speaks " +
-                                                    std::to_string(sdk::abi_major) + "." + std::to_string(sdk::abi_minor) +
-                                                    " " + sdk::build_key);
+            fail(report, check, "abi_mismatch",
+                 "built for ABI " + std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor) + " " +
+                     d.build_key + ", the kit speaks " + std::to_string(sdk::abi_major) + "." +
+                     std::to_string(sdk::abi_minor) + " " + sdk::build_key);
         }
         report.notes.push_back("plugin " + d.name + " " + d.version + ", ABI " + std::to_string(d.abi_major) + "." +
                                std::to_string(d.abi_minor) + ", build key " + d.build_key + ", file " + d.file +
@@ -145,15 +146,17 @@ Report check_identity(const Subject& subject) {
     for (const sdk::ProductInfo& p : info.products) {
         product_names.push_back(p.name);
         const std::string where = "product '" + p.name + "': ";
-        if (!valid_name(p.name)) fail(report, check, "bad_product", where + "the name is not 1-64 of a-z, 0-9, '_', '-'");
+        if (!valid_name(p.name))
+            fail(report, check, "bad_product", where + "the name is not 1-64 of a-z, 0-9, '_', '-'");
         if (p.states.empty()) fail(report, check, "bad_product", where + "declares no state");
         if (auto bad = duplicate_or_empty(p.states)) fail(report, check, "bad_product", where + "states have " + *bad);
         for (const auto* labels : {&p.states, &p.outcomes}) {
             for (const std::string& label : *labels) {
                 if (label.size() > decision_check::label_chars_max) {
-                    fail(report, check, "label_too_long", where + "'" + label.substr(0, 20) + "...' is longer than " +
-                                                              std::to_string(decision_check::label_chars_max) +
-                                                              " characters (states and outcomes are stored in columns that wide)");
+                    fail(report, check, "label_too_long",
+                         where + "'" + label.substr(0, 20) + "...' is longer than " +
+                             std::to_string(decision_check::label_chars_max) +
+                             " characters (states and outcomes are stored in columns that wide)");
                 }
             }
         }
@@ -162,7 +165,8 @@ Report check_identity(const Subject& subject) {
                 fail(report, check, "bad_product", where + "final state " + final_state + " is not one of its states");
             }
         }
-        if (auto bad = duplicate_or_empty(p.outcomes)) fail(report, check, "bad_product", where + "outcomes have " + *bad);
+        if (auto bad = duplicate_or_empty(p.outcomes))
+            fail(report, check, "bad_product", where + "outcomes have " + *bad);
         if (auto bad = duplicate_or_empty(spec_names(p.attributes))) {
             fail(report, check, "bad_product", where + "attributes have " + *bad);
         }
@@ -207,8 +211,8 @@ Report check_configure(const Subject& subject) {
         if (result.ok) return result;
         if (result.message.find(subject.config.source) == std::string::npos && !names_a_position(result.message)) {
             fail(report, check, "config_message_unlocated",
-                 "a refused configuration's message must name the file or line:col for the operator; refusing " +
-                     what + " it said: " + result.message);
+                 "a refused configuration's message must name the file or line:col for the operator; refusing " + what +
+                     " it said: " + result.message);
         }
         sdk::Context context;
         context.now_ms = epoch_ms;
@@ -225,13 +229,15 @@ Report check_configure(const Subject& subject) {
     };
     for (const auto& [what, text] : garbage_configs(subject.config.text)) {
         auto result = refused_cleanly(what, text);
-        if (result && result->ok) fail(report, check, "garbage_config_accepted", "configure() accepted garbage (" + what + ")");
+        if (result && result->ok)
+            fail(report, check, "garbage_config_accepted", "configure() accepted garbage (" + what + ")");
     }
     if (auto floated = with_a_float(subject.config.text)) {
         auto result = refused_cleanly("a float for its first integer", *floated);
         if (result && result->ok) {
-            report.notes.push_back("configure() accepted its own configuration with a float for its first integer "
-                                   "value; the contract has no floating point (fine only if that key is meant to be one)");
+            report.notes.push_back(
+                "configure() accepted its own configuration with a float for its first integer "
+                "value; the contract has no floating point (fine only if that key is meant to be one)");
         }
     }
     // An empty document may be a complete configuration (all defaults) or refused; either way cleanly.
@@ -283,8 +289,8 @@ Report check_quotes(const Subject& subject) {
             }
             // Garbage values and extreme times: refused or sane, never a throw.
             for (const auto& [name, value] : sale.request.attributes) {
-                for (const std::string& garbage : {std::string(), std::string(100000, 'a'), std::string("\xff\xfe\0x", 4),
-                                                   std::string("  ") + value + " "}) {
+                for (const std::string& garbage : {std::string(), std::string(100000, 'a'),
+                                                   std::string("\xff\xfe\0x", 4), std::string("  ") + value + " "}) {
                     sdk::PurchaseRequest bad = sale.request;
                     bad.attributes[name] = garbage;
                     judge.quote(bad, epoch_ms, 0);
@@ -346,7 +352,8 @@ Report check_terms_pinned(const Subject& subject) {
             for (const sdk::Event& event : customer_events(order)) {
                 sdk::Context context;
                 context.now_ms = order.view.updated_at_ms;
-                seen.emplace_back(order, event, context.now_ms, call_decide(*policy, order.view, event, context).decision);
+                seen.emplace_back(order, event, context.now_ms,
+                                  call_decide(*policy, order.view, event, context).decision);
             }
         });
         for (const Config& other : subject.declaration.reconfigure) {
@@ -361,14 +368,15 @@ Report check_terms_pinned(const Subject& subject) {
                 const Called again = call_decide(*policy, order.view, event, context);
                 if (again.decision != decided && !differs_by_tenant_rules(again.decision, decided)) {
                     judge.fail("terms_not_pinned", "after configure(" + other.source + ") the same object decides " +
-                                                       describe(again.decision, order.view.created_at_ms) + " instead of " +
-                                                       describe(decided, order.view.created_at_ms) +
+                                                       describe(again.decision, order.view.created_at_ms) +
+                                                       " instead of " + describe(decided, order.view.created_at_ms) +
                                                        " on " + describe(event) + " on " + describe(order.view));
                     return;
                 }
             }
         }
-        report.notes.push_back("decisions compared under " + std::to_string(1 + subject.declaration.reconfigure.size()) +
+        report.notes.push_back("decisions compared under " +
+                               std::to_string(1 + subject.declaration.reconfigure.size()) +
                                " configurations, and on one object reconfigured");
     });
 }
@@ -390,42 +398,57 @@ Report check_robustness(const Subject& subject) {
             {"no terms", [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.terms.clear(); }},
             {"unknown state", [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.state = "conformance_unknown_state"; }},
             {"empty state", [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.state.clear(); }},
-            {"unknown product", [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.product = "conformance_unknown_product"; }},
-            {"charged at the 64-bit maximum", [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.charged_minor = i64_max; }},
-            {"captured above charged", [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.captured_minor = o.view.charged_minor + 1; }},
+            {"unknown product",
+             [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.product = "conformance_unknown_product"; }},
+            {"charged at the 64-bit maximum",
+             [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.charged_minor = i64_max; }},
+            {"captured above charged",
+             [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.captured_minor = o.view.charged_minor + 1; }},
             {"negative refunded", [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.refunded_from_escrow_minor = -1; }},
-            {"amounts at the 64-bit minimum", [](ModelOrder& o, sdk::Event&, UtcMs&) {
+            {"amounts at the 64-bit minimum",
+             [](ModelOrder& o, sdk::Event&, UtcMs&) {
                  o.view.captured_minor = i64_min;
                  o.view.refunded_from_revenue_minor = i64_min;
              }},
-            {"created at the 64-bit maximum", [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.created_at_ms = i64_max; }},
-            {"created at the 64-bit minimum", [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.created_at_ms = i64_min; }},
+            {"created at the 64-bit maximum",
+             [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.created_at_ms = i64_max; }},
+            {"created at the 64-bit minimum",
+             [](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.created_at_ms = i64_min; }},
             {"now at the 64-bit minimum", [](ModelOrder&, sdk::Event&, UtcMs& now) { now = i64_min; }},
             {"now before the purchase", [](ModelOrder& o, sdk::Event&, UtcMs& now) { now = o.view.created_at_ms - 1; }},
             {"now at the 64-bit maximum", [](ModelOrder&, sdk::Event&, UtcMs& now) { now = i64_max; }},
-            {"event without text and numbers", [](ModelOrder&, sdk::Event& e, UtcMs&) { e.text.clear(); e.numbers.clear(); }},
-            {"event with garbage text", [](ModelOrder&, sdk::Event& e, UtcMs&) {
+            {"event without text and numbers",
+             [](ModelOrder&, sdk::Event& e, UtcMs&) {
+                 e.text.clear();
+                 e.numbers.clear();
+             }},
+            {"event with garbage text",
+             [](ModelOrder&, sdk::Event& e, UtcMs&) {
                  for (auto& [key, value] : e.text) value = std::string("\xff\0\xfe", 3) + std::string(70000, 'z');
                  e.text["service"] = "";
              }},
-            {"event numbers at the 64-bit extremes", [](ModelOrder&, sdk::Event& e, UtcMs&) {
+            {"event numbers at the 64-bit extremes",
+             [](ModelOrder&, sdk::Event& e, UtcMs&) {
                  e.numbers["amount_minor"] = i64_max;
                  e.numbers["hours"] = i64_min;
              }},
-            {"negative event numbers", [](ModelOrder&, sdk::Event& e, UtcMs&) {
+            {"negative event numbers",
+             [](ModelOrder&, sdk::Event& e, UtcMs&) {
                  e.numbers["amount_minor"] = -1;
                  e.numbers["hours"] = -1;
              }},
             {"event type empty", [](ModelOrder&, sdk::Event& e, UtcMs&) { e.type.clear(); }},
-            {"event type in capitals", [](ModelOrder&, sdk::Event& e, UtcMs&) {
+            {"event type in capitals",
+             [](ModelOrder&, sdk::Event& e, UtcMs&) {
                  for (char& c : e.type) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
              }},
         };
         for (const auto& [name, value] : bases.empty() ? sdk::Numbers{} : bases.front().view.terms) {
             for (std::int64_t extreme : {i64_min, std::int64_t{-1}, std::int64_t{0}, i64_max}) {
                 const std::string term = name;
-                mutations.emplace_back("term " + term + " = " + std::to_string(extreme),
-                                       [term, extreme](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.terms[term] = extreme; });
+                mutations.emplace_back(
+                    "term " + term + " = " + std::to_string(extreme),
+                    [term, extreme](ModelOrder& o, sdk::Event&, UtcMs&) { o.view.terms[term] = extreme; });
             }
         }
         std::size_t tried = 0;

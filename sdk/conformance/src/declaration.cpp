@@ -68,8 +68,8 @@ public:
     std::optional<std::string> misdeclared(const sdk::PolicyInfo& info,
                                            const std::map<std::string, sdk::Numbers>& terms) const override {
         static const std::vector<std::string> events = {
-            sdk::event_type::cancel,         sdk::event_type::message,          sdk::event_type::timer,
-            sdk::event_type::support_refund, sdk::event_type::dispute_opened,   sdk::event_type::dispute_resolved,
+            sdk::event_type::cancel,         sdk::event_type::message,        sdk::event_type::timer,
+            sdk::event_type::support_refund, sdk::event_type::dispute_opened, sdk::event_type::dispute_resolved,
             sdk::event_type::extend};
         if (std::find(events.begin(), events.end(), event_type_) == events.end()) {
             return "event " + event_type_ + " is not an event type the host sends";
@@ -177,8 +177,7 @@ std::vector<SamplePurchase> read_purchases(TableReader& parent, std::string_view
         SamplePurchase sample;
         sample.request.product = read_string(reader, "product");
         sample.request.attributes = read_map<sdk::Attributes>(
-            reader, "attributes", "a string", [](const toml::node& v) { return v.value<std::string>(); },
-            diagnostics);
+            reader, "attributes", "a string", [](const toml::node& v) { return v.value<std::string>(); }, diagnostics);
         sample.request.numbers = read_map<sdk::Numbers>(
             reader, "numbers", "an integer",
             [](const toml::node& v) { return v.is_integer() ? v.value<std::int64_t>() : std::nullopt; }, diagnostics);
@@ -234,8 +233,7 @@ std::shared_ptr<const Property> no_refund_after_event(std::string name, std::str
 
 std::shared_ptr<const Property> no_refund_after_term(std::string name, std::string product, std::string term,
                                                      std::vector<std::string> actors) {
-    return std::make_shared<NoRefundAfterTerm>(std::move(name), std::move(product), std::move(term),
-                                               std::move(actors));
+    return std::make_shared<NoRefundAfterTerm>(std::move(name), std::move(product), std::move(term), std::move(actors));
 }
 
 Subject subject_from_files(std::string label, PolicyFactory make, const std::string& config_path,

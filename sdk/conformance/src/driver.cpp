@@ -241,9 +241,9 @@ std::optional<Instances> make_instances(const Subject& subject, Report& report, 
             result = {false, "configure() threw"};
         }
         if (!result.ok) {
-            report.failures.push_back({check, "config_refused",
-                                       "the policy refused the configuration " + config.source +
-                                           " it is tested with: " + result.message});
+            report.failures.push_back(
+                {check, "config_refused",
+                 "the policy refused the configuration " + config.source + " it is tested with: " + result.message});
             return nullptr;
         }
         if (describe(policy->info()) != describe(before)) {
@@ -291,8 +291,8 @@ std::vector<History> histories(const sdk::PolicyInfo& info) {
 
 bool differs_by_tenant_rules(const sdk::Decision& a, const sdk::Decision& b) {
     auto by_tenant_rule = [](const sdk::Decision& d) {
-        return !d.allowed && (d.code == sdk::request_refusal::unknown_reason ||
-                              d.code == sdk::request_refusal::evidence_required);
+        return !d.allowed &&
+               (d.code == sdk::request_refusal::unknown_reason || d.code == sdk::request_refusal::evidence_required);
     };
     return a != b && (by_tenant_rule(a) || by_tenant_rule(b));
 }
@@ -305,8 +305,8 @@ std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::E
     context.account_recent_refunds = history.refunds;
     context.account_recent_disputes = history.disputes;
     const sdk::Policy& policy = *instances_.by_config.at(config_index);
-    std::string input = describe(event) + " at " + relative_time(now_ms, order.view.created_at_ms) + " on " +
-                        describe(order.view);
+    std::string input =
+        describe(event) + " at " + relative_time(now_ms, order.view.created_at_ms) + " on " + describe(order.view);
     if (history.refunds != 0 || history.disputes != 0) {
         input += " for an account with " + std::to_string(history.refunds) + " recent refunds and " +
                  std::to_string(history.disputes) + " recent disputes";
@@ -323,17 +323,19 @@ std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::E
         for (int again = 0; again < 2; ++again) {
             Called repeat = call_decide(policy, order.view, event, context);
             if (repeat.threw || repeat.decision != d) {
-                fail("nondeterministic_decision", "the same input gave two decisions: first " + describe(d, order.view.created_at_ms) +
-                                                      ", then " +
-                                                      (repeat.threw ? "a throw" : describe(repeat.decision, order.view.created_at_ms)) +
-                                                      "; input: " + input);
+                fail("nondeterministic_decision",
+                     "the same input gave two decisions: first " + describe(d, order.view.created_at_ms) + ", then " +
+                         (repeat.threw ? "a throw" : describe(repeat.decision, order.view.created_at_ms)) +
+                         "; input: " + input);
                 return std::nullopt;
             }
         }
         Called twin = call_decide(*instances_.twin, order.view, event, context);
         if (config_index == 0 && (twin.threw || twin.decision != d)) {
             fail("nondeterministic_decision", "two objects with the same configuration decided differently: " +
-                                                  describe(d, order.view.created_at_ms) + " and " + describe(twin.decision, order.view.created_at_ms) + "; input: " + input);
+                                                  describe(d, order.view.created_at_ms) + " and " +
+                                                  describe(twin.decision, order.view.created_at_ms) +
+                                                  "; input: " + input);
             return std::nullopt;
         }
     }
@@ -346,17 +348,18 @@ std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::E
             if (!then.threw && differs_by_tenant_rules(d, then.decision)) continue;
             if (then.threw || then.decision != d) {
                 fail("terms_not_pinned", "the configuration changes decisions on orders sold earlier: " +
-                                             describe(d, order.view.created_at_ms) + " under " + config_name(config_index) + ", " +
-                                             describe(then.decision, order.view.created_at_ms) + " under " + config_name(other) +
-                                             "; input: " + input);
+                                             describe(d, order.view.created_at_ms) + " under " +
+                                             config_name(config_index) + ", " +
+                                             describe(then.decision, order.view.created_at_ms) + " under " +
+                                             config_name(other) + "; input: " + input);
                 return std::nullopt;
             }
         }
     }
     if (!d.allowed) {
         if (d.code.empty() || d.code == "ok" || d.code.size() > decision_check::label_chars_max) {
-            fail("denial_without_code", "a denial must carry a stable code other than ok, of 1 to 64 characters: " + describe(d, order.view.created_at_ms) +
-                                            "; input: " + input);
+            fail("denial_without_code", "a denial must carry a stable code other than ok, of 1 to 64 characters: " +
+                                            describe(d, order.view.created_at_ms) + "; input: " + input);
             return std::nullopt;
         }
     }
@@ -371,11 +374,11 @@ std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::E
                                         describe(d, order.view.created_at_ms) + "; input: " + input);
             return std::nullopt;
         }
-        const decision_check::Facts facts{order.view, *product, order.is_final, customer_balance_minor, now_ms,
-                                          event.type == sdk::event_type::timer};
+        const decision_check::Facts facts{
+            order.view, *product, order.is_final, customer_balance_minor, now_ms, event.type == sdk::event_type::timer};
         if (auto broken = decision_check::violation(d, facts)) {
-            fail(rule_name(*broken), "the host would refuse this decision (" + *broken + "): " + describe(d, order.view.created_at_ms) +
-                                         "; input: " + input);
+            fail(rule_name(*broken), "the host would refuse this decision (" + *broken +
+                                         "): " + describe(d, order.view.created_at_ms) + "; input: " + input);
             return std::nullopt;
         }
     }
@@ -386,7 +389,8 @@ std::optional<sdk::Decision> Judge::decide(const ModelOrder& order, const sdk::E
             std::string life;
             for (const std::string& line : order.trace) life += "\n    " + line;
             fail("property_violated", "property '" + property->name() + "' violated: " + *why + "; decision " +
-                                          describe(d, order.view.created_at_ms) + "; input: " + input + "\n  the order's life:" + life);
+                                          describe(d, order.view.created_at_ms) + "; input: " + input +
+                                          "\n  the order's life:" + life);
             return std::nullopt;
         }
     }
@@ -409,28 +413,31 @@ std::optional<sdk::Quote> Judge::quote(const sdk::PurchaseRequest& request, UtcM
     Quoted twin = call_quote(*instances_.twin, request, context);
     if (again.threw || again.quote != q || (config_index == 0 && (twin.threw || twin.quote != q))) {
         fail("nondeterministic_quote", "the same purchase was quoted differently: " + describe(q, now_ms) + " and " +
-                                           describe(again.threw ? twin.quote : again.quote, now_ms) + "; input: " + input);
+                                           describe(again.threw ? twin.quote : again.quote, now_ms) +
+                                           "; input: " + input);
         return std::nullopt;
     }
     if (!q.allowed) {
         if (q.code.empty() || q.code == "ok") {
-            fail("refusal_without_code", "a refused purchase must carry a stable code other than ok: " + describe(q, now_ms) +
-                                             "; input: " + input);
+            fail("refusal_without_code", "a refused purchase must carry a stable code other than ok: " +
+                                             describe(q, now_ms) + "; input: " + input);
         }
         return std::nullopt;
     }
     if (must_refuse) {
-        fail("accepted_invalid_purchase", "an invalid purchase was accepted: " + describe(q, now_ms) + "; input: " + input);
+        fail("accepted_invalid_purchase",
+             "an invalid purchase was accepted: " + describe(q, now_ms) + "; input: " + input);
         return std::nullopt;
     }
     const sdk::ProductInfo* product = product_of(instances_.info, request.product);
     if (product == nullptr) {
-        fail("accepted_invalid_purchase", "a purchase of an undeclared product was accepted: " + describe(q, now_ms) +
-                                              "; input: " + input);
+        fail("accepted_invalid_purchase",
+             "a purchase of an undeclared product was accepted: " + describe(q, now_ms) + "; input: " + input);
         return std::nullopt;
     }
     if (auto broken = decision_check::quote_violation(q, *product, customer_balance_minor, now_ms)) {
-        fail(rule_name(*broken), "the host would refuse this sale (" + *broken + "): " + describe(q, now_ms) + "; input: " + input);
+        fail(rule_name(*broken),
+             "the host would refuse this sale (" + *broken + "): " + describe(q, now_ms) + "; input: " + input);
         return std::nullopt;
     }
     if (auto insane = insane_term(q.terms)) {
@@ -475,7 +482,8 @@ std::optional<std::string> apply(ModelOrder& order, Ledger& ledger, const sdk::D
     for (const std::string& name : d.drop_timers) order.timers.erase(name);
     for (const sdk::TimerRequest& t : d.add_timers) order.timers[t.name] = t.due_at_ms;
     order.allowed_history.push_back(event.type);
-    order.trace.push_back(relative_time(now_ms, v.created_at_ms) + " " + describe(event) + ": " + describe(d, v.created_at_ms));
+    order.trace.push_back(relative_time(now_ms, v.created_at_ms) + " " + describe(event) + ": " +
+                          describe(d, v.created_at_ms));
     const bool was_final = order.is_final;
     order.is_final = contains(product.final_states, v.state);
     if (order.is_final && !was_final && v.held_minor() != 0) {
@@ -533,8 +541,8 @@ std::vector<Sale> accepted_sales(Judge& judge, UtcMs now_ms) {
             sdk::Context context;
             context.now_ms = now_ms;
             const Quoted refused = call_quote(*judge.policy(0), sample.request, context);
-            judge.fail("declared_purchase_refused", "the purchase declared at " + sample.where +
-                                                        " was refused: " + describe(refused.quote, now_ms));
+            judge.fail("declared_purchase_refused",
+                       "the purchase declared at " + sample.where + " was refused: " + describe(refused.quote, now_ms));
         }
         return sales;
     }
@@ -547,7 +555,8 @@ std::vector<Sale> accepted_sales(Judge& judge, UtcMs now_ms) {
                 sdk::PurchaseRequest request;
                 request.product = product.name;
                 for (const sdk::AttributeSpec& a : product.attributes) {
-                    if (a.required) request.attributes[a.name] = words[(word + request.attributes.size()) % words.size()];
+                    if (a.required)
+                        request.attributes[a.name] = words[(word + request.attributes.size()) % words.size()];
                 }
                 for (const sdk::AttributeSpec& n : product.numbers) {
                     if (n.required) request.numbers[n.name] = numbers[number];

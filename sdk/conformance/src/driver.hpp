@@ -28,7 +28,7 @@ namespace actor {
 inline constexpr const char* customer = "customer";
 inline constexpr const char* provider = "provider";  // a code arrives from the number provider
 inline constexpr const char* support = "support";
-inline constexpr const char* system = "system";      // timers
+inline constexpr const char* system = "system";  // timers
 }  // namespace actor
 inline constexpr const char* unknown_event_type = "conformance_unknown_event";
 
@@ -36,10 +36,10 @@ inline constexpr const char* unknown_event_type = "conformance_unknown_event";
 struct ModelOrder {
     sdk::OrderView view;
     bool is_final = false;
-    std::map<std::string, UtcMs> timers;      // pending, by name
-    std::vector<std::string> allowed_history; // "purchase", then each allowed event's type
-    std::vector<std::string> trace;           // the order's life, for a failure's message
-    std::size_t config_index = 0;             // the configuration it was sold under
+    std::map<std::string, UtcMs> timers;       // pending, by name
+    std::vector<std::string> allowed_history;  // "purchase", then each allowed event's type
+    std::vector<std::string> trace;            // the order's life, for a failure's message
+    std::size_t config_index = 0;              // the configuration it was sold under
     std::size_t customer = 0;
 };
 

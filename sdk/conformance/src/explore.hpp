@@ -11,7 +11,7 @@
 namespace billing::conformance::detail {
 
 struct Explored {
-    std::size_t nodes = 0;                                  // orders expanded
+    std::size_t nodes = 0;                                 // orders expanded
     std::map<std::string, std::set<std::string>> reached;  // product -> states reached
 };
 

@@ -29,8 +29,8 @@ Report check_extremes(const Subject& subject) {
         Judge judge(at_edge, *instances, report, "extremes", Scope{});
         std::size_t orders = 0;
         for (const UtcMs start_ms : {epoch_ms, sdk::now_ms_max}) {
-            judge.context_note = "(extremes: " + extreme.config.source + ", sold at epoch ms " +
-                                 std::to_string(start_ms) + ")";
+            judge.context_note =
+                "(extremes: " + extreme.config.source + ", sold at epoch ms " + std::to_string(start_ms) + ")";
             orders += explore(judge, {}, start_ms).nodes;
             if (judge.failed()) break;
         }

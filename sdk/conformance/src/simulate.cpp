@@ -32,7 +32,9 @@ public:
     std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
     bool chance(unsigned percent) { return below(100) < percent; }
     template <class T>
-    const T& pick(const std::vector<T>& items) { return items[below(items.size())]; }
+    const T& pick(const std::vector<T>& items) {
+        return items[below(items.size())];
+    }
 
 private:
     std::uint64_t state_;
@@ -242,8 +244,9 @@ private:
             std::to_string(decisions_) + " decisions over " + relative_time(now_, epoch_ms) + " of clock, " +
             std::to_string(reconfigurations_) + " reconfigurations; charged " +
             std::to_string(moved_[sdk::MoveKind::charge]) + " more, captured " +
-            std::to_string(moved_[sdk::MoveKind::capture]) + ", refunded " + std::to_string(moved_[sdk::MoveKind::refund]) +
-            " + " + std::to_string(moved_[sdk::MoveKind::refund_captured]) + " after capture; end states:" + by_state +
+            std::to_string(moved_[sdk::MoveKind::capture]) + ", refunded " +
+            std::to_string(moved_[sdk::MoveKind::refund]) + " + " +
+            std::to_string(moved_[sdk::MoveKind::refund_captured]) + " after capture; end states:" + by_state +
             (open > 0 ? "; " + std::to_string(open) + " orders still open with no timer pending" : ""));
     }
 

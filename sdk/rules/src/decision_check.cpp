@@ -10,10 +10,10 @@ namespace {
 
 // What the moves of one decision may still take, updated move by move.
 struct Budget {
-    MinorUnits held_minor = 0;              // in escrow for this order
+    MinorUnits held_minor = 0;                // in escrow for this order
     MinorUnits refundable_revenue_minor = 0;  // captured and not yet refunded
-    MinorUnits customer_minor = 0;          // the customer's balance
-    MinorUnits charged_minor = 0;           // taken from the customer in all
+    MinorUnits customer_minor = 0;            // the customer's balance
+    MinorUnits charged_minor = 0;             // taken from the customer in all
 };
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
@@ -110,7 +110,8 @@ std::optional<std::string> check_timers(const std::vector<sdk::TimerRequest>& ti
 
 std::optional<std::string> check_labels(const sdk::Decision& d, const sdk::ProductInfo& product) {
     if (d.code.empty() || d.code.size() > label_chars_max) {
-        return rule("code_invalid", "a decision's code must be 1 to " + std::to_string(label_chars_max) + " characters");
+        return rule("code_invalid",
+                    "a decision's code must be 1 to " + std::to_string(label_chars_max) + " characters");
     }
     if (!d.new_state.empty() && !contains(product.states, d.new_state)) {
         return rule("unknown_state", "state " + d.new_state + " is not declared by product " + product.name);
@@ -148,8 +149,8 @@ std::optional<std::string> violation(const sdk::Decision& d, const Facts& f) {
     if (f.order_is_final) {
         for (const sdk::MoneyMove& move : d.moves) {
             if (move.kind != sdk::MoveKind::refund_captured) {
-                return rule("final_order_moves_money", move_kind_name(move.kind) +
-                                                           " on an order in final state " + f.order.state);
+                return rule("final_order_moves_money",
+                            move_kind_name(move.kind) + " on an order in final state " + f.order.state);
             }
         }
     }
@@ -166,8 +167,8 @@ std::optional<std::string> quote_violation(const sdk::Quote& q, const sdk::Produ
         return rule("code_invalid", "a quote's code must be 1 to " + std::to_string(label_chars_max) + " characters");
     }
     if (q.price_minor < 0 || q.price_minor > amount_minor_max) {
-        return rule("price_out_of_range", "price " + std::to_string(q.price_minor) + " is not in 0.." +
-                                              std::to_string(amount_minor_max));
+        return rule("price_out_of_range",
+                    "price " + std::to_string(q.price_minor) + " is not in 0.." + std::to_string(amount_minor_max));
     }
     if (!contains(product.states, q.state)) {
         return rule("unknown_state", "state " + q.state + " is not declared by product " + product.name);

@@ -86,8 +86,8 @@ void TableReader::report_missing(std::string_view key, std::string_view what) {
     diagnostics_.add(where(), key_path(key), "required " + std::string(what) + " is missing " + in);
 }
 
-std::optional<Located<std::int64_t>> TableReader::located_integer(std::string_view key, Range range,
-                                                                  Presence presence, std::string_view unit) {
+std::optional<Located<std::int64_t>> TableReader::located_integer(std::string_view key, Range range, Presence presence,
+                                                                  std::string_view unit) {
     const toml::node* found = node(key);
     if (found == nullptr) {
         if (presence == Presence::required) report_missing(key, "key");
@@ -116,8 +116,7 @@ std::optional<Located<Duration>> TableReader::duration(std::string_view key, Tim
     return Located<Duration>{Duration{value->value, unit}, value->at, true};
 }
 
-Located<Duration> TableReader::duration_or(std::string_view key, TimeUnit unit, std::int64_t fallback,
-                                           Range range) {
+Located<Duration> TableReader::duration_or(std::string_view key, TimeUnit unit, std::int64_t fallback, Range range) {
     if (auto value = duration(key, unit, range, Presence::optional)) return *value;
     return Located<Duration>{Duration{fallback, unit}, where(), false};
 }

@@ -82,7 +82,8 @@ protected:
                 ADD_FAILURE() << unknown.error().message;
                 continue;
             }
-            all.push_back({"an unknown " + std::string(http::role_name(role)) + " key", "Bearer " + unknown.value().key});
+            all.push_back(
+                {"an unknown " + std::string(http::role_name(role)) + " key", "Bearer " + unknown.value().key});
         }
         for (const char* role : {"service", "support", "admin"}) {
             const Json made = op().create_key(keys.id, role).expect(201).json();
@@ -197,9 +198,12 @@ TEST_F(BoundariesAccess, EveryRoleInARoutesRoleSetGetsPastTheKeyCheck) {
                 request.headers = {{"Content-Type", "application/json"}, {"Idempotency-Key", fresh_key()}};
             }
             const Response r = send(request, "Bearer " + key_of(role));
-            EXPECT_NE(r.status, 401) << route_label(*route) << " with " << http::role_name(role) << ": " << r.describe();
-            EXPECT_NE(r.status, 403) << route_label(*route) << " with " << http::role_name(role) << ": " << r.describe();
-            EXPECT_LT(r.status, 500) << route_label(*route) << " with " << http::role_name(role) << ": " << r.describe();
+            EXPECT_NE(r.status, 401) << route_label(*route) << " with " << http::role_name(role) << ": "
+                                     << r.describe();
+            EXPECT_NE(r.status, 403) << route_label(*route) << " with " << http::role_name(role) << ": "
+                                     << r.describe();
+            EXPECT_LT(r.status, 500) << route_label(*route) << " with " << http::role_name(role) << ": "
+                                     << r.describe();
         }
     }
     EXPECT_EQ(combinations, non_public * 4);

@@ -66,15 +66,13 @@ protected:
             {"orders.create",
              {R"({"account_id":5,"product":"activation","attributes":{"service":"telegram","country":"us"}})",
               buy + R"(["activation"],"attributes":{"service":"telegram","country":"us"}})",
-              buy + R"("activation","attributes":"telegram"})",
-              buy + R"("activation","attributes":["telegram","us"]})",
+              buy + R"("activation","attributes":"telegram"})", buy + R"("activation","attributes":["telegram","us"]})",
               buy + R"("activation","attributes":{"service":1,"country":"us"}})",
               buy + R"("activation","attributes":{"service":"telegram","country":null}})",
               buy + R"("rental","numbers":{"duration_hours":"24"}})",
               buy + R"("rental","numbers":{"duration_hours":24.0}})",
               buy + R"("rental","numbers":{"duration_hours":2.4e1}})",
-              buy + R"("rental","numbers":{"duration_hours":true}})",
-              buy + R"("rental","numbers":24})",
+              buy + R"("rental","numbers":{"duration_hours":true}})", buy + R"("rental","numbers":24})",
               R"({"product":"activation","attributes":{"service":"telegram","country":"us"}})",
               R"({"account_id":)" + account + "}"}},
             // A cancel has no members: its wrong bodies are the unknown members of the test below.
@@ -86,7 +84,8 @@ protected:
              {R"({"reason":1})", R"({"reason":"Provider_Error"})", R"({"reason":""})", "{}",
               R"({"reason":"provider_error","amount_minor":"5"})", R"({"reason":"provider_error","amount_minor":1.5})",
               R"({"reason":"provider_error","amount_minor":0})", R"({"reason":"provider_error","amount_minor":-1})",
-              R"({"reason":"provider_error","note":5})", R"({"reason":"provider_error","note":")" + repeat('n', 1001) + "\"}"}},
+              R"({"reason":"provider_error","note":5})",
+              R"({"reason":"provider_error","note":")" + repeat('n', 1001) + "\"}"}},
             {"orders.extend",
              {R"({"hours":"1"})", R"({"hours":1.5})", R"({"hours":0})", R"({"hours":-1})", R"({"hours":true})",
               R"({"hours":87601})", "{}"}},
@@ -106,7 +105,8 @@ protected:
               R"({"seconds":60,"to":"2099-01-01T00:00:00.000Z"})"}},
             {"admin.tenants.create",
              {R"({"name":1,"currency":"USD","policy":"otpdesk"})", R"({"name":"t","currency":840,"policy":"otpdesk"})",
-              R"({"name":"t","currency":"usd","policy":"otpdesk"})", R"({"name":"t","currency":"USDT","policy":"otpdesk"})",
+              R"({"name":"t","currency":"usd","policy":"otpdesk"})",
+              R"({"name":"t","currency":"USDT","policy":"otpdesk"})",
               R"({"name":"t","currency":"USD","policy":["otpdesk"]})",
               R"({"name":"t","currency":"USD","policy":"otpdesk","test_mode":"true"})",
               R"({"name":"t","currency":"USD","policy":"otpdesk","test_mode":1})",
@@ -130,10 +130,10 @@ TEST_F(BoundariesBadBody, MalformedJsonIs400OnEveryPostRoute) {
     for (const http::RouteSpec* route : post_routes()) {
         const std::string real = real_body(*route).value_or("{}");
         for (const std::string& body :
-             {std::string("{"), real.substr(0, real.size() - 1), std::string(R"({"a":)"),
-              std::string(R"({"a":1,})"), std::string("{'a':1}"), std::string(R"({"a" 1})"), std::string(R"({"a":1}})"),
-              std::string("{} {}"), real + " x", std::string(R"({"a":tru})"), std::string(R"({"a":"open})"),
-              std::string(R"({"a":[1,2})"), std::string("{\"a\":\"\0\"}", 8)}) {
+             {std::string("{"), real.substr(0, real.size() - 1), std::string(R"({"a":)"), std::string(R"({"a":1,})"),
+              std::string("{'a':1}"), std::string(R"({"a" 1})"), std::string(R"({"a":1}})"), std::string("{} {}"),
+              real + " x", std::string(R"({"a":tru})"), std::string(R"({"a":"open})"), std::string(R"({"a":[1,2})"),
+              std::string("{\"a\":\"\0\"}", 8)}) {
             EXPECT_TRUE(is_problem(post(*route, body), 400, "malformed_json")) << route_label(*route) << " <- " << body;
         }
     }
@@ -156,7 +156,8 @@ TEST_F(BoundariesBadBody, AnythingButAnObjectAtTheTopIs422OnEveryPostRoute) {
         const std::string real = real_body(*route).value_or("{}");
         for (const std::string& body : {std::string("[]"), "[" + real + "]", std::string(R"("{}")"), std::string("1"),
                                         std::string("null"), std::string("true")}) {
-            EXPECT_TRUE(is_problem(post(*route, body), 422, "validation_failed")) << route_label(*route) << " <- " << body;
+            EXPECT_TRUE(is_problem(post(*route, body), 422, "validation_failed"))
+                << route_label(*route) << " <- " << body;
         }
     }
     EXPECT_EQ(state(), before_);
@@ -168,7 +169,8 @@ TEST_F(BoundariesBadBody, WrongTypesAndValuesAre422OnEveryPostRoute) {
         const auto found = bodies.find(std::string(route->name));
         ASSERT_NE(found, bodies.end()) << route_label(*route) << ": no wrong bodies written for it here";
         for (const std::string& body : found->second) {
-            EXPECT_TRUE(is_problem(post(*route, body), 422, "validation_failed")) << route_label(*route) << " <- " << body;
+            EXPECT_TRUE(is_problem(post(*route, body), 422, "validation_failed"))
+                << route_label(*route) << " <- " << body;
         }
     }
     EXPECT_EQ(state(), before_);
@@ -182,10 +184,30 @@ TEST_F(BoundariesBadBody, AnAmountIsOnlyAJsonIntegerFrom1To10e15) {
         if (route->name == "accounts.deposit") deposit = route;
     }
     ASSERT_NE(deposit, nullptr);
-    for (const char* amount :
-         {"1.5", "150.0", "1e2", "1E2", "1.0e2", "150e0", "15e+1", "1500e-1", "-150", "0", "-0", "0.0", "\"150\"", "true",
-          "false", "null", "[150]", "{\"minor\":150}", "1000000000000001", "9223372036854775807", "9223372036854775808",
-          "-9223372036854775809", "18446744073709551616", "100000000000000000000000000"}) {
+    for (const char* amount : {"1.5",
+                               "150.0",
+                               "1e2",
+                               "1E2",
+                               "1.0e2",
+                               "150e0",
+                               "15e+1",
+                               "1500e-1",
+                               "-150",
+                               "0",
+                               "-0",
+                               "0.0",
+                               "\"150\"",
+                               "true",
+                               "false",
+                               "null",
+                               "[150]",
+                               "{\"minor\":150}",
+                               "1000000000000001",
+                               "9223372036854775807",
+                               "9223372036854775808",
+                               "-9223372036854775809",
+                               "18446744073709551616",
+                               "100000000000000000000000000"}) {
         const std::string body = std::string(R"({"amount_minor":)") + amount + "}";
         EXPECT_TRUE(is_problem(post(*deposit, body), 422, "validation_failed")) << body;
     }
@@ -217,8 +239,8 @@ TEST_F(BoundariesBadBody, UnknownDuplicateAndEscapedMembersAre422OnEveryPostRout
     for (const http::RouteSpec* route : post_routes()) {
         const std::string real = real_body(*route).value_or("{}");
         const std::string head = real.substr(0, real.size() - 1) + (real == "{}" ? "" : ",");
-        std::vector<std::string> bodies{head + R"("unexpected":1})", head + R"("unexpected":null})",
-                                        head + R"("":1})", head + R"("id":"x"})", head + R"("tenant_id":"x"})"};
+        std::vector<std::string> bodies{head + R"("unexpected":1})", head + R"("unexpected":null})", head + R"("":1})",
+                                        head + R"("id":"x"})", head + R"("tenant_id":"x"})"};
         const std::size_t first_quote = real.find('"');
         if (first_quote != std::string::npos) {
             const std::string member = real.substr(first_quote + 1, real.find('"', first_quote + 1) - first_quote - 1);
@@ -233,7 +255,8 @@ TEST_F(BoundariesBadBody, UnknownDuplicateAndEscapedMembersAre422OnEveryPostRout
             bodies.push_back("{\"" + std::string(escape) + member.substr(1) + "\":" + value + "}");
         }
         for (const std::string& body : bodies) {
-            EXPECT_TRUE(is_problem(post(*route, body), 422, "validation_failed")) << route_label(*route) << " <- " << body;
+            EXPECT_TRUE(is_problem(post(*route, body), 422, "validation_failed"))
+                << route_label(*route) << " <- " << body;
         }
     }
     EXPECT_EQ(state(), before_);
@@ -242,7 +265,8 @@ TEST_F(BoundariesBadBody, UnknownDuplicateAndEscapedMembersAre422OnEveryPostRout
 TEST_F(BoundariesBadBody, BodiesOver64KiBAre413OnEveryPostRoute) {
     for (const http::RouteSpec* route : post_routes()) {
         const std::string real = real_body(*route).value_or("{}");
-        for (const std::size_t size : {body_bytes_max + 1, body_bytes_max + 2, std::size_t{100} * 1024, std::size_t{1024} * 1024}) {
+        for (const std::size_t size :
+             {body_bytes_max + 1, body_bytes_max + 2, std::size_t{100} * 1024, std::size_t{1024} * 1024}) {
             const std::string body = padded(real, size);
             for (const bool chunked : {false, true}) {
                 const std::string what = route_label(*route) + " with " + std::to_string(size) + " bytes " +
@@ -315,9 +339,8 @@ TEST_F(BoundariesBadBody, NestingDeeperThanAllowedIs422AndTheHostStaysUp) {
         return R"({"a":)" + repeat('[', depth - 1) + "1" + (closed ? repeat(']', depth - 1) + "}" : "");
     };
     for (const http::RouteSpec* route : post_routes()) {
-        for (const std::string& body :
-             {std::string(R"({"a":{"b":{"c":{"d":{}}}}})"), nested(5, true), nested(64, true), nested(30000, true),
-              nested(60000, false)}) {
+        for (const std::string& body : {std::string(R"({"a":{"b":{"c":{"d":{}}}}})"), nested(5, true), nested(64, true),
+                                        nested(30000, true), nested(60000, false)}) {
             EXPECT_TRUE(is_problem(post(*route, body), 422, "validation_failed"))
                 << route_label(*route) << " <- " << body.substr(0, 80);
         }

@@ -38,14 +38,29 @@ std::set<std::string> methods_of(const std::string& allow) {
 using BoundariesBadRequest = boundaries::BoundaryTest;
 
 TEST_F(BoundariesBadRequest, PathsTheHostDoesNotServeAre404WithOrWithoutAKey) {
-    std::vector<std::string> targets{"/", "/v1", "/v2/accounts", "/v1/accounts/", "/v1//accounts", "/V1/accounts",
-                                     "/v1/Accounts", "/v1/account", "/livez/", "/livez/x", "/admin", "/admin/",
+    std::vector<std::string> targets{"/",
+                                     "/v1",
+                                     "/v2/accounts",
+                                     "/v1/accounts/",
+                                     "/v1//accounts",
+                                     "/V1/accounts",
+                                     "/v1/Accounts",
+                                     "/v1/account",
+                                     "/livez/",
+                                     "/livez/x",
+                                     "/admin",
+                                     "/admin/",
                                      "/v1/accounts/" + data_.accounts[0] + "/deposit",
                                      "/v1/accounts/" + data_.accounts[0] + "/",
                                      "/v1/accounts/" + data_.accounts[0] + "/transfers/x",
-                                     "/v1/accounts/a%2Fb", "/v1/accounts/a%20b", "/v1/accounts/" + repeat('a', 129),
-                                     "/v1/orders/" + data_.orders[0] + "/cancel/", "/v1/orders/%2e%2e",
-                                     "/v1/accounts/../orders", "/metrics.txt", "*"};
+                                     "/v1/accounts/a%2Fb",
+                                     "/v1/accounts/a%20b",
+                                     "/v1/accounts/" + repeat('a', 129),
+                                     "/v1/orders/" + data_.orders[0] + "/cancel/",
+                                     "/v1/orders/%2e%2e",
+                                     "/v1/accounts/../orders",
+                                     "/metrics.txt",
+                                     "*"};
     // The routes of later issues are in the table but not served yet.
     std::set<std::string> served_paths;
     for (const http::RouteSpec* route : served_routes()) served_paths.insert(std::string(route->path));
@@ -153,9 +168,10 @@ TEST_F(BoundariesBadRequest, BadQueryParametersOnListRoutesAre400) {
     for (const auto& [path, key] : lists) {
         const RequestOptions as{key, std::nullopt, ""};
         for (const char* query :
-             {"limit=0", "limit=101", "limit=abc", "limit=-1", "limit=1.5", "limit=", "limit", "limit=1e1", "limit=0x10",
-              "limit=%31%30%31", "limit=1000", "limit=+5", "limit=%205", "limit=5%20", "limit=1&limit=2",
-              "limit=%zz", "unknown=1", "LIMIT=10", "limit=10&unknown=", "starting_after=a&starting_after=b",
+             {"limit=0",    "limit=101", "limit=abc",  "limit=-1",          "limit=1.5",
+              "limit=",     "limit",     "limit=1e1",  "limit=0x10",        "limit=%31%30%31",
+              "limit=1000", "limit=+5",  "limit=%205", "limit=5%20",        "limit=1&limit=2",
+              "limit=%zz",  "unknown=1", "LIMIT=10",   "limit=10&unknown=", "starting_after=a&starting_after=b",
               "%zz=1"}) {
             const std::string target = path + "?" + query;
             EXPECT_TRUE(is_problem(http().get(target, as), 400, "bad_request")) << "GET " << target;

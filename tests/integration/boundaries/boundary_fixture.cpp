@@ -9,10 +9,8 @@ void BoundaryTest::SetUp() {
     data_.orders = {api().new_activation(data_.accounts[0])};
     api().advance_seconds(121).expect(200);
     // An open dispute on the open activation, for the dispute routes' ids.
-    data_.disputes = {api().open_dispute(data_.orders[0], R"({"description":"boundary test"})")
-                          .expect(201)
-                          .json()["id"]
-                          .str()};
+    data_.disputes = {
+        api().open_dispute(data_.orders[0], R"({"description":"boundary test"})").expect(201).json()["id"].str()};
     const Json spare = op().create_key(api().keys().id, "service").expect(201).json();
     spare_key_id_ = spare["id"].str();
     spare_key_ = spare["key"].str();
@@ -38,7 +36,8 @@ std::string BoundaryTest::key_of(http::Role role) {
 }
 
 std::string BoundaryTest::allowed_key(const http::RouteSpec& route) {
-    for (const http::Role role : {http::Role::service, http::Role::admin, http::Role::support, http::Role::host_operator}) {
+    for (const http::Role role :
+         {http::Role::service, http::Role::admin, http::Role::support, http::Role::host_operator}) {
         if (route.roles.contains(role)) return key_of(role);
     }
     return {};
@@ -60,7 +59,8 @@ std::optional<std::string> BoundaryTest::real_body(const http::RouteSpec& route)
     if (name == "orders.dispute") return R"({"description":"no code came"})";
     if (name == "disputes.resolve") return R"({"resolution":"reject"})";
     if (name == "test_clock.advance") return R"({"seconds":60})";
-    if (name == "admin.tenants.create") return R"({"name":"refused","currency":"USD","policy":"otpdesk","test_mode":true})";
+    if (name == "admin.tenants.create")
+        return R"({"name":"refused","currency":"USD","policy":"otpdesk","test_mode":true})";
     if (name == "admin.keys.create") return R"({"role":"service"})";
     if (name == "admin.tenants.rebind") return R"({"policy":"otpdesk"})";
     if (name == "admin.plugins.reload") return "{}";

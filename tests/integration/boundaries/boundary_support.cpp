@@ -30,8 +30,8 @@ std::string lower(std::string text) {
     auto failure = [&response](const std::string& what) {
         return ::testing::AssertionFailure() << what << "\n  in " << response.describe();
     };
-    if (response.status != status) return failure("status " + std::to_string(response.status) + ", not " +
-                                                  std::to_string(status));
+    if (response.status != status)
+        return failure("status " + std::to_string(response.status) + ", not " + std::to_string(status));
     if (response.header("content-type") != http::problem_content_type) {
         return failure("Content-Type \"" + response.header("content-type") + "\", not application/problem+json");
     }
@@ -92,8 +92,8 @@ Response send_raw(std::uint16_t port, const RawRequest& raw) {
         socket.setSendTimeout(Poco::Timespan(raw.timeout_s, 0));
         try {
             for (std::size_t sent = 0; sent < text.size();) {
-                sent += static_cast<std::size_t>(
-                    socket.sendBytes(text.data() + sent, static_cast<int>(std::min<std::size_t>(text.size() - sent, 8192))));
+                sent += static_cast<std::size_t>(socket.sendBytes(
+                    text.data() + sent, static_cast<int>(std::min<std::size_t>(text.size() - sent, 8192))));
             }
         } catch (const Poco::Exception&) {
             // The host may answer and close before it has read all of a body it refuses (a

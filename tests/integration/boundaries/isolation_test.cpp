@@ -85,8 +85,8 @@ protected:
     }
 
     Response send(const std::string& method, const std::string& target, const std::string& body, Role role) {
-        const RequestOptions options{a_key(role), method == "POST" ? std::optional<std::string>(fresh_key()) : std::nullopt,
-                                     ""};
+        const RequestOptions options{a_key(role),
+                                     method == "POST" ? std::optional<std::string>(fresh_key()) : std::nullopt, ""};
         return http().send(method, target, method == "POST" ? std::optional<std::string>(body) : std::nullopt, options);
     }
 
@@ -154,8 +154,8 @@ TEST_F(BoundariesIsolation, EveryIdRouteAnswersAnotherTenantsIdsAs404AndChangesN
                 const std::string method(http::method_name(route->method));
                 const Response probe = send(method, concrete_path(*route, id), *body, role);
                 const Response twin = send(method, concrete_path(*route, nowhere(id)), *body, role);
-                const std::string what = route_label(*route) + " with A's " + std::string(http::role_name(role)) +
-                                         " key and B's " + id;
+                const std::string what =
+                    route_label(*route) + " with A's " + std::string(http::role_name(role)) + " key and B's " + id;
                 EXPECT_TRUE(is_problem(probe, 404, code)) << what;
                 expect_same_as_nowhere(probe, twin, what);
                 ++probes;
@@ -254,8 +254,8 @@ TEST_F(BoundariesIsolation, IdempotencyKeysAreTheTenantsOwn) {
 
     // The very requests B sent (same path, body and key), with A's key: 404, no replay.
     const RequestOptions as_a_deposit{api().keys().service, deposit_key, ""};
-    const Response deposit = http().post("/v1/accounts/" + b_account + "/deposits", R"({"amount_minor":250})",
-                                         as_a_deposit);
+    const Response deposit =
+        http().post("/v1/accounts/" + b_account + "/deposits", R"({"amount_minor":250})", as_a_deposit);
     EXPECT_TRUE(is_problem(deposit, 404, "account_not_found"));
     EXPECT_FALSE(deposit.has_header("idempotent-replayed")) << deposit.describe();
     EXPECT_EQ(first_found(deposit.body, secrets_of(*b_, b_data_)), "") << deposit.describe();

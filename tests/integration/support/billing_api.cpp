@@ -129,8 +129,8 @@ Response TenantApi::buy(const std::string& body, const std::optional<std::string
     return http_.post("/v1/orders", body, service_options(idempotency_key));
 }
 
-Response TenantApi::buy_activation(const std::string& account_id, const std::string& service, const std::string& country,
-                                   const std::optional<std::string>& idempotency_key) {
+Response TenantApi::buy_activation(const std::string& account_id, const std::string& service,
+                                   const std::string& country, const std::optional<std::string>& idempotency_key) {
     return buy(activation_order(account_id, service, country), idempotency_key);
 }
 
@@ -141,7 +141,9 @@ Response TenantApi::buy_rental(const std::string& account_id, std::int64_t durat
                idempotency_key);
 }
 
-Response TenantApi::order(const std::string& order_id) { return http_.get("/v1/orders/" + order_id, service_options()); }
+Response TenantApi::order(const std::string& order_id) {
+    return http_.get("/v1/orders/" + order_id, service_options());
+}
 
 Response TenantApi::orders(const std::string& query) {
     return http_.get("/v1/orders" + (query.empty() ? std::string() : "?" + query), service_options());

@@ -37,7 +37,8 @@ std::string otpdesk_config_with(const std::vector<std::pair<std::string, std::st
 // the first other answer, or after `patience` the last one (status 0 for a transport error,
 // the error in body). `retries` counts the resends.
 Response post_until_answered(HttpClient& http, const std::string& target, const std::string& body,
-                             const RequestOptions& options, std::chrono::milliseconds patience, long* retries = nullptr);
+                             const RequestOptions& options, std::chrono::milliseconds patience,
+                             long* retries = nullptr);
 
 struct TenantKeys {
     std::string id;

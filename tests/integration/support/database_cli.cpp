@@ -58,9 +58,9 @@ std::string sql_command(const ServerUrl& url, const std::string& script) {
                shell_quote(url.database) + " -c " + shell_quote(script);
     }
     // mariadb separates columns with a tab in batch mode; tr makes it the same '|' as psql's.
-    return "set -o pipefail; mariadb -N -B -h " + shell_quote(url.host) + " -P " + url.port + " -u " + shell_quote(url.user) +
-           " -p" + shell_quote(url.password) + " " + shell_quote(url.database) + " -e " + shell_quote(script) +
-           " | tr '\\t' '|'";
+    return "set -o pipefail; mariadb -N -B -h " + shell_quote(url.host) + " -P " + url.port + " -u " +
+           shell_quote(url.user) + " -p" + shell_quote(url.password) + " " + shell_quote(url.database) + " -e " +
+           shell_quote(script) + " | tr '\\t' '|'";
 }
 
 std::string run_sql(const ServerUrl& url, const std::string& script) {
@@ -69,7 +69,8 @@ std::string run_sql(const ServerUrl& url, const std::string& script) {
     if (pipe == nullptr) throw std::runtime_error(std::string("popen: ") + std::strerror(errno));
     std::string output;
     std::array<char, 4096> buffer{};
-    for (std::size_t got; (got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) output.append(buffer.data(), got);
+    for (std::size_t got; (got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;)
+        output.append(buffer.data(), got);
     const int status = ::pclose(pipe);
     if (status != 0) throw std::runtime_error("SQL failed (" + describe_exit(status) + "): " + script + "\n" + output);
     return output;

@@ -8,13 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <atomic>
-#include <chrono>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -78,14 +78,15 @@ std::string plugins_toml(const std::filesystem::path& dir, const HostOptions& op
         std::filesystem::copy_file(file, copy, std::filesystem::copy_options::overwrite_existing);
         file = copy.string();
     }
-    const std::string config = options.otpdesk_config.empty() ? std::string(BILLING_OTPDESK_CONFIG) : options.otpdesk_config;
+    const std::string config =
+        options.otpdesk_config.empty() ? std::string(BILLING_OTPDESK_CONFIG) : options.otpdesk_config;
     std::string toml;
     if (options.plugins_watch) {
         toml += "[plugins]\nwatch = true\nwatch_interval_ms = " + std::to_string(options.plugins_watch_interval_ms) +
                 "\n\n";
     }
-    toml += "[[plugins.policy]]\nname = \"otpdesk\"\nfile = " + toml_string(file) + "\nconfig = " + toml_string(config) +
-            "\n\n";
+    toml += "[[plugins.policy]]\nname = \"otpdesk\"\nfile = " + toml_string(file) +
+            "\nconfig = " + toml_string(config) + "\n\n";
     return toml;
 }
 
@@ -121,7 +122,8 @@ void write_config(const std::filesystem::path& dir, const HostOptions& options, 
         << "keep_alive_timeout_s = " << options.keep_alive_timeout_s << "\n"
         << "shutdown_grace_s = " << options.shutdown_grace_s << "\n\n"
         << "[database]\nurl = " << toml_string(database_url) << "\n"
-        << "pool_size = " << options.pool_size << "\n"
+        << "pool_size = " << options.pool_size
+        << "\n"
         // The tests' durability claims are about the process, not a power loss.
         << "sqlite_synchronous = \"normal\"\n\n"
         << plugins_toml(dir, options)
@@ -222,15 +224,16 @@ HostProcess::~HostProcess() {
 void HostProcess::spawn() {
     ++starts_;
     const std::string n = std::to_string(starts_);
-    pid_ = spawn_host({built_file(BILLING_HOST_BINARY), "--config", config_file().string(), "serve"}, dir_ / ("host-" + n + ".stdout"),
-                      dir_ / ("host-" + n + ".stderr"));
+    pid_ = spawn_host({built_file(BILLING_HOST_BINARY), "--config", config_file().string(), "serve"},
+                      dir_ / ("host-" + n + ".stdout"), dir_ / ("host-" + n + ".stderr"));
     const auto deadline = std::chrono::steady_clock::now() + start_deadline;
     for (;;) {
         const std::string out = stdout_text();
         if (const auto at = out.find(listening_marker); at != std::string::npos) {
             const auto end = out.find('\n', at);
             if (end != std::string::npos) {
-                const std::string address = out.substr(at + listening_marker.size(), end - at - listening_marker.size());
+                const std::string address =
+                    out.substr(at + listening_marker.size(), end - at - listening_marker.size());
                 const auto colon = address.rfind(':');
                 const int port = colon == std::string::npos ? 0 : std::atoi(address.c_str() + colon + 1);
                 if (port <= 0 || port > 65535) throw std::runtime_error("no port in the line: " + address);
@@ -244,7 +247,8 @@ void HostProcess::spawn() {
                                      stderr_text() + "\nstdout:\n" + out);
         }
         if (std::chrono::steady_clock::now() >= deadline) {
-            throw std::runtime_error("billing-host did not print its listening line in time; stderr:\n" + stderr_text());
+            throw std::runtime_error("billing-host did not print its listening line in time; stderr:\n" +
+                                     stderr_text());
         }
         std::this_thread::sleep_for(poll_interval);
     }
@@ -297,7 +301,8 @@ void HostProcess::restart() {
 CommandResult HostProcess::run_command(const std::string& command) const {
     const std::filesystem::path out = dir_ / ("command-" + command + ".stdout");
     const std::filesystem::path err = dir_ / ("command-" + command + ".stderr");
-    const pid_t pid = spawn_host({built_file(BILLING_HOST_BINARY), "--config", config_file().string(), command}, out, err);
+    const pid_t pid =
+        spawn_host({built_file(BILLING_HOST_BINARY), "--config", config_file().string(), command}, out, err);
     auto status = wait_for(pid, std::chrono::steady_clock::now() + std::chrono::seconds(60));
     if (!status) {
         ::kill(pid, SIGKILL);

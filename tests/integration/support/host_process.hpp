@@ -45,7 +45,7 @@ struct DemoTenant {
 
 // What a finished billing-host command printed and how it ended.
 struct CommandResult {
-    std::string exit;  // "exit 0", "exit 1", "signal 9" (describe_exit)
+    std::string exit;    // "exit 0", "exit 1", "signal 9" (describe_exit)
     std::string output;  // stdout then stderr
 };
 

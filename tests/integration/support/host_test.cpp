@@ -28,8 +28,8 @@ void HostTest::SetUp() {
     ASSERT_TRUE(host_ && host_->running()) << "no host is running for this suite";
     http_ = std::make_unique<HttpClient>("127.0.0.1", host_->port());
     operator_ = std::make_unique<OperatorApi>(*http_, host_->operator_key());
-    api_ = std::make_unique<TenantApi>(*http_, operator_->new_tenant(
-                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    api_ = std::make_unique<TenantApi>(
+        *http_, operator_->new_tenant(::testing::UnitTest::GetInstance()->current_test_info()->name()));
 }
 
 void HostTest::TearDown() {
@@ -44,9 +44,8 @@ void HostTest::TearDown() {
 void expect_clean_stop_and_audit(HostProcess& host) {
     if (host.running()) {
         EXPECT_EQ(host.stop(), "exit 0") << "stdout tail:\n"
-                                         << host.stdout_text().substr(host.stdout_text().size() > 2000
-                                                                          ? host.stdout_text().size() - 2000
-                                                                          : 0)
+                                         << host.stdout_text().substr(
+                                                host.stdout_text().size() > 2000 ? host.stdout_text().size() - 2000 : 0)
                                          << "\nstderr:\n"
                                          << host.stderr_text();
     }

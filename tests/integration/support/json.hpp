@@ -14,7 +14,8 @@ namespace billing::integration {
 class Json {
 public:
     Json() = default;
-    explicit Json(Poco::Dynamic::Var value, std::string path = "$") : value_(std::move(value)), path_(std::move(path)) {}
+    explicit Json(Poco::Dynamic::Var value, std::string path = "$")
+        : value_(std::move(value)), path_(std::move(path)) {}
 
     // Throws std::runtime_error when text is not JSON.
     static Json parse(const std::string& text);

@@ -39,7 +39,8 @@ UtcMs parse_rfc3339(const std::string& text) {
             scale /= 10;
         }
     }
-    if (at + 1 != text.size() || text[at] != 'Z') throw std::runtime_error("not a UTC time ending in Z: '" + text + "'");
+    if (at + 1 != text.size() || text[at] != 'Z')
+        throw std::runtime_error("not a UTC time ending in Z: '" + text + "'");
     const std::int64_t days = days_from_civil(year, month, day);
     return (days * 86400 + hour * 3600 + minute * 60 + second) * second_ms + ms;
 }

@@ -27,9 +27,9 @@ TEST(ConfigChoices, EverySqliteSynchronousLevelIsRead) {
 }
 
 TEST(ConfigChoices, UnknownLogLevelIsRefused) {
-    EXPECT_EQ(error_of("[log]\nlevel = \"info\"\n"),
-              at(2, 9) + "log.level: \"info\" is not allowed; allowed values: "
-                         "fatal|critical|error|warning|notice|information|debug|trace");
+    EXPECT_EQ(error_of("[log]\nlevel = \"info\"\n"), at(2, 9) +
+                                                         "log.level: \"info\" is not allowed; allowed values: "
+                                                         "fatal|critical|error|warning|notice|information|debug|trace");
 }
 
 TEST(ConfigChoices, ValuesAreCaseSensitive) {

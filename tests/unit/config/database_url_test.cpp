@@ -87,7 +87,8 @@ TEST(ConfigDatabaseUrl, ARawAtSignInThePasswordIsRefused) {
 
 TEST(ConfigDatabaseUrl, NoHostOrNoDatabaseIsRefused) {
     EXPECT_EQ(url_error("postgresql://u:p@/d"),
-              at(2, 7) + "database.url: postgresql url names no host: expected USER:PASSWORD@HOST:PORT/DB after the scheme");
+              at(2, 7) +
+                  "database.url: postgresql url names no host: expected USER:PASSWORD@HOST:PORT/DB after the scheme");
     EXPECT_EQ(url_error("postgresql://u:p@h"),
               at(2, 7) + "database.url: postgresql url names no database, or more than one path segment: "
                          "expected USER:PASSWORD@HOST:PORT/DB after the scheme");
@@ -122,12 +123,11 @@ TEST(ConfigDatabaseUrl, ThePrintedUrlHidesThePassword) {
     EXPECT_EQ(redacted_database_url("postgresql://billing:s%20cret@db.example:5432/billing"),
               "postgresql://billing:***@db.example:5432/billing");
     EXPECT_EQ(redacted_database_url("mysql://u:p:w@[::1]/b"), "mysql://u:***@[::1]/b");
-    EXPECT_EQ(redacted_database_url("mysql://u@h/b"), "mysql://u@h/b");            // no password
-    EXPECT_EQ(redacted_database_url("mysql://h:3306/b"), "mysql://h:3306/b");      // no user information
+    EXPECT_EQ(redacted_database_url("mysql://u@h/b"), "mysql://u@h/b");        // no password
+    EXPECT_EQ(redacted_database_url("mysql://h:3306/b"), "mysql://h:3306/b");  // no user information
     EXPECT_EQ(redacted_database_url("sqlite3:///var/lib/a@b:c"), "sqlite3:///var/lib/a@b:c");
     EXPECT_EQ(redacted_database_url("not a url"), "not a url");
 }
 
 }  // namespace
 }  // namespace billing::config::testing
-

@@ -13,9 +13,9 @@ TEST(ConfigDefaults, EmptyTextGivesDefaultConfig) {
 }
 
 TEST(ConfigDefaults, CommentsAndEmptySectionsGiveDefaultConfig) {
-    const Result<HostConfig> result = parse(
-        "# nothing set\n"
-        "[server]\n[database]\n[timers]\n[idempotency]\n[log]\n[plugins]\n[demo]\n[operator]\n");
+    const Result<HostConfig> result =
+        parse("# nothing set\n"
+              "[server]\n[database]\n[timers]\n[idempotency]\n[log]\n[plugins]\n[demo]\n[operator]\n");
     ASSERT_TRUE(result.ok()) << result.error().message;
     EXPECT_EQ(result.value(), HostConfig{});
 }

@@ -4,10 +4,10 @@
 
 #include <gmock/gmock.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 namespace billing::config::testing {
 namespace {
@@ -118,8 +118,7 @@ TEST_F(ConfigFile, LoadNamesTheFileInErrors) {
     const Result<HostConfig> result = load_host_config(file);
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, kConfigInvalid);
-    EXPECT_EQ(result.error().message,
-              file.string() + ":2:8: server.port: 65536 is out of range; allowed 0..65535");
+    EXPECT_EQ(result.error().message, file.string() + ":2:8: server.port: 65536 is out of range; allowed 0..65535");
 }
 
 TEST_F(ConfigFile, EmptyFileLoadsAsDefaults) {

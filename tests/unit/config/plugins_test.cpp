@@ -36,15 +36,15 @@ TEST(ConfigPlugins, MissingRequiredKeyIsRefusedAtTheEntry) {
 
 TEST(ConfigPlugins, EveryMissingKeyIsReported) {
     EXPECT_EQ(error_of("[[plugins.policy]]\n"),
-              at(1, 1) + "plugins.policy[0].name: required key is missing in [plugins.policy[0]]\n" +
-                  at(1, 1) + "plugins.policy[0].file: required key is missing in [plugins.policy[0]]\n" +
-                  at(1, 1) + "plugins.policy[0].config: required key is missing in [plugins.policy[0]]");
+              at(1, 1) + "plugins.policy[0].name: required key is missing in [plugins.policy[0]]\n" + at(1, 1) +
+                  "plugins.policy[0].file: required key is missing in [plugins.policy[0]]\n" + at(1, 1) +
+                  "plugins.policy[0].config: required key is missing in [plugins.policy[0]]");
 }
 
 TEST(ConfigPlugins, MalformedNameIsRefused) {
     for (const char* name : {"OtpDesk", "otp-desk", "otp desk", "ötp"}) {
-        const std::string text = std::string("[[plugins.policy]]\nname = \"") + name +
-                                 "\"\nfile = \"a.so\"\nconfig = \"a.toml\"\n";
+        const std::string text =
+            std::string("[[plugins.policy]]\nname = \"") + name + "\"\nfile = \"a.so\"\nconfig = \"a.toml\"\n";
         EXPECT_EQ(error_of(text), at(2, 8) + "plugins.policy[0].name: \"" + name +
                                       "\" is not allowed; a policy name is 1..64 characters from [a-z0-9_]");
     }

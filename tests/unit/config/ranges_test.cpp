@@ -37,8 +37,8 @@ TEST_P(ConfigRange, BoundaryAcceptedOrRefused) {
     ASSERT_FALSE(result.ok());
     // The value starts after "key = " on line 2.
     const int column = static_cast<int>(c.key.size()) + 4;
-    EXPECT_EQ(result.error().message, at(2, column) + c.section + "." + c.key + ": " + c.value +
-                                          " is out of range; allowed " + c.range);
+    EXPECT_EQ(result.error().message,
+              at(2, column) + c.section + "." + c.key + ": " + c.value + " is out of range; allowed " + c.range);
 }
 
 RangeCase ok(std::string section, std::string key, std::string value,
@@ -77,67 +77,81 @@ const auto batch = [](const HostConfig& c) -> std::uint64_t { return c.timers.ba
 const auto retention = [](const HostConfig& c) -> std::uint64_t { return c.idempotency.retention_h; };
 const auto watch = [](const HostConfig& c) -> std::uint64_t { return c.plugins.watch_interval_ms; };
 
-INSTANTIATE_TEST_SUITE_P(Server, ConfigRange, ::testing::Values(
-    ok("server", "port", "0", port), ok("server", "port", "65535", port),
-    refused("server", "port", "65536", "0..65535"), refused("server", "port", "-1", "0..65535"),
-    refused("server", "port", "9223372036854775807", "0..65535"),
-    refused("server", "threads_max", "0", "1..1024"), ok("server", "threads_max", "1", threads),
-    ok("server", "threads_max", "1024", threads), refused("server", "threads_max", "1025", "1..1024"),
-    refused("server", "queue_max", "0", "1..65536"), ok("server", "queue_max", "1", queue),
-    ok("server", "queue_max", "65536", queue), refused("server", "queue_max", "65537", "1..65536"),
-    refused("server", "body_bytes_max", "0", "1..16777216"), ok("server", "body_bytes_max", "1", body),
-    ok("server", "body_bytes_max", "16777216", body),
-    refused("server", "body_bytes_max", "16777217", "1..16777216"),
-    refused("server", "keep_alive_timeout_s", "0", "1..3600"),
-    ok("server", "keep_alive_timeout_s", "1", keep_alive), ok("server", "keep_alive_timeout_s", "3600", keep_alive),
-    refused("server", "keep_alive_timeout_s", "3601", "1..3600"),
-    refused("server", "shutdown_grace_s", "-1", "0..600"), ok("server", "shutdown_grace_s", "0", grace),
-    ok("server", "shutdown_grace_s", "600", grace), refused("server", "shutdown_grace_s", "601", "0..600")), case_name);
+INSTANTIATE_TEST_SUITE_P(
+    Server, ConfigRange,
+    ::testing::Values(
+        ok("server", "port", "0", port), ok("server", "port", "65535", port),
+        refused("server", "port", "65536", "0..65535"), refused("server", "port", "-1", "0..65535"),
+        refused("server", "port", "9223372036854775807", "0..65535"), refused("server", "threads_max", "0", "1..1024"),
+        ok("server", "threads_max", "1", threads), ok("server", "threads_max", "1024", threads),
+        refused("server", "threads_max", "1025", "1..1024"), refused("server", "queue_max", "0", "1..65536"),
+        ok("server", "queue_max", "1", queue), ok("server", "queue_max", "65536", queue),
+        refused("server", "queue_max", "65537", "1..65536"), refused("server", "body_bytes_max", "0", "1..16777216"),
+        ok("server", "body_bytes_max", "1", body), ok("server", "body_bytes_max", "16777216", body),
+        refused("server", "body_bytes_max", "16777217", "1..16777216"),
+        refused("server", "keep_alive_timeout_s", "0", "1..3600"),
+        ok("server", "keep_alive_timeout_s", "1", keep_alive), ok("server", "keep_alive_timeout_s", "3600", keep_alive),
+        refused("server", "keep_alive_timeout_s", "3601", "1..3600"),
+        refused("server", "shutdown_grace_s", "-1", "0..600"), ok("server", "shutdown_grace_s", "0", grace),
+        ok("server", "shutdown_grace_s", "600", grace), refused("server", "shutdown_grace_s", "601", "0..600")),
+    case_name);
 
-INSTANTIATE_TEST_SUITE_P(Transport, ConfigRange, ::testing::Values(
-    refused("server", "head_bytes_max", "1023", "1024..65536"), ok("server", "head_bytes_max", "1024", head_bytes),
-    ok("server", "head_bytes_max", "65536", head_bytes), refused("server", "head_bytes_max", "65537", "1024..65536"),
-    refused("server", "header_fields_max", "0", "1..1000"), ok("server", "header_fields_max", "1", fields),
-    ok("server", "header_fields_max", "1000", fields), refused("server", "header_fields_max", "1001", "1..1000"),
-    refused("server", "head_timeout_ms", "99", "100..600000"), ok("server", "head_timeout_ms", "100", head_time),
-    ok("server", "head_timeout_ms", "600000", head_time),
-    refused("server", "head_timeout_ms", "600001", "100..600000"),
-    refused("server", "body_timeout_ms", "99", "100..600000"), ok("server", "body_timeout_ms", "100", body_time),
-    ok("server", "body_timeout_ms", "600000", body_time),
-    refused("server", "body_timeout_ms", "600001", "100..600000"),
-    refused("server", "connections_max", "0", "1..1000000"), ok("server", "connections_max", "1", connections),
-    ok("server", "connections_max", "1000000", connections),
-    refused("server", "connections_max", "1000001", "1..1000000"),
-    refused("server", "connections_per_client_max", "0", "1..1000000"),
-    ok("server", "connections_per_client_max", "1", per_client),
-    ok("server", "connections_per_client_max", "1000000", per_client),
-    refused("server", "connections_per_client_max", "1000001", "1..1000000")), case_name);
+INSTANTIATE_TEST_SUITE_P(
+    Transport, ConfigRange,
+    ::testing::Values(
+        refused("server", "head_bytes_max", "1023", "1024..65536"), ok("server", "head_bytes_max", "1024", head_bytes),
+        ok("server", "head_bytes_max", "65536", head_bytes),
+        refused("server", "head_bytes_max", "65537", "1024..65536"),
+        refused("server", "header_fields_max", "0", "1..1000"), ok("server", "header_fields_max", "1", fields),
+        ok("server", "header_fields_max", "1000", fields), refused("server", "header_fields_max", "1001", "1..1000"),
+        refused("server", "head_timeout_ms", "99", "100..600000"), ok("server", "head_timeout_ms", "100", head_time),
+        ok("server", "head_timeout_ms", "600000", head_time),
+        refused("server", "head_timeout_ms", "600001", "100..600000"),
+        refused("server", "body_timeout_ms", "99", "100..600000"), ok("server", "body_timeout_ms", "100", body_time),
+        ok("server", "body_timeout_ms", "600000", body_time),
+        refused("server", "body_timeout_ms", "600001", "100..600000"),
+        refused("server", "connections_max", "0", "1..1000000"), ok("server", "connections_max", "1", connections),
+        ok("server", "connections_max", "1000000", connections),
+        refused("server", "connections_max", "1000001", "1..1000000"),
+        refused("server", "connections_per_client_max", "0", "1..1000000"),
+        ok("server", "connections_per_client_max", "1", per_client),
+        ok("server", "connections_per_client_max", "1000000", per_client),
+        refused("server", "connections_per_client_max", "1000001", "1..1000000")),
+    case_name);
 
-INSTANTIATE_TEST_SUITE_P(Database, ConfigRange, ::testing::Values(
-    refused("database", "pool_size", "0", "1..256"), ok("database", "pool_size", "1", pool),
-    ok("database", "pool_size", "256", pool), refused("database", "pool_size", "257", "1..256"),
-    refused("database", "busy_timeout_ms", "-1", "0..600000"), ok("database", "busy_timeout_ms", "0", busy),
-    ok("database", "busy_timeout_ms", "600000", busy),
-    refused("database", "busy_timeout_ms", "600001", "0..600000")), case_name);
+INSTANTIATE_TEST_SUITE_P(
+    Database, ConfigRange,
+    ::testing::Values(refused("database", "pool_size", "0", "1..256"), ok("database", "pool_size", "1", pool),
+                      ok("database", "pool_size", "256", pool), refused("database", "pool_size", "257", "1..256"),
+                      refused("database", "busy_timeout_ms", "-1", "0..600000"),
+                      ok("database", "busy_timeout_ms", "0", busy), ok("database", "busy_timeout_ms", "600000", busy),
+                      refused("database", "busy_timeout_ms", "600001", "0..600000")),
+    case_name);
 
-INSTANTIATE_TEST_SUITE_P(Timers, ConfigRange, ::testing::Values(
-    refused("timers", "sweep_interval_ms", "9", "10..60000"), ok("timers", "sweep_interval_ms", "10", sweep),
-    ok("timers", "sweep_interval_ms", "60000", sweep),
-    refused("timers", "sweep_interval_ms", "60001", "10..60000"),
-    refused("timers", "lease_s", "0", "1..3600"), ok("timers", "lease_s", "1", lease),
-    ok("timers", "lease_s", "3600", lease), refused("timers", "lease_s", "3601", "1..3600"),
-    refused("timers", "batch_max", "0", "1..10000"), ok("timers", "batch_max", "1", batch),
-    ok("timers", "batch_max", "10000", batch), refused("timers", "batch_max", "10001", "1..10000")), case_name);
+INSTANTIATE_TEST_SUITE_P(
+    Timers, ConfigRange,
+    ::testing::Values(refused("timers", "sweep_interval_ms", "9", "10..60000"),
+                      ok("timers", "sweep_interval_ms", "10", sweep), ok("timers", "sweep_interval_ms", "60000", sweep),
+                      refused("timers", "sweep_interval_ms", "60001", "10..60000"),
+                      refused("timers", "lease_s", "0", "1..3600"), ok("timers", "lease_s", "1", lease),
+                      ok("timers", "lease_s", "3600", lease), refused("timers", "lease_s", "3601", "1..3600"),
+                      refused("timers", "batch_max", "0", "1..10000"), ok("timers", "batch_max", "1", batch),
+                      ok("timers", "batch_max", "10000", batch), refused("timers", "batch_max", "10001", "1..10000")),
+    case_name);
 
-INSTANTIATE_TEST_SUITE_P(Idempotency, ConfigRange, ::testing::Values(
-    refused("idempotency", "retention_h", "0", "1..8760"), ok("idempotency", "retention_h", "1", retention),
-    ok("idempotency", "retention_h", "8760", retention),
-    refused("idempotency", "retention_h", "8761", "1..8760")), case_name);
+INSTANTIATE_TEST_SUITE_P(Idempotency, ConfigRange,
+                         ::testing::Values(refused("idempotency", "retention_h", "0", "1..8760"),
+                                           ok("idempotency", "retention_h", "1", retention),
+                                           ok("idempotency", "retention_h", "8760", retention),
+                                           refused("idempotency", "retention_h", "8761", "1..8760")),
+                         case_name);
 
-INSTANTIATE_TEST_SUITE_P(Plugins, ConfigRange, ::testing::Values(
-    refused("plugins", "watch_interval_ms", "99", "100..60000"), ok("plugins", "watch_interval_ms", "100", watch),
-    ok("plugins", "watch_interval_ms", "60000", watch),
-    refused("plugins", "watch_interval_ms", "60001", "100..60000")), case_name);
+INSTANTIATE_TEST_SUITE_P(Plugins, ConfigRange,
+                         ::testing::Values(refused("plugins", "watch_interval_ms", "99", "100..60000"),
+                                           ok("plugins", "watch_interval_ms", "100", watch),
+                                           ok("plugins", "watch_interval_ms", "60000", watch),
+                                           refused("plugins", "watch_interval_ms", "60001", "100..60000")),
+                         case_name);
 
 TEST(ConfigRanges, HexIntegerIsAnIntegerLikeAnyOther) {
     const Result<HostConfig> result = parse("[server]\nport = 0x1F90\n");
@@ -146,15 +160,14 @@ TEST(ConfigRanges, HexIntegerIsAnIntegerLikeAnyOther) {
 }
 
 TEST(ConfigRanges, EveryProblemIsReportedInFileOrder) {
-    const std::string message = error_of(
-        "[timers]\n"
-        "lease_s = 0\n"
-        "[server]\n"
-        "threads_max = 0\n"
-        "port = 70000\n");
-    EXPECT_EQ(message, at(2, 11) + "timers.lease_s: 0 is out of range; allowed 1..3600\n" +
-                           at(4, 15) + "server.threads_max: 0 is out of range; allowed 1..1024\n" +
-                           at(5, 8) + "server.port: 70000 is out of range; allowed 0..65535");
+    const std::string message = error_of("[timers]\n"
+                                         "lease_s = 0\n"
+                                         "[server]\n"
+                                         "threads_max = 0\n"
+                                         "port = 70000\n");
+    EXPECT_EQ(message, at(2, 11) + "timers.lease_s: 0 is out of range; allowed 1..3600\n" + at(4, 15) +
+                           "server.threads_max: 0 is out of range; allowed 1..1024\n" + at(5, 8) +
+                           "server.port: 70000 is out of range; allowed 0..65535");
 }
 
 }  // namespace

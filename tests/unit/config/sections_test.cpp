@@ -11,10 +11,10 @@ HostConfig parsed(std::string_view text) {
 }
 
 TEST(ConfigSections, ServerValuesAreRead) {
-    const ServerConfig server = parsed(
-        "[server]\n"
-        "host = \"0.0.0.0\"\nport = 9090\nthreads_max = 8\nqueue_max = 64\n"
-        "body_bytes_max = 1024\nkeep_alive_timeout_s = 5\nshutdown_grace_s = 0\n").server;
+    const ServerConfig server = parsed("[server]\n"
+                                       "host = \"0.0.0.0\"\nport = 9090\nthreads_max = 8\nqueue_max = 64\n"
+                                       "body_bytes_max = 1024\nkeep_alive_timeout_s = 5\nshutdown_grace_s = 0\n")
+                                    .server;
     EXPECT_EQ(server.host, "0.0.0.0");
     EXPECT_EQ(server.port, 9090);
     EXPECT_EQ(server.threads_max, 8u);
@@ -25,10 +25,10 @@ TEST(ConfigSections, ServerValuesAreRead) {
 }
 
 TEST(ConfigSections, DatabaseValuesAreRead) {
-    const DatabaseConfig database = parsed(
-        "[database]\n"
-        "url = \"postgresql://billing:secret@127.0.0.1:5432/billing\"\n"
-        "pool_size = 16\nbusy_timeout_ms = 0\nsqlite_synchronous = \"normal\"\n").database;
+    const DatabaseConfig database = parsed("[database]\n"
+                                           "url = \"postgresql://billing:secret@127.0.0.1:5432/billing\"\n"
+                                           "pool_size = 16\nbusy_timeout_ms = 0\nsqlite_synchronous = \"normal\"\n")
+                                        .database;
     EXPECT_EQ(database.url, "postgresql://billing:secret@127.0.0.1:5432/billing");
     EXPECT_EQ(database.backend, DatabaseBackend::postgresql);
     EXPECT_EQ(database.target, "billing:secret@127.0.0.1:5432/billing");
@@ -61,23 +61,22 @@ TEST(ConfigSections, LogValuesAreRead) {
 }
 
 TEST(ConfigSections, PluginsValuesAreRead) {
-    const PluginsConfig plugins = parsed(
-        "[plugins]\nwatch = true\nwatch_interval_ms = 500\n"
-        "[[plugins.policy]]\nname = \"otpdesk\"\nfile = \"/opt/p/otpdesk.so\"\nconfig = \"/etc/otpdesk.toml\"\n"
-        "[[plugins.policy]]\nname = \"second_2\"\nfile = \"/opt/p/second.so\"\nconfig = \"/etc/second.toml\"\n")
-                                      .plugins;
+    const PluginsConfig plugins =
+        parsed("[plugins]\nwatch = true\nwatch_interval_ms = 500\n"
+               "[[plugins.policy]]\nname = \"otpdesk\"\nfile = \"/opt/p/otpdesk.so\"\nconfig = \"/etc/otpdesk.toml\"\n"
+               "[[plugins.policy]]\nname = \"second_2\"\nfile = \"/opt/p/second.so\"\nconfig = \"/etc/second.toml\"\n")
+            .plugins;
     EXPECT_TRUE(plugins.watch);
     EXPECT_EQ(plugins.watch_interval_ms, 500u);
     ASSERT_EQ(plugins.policies.size(), 2u);
-    EXPECT_EQ(plugins.policies[0],
-              (PolicyPluginConfig{"otpdesk", "/opt/p/otpdesk.so", "/etc/otpdesk.toml"}));
+    EXPECT_EQ(plugins.policies[0], (PolicyPluginConfig{"otpdesk", "/opt/p/otpdesk.so", "/etc/otpdesk.toml"}));
     EXPECT_EQ(plugins.policies[1], (PolicyPluginConfig{"second_2", "/opt/p/second.so", "/etc/second.toml"}));
 }
 
 TEST(ConfigSections, PoliciesAsInlineArrayAreRead) {
     // [[plugins.policy]] and an inline array of tables are the same TOML value.
-    const PluginsConfig plugins = parsed(
-        "[plugins]\npolicy = [{ name = \"a\", file = \"/a.so\", config = \"/a.toml\" }]\n").plugins;
+    const PluginsConfig plugins =
+        parsed("[plugins]\npolicy = [{ name = \"a\", file = \"/a.so\", config = \"/a.toml\" }]\n").plugins;
     ASSERT_EQ(plugins.policies.size(), 1u);
     EXPECT_EQ(plugins.policies[0].name, "a");
 }

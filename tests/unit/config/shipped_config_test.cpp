@@ -43,9 +43,9 @@ TEST(ConfigShipped, ParsesAndEqualsTheDefaults) {
     EXPECT_EQ(config.plugins.watch, defaults.plugins.watch);
     EXPECT_EQ(config.plugins.watch_interval_ms, defaults.plugins.watch_interval_ms);
     ASSERT_EQ(config.plugins.policies.size(), 1u);
-    EXPECT_EQ(config.plugins.policies[0],
-              (PolicyPluginConfig{"otpdesk", dir.parent_path() / "build/release/plugins/otpdesk.so",
-                                  dir / "otpdesk.toml"}));
+    EXPECT_EQ(
+        config.plugins.policies[0],
+        (PolicyPluginConfig{"otpdesk", dir.parent_path() / "build/release/plugins/otpdesk.so", dir / "otpdesk.toml"}));
 }
 
 TEST(ConfigShipped, EveryKeyHasACommentAboveIt) {

@@ -38,12 +38,12 @@ TEST(TomlReader, DurationsAreWholeUnitsWithinRangeGivenInMilliseconds) {
               "f.toml:2:5: t.d: expected an integer in 1..3650 (days), got a floating-point number");
     EXPECT_EQ(problems_of("[t]\n", read), "f.toml:1:1: t.d: required key is missing in [t]");
     // A range whose end does not fit in 64-bit milliseconds is the plugin's mistake, not the file's.
-    EXPECT_THROW(problems_of("[t]\nd = 1\n",
-                             [](TableReader& reader) {
-                                 (void)reader.duration("d", TimeUnit::days, Range{1, 106'751'991'167'301},
-                                                       Presence::optional);
-                             }),
-                 std::logic_error);
+    EXPECT_THROW(
+        problems_of("[t]\nd = 1\n",
+                    [](TableReader& reader) {
+                        (void)reader.duration("d", TimeUnit::days, Range{1, 106'751'991'167'301}, Presence::optional);
+                    }),
+        std::logic_error);
 }
 
 TEST(TomlReader, MoneyIsAnIntegerOfMinorUnitsFromZero) {
@@ -75,7 +75,10 @@ TEST(TomlReader, PastFiftyProblemsTheRestAreCounted) {
 }
 
 TEST(TomlReader, ControlCharactersAreWrittenAsEscapes) {
-    EXPECT_EQ(one_line("a\nb\rc\td\x01" "e\x7f" "f\xc3\xa9"), "a\\nb\\rc\\td\\x01e\\x7ff\xc3\xa9");
+    EXPECT_EQ(one_line("a\nb\rc\td\x01"
+                       "e\x7f"
+                       "f\xc3\xa9"),
+              "a\\nb\\rc\\td\\x01e\\x7ff\xc3\xa9");
 }
 
 }  // namespace

@@ -81,7 +81,9 @@ TEST(OtpDeskConfigNone, QuoteIsRefusedUntilAConfigurationIsAccepted) {
 }
 
 TEST_F(OtpDeskConfig, UnknownKeyIsRefusedAtItsPosition) {
-    EXPECT_EQ(refused(with_line(3, "windw_s = 5")), "test.toml:3:1: activation.windw_s: unknown key; allowed in [activation]: window_s, cancel_from_s, prices");
+    EXPECT_EQ(
+        refused(with_line(3, "windw_s = 5")),
+        "test.toml:3:1: activation.windw_s: unknown key; allowed in [activation]: window_s, cancel_from_s, prices");
     expect_old_config_in_force();
 }
 
@@ -89,7 +91,8 @@ TEST_F(OtpDeskConfig, UnknownKeysAreRefusedInEveryTable) {
     EXPECT_EQ(refused(with_line(7, "default_price = 120")),
               "test.toml:7:1: activation.prices.services.telegram.default_price: unknown key; allowed in "
               "[activation.prices.services.telegram]: default_minor, countries");
-    EXPECT_EQ(refused(test_config() + "[extras]\nx = 1\n"), "test.toml:16:2: extras: unknown key; allowed at the top level: activation, rental, support, disputes");
+    EXPECT_EQ(refused(test_config() + "[extras]\nx = 1\n"),
+              "test.toml:16:2: extras: unknown key; allowed at the top level: activation, rental, support, disputes");
     EXPECT_EQ(refused(with_line(15, "price_per_day_minor = 500\nprice_per_hour_minor = 20")),
               "test.toml:16:1: rental.price_per_hour_minor: unknown key; allowed in [rental]: min_hours, max_hours, "
               "cancel_window_s, price_per_day_minor");
@@ -99,8 +102,9 @@ TEST_F(OtpDeskConfig, UnknownKeysAreRefusedInEveryTable) {
 TEST_F(OtpDeskConfig, WrongTypeIsRefusedAtTheValue) {
     EXPECT_EQ(refused(with_line(2, "window_s = \"1200\"")),
               "test.toml:2:12: activation.window_s: expected an integer in 1..604800 (seconds), got a string");
-    EXPECT_EQ(refused(with_line(2, "window_s = 1200.0")),
-              "test.toml:2:12: activation.window_s: expected an integer in 1..604800 (seconds), got a floating-point number");
+    EXPECT_EQ(
+        refused(with_line(2, "window_s = 1200.0")),
+        "test.toml:2:12: activation.window_s: expected an integer in 1..604800 (seconds), got a floating-point number");
     EXPECT_EQ(refused(with_line(10, "countries = { us = true }")),
               "test.toml:10:20: activation.prices.services.whatsapp.countries.us: expected an integer in "
               "0..1000000000000 (minor units), got a boolean");
@@ -111,8 +115,9 @@ TEST_F(OtpDeskConfig, WrongTypeIsRefusedAtTheValue) {
 TEST_F(OtpDeskConfig, OutOfRangeIsRefusedAtTheValue) {
     EXPECT_EQ(refused(with_line(2, "window_s = 0")),
               "test.toml:2:12: activation.window_s: 0 is out of range; allowed 1..604800 (seconds)");
-    EXPECT_EQ(refused(with_line(5, "default_minor = -1")),
-              "test.toml:5:17: activation.prices.default_minor: -1 is out of range; allowed 0..1000000000000 (minor units)");
+    EXPECT_EQ(
+        refused(with_line(5, "default_minor = -1")),
+        "test.toml:5:17: activation.prices.default_minor: -1 is out of range; allowed 0..1000000000000 (minor units)");
     EXPECT_EQ(refused(with_line(13, "max_hours = 87601")),
               "test.toml:13:13: rental.max_hours: 87601 is out of range; allowed 1..87600 (hours)");
     expect_old_config_in_force();
@@ -178,8 +183,10 @@ TEST_F(OtpDeskConfig, NamesInPriceListsMustBeStoredForms) {
 }
 
 TEST_F(OtpDeskConfig, MissingPricesAreRefused) {
-    EXPECT_EQ(refused(with_line(15, "")), "test.toml:11:1: rental.price_per_day_minor: required key is missing in [rental]");
-    EXPECT_EQ(refused(with_line(5, "")), "test.toml:4:1: activation.prices.default_minor: required key is missing in [activation.prices]");
+    EXPECT_EQ(refused(with_line(15, "")),
+              "test.toml:11:1: rental.price_per_day_minor: required key is missing in [rental]");
+    EXPECT_EQ(refused(with_line(5, "")),
+              "test.toml:4:1: activation.prices.default_minor: required key is missing in [activation.prices]");
     EXPECT_EQ(refused(""), "test.toml:1:1: activation: required table is missing at the top level\n"
                            "test.toml:1:1: rental: required table is missing at the top level");
     expect_old_config_in_force();
@@ -265,8 +272,9 @@ TEST_F(OtpDeskConfig, CaseRulesDefaultToTheFourReasonsAndEvidenceAfterTwo) {
 }
 
 TEST_F(OtpDeskConfig, CaseRulesAreReadAndReplaced) {
-    configure_or_fail(policy_, with_case_rules("refund_reasons = [\"goodwill\", \"a\", \"" + std::string(64, 'z') + "\"]",
-                                               "evidence_required_after = 1000"));
+    configure_or_fail(policy_,
+                      with_case_rules("refund_reasons = [\"goodwill\", \"a\", \"" + std::string(64, 'z') + "\"]",
+                                      "evidence_required_after = 1000"));
     EXPECT_EQ(refund_code(policy_, "goodwill"), "ok");
     EXPECT_EQ(refund_code(policy_, std::string(64, 'z')), "ok");
     EXPECT_EQ(refund_code(policy_, "provider_error"), "unknown_reason");
@@ -307,7 +315,8 @@ TEST_F(OtpDeskConfig, EvidenceThresholdOutside0To1000IsRefusedAtItsValue) {
     EXPECT_EQ(refused(with_case_rules(reasons, "evidence_required_after = 1001")),
               "test.toml:19:27: disputes.evidence_required_after: 1001 is out of range; allowed 0..1000");
     EXPECT_EQ(refused(with_case_rules(reasons, "evidence_required_after = 2.0")),
-              "test.toml:19:27: disputes.evidence_required_after: expected an integer in 0..1000, got a floating-point number");
+              "test.toml:19:27: disputes.evidence_required_after: expected an integer in 0..1000, got a floating-point "
+              "number");
     EXPECT_EQ(refused(with_case_rules(reasons, "evidence_after = 2")),
               "test.toml:19:1: disputes.evidence_after: unknown key; allowed in [disputes]: evidence_required_after");
     configure_or_fail(policy_, with_case_rules(reasons, "evidence_required_after = 0"));

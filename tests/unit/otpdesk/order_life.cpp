@@ -8,8 +8,12 @@ namespace otpdesk::testing {
 
 std::string test_config(std::int64_t window_s, std::int64_t cancel_from_s, std::int64_t rental_cancel_window_s) {
     return "[activation]\n"
-           "window_s = " + std::to_string(window_s) + "\n"
-           "cancel_from_s = " + std::to_string(cancel_from_s) + "\n"
+           "window_s = " +
+           std::to_string(window_s) +
+           "\n"
+           "cancel_from_s = " +
+           std::to_string(cancel_from_s) +
+           "\n"
            "[activation.prices]\n"
            "default_minor = 150\n"
            "[activation.prices.services.telegram]\n"
@@ -20,7 +24,9 @@ std::string test_config(std::int64_t window_s, std::int64_t cancel_from_s, std::
            "[rental]\n"
            "min_hours = 24\n"
            "max_hours = 1344\n"
-           "cancel_window_s = " + std::to_string(rental_cancel_window_s) + "\n"
+           "cancel_window_s = " +
+           std::to_string(rental_cancel_window_s) +
+           "\n"
            "price_per_day_minor = 500\n";
 }
 

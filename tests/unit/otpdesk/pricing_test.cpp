@@ -30,18 +30,14 @@ TEST_F(OtpDeskPricing, ServiceAndCountryPriceWins) {
     EXPECT_EQ(price("whatsapp", "us"), 300);
 }
 
-TEST_F(OtpDeskPricing, ServiceDefaultForACountryWithoutItsOwnPrice) {
-    EXPECT_EQ(price("telegram", "de"), 120);
-}
+TEST_F(OtpDeskPricing, ServiceDefaultForACountryWithoutItsOwnPrice) { EXPECT_EQ(price("telegram", "de"), 120); }
 
 TEST_F(OtpDeskPricing, GlobalDefaultForAnUnlistedServiceOrAServiceWithoutDefault) {
     EXPECT_EQ(price("viber", "us"), 150);
     EXPECT_EQ(price("whatsapp", "de"), 150) << "whatsapp lists countries but no default";
 }
 
-TEST_F(OtpDeskPricing, LookupIgnoresTheCaseOfWhatTheCustomerTyped) {
-    EXPECT_EQ(price("TELEGRAM", "Us"), 250);
-}
+TEST_F(OtpDeskPricing, LookupIgnoresTheCaseOfWhatTheCustomerTyped) { EXPECT_EQ(price("TELEGRAM", "Us"), 250); }
 
 TEST_F(OtpDeskPricing, FreeIsAPriceAndMovesNothing) {
     OtpDeskPolicy policy;
@@ -58,10 +54,10 @@ TEST_F(OtpDeskPricing, FreeIsAPriceAndMovesNothing) {
 
 TEST(OtpDeskRentalPrice, IsPerDayProratedPerHourRoundedUp) {
     EXPECT_EQ(rental_price_minor(500, 24), 500);
-    EXPECT_EQ(rental_price_minor(500, 25), 521);   // 520.83...
-    EXPECT_EQ(rental_price_minor(480, 25), 500);   // exactly 500
+    EXPECT_EQ(rental_price_minor(500, 25), 521);  // 520.83...
+    EXPECT_EQ(rental_price_minor(480, 25), 500);  // exactly 500
     EXPECT_EQ(rental_price_minor(1, 24), 1);
-    EXPECT_EQ(rental_price_minor(1, 25), 2);       // 1.04... rounds up to a whole unit
+    EXPECT_EQ(rental_price_minor(1, 25), 2);  // 1.04... rounds up to a whole unit
     EXPECT_EQ(rental_price_minor(0, 1344), 0);
     EXPECT_EQ(rental_price_minor(500, 1344), 28000);
 }

@@ -105,8 +105,7 @@ TEST_F(OtpDeskRental, CancelRightAfterPurchaseIsAllowed) {
 // A host clock behind the purchase must not refund, accept a code or fire a timer: t < 0 is
 // inside every "t < window" test.
 TEST_F(OtpDeskRental, EveryEventAt1msBeforePurchaseIsInvalidTime) {
-    for (const Event& event :
-         {cancel_event(), message_event("telegram"), timer_event("capture"), timer_event("end")}) {
+    for (const Event& event : {cancel_event(), message_event("telegram"), timer_event("capture"), timer_event("end")}) {
         for (const UtcMs now : {t0 - 1, std::numeric_limits<UtcMs>::min()}) {
             const Decision decision = act(policy_, life_, event, now);
             EXPECT_FALSE(decision.allowed) << event.type << " " << event.timer << " at " << now;

@@ -75,9 +75,7 @@ TEST_F(OtpDeskRobustness, UnknownProductIsRefusedAtQuoteAndDecide) {
     expect_invalid_order(order, "unknown product");
 }
 
-TEST_F(OtpDeskRobustness, AnEmptyOrderViewIsInvalidOrder) {
-    expect_invalid_order(OrderView{}, "empty order");
-}
+TEST_F(OtpDeskRobustness, AnEmptyOrderViewIsInvalidOrder) { expect_invalid_order(OrderView{}, "empty order"); }
 
 TEST_F(OtpDeskRobustness, MissingOrNonsenseTermsAreInvalidOrder) {
     for (const char* term : {"window_ms", "cancel_from_ms"}) {
@@ -313,16 +311,24 @@ void expect_well_formed(const ProductInfo& product, const OrderView& order, cons
 // move, to a state the transition table allows.
 TEST_F(OtpDeskRobustness, EveryCombinationGivesAWellFormedDecision) {
     const PolicyInfo info = policy_.info();
-    const std::vector<Event> events = {cancel_event(),        message_event("telegram"), message_event("viber"),
-                                       timer_event("expire"), timer_event("capture"),    timer_event("end"),
-                                       extend_event(24),      extend_event(1344),        support_refund_event("provider_error"),
+    const std::vector<Event> events = {cancel_event(),
+                                       message_event("telegram"),
+                                       message_event("viber"),
+                                       timer_event("expire"),
+                                       timer_event("capture"),
+                                       timer_event("end"),
+                                       extend_event(24),
+                                       extend_event(1344),
+                                       support_refund_event("provider_error"),
                                        support_refund_event("provider_error", 1),
                                        support_refund_event("provider_error", 100),
-                                       dispute_opened_event(false), dispute_opened_event(true),
-                                       dispute_resolved_event("refund", 1), dispute_resolved_event("reject")};
-    const std::vector<UtcMs> times = {int64_min,           t0 - 1,    t0,        after(1, 59, 999), after(2),
-                                      after(19, 59, 999),  after(20), after_hours(24, -1), after_hours(24),
-                                      int64_max};
+                                       dispute_opened_event(false),
+                                       dispute_opened_event(true),
+                                       dispute_resolved_event("refund", 1),
+                                       dispute_resolved_event("reject")};
+    const std::vector<UtcMs> times = {
+        int64_min,           t0 - 1,          t0,       after(1, 59, 999), after(2), after(19, 59, 999), after(20),
+        after_hours(24, -1), after_hours(24), int64_max};
     int allowed = 0;
     for (const ProductInfo& product : info.products) {
         const OrderView& base = product.name == "activation" ? activation_ : rental_;
@@ -352,10 +358,14 @@ TEST_F(OtpDeskRobustness, TheSameInputGivesTheSameDecisionEveryTime) {
         UtcMs now;
     };
     const std::vector<Case> cases = {
-        {&activation_, cancel_event(), after(2)},         {&activation_, cancel_event(), after(1, 59, 999)},
-        {&activation_, message_event("telegram"), after(4)}, {&delivered.order, timer_event("expire"), after(20)},
-        {&rental_, cancel_event(), after(19, 59, 999)},   {&rental_, message_event("x"), after(30)},
-        {&rental_, timer_event("end"), after_hours(24)},  {&activation_, event_of_type("extend"), after(1)},
+        {&activation_, cancel_event(), after(2)},
+        {&activation_, cancel_event(), after(1, 59, 999)},
+        {&activation_, message_event("telegram"), after(4)},
+        {&delivered.order, timer_event("expire"), after(20)},
+        {&rental_, cancel_event(), after(19, 59, 999)},
+        {&rental_, message_event("x"), after(30)},
+        {&rental_, timer_event("end"), after_hours(24)},
+        {&activation_, event_of_type("extend"), after(1)},
     };
     const OtpDeskPolicy other;  // a second instance, never configured: decisions do not depend on it
     for (const Case& c : cases) {

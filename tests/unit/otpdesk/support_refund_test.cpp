@@ -84,7 +84,8 @@ TEST_F(OtpDeskSupport, AllowedAfterACodeAndAfterEveryWindowWhileSomethingIsLeft)
     Life completed = delivered();
     ASSERT_TRUE(act(policy_, completed, timer_event("expire"), after(20)).allowed);
     ASSERT_EQ(completed.order.state, "completed");
-    const Decision late = act(policy_, completed, support_refund_event("number_already_registered"), after_hours(24 * 30));
+    const Decision late =
+        act(policy_, completed, support_refund_event("number_already_registered"), after_hours(24 * 30));
     ASSERT_TRUE(late.allowed) << late.message;
     EXPECT_EQ(late.moves, refund_captured(telegram_us_minor)) << "a final order refunds out of revenue only";
     EXPECT_EQ(completed.order.state, "completed");
@@ -92,7 +93,8 @@ TEST_F(OtpDeskSupport, AllowedAfterACodeAndAfterEveryWindowWhileSomethingIsLeft)
     ASSERT_TRUE(act(policy_, rental_, timer_event("capture"), after(20)).allowed);
     ASSERT_TRUE(act(policy_, rental_, timer_event("end"), after_hours(24)).allowed);
     ASSERT_EQ(rental_.order.state, "ended");
-    const Decision ended = policy_.decide(rental_.order, support_refund_event("wrong_code", 1), at_time(after_hours(48)));
+    const Decision ended =
+        policy_.decide(rental_.order, support_refund_event("wrong_code", 1), at_time(after_hours(48)));
     ASSERT_TRUE(ended.allowed) << ended.message;
     EXPECT_EQ(ended.moves, refund_captured(1));
 }
@@ -100,7 +102,8 @@ TEST_F(OtpDeskSupport, AllowedAfterACodeAndAfterEveryWindowWhileSomethingIsLeft)
 TEST_F(OtpDeskSupport, AnOrderRefundedInFullHasNothingToRefund) {
     ASSERT_TRUE(act(policy_, activation_, cancel_event(), after(2)).allowed);
     ASSERT_EQ(activation_.order.state, "cancelled");
-    const Decision decision = policy_.decide(activation_.order, support_refund_event("provider_error"), at_time(after(3)));
+    const Decision decision =
+        policy_.decide(activation_.order, support_refund_event("provider_error"), at_time(after(3)));
     EXPECT_FALSE(decision.allowed);
     EXPECT_EQ(decision.code, "nothing_to_refund");
 }
@@ -127,12 +130,14 @@ TEST_F(OtpDeskSupport, TheReasonListIsTheConfigurationInForce) {
 
 TEST_F(OtpDeskSupport, AnAmountThatIsNoAmountIsInvalidAmount) {
     for (const MinorUnits amount : {MinorUnits{0}, MinorUnits{-1}, std::numeric_limits<MinorUnits>::min()}) {
-        const Decision decision = policy_.decide(activation_.order, support_refund_event("provider_error", amount),
-                                                 at_time(after(1)));
+        const Decision decision =
+            policy_.decide(activation_.order, support_refund_event("provider_error", amount), at_time(after(1)));
         EXPECT_EQ(decision.code, "invalid_amount") << amount;
     }
-    EXPECT_EQ(policy_.decide(activation_.order, support_refund_event("provider_error", std::numeric_limits<MinorUnits>::max()),
-                             at_time(after(1)))
+    EXPECT_EQ(policy_
+                  .decide(activation_.order,
+                          support_refund_event("provider_error", std::numeric_limits<MinorUnits>::max()),
+                          at_time(after(1)))
                   .code,
               "refund_exceeds_charge");
 }
@@ -179,11 +184,11 @@ TEST_F(OtpDeskSupport, DisputeNeedsEvidenceFromExactlyTheThresholdOn) {
         EXPECT_FALSE(at.allowed) << refunds << "+" << disputes;
         EXPECT_EQ(at.code, "evidence_required") << refunds << "+" << disputes;
         EXPECT_TRUE(is_request_refusal(at.code));
-        EXPECT_THAT(at.message, HasSubstr(std::to_string(refunds) + " support refunds and " +
-                                          std::to_string(disputes) + " disputes"));
-        EXPECT_TRUE(policy_.decide(activation_.order, dispute_opened_event(true),
-                                   with_history(after(1), refunds, disputes))
-                        .allowed);
+        EXPECT_THAT(at.message, HasSubstr(std::to_string(refunds) + " support refunds and " + std::to_string(disputes) +
+                                          " disputes"));
+        EXPECT_TRUE(
+            policy_.decide(activation_.order, dispute_opened_event(true), with_history(after(1), refunds, disputes))
+                .allowed);
     }
 }
 

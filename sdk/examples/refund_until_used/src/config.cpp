@@ -24,8 +24,8 @@ void read_voucher(const toml::table& voucher, Config& config, Diagnostics& diagn
     if (const auto price = reader.money("price_minor", limits::price_minor_max, Presence::required)) {
         config.price_minor = price->value;
     }
-    if (const auto valid = reader.duration("valid_days", TimeUnit::days, Range{1, limits::valid_days_max},
-                                           Presence::optional)) {
+    if (const auto valid =
+            reader.duration("valid_days", TimeUnit::days, Range{1, limits::valid_days_max}, Presence::optional)) {
         config.valid_ms = valid->value.ms();
     }
     reader.refuse_unknown_keys();

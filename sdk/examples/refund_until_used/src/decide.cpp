@@ -165,7 +165,8 @@ Decision decide_voucher(const OrderView& order, const billing::sdk::Event& event
     }
     const auto held = checked_held_minor(order);
     if (!held) {
-        return deny(code::invalid_order, "the order's amounts are inconsistent (negative, or more released than taken)");
+        return deny(code::invalid_order,
+                    "the order's amounts are inconsistent (negative, or more released than taken)");
     }
 
     // 2. The event type. A string, so a newer host may send one this version does not know.

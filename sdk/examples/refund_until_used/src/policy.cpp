@@ -48,8 +48,8 @@ Quote RefundUntilUsedPolicy::quote(const billing::sdk::PurchaseRequest& request,
         return billing::sdk::refuse(code::not_configured, "refund_until_used has no configuration yet");
     }
     if (request.product != product::voucher) {
-        return billing::sdk::refuse(code::unknown_product, "refund_until_used sells no product \"" +
-                                                               request.product + "\"");
+        return billing::sdk::refuse(code::unknown_product,
+                                    "refund_until_used sells no product \"" + request.product + "\"");
     }
     // A voucher declares no purchase fields; refusing extra ones catches a client's typo
     // instead of silently ignoring it.

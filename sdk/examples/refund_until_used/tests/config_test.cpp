@@ -40,7 +40,8 @@ TEST(RefundUntilUsedConfig, MistakesAreRefusedAtTheirPositionWithTheKey) {
               "voucher.toml:1:1: voucher.price_minor: required key is missing in [voucher]\n"
               "voucher.toml:2:1: voucher.prise_minor: unknown key; allowed in [voucher]: price_minor, valid_days");
     EXPECT_EQ(refused(""), "voucher.toml:1:1: voucher: required table is missing at the top level");
-    EXPECT_EQ(refused("[voucher\n"), "voucher.toml:1:9: syntax error: Error while parsing table header: expected ']', saw '\\n'");
+    EXPECT_EQ(refused("[voucher\n"),
+              "voucher.toml:1:9: syntax error: Error while parsing table header: expected ']', saw '\\n'");
 }
 
 }  // namespace

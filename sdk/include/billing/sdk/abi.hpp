@@ -38,7 +38,7 @@ class Policy;
 #else
 #define BILLING_SDK_STDLIB_DEBUG_KEY ""
 #endif
-#define BILLING_SDK_STDLIB_KEY                                                                  \
+#define BILLING_SDK_STDLIB_KEY                                                                         \
     "libstdc++-" BILLING_SDK_STR(_GLIBCXX_RELEASE) "-cxx11abi" BILLING_SDK_STR(_GLIBCXX_USE_CXX11_ABI) \
         BILLING_SDK_STDLIB_DEBUG_KEY
 #elif defined(_LIBCPP_VERSION)

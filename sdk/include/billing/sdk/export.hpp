@@ -64,8 +64,7 @@ public:
         try {
             return impl_.configure(toml_text, source_name);
         } catch (...) {
-            return ConfigResult{false, source_name + ": configure() threw: " +
-                                           detail::describe_current_exception()};
+            return ConfigResult{false, source_name + ": configure() threw: " + detail::describe_current_exception()};
         }
     }
 
@@ -99,13 +98,11 @@ Policy* create_guarded(char* error, std::size_t error_size) noexcept {
     }
 }
 
-inline void destroy_policy(Policy* policy) noexcept {
-    delete policy;
-}
+inline void destroy_policy(Policy* policy) noexcept { delete policy; }
 
 }  // namespace billing::sdk
 
-#define BILLING_EXPORT_POLICY(PolicyClass, plugin_name, plugin_version)                     \
+#define BILLING_EXPORT_POLICY(PolicyClass, plugin_name, plugin_version)                       \
     extern "C" BILLING_SDK_EXPORT const BillingPluginDescriptor billing_plugin_descriptor = { \
         BILLING_SDK_ABI_MAJOR,                                                                \
         BILLING_SDK_ABI_MINOR,                                                                \

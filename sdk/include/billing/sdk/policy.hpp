@@ -32,8 +32,7 @@ public:
 
     // Decides one event on one order. Must decide by `order.terms` (pinned at purchase), never
     // by the current configuration, and must return the same Decision for the same input.
-    [[nodiscard]] virtual Decision decide(const OrderView& order, const Event& event,
-                                          const Context& context) const = 0;
+    [[nodiscard]] virtual Decision decide(const OrderView& order, const Event& event, const Context& context) const = 0;
 
     // quote() and decide() are const and are called concurrently from many threads: they must
     // not modify shared state.

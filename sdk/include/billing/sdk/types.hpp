@@ -73,16 +73,12 @@ struct OrderView {
     // orders it sends, so these cannot overflow on real orders. An order outside that is
     // garbage: a plugin checks the amounts itself before calling these, and denies (the
     // conformance kit sends such orders and expects a clean denial).
-    [[nodiscard]] MinorUnits held_minor() const {
-        return charged_minor - captured_minor - refunded_from_escrow_minor;
-    }
+    [[nodiscard]] MinorUnits held_minor() const { return charged_minor - captured_minor - refunded_from_escrow_minor; }
     // What a refund out of revenue may still return.
     [[nodiscard]] MinorUnits refundable_from_revenue_minor() const {
         return captured_minor - refunded_from_revenue_minor;
     }
-    [[nodiscard]] MinorUnits refunded_minor() const {
-        return refunded_from_escrow_minor + refunded_from_revenue_minor;
-    }
+    [[nodiscard]] MinorUnits refunded_minor() const { return refunded_from_escrow_minor + refunded_from_revenue_minor; }
 };
 
 // Event types the host sends to decide(). A string, not an enum, so that a host with a newer
@@ -181,11 +177,11 @@ struct MoneyMove {
 // host applies nothing else of them.
 struct Decision {
     bool allowed = false;
-    std::string code;                     // stable machine code: "ok" or e.g. "cancel_too_early"
-    std::string message;                  // for people; never contains secrets
-    std::optional<UtcMs> available_at_ms; // when a denied action becomes possible, if ever
+    std::string code;                      // stable machine code: "ok" or e.g. "cancel_too_early"
+    std::string message;                   // for people; never contains secrets
+    std::optional<UtcMs> available_at_ms;  // when a denied action becomes possible, if ever
 
-    std::string new_state;                // empty: unchanged
+    std::string new_state;  // empty: unchanged
     std::vector<MoneyMove> moves;
     std::vector<TimerRequest> add_timers;
     std::vector<std::string> drop_timers;
@@ -194,7 +190,7 @@ struct Decision {
     // new duration_ms. The host accepts only keys the product lists in
     // ProductInfo::adjustable_terms: the windows an order was bought with stay pinned.
     Numbers set_terms;
-    std::string outcome;                  // label for reports ("delivered", "not_delivered", ...); empty: none
+    std::string outcome;  // label for reports ("delivered", "not_delivered", ...); empty: none
 
     friend bool operator==(const Decision&, const Decision&) = default;
 };
@@ -233,11 +229,11 @@ struct AttributeSpec {
 struct ProductInfo {
     std::string name;
     std::string description;
-    std::vector<AttributeSpec> attributes;  // text attributes of the purchase
-    std::vector<AttributeSpec> numbers;     // numeric fields of the purchase
-    std::vector<std::string> states;        // every state an order of this product can be in
-    std::vector<std::string> final_states;  // states in which nothing changes any more
-    std::vector<std::string> outcomes;      // labels the policy records for reports
+    std::vector<AttributeSpec> attributes;      // text attributes of the purchase
+    std::vector<AttributeSpec> numbers;         // numeric fields of the purchase
+    std::vector<std::string> states;            // every state an order of this product can be in
+    std::vector<std::string> final_states;      // states in which nothing changes any more
+    std::vector<std::string> outcomes;          // labels the policy records for reports
     std::vector<std::string> adjustable_terms;  // terms Decision::set_terms may change; none by default
 };
 

@@ -78,7 +78,7 @@ struct AuditOptions {
 
 struct AuditReport {
     AuditCounts checked;
-    std::vector<Violation> violations;  // in check order, then by tenant and id
+    std::vector<Violation> violations;   // in check order, then by tenant and id
     std::vector<std::string> truncated;  // codes of the checks that found more than the maximum
 
     [[nodiscard]] bool ok() const { return violations.empty(); }

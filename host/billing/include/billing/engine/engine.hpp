@@ -34,12 +34,12 @@
 #include "billing/core/clock.hpp"
 #include "billing/core/lru_cache.hpp"
 #include "billing/core/result.hpp"
-#include "billing/storage/disputes.hpp"
-#include "billing/storage/ledger.hpp"
 #include "billing/engine/records.hpp"
-#include "billing/storage/timers.hpp"
 #include "billing/plugin/loader.hpp"
 #include "billing/storage/database.hpp"
+#include "billing/storage/disputes.hpp"
+#include "billing/storage/ledger.hpp"
+#include "billing/storage/timers.hpp"
 
 namespace billing {
 
@@ -164,8 +164,7 @@ public:
     Result<AccountRecord> get_account(const std::string& tenant_id, const std::string& account_id);
 
     // funding -> customer. Returns the account with its new balance.
-    Result<AccountRecord> deposit(const std::string& tenant_id, const std::string& account_id,
-                                  MinorUnits amount_minor);
+    Result<AccountRecord> deposit(const std::string& tenant_id, const std::string& account_id, MinorUnits amount_minor);
     Result<IdempotentResult<AccountRecord>> deposit(const std::string& tenant_id, const std::string& account_id,
                                                     MinorUnits amount_minor, const IdempotencyKey<AccountRecord>& idem);
 
@@ -215,8 +214,7 @@ public:
     static Result<sdk::Decision> preview(const plugin::PolicyInstance& policy, const OrderRecord& order,
                                          const sdk::Event& event, UtcMs now_ms);
     // preview of customer_cancel() as an answer shows it.
-    static ActionPreview cancel_preview(const plugin::PolicyInstance& policy, const OrderRecord& order,
-                                        UtcMs now_ms);
+    static ActionPreview cancel_preview(const plugin::PolicyInstance& policy, const OrderRecord& order, UtcMs now_ms);
 
     // Called after each commit of an allowed decision (purchases, requests, timers), on the
     // committing thread. Set once, before the engine is shared between threads.
@@ -286,9 +284,8 @@ public:
 private:
     Result<TenantRecord> advance_test_clock(const std::string& tenant_id,
                                             const std::function<Result<UtcMs>(UtcMs clock_ms)>& target);
-    Result<EventResult> apply_in(soci::session& sql, const plugin::PolicyInstance& policy,
-                                 const std::string& tenant_id, const std::string& order_id, const sdk::Event& event,
-                                 UtcMs now_ms, Preview preview);
+    Result<EventResult> apply_in(soci::session& sql, const plugin::PolicyInstance& policy, const std::string& tenant_id,
+                                 const std::string& order_id, const sdk::Event& event, UtcMs now_ms, Preview preview);
     // preview_at_ms: a request's time, for the cancel preview of an allowed decision (decided
     // before the money is written, into *cancel); nullopt for timers and disputes, whose
     // answers show none.

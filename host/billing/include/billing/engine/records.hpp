@@ -50,7 +50,7 @@ struct ApplyResult {
 // after its transaction committed: never for a denial, a replay or a rolled-back attempt. What
 // the metrics count (orders created, cancelled, refunded, the refunded amount).
 struct OrderChange {
-    std::string event_type;  // events::purchase_type, or the event's type ("cancel", "timer", ...)
+    std::string event_type;    // events::purchase_type, or the event's type ("cancel", "timer", ...)
     const OrderRecord& order;  // as it is after the decision
     MinorUnits refunded_minor = 0;
     bool closed = false;

@@ -5,9 +5,9 @@
 // the timers are due again for every sweeper once the database has ended its session. If that
 // transaction fails, the timers are claimed with a lease (a conditional UPDATE committed on its
 // own) and run as a claimed batch (Engine::run_leased_timers), and test clocks run theirs that
-// way one by one: a dead owner's lease ends and another sweeper takes the timer over. Claiming is at-least-once; the effect is
-// exactly-once, because only the transaction that deletes the row while holding it (locked, or
-// leased and still exactly that row) applies it.
+// way one by one: a dead owner's lease ends and another sweeper takes the timer over. Claiming is at-least-once; the
+// effect is exactly-once, because only the transaction that deletes the row while holding it (locked, or leased and
+// still exactly that row) applies it.
 #pragma once
 
 #include <atomic>
@@ -27,12 +27,12 @@ namespace billing {
 struct SweepStats {
     std::size_t claimed = 0;
     std::size_t applied = 0;
-    std::size_t denied = 0;  // stale timers (the policy denied them): deleted
-    std::size_t lost = 0;    // leased by someone else meanwhile, or dropped or moved: skipped
-    std::size_t failed = 0;  // an error rolled the timer back; retried after its lease and a backoff
-    std::size_t parked = 0;  // failed too often: parked for an operator (Engine::parked_timers)
+    std::size_t denied = 0;     // stale timers (the policy denied them): deleted
+    std::size_t lost = 0;       // leased by someone else meanwhile, or dropped or moved: skipped
+    std::size_t failed = 0;     // an error rolled the timer back; retried after its lease and a backoff
+    std::size_t parked = 0;     // failed too often: parked for an operator (Engine::parked_timers)
     std::size_t set_based = 0;  // of applied + denied + lost: run by the batch's set-based pass
-    Error last_error;        // the most recent failure (or parking), for the log
+    Error last_error;           // the most recent failure (or parking), for the log
 
     SweepStats& operator+=(const SweepStats& other);
 };

@@ -17,19 +17,19 @@
 namespace billing::config {
 
 struct ServerConfig {
-    std::string host = "127.0.0.1";      // address to bind
-    std::uint16_t port = 8080;           // 0 = an ephemeral port (tests)
-    std::uint32_t threads_max = 32;      // 1..1024 worker threads running requests
-    std::uint32_t queue_max = 256;       // 1..65536 complete requests waiting for a worker
-    std::size_t body_bytes_max = 65536;  // 1..16 MiB
-    std::uint32_t keep_alive_timeout_s = 15;  // 1..3600 idle time before and between requests
-    std::size_t head_bytes_max = 8192;        // 1 KiB..64 KiB: request line and header fields
-    std::uint32_t header_fields_max = 100;    // 1..1000
-    std::uint32_t head_timeout_ms = 10000;    // 100..600000: a head, from its first byte
-    std::uint32_t body_timeout_ms = 30000;    // 100..600000: a body after its head; an answer's sending
-    std::uint32_t connections_max = 4096;     // 1..1000000 open connections in all
+    std::string host = "127.0.0.1";                  // address to bind
+    std::uint16_t port = 8080;                       // 0 = an ephemeral port (tests)
+    std::uint32_t threads_max = 32;                  // 1..1024 worker threads running requests
+    std::uint32_t queue_max = 256;                   // 1..65536 complete requests waiting for a worker
+    std::size_t body_bytes_max = 65536;              // 1..16 MiB
+    std::uint32_t keep_alive_timeout_s = 15;         // 1..3600 idle time before and between requests
+    std::size_t head_bytes_max = 8192;               // 1 KiB..64 KiB: request line and header fields
+    std::uint32_t header_fields_max = 100;           // 1..1000
+    std::uint32_t head_timeout_ms = 10000;           // 100..600000: a head, from its first byte
+    std::uint32_t body_timeout_ms = 30000;           // 100..600000: a body after its head; an answer's sending
+    std::uint32_t connections_max = 4096;            // 1..1000000 open connections in all
     std::uint32_t connections_per_client_max = 256;  // 1..1000000 from one client address
-    std::uint32_t shutdown_grace_s = 20;      // 0..600
+    std::uint32_t shutdown_grace_s = 20;             // 0..600
 
     bool operator==(const ServerConfig&) const = default;
 };
@@ -41,8 +41,8 @@ struct DatabaseConfig {
     std::string url = "sqlite3://data/billing.db";
     DatabaseBackend backend = DatabaseBackend::sqlite3;
     std::string target = "data/billing.db";
-    std::uint32_t pool_size = 4;             // 1..256 sessions
-    std::uint32_t busy_timeout_ms = 5000;    // 0..600000
+    std::uint32_t pool_size = 4;           // 1..256 sessions
+    std::uint32_t busy_timeout_ms = 5000;  // 0..600000
     SqliteSynchronous sqlite_synchronous = SqliteSynchronous::full;
 
     bool operator==(const DatabaseConfig&) const = default;
@@ -81,8 +81,8 @@ struct PolicyPluginConfig {
 };
 
 struct PluginsConfig {
-    bool watch = false;                     // reload a policy when its .so changes
-    std::uint32_t watch_interval_ms = 1000;  // 100..60000
+    bool watch = false;                        // reload a policy when its .so changes
+    std::uint32_t watch_interval_ms = 1000;    // 100..60000
     std::vector<PolicyPluginConfig> policies;  // [[plugins.policy]], in file order; may be empty
 
     bool operator==(const PluginsConfig&) const = default;

@@ -20,7 +20,7 @@
 namespace billing::config {
 
 // Error codes of the Result<HostConfig> below.
-inline constexpr std::string_view kConfigNotFound = "config_not_found";      // no such file
+inline constexpr std::string_view kConfigNotFound = "config_not_found";     // no such file
 inline constexpr std::string_view kConfigUnreadable = "config_unreadable";  // not a readable file
 inline constexpr std::string_view kConfigInvalid = "config_invalid";        // syntax or validation
 
@@ -30,7 +30,6 @@ inline constexpr std::string_view kConfigInvalid = "config_invalid";        // s
 
 // Parses text already in memory. `source_name` is used in messages, and its directory part is
 // the base for relative paths (a bare name like "billing.toml" leaves them relative).
-[[nodiscard]] Result<HostConfig> parse_host_config(std::string_view toml_text,
-                                                   std::string_view source_name);
+[[nodiscard]] Result<HostConfig> parse_host_config(std::string_view toml_text, std::string_view source_name);
 
 }  // namespace billing::config

@@ -12,9 +12,9 @@
 namespace billing::conformance {
 
 struct PluginFiles {
-    std::filesystem::path plugin;                     // X.so
-    std::filesystem::path config;                     // Y.toml: must be accepted
-    std::optional<std::filesystem::path> declaration; // what the plugin declares to the kit
+    std::filesystem::path plugin;                      // X.so
+    std::filesystem::path config;                      // Y.toml: must be accepted
+    std::optional<std::filesystem::path> declaration;  // what the plugin declares to the kit
 };
 
 // Loads the plugin (refusals keep the loader's codes and messages, e.g. plugin_abi_major_mismatch),

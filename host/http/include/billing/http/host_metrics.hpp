@@ -13,8 +13,8 @@
 namespace billing::http {
 
 // Request latency buckets, in seconds: 1 ms (an in-memory answer) to 10 s (a stuck commit).
-inline const std::vector<double> request_seconds_buckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                         0.1,   0.25,   0.5,   1,    2.5,   5,    10};
+inline const std::vector<double> request_seconds_buckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                         0.25,  0.5,    1,     2.5,  5,     10};
 
 class HostMetrics {
 public:

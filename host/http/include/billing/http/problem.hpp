@@ -30,50 +30,55 @@ inline constexpr std::string_view problem_content_type = "application/problem+js
 inline constexpr std::string_view problem_type_prefix = "tag:billing-host,2025:problem:";
 
 namespace problem_code {
-inline constexpr std::string_view malformed_json = "malformed_json";                  // 400
-inline constexpr std::string_view bad_request = "bad_request";                        // 400 (headers, query)
-inline constexpr std::string_view unauthorized = "unauthorized";                      // 401
-inline constexpr std::string_view forbidden = "forbidden";                            // 403
-inline constexpr std::string_view not_found = "not_found";                            // 404
-inline constexpr std::string_view method_not_allowed = "method_not_allowed";          // 405
-inline constexpr std::string_view conflict = "conflict";                              // 409
-inline constexpr std::string_view idempotency_in_flight = "idempotency_in_flight";    // 409
-inline constexpr std::string_view payload_too_large = "payload_too_large";            // 413
-inline constexpr std::string_view unsupported_media_type = "unsupported_media_type";  // 415
-inline constexpr std::string_view validation_failed = "validation_failed";            // 422
+inline constexpr std::string_view malformed_json = "malformed_json";                      // 400
+inline constexpr std::string_view bad_request = "bad_request";                            // 400 (headers, query)
+inline constexpr std::string_view unauthorized = "unauthorized";                          // 401
+inline constexpr std::string_view forbidden = "forbidden";                                // 403
+inline constexpr std::string_view not_found = "not_found";                                // 404
+inline constexpr std::string_view method_not_allowed = "method_not_allowed";              // 405
+inline constexpr std::string_view conflict = "conflict";                                  // 409
+inline constexpr std::string_view idempotency_in_flight = "idempotency_in_flight";        // 409
+inline constexpr std::string_view payload_too_large = "payload_too_large";                // 413
+inline constexpr std::string_view unsupported_media_type = "unsupported_media_type";      // 415
+inline constexpr std::string_view validation_failed = "validation_failed";                // 422
 inline constexpr std::string_view idempotency_key_required = "idempotency_key_required";  // 400
-inline constexpr std::string_view idempotency_key_reused = "idempotency_key_reused";  // 422
-inline constexpr std::string_view internal = "internal";                              // 500
-inline constexpr std::string_view storage_unavailable = "storage_unavailable";        // 503
-inline constexpr std::string_view shutting_down = "shutting_down";                    // 503
+inline constexpr std::string_view idempotency_key_reused = "idempotency_key_reused";      // 422
+inline constexpr std::string_view internal = "internal";                                  // 500
+inline constexpr std::string_view storage_unavailable = "storage_unavailable";            // 503
+inline constexpr std::string_view shutting_down = "shutting_down";                        // 503
 // Answered by the HTTP transport itself, before a request reaches a route (RFC 9112 framing,
 // bounded heads, slow or too many connections). Each closes the connection after the answer.
-inline constexpr std::string_view bad_request_line = "bad_request_line";              // 400
-inline constexpr std::string_view bad_header = "bad_header";                          // 400
-inline constexpr std::string_view missing_host = "missing_host";                      // 400
-inline constexpr std::string_view bad_content_length = "bad_content_length";          // 400
-inline constexpr std::string_view bad_transfer_encoding = "bad_transfer_encoding";    // 400
-inline constexpr std::string_view bad_chunked_body = "bad_chunked_body";              // 400
-inline constexpr std::string_view request_timeout = "request_timeout";                // 408
-inline constexpr std::string_view expectation_failed = "expectation_failed";          // 417
-inline constexpr std::string_view too_many_connections = "too_many_connections";      // 429
-inline constexpr std::string_view header_too_large = "header_too_large";              // 431
+inline constexpr std::string_view bad_request_line = "bad_request_line";                                // 400
+inline constexpr std::string_view bad_header = "bad_header";                                            // 400
+inline constexpr std::string_view missing_host = "missing_host";                                        // 400
+inline constexpr std::string_view bad_content_length = "bad_content_length";                            // 400
+inline constexpr std::string_view bad_transfer_encoding = "bad_transfer_encoding";                      // 400
+inline constexpr std::string_view bad_chunked_body = "bad_chunked_body";                                // 400
+inline constexpr std::string_view request_timeout = "request_timeout";                                  // 408
+inline constexpr std::string_view expectation_failed = "expectation_failed";                            // 417
+inline constexpr std::string_view too_many_connections = "too_many_connections";                        // 429
+inline constexpr std::string_view header_too_large = "header_too_large";                                // 431
 inline constexpr std::string_view transfer_coding_not_implemented = "transfer_coding_not_implemented";  // 501
-inline constexpr std::string_view overloaded = "overloaded";                          // 503
-inline constexpr std::string_view http_version_not_supported = "http_version_not_supported";  // 505
+inline constexpr std::string_view overloaded = "overloaded";                                            // 503
+inline constexpr std::string_view http_version_not_supported = "http_version_not_supported";            // 505
 }  // namespace problem_code
 
 // The codes only the HTTP transport answers, before any route is matched: they belong to the
 // connection, not to an operation (the OpenAPI document lists them in its description and in
 // components.x-problem-codes, not under each operation).
-inline constexpr std::array<std::string_view, 13> transport_problem_codes{
-    problem_code::bad_request_line,      problem_code::bad_header,
-    problem_code::missing_host,          problem_code::bad_content_length,
-    problem_code::bad_transfer_encoding, problem_code::bad_chunked_body,
-    problem_code::request_timeout,       problem_code::expectation_failed,
-    problem_code::too_many_connections,  problem_code::header_too_large,
-    problem_code::transfer_coding_not_implemented, problem_code::overloaded,
-    problem_code::http_version_not_supported};
+inline constexpr std::array<std::string_view, 13> transport_problem_codes{problem_code::bad_request_line,
+                                                                          problem_code::bad_header,
+                                                                          problem_code::missing_host,
+                                                                          problem_code::bad_content_length,
+                                                                          problem_code::bad_transfer_encoding,
+                                                                          problem_code::bad_chunked_body,
+                                                                          problem_code::request_timeout,
+                                                                          problem_code::expectation_failed,
+                                                                          problem_code::too_many_connections,
+                                                                          problem_code::header_too_large,
+                                                                          problem_code::transfer_coding_not_implemented,
+                                                                          problem_code::overloaded,
+                                                                          problem_code::http_version_not_supported};
 
 struct ProblemKind {
     std::string_view code;
@@ -107,8 +112,8 @@ Problem make_problem(std::string_view code, std::string detail);
 // - the catalogue's codes keep their status;
 // - account/order/tenant_not_found 404, insufficient_funds, duplicate_external_ref and
 //   policy_mismatch 409, invalid_request -> validation_failed 422, policy_unavailable 503;
-//   test_clock_unavailable 409, test_clock_out_of_range and balance_limit_exceeded 422, key_not_found and cursor_not_found 404, policy_unknown and
-//   plugin_config_rejected 422;
+//   test_clock_unavailable 409, test_clock_out_of_range and balance_limit_exceeded 422, key_not_found and
+//   cursor_not_found 404, policy_unknown and plugin_config_rejected 422;
 // - storage conflict/busy/unavailable -> storage_unavailable 503; policy_failed and
 //   policy_violation 500; every other storage or ledger failure -> internal 500;
 // - any other well-formed code ([a-z0-9_], 1..64) is a policy's refusal of a request: 422 with

@@ -2,7 +2,8 @@
 //   {"ts":"2025-01-02T03:04:05.006Z","level":"info","method":"POST","route":"/v1/orders/{id}/cancel",
 //    "status":409,"duration_ms":1.234,"tenant":"ten_1","request_id":"req_...","error":"cancel_too_early"}
 // and for a 5xx answer also the cause the client is not told, e.g.
-//    ...,"error":"policy_violation","cause":"policy_violation: voucher@1.0.0 on order ord_...: refund_exceeds_held: ..."}
+//    ...,"error":"policy_violation","cause":"policy_violation: voucher@1.0.0 on order ord_...: refund_exceeds_held:
+//    ..."}
 //
 // What it can hold is fixed by RequestLogEntry: no header, no raw path or query, no body, so
 // never an Authorization header, a key or a one-time code. The route is the template, so ids in
@@ -24,15 +25,15 @@ namespace billing::http {
 inline constexpr std::string_view unmatched_route = "unmatched";
 
 struct RequestLogEntry {
-    UtcMs at_ms = 0;                // when the request arrived
-    std::string_view method;        // anything but GET, POST, DELETE, PUT, PATCH, HEAD, OPTIONS is "OTHER"
-    std::string_view route;         // the matched template, or unmatched_route
+    UtcMs at_ms = 0;          // when the request arrived
+    std::string_view method;  // anything but GET, POST, DELETE, PUT, PATCH, HEAD, OPTIONS is "OTHER"
+    std::string_view route;   // the matched template, or unmatched_route
     int status = 0;
     std::chrono::microseconds duration{0};
-    std::string_view tenant_id;     // empty: null (public routes, operator keys, 401s)
+    std::string_view tenant_id;  // empty: null (public routes, operator keys, 401s)
     std::string_view request_id;
-    std::string_view error_code;    // the problem's code when the answer is one; empty: omitted
-    std::string_view cause{};       // why a 5xx happened (log_cause); written for 5xx answers only
+    std::string_view error_code;  // the problem's code when the answer is one; empty: omitted
+    std::string_view cause{};     // why a 5xx happened (log_cause); written for 5xx answers only
 };
 
 // The line, without a trailing newline. level is "error" for 5xx, "warn" for 4xx, else "info".

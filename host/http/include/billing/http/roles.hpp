@@ -48,7 +48,9 @@ public:
     friend constexpr bool operator==(RoleSet, RoleSet) = default;
 
 private:
-    static constexpr std::uint8_t bit(Role role) { return static_cast<std::uint8_t>(1U << static_cast<unsigned>(role)); }
+    static constexpr std::uint8_t bit(Role role) {
+        return static_cast<std::uint8_t>(1U << static_cast<unsigned>(role));
+    }
     std::uint8_t bits_ = 0;
 };
 

@@ -36,8 +36,8 @@ namespace billing::server {
 // loader's own codes, e.g. plugin_abi_major_mismatch).
 namespace swap_error {
 inline constexpr const char* policy_unknown = "policy_unknown";
-inline constexpr const char* name_mismatch = "plugin_name_mismatch";        // the file is another policy
-inline constexpr const char* incompatible = "plugin_incompatible";          // drops a product or state in use
+inline constexpr const char* name_mismatch = "plugin_name_mismatch";  // the file is another policy
+inline constexpr const char* incompatible = "plugin_incompatible";    // drops a product or state in use
 inline constexpr const char* tenant_config_rejected = "plugin_tenant_config_rejected";
 inline constexpr const char* smoke_check_failed = "plugin_smoke_check_failed";
 inline constexpr const char* config_unreadable = "config_unreadable";
@@ -61,7 +61,7 @@ struct PolicyStatus {
     std::filesystem::path file;    // the file a reload without a new file loads
     std::filesystem::path config;  // the policy's own TOML file
     VersionStatus serving;
-    std::size_t tenant_configs = 0;  // instances configured for tenants' own configs
+    std::size_t tenant_configs = 0;     // instances configured for tenants' own configs
     std::vector<std::string> products;  // as the serving version declares them
     std::vector<VersionStatus> draining;
 };
@@ -89,7 +89,7 @@ public:
     // configured with tenant_config (made once per distinct config). nullptr when no policy of
     // that name is loaded or the config no longer configures (it was checked when bound).
     [[nodiscard]] std::shared_ptr<const plugin::PolicyInstance> instance(const std::string& name,
-                                                                        const std::string& tenant_config);
+                                                                         const std::string& tenant_config);
 
     // Whether a binding would serve: the name is loaded and the config (if any) configures it.
     // The Error is the policy's own refusal (plugin_config_rejected), or policy_unknown.
@@ -147,7 +147,7 @@ private:
     Result<SwapReport> swap_in(const std::string& name, const std::optional<std::filesystem::path>& file,
                                const std::optional<std::filesystem::path>& config, UtcMs now_ms);
     Result<std::shared_ptr<const plugin::PolicyInstance>> configured(Slot& slot, const std::string& name,
-                                                                    const std::string& tenant_config);
+                                                                     const std::string& tenant_config);
     // Everything of a swap that needs no lock: load, check, configure, smoke check.
     Result<Candidate> prepare(const std::string& name, const std::filesystem::path& file,
                               const std::filesystem::path& config, const plugin::PolicyInstance* serving,

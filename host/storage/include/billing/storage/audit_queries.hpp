@@ -48,7 +48,7 @@ Query missing_system_account(std::string_view kind);    // actual: 0
 Query duplicate_system_account(std::string_view kind);  // actual: how many
 
 // Accounts.
-Query unknown_account_kind();       // note_a: the kind
+Query unknown_account_kind();  // note_a: the kind
 Query account_unknown_tenant();
 Query negative_customer_balance();  // actual: the balance
 Query balance_mismatch();           // expected: credits - debits, actual: the balance
@@ -56,13 +56,13 @@ Query tenant_not_zero();            // one row per tenant; actual: the sum of it
 Query escrow_mismatch();            // expected: what the tenant's orders hold
 
 // Transfers.
-Query transfer_not_positive();                // note_a: the kind, actual: the amount
-Query transfer_unknown_account(Side side);    // related_id: the account named
-Query transfer_crosses_tenants(Side side);    // related_id: the account, note_a: its tenant
-Query unknown_transfer_kind();                // note_a: the kind
-Query transfer_kind_mismatch(Side side);      // related_id: the account, note_a: the transfer's kind, note_b: the account's
-Query transfer_missing_order();               // note_a: the kind
-Query transfer_unknown_order();               // related_id: the order, note_a: the kind
+Query transfer_not_positive();              // note_a: the kind, actual: the amount
+Query transfer_unknown_account(Side side);  // related_id: the account named
+Query transfer_crosses_tenants(Side side);  // related_id: the account, note_a: its tenant
+Query unknown_transfer_kind();              // note_a: the kind
+Query transfer_kind_mismatch(Side side);  // related_id: the account, note_a: the transfer's kind, note_b: the account's
+Query transfer_missing_order();           // note_a: the kind
+Query transfer_unknown_order();           // related_id: the order, note_a: the kind
 
 // Orders.
 Query order_account_invalid();           // related_id: the account, note_a: its kind (empty: none), note_b: its tenant

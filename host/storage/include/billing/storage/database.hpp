@@ -10,9 +10,9 @@
 #include <soci/soci.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>

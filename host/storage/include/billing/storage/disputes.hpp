@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "billing/core/result.hpp"
 #include "billing/core/clock.hpp"
+#include "billing/core/result.hpp"
 #include "billing/sdk/types.hpp"
 
 namespace billing {

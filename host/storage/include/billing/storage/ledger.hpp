@@ -17,8 +17,8 @@
 
 #include "billing/core/result.hpp"
 #include "billing/storage/ledger_rules.hpp"
-#include "billing/storage/records.hpp"
 #include "billing/storage/ledger_vocabulary.hpp"
+#include "billing/storage/records.hpp"
 
 namespace billing::ledger {
 

@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "billing/core/result.hpp"
-#include "billing/storage/records.hpp"
 #include "billing/storage/ledger_vocabulary.hpp"
+#include "billing/storage/records.hpp"
 
 namespace billing::ledger {
 

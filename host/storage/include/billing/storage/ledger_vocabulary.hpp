@@ -15,8 +15,8 @@ inline constexpr std::string_view escrow = "escrow";    // holds what customers 
 inline constexpr std::string_view revenue = "revenue";  // what the tenant has earned
 }  // namespace account_kind
 
-inline constexpr std::array<std::string_view, 3> system_account_kinds = {
-    account_kind::funding, account_kind::escrow, account_kind::revenue};
+inline constexpr std::array<std::string_view, 3> system_account_kinds = {account_kind::funding, account_kind::escrow,
+                                                                         account_kind::revenue};
 
 struct TransferKind {
     std::string_view name;

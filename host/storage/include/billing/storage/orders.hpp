@@ -34,7 +34,7 @@ Result<std::map<std::string, OrderRecord>> get_all(soci::session& sql, const std
                                                    const std::string& lock_suffix = "");
 
 struct VersionedUpdate {
-    OrderRecord order;                 // every mutable column as it is to be written
+    OrderRecord order;                  // every mutable column as it is to be written
     std::int64_t expected_version = 0;  // written with version = expected_version + 1
     // false: the JSON column is left as it is (no need to encode what the decision did not touch)
     bool attributes_changed = true;

@@ -38,14 +38,14 @@ Result<Page<OrderRecord>> orders(soci::session& sql, const std::string& tenant_i
 
 // Customer accounts only (system accounts are the tenant's ledger, not its customers').
 Result<Page<AccountRecord>> accounts(soci::session& sql, const std::string& tenant_id,
-                                     const std::optional<std::string>& external_ref,
-                                     const std::string& starting_after, std::size_t limit);
+                                     const std::optional<std::string>& external_ref, const std::string& starting_after,
+                                     std::size_t limit);
 
 struct TransferView {
     std::string id;
     std::string kind;
     MinorUnits amount_minor = 0;
-    bool credit = false;  // money into the account (else out of it)
+    bool credit = false;            // money into the account (else out of it)
     std::string counterparty_kind;  // the other account's kind: funding, escrow, revenue, customer
     std::string order_id;
     UtcMs created_at_ms = 0;

@@ -37,9 +37,8 @@ std::vector<AttributeCount> count_by_attribute(soci::session& sql, storage::Back
 // The range's orders' attributes (JSON text) and outcomes, handed over a batch of up to
 // batch_rows at a time (the vectors hold exactly the batch).
 inline constexpr std::size_t batch_rows = 1000;
-void each_attributes_and_outcome(
-    soci::session& sql, const ClosedRange& range,
-    const std::function<void(const std::vector<std::string>& attributes, const std::vector<std::string>& outcomes)>&
-        batch);
+void each_attributes_and_outcome(soci::session& sql, const ClosedRange& range,
+                                 const std::function<void(const std::vector<std::string>& attributes,
+                                                          const std::vector<std::string>& outcomes)>& batch);
 
 }  // namespace billing::reports

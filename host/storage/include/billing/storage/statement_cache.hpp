@@ -105,8 +105,6 @@ public:
 };
 
 // Runs text (no placeholders) through the session's cache.
-inline void run_prepared(soci::session& sql, const std::string& text) {
-    Prepared<PlainStatement>(sql, text)->run();
-}
+inline void run_prepared(soci::session& sql, const std::string& text) { Prepared<PlainStatement>(sql, text)->run(); }
 
 }  // namespace billing::storage

@@ -109,8 +109,7 @@ enum class FailureRecord {
 };
 
 // Counts one failed run of the timer owner holds, with a short, printable form of error.
-FailureRecord record_failure(soci::session& sql, const TimerRow& timer, const std::string& owner,
-                             const Error& error);
+FailureRecord record_failure(soci::session& sql, const TimerRow& timer, const std::string& owner, const Error& error);
 
 struct ParkedTimer {
     TimerRow timer;

@@ -62,8 +62,8 @@ public:
     // Why the property cannot mean what it says for this policy (a product it does not sell, a
     // term its orders do not have: such a property would hold trivially), or nullopt.
     // `terms` holds the pinned terms of an accepted sale per product.
-    [[nodiscard]] virtual std::optional<std::string> misdeclared(const sdk::PolicyInfo& info,
-                                                                 const std::map<std::string, sdk::Numbers>& terms) const {
+    [[nodiscard]] virtual std::optional<std::string> misdeclared(
+        const sdk::PolicyInfo& info, const std::map<std::string, sdk::Numbers>& terms) const {
         (void)info;
         (void)terms;
         return std::nullopt;
@@ -73,8 +73,8 @@ public:
 // The two kinds a declaration file can spell. `actors` empty: every actor.
 // No refund (refund or refund_captured move) on an order of `product` by a decision caused by
 // one of `actors`, once an event of type `event_type` was allowed on it.
-std::shared_ptr<const Property> no_refund_after_event(std::string name, std::string product,
-                                                      std::string event_type, std::vector<std::string> actors);
+std::shared_ptr<const Property> no_refund_after_event(std::string name, std::string product, std::string event_type,
+                                                      std::vector<std::string> actors);
 // No refund on an order of `product` by a decision caused by one of `actors` at or after
 // created_at + terms[term] (the order's own pinned window).
 std::shared_ptr<const Property> no_refund_after_term(std::string name, std::string product, std::string term,
@@ -100,7 +100,7 @@ struct Declaration {
     std::vector<SamplePurchase> purchases;  // empty: the kit derives purchases from info()
     std::vector<Config> reconfigure;        // empty: terms_pinned is skipped, and says so
     std::vector<std::shared_ptr<const Property>> properties;
-    std::vector<Extreme> extremes;          // empty: extremes is skipped, and says so
+    std::vector<Extreme> extremes;  // empty: extremes is skipped, and says so
 };
 
 // The declaration in a TOML document, or a message "source:line:col: what is wrong". Unknown

@@ -109,9 +109,8 @@ enum class Presence { optional, required };
 
 // An integer node within `range`, else the problem recorded under `key_path` and nullopt.
 // `unit` ("seconds", "minor units") is named in the message when given.
-[[nodiscard]] std::optional<std::int64_t> integer_value(const toml::node& node, std::string_view key_path,
-                                                        Range range, Diagnostics& diagnostics,
-                                                        std::string_view unit = {});
+[[nodiscard]] std::optional<std::int64_t> integer_value(const toml::node& node, std::string_view key_path, Range range,
+                                                        Diagnostics& diagnostics, std::string_view unit = {});
 
 // Reports a conflict between two keys at the one the operator wrote (the first when both or
 // neither were), in that key's words.
