@@ -71,7 +71,7 @@ protected:
     void TearDown() override { fs::remove_all(dir_); }
 
     fs::path write(std::string_view name, std::string_view text) {
-        const fs::path file = dir_ / name;
+        fs::path file = dir_ / name;
         std::ofstream(file) << text;
         return file;
     }
