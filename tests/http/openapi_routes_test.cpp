@@ -185,6 +185,11 @@ std::map<std::string, const http::RouteSpec*> served_routes() {
     return served;
 }
 
+// A route without a handler would be dispatched to a null function pointer.
+TEST(OpenApi, EveryRouteHasAHandler) {
+    for (const ApiRoute& route : api_routes()) EXPECT_NE(route.handler, nullptr) << route.name;
+}
+
 TEST(OpenApi, IsOpenApi31Json) {
     const Object::Ptr document = parsed_document();
     ASSERT_FALSE(document.isNull()) << "host/server/openapi.json is not a JSON object";
