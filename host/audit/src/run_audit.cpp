@@ -17,16 +17,23 @@ bool run_check(q::Snapshot& snapshot, const detail::Check& check, std::uint32_t 
     std::vector<q::Row> rows;
     const bool more = snapshot.fetch(check.query, max, rows);
     for (q::Row& r : rows) {
-        const detail::CheckRow row{std::move(r.tenant_id),
-                                   std::move(r.subject_id),
-                                   std::move(r.related_id),
-                                   r.field ? std::move(*r.field) : check.field,
-                                   std::move(r.note_a),
-                                   std::move(r.note_b),
-                                   r.expected,
-                                   r.actual};
-        out.push_back(Violation{check.code, row.tenant_id, check.subject, row.subject_id, row.related_id, row.field,
-                                row.expected, row.actual, check.describe(check, row)});
+        const detail::CheckRow row{.tenant_id = std::move(r.tenant_id),
+                                   .subject_id = std::move(r.subject_id),
+                                   .related_id = std::move(r.related_id),
+                                   .field = r.field ? std::move(*r.field) : std::string(check.field),
+                                   .note_a = std::move(r.note_a),
+                                   .note_b = std::move(r.note_b),
+                                   .expected = r.expected,
+                                   .actual = r.actual};
+        out.push_back(Violation{.code = check.code,
+                                .tenant_id = row.tenant_id,
+                                .subject = check.subject,
+                                .subject_id = row.subject_id,
+                                .related_id = row.related_id,
+                                .field = row.field,
+                                .expected = row.expected,
+                                .actual = row.actual,
+                                .message = check.describe(check, row)});
     }
     return more;
 }
