@@ -1,12 +1,11 @@
 #include "parse_host_config.hpp"
 
 #include "database_url.hpp"
-#include "diagnostics.hpp"
 #include "resolve_path.hpp"
 #include "sections.hpp"
-#include "table_reader.hpp"
 
 #include <billing/config/load.hpp>
+#include <billing/toml/reader.hpp>
 
 #include <string>
 #include <utility>
@@ -14,6 +13,12 @@
 namespace billing::config::detail {
 
 namespace {
+
+using toml_reader::Diagnostics;
+using toml_reader::TableReader;
+
+// One "file:line:col: key: what" per line, in file order (see toml_reader::Diagnostics::text).
+Error to_error(const Diagnostics& diagnostics) { return Error{std::string(kConfigInvalid), diagnostics.text()}; }
 
 void read_root(const toml::table& root, Diagnostics& diagnostics, HostConfig& out) {
     TableReader reader(root, "", diagnostics);
@@ -53,12 +58,12 @@ Result<HostConfig> parse_host_config_in(std::string_view toml_text, std::string_
         root = toml::parse(toml_text, source_name);
     } catch (const toml::parse_error& error) {
         diagnostics.add(error.source().begin, "syntax error: " + std::string(error.description()));
-        return diagnostics.to_error(std::string(kConfigInvalid));
+        return to_error(diagnostics);
     }
 
     HostConfig config;
     read_root(root, diagnostics, config);
-    if (!diagnostics.empty()) return diagnostics.to_error(std::string(kConfigInvalid));
+    if (!diagnostics.empty()) return to_error(diagnostics);
     resolve_paths(config, base_dir);
     return config;
 }

@@ -1,7 +1,7 @@
 // [plugins] and its [[plugins.policy]] entries: each entry names one policy .so and its config.
 #include "sections.hpp"
 
-#include "table_reader.hpp"
+#include <billing/toml/reader.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -12,6 +12,10 @@
 #include <vector>
 
 namespace billing::config::detail {
+
+using toml_reader::describe;
+using toml_reader::Diagnostics;
+using toml_reader::TableReader;
 
 namespace {
 

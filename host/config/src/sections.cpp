@@ -1,8 +1,8 @@
 // The plain sections: each key is a typed value with a range. [plugins] has its own file.
 #include "sections.hpp"
 
+#include <billing/toml/reader.hpp>
 #include "database_url.hpp"
-#include "table_reader.hpp"
 
 #include <array>
 #include <cstddef>
@@ -10,6 +10,9 @@
 #include <string>
 
 namespace billing::config::detail {
+
+using toml_reader::Diagnostics;
+using toml_reader::TableReader;
 
 namespace {
 
