@@ -112,7 +112,7 @@ bool is_code_name(std::string_view text);
 // Route handlers, by area (routes_*.cpp).
 namespace routes {
 ApiResponse livez(Call& call);
-ApiResponse readyz(Call& call, bool draining);
+ApiResponse readyz(Call& call);
 ApiResponse metrics(Call& call);
 ApiResponse openapi(Call& call);
 

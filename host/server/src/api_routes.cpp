@@ -48,9 +48,6 @@ constexpr std::string_view orders_filter[] = {"account_id", "state", "limit", "s
 constexpr std::string_view disputes_filter[] = {"state", "limit", "starting_after"};
 constexpr std::string_view delivery_filter[] = {"group_by", "product", "from", "to", "top", "min_orders"};
 
-// /readyz also answers 503 while the host shuts down, which the pipeline puts in the call.
-ApiResponse readyz(Call& call) { return routes::readyz(call, call.draining); }
-
 constexpr ApiRoute route(Method method, std::string_view path, std::string_view name, RoleSet roles,
                          Idempotency idempotency, Query query, ApiResponse (*handler)(Call&)) {
     return ApiRoute{{method, path, name, roles, idempotency, query}, handler};
@@ -60,7 +57,7 @@ constexpr ApiRoute route(Method method, std::string_view path, std::string_view 
 constexpr ApiRoute table[] = {
 //       method path                            name                    roles          key       query            handler
     route(get,  "/livez",                       "health.livez",         anyone,        ignored,  none,            routes::livez),
-    route(get,  "/readyz",                      "health.readyz",        anyone,        ignored,  none,            readyz),
+    route(get,  "/readyz",                      "health.readyz",        anyone,        ignored,  none,            routes::readyz),
     route(get,  "/metrics",                     "metrics",              anyone,        ignored,  none,            routes::metrics),
     route(get,  "/openapi.json",                "openapi",              anyone,        ignored,  none,            routes::openapi),
 

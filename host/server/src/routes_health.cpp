@@ -8,9 +8,9 @@ namespace billing::server::routes {
 
 ApiResponse livez(Call&) { return api::json(200, R"({"status":"live"})"); }
 
-// Ready when not shutting down and the database answers.
-ApiResponse readyz(Call& call, bool draining) {
-    if (draining) {
+// Ready when not shutting down (the pipeline puts that in the call) and the database answers.
+ApiResponse readyz(Call& call) {
+    if (call.draining) {
         return api::problem(call, http::make_problem(http::problem_code::shutting_down, "the host is shutting down"));
     }
     auto ping = call.s.db.read([](soci::session& sql) -> Result<Unit> {
