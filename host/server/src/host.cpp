@@ -28,7 +28,6 @@
 #include "billing/server/tenant_directory.hpp"
 #include "billing/storage/events.hpp"
 #include "billing/storage/migrations.hpp"
-#include "billing/storage/tenants.hpp"
 #include "http_server.hpp"
 
 namespace billing::server {
