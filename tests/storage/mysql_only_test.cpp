@@ -8,27 +8,21 @@
 #include <string>
 #include <vector>
 
-#include "backend_context.hpp"
 #include "billing/storage/database.hpp"
 #include "billing/storage/errors.hpp"
 #include "billing/storage/migrations.hpp"
 #include "billing/storage/mysql_text.hpp"
+#include "fresh_database.hpp"
 
 namespace billing::storage {
 namespace {
 
-class MysqlText : public ::testing::Test {
+class MysqlText : public test_context::FreshDatabase {
 protected:
     void SetUp() override {
-        options_ = test_context::fresh_database(::testing::UnitTest::GetInstance()->current_test_info()->name());
-        auto opened = Database::open(options_);
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        db_ = std::move(opened).value();
+        FreshDatabase::SetUp();
+        if (HasFatalFailure()) return;
         ASSERT_TRUE(migrate(*db_, 1000).ok());
-    }
-    void TearDown() override {
-        db_.reset();
-        test_context::cleanup(options_);
     }
 
     // What a failed write in db_.write comes back as.
@@ -40,9 +34,6 @@ protected:
         EXPECT_FALSE(written.ok()) << text;
         return written.ok() ? Error{} : written.error();
     }
-
-    DatabaseOptions options_;
-    std::unique_ptr<Database> db_;
 };
 
 const std::string insert_a = "INSERT INTO accounts (id, tenant_id, kind, external_ref, balance_minor, created_at_ms) "

@@ -9,8 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "backend_context.hpp"
-#include "billing/storage/database.hpp"
+#include "fresh_database.hpp"
 
 static_assert(SOCI_VERSION / 100 == 4000,
               "SOCI is not 4.0.x: re-check every function of host/storage/src/soci_adapter.cpp against the new "
@@ -19,22 +18,7 @@ static_assert(SOCI_VERSION / 100 == 4000,
 namespace billing::storage {
 namespace {
 
-class SociAdapter : public ::testing::Test {
-protected:
-    void SetUp() override {
-        options_ = test_context::fresh_database(::testing::UnitTest::GetInstance()->current_test_info()->name());
-        auto opened = Database::open(options_);
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        db_ = std::move(opened).value();
-    }
-    void TearDown() override {
-        db_.reset();
-        test_context::cleanup(options_);
-    }
-
-    DatabaseOptions options_;
-    std::unique_ptr<Database> db_;
-};
+using SociAdapter = test_context::FreshDatabase;
 
 TEST_F(SociAdapter, AOneTimeQueryBindsItsValuesByPositionAndCountsTheRowsItChanged) {
     auto result = db_->write([](soci::session& sql) -> Result<std::string> {
