@@ -116,10 +116,11 @@ public:
     // whose last request has ended are forgotten here).
     [[nodiscard]] std::vector<PolicyStatus> status();
 
-private:
-    // A tenant's own config is configured per distinct text; this bounds how many are kept.
+    // A tenant's own config is configured per distinct text; this bounds how many are kept per
+    // policy (README, limits: past it the least recently used is configured again when needed).
     static constexpr std::size_t tenant_configs_per_policy_max = 1000;
 
+private:
     struct Retired {
         plugin::PluginIdentity identity;
         UtcMs retired_at_ms = 0;
