@@ -70,7 +70,7 @@ BenchDb::~BenchDb() {
 }
 
 std::string BenchDb::add_customer(const std::string& external_ref, MinorUnits deposit_minor) {
-    const std::string id = must(engine_->create_account(tenant_id, external_ref), "account").id;
+    std::string id = must(engine_->create_account(tenant_id, external_ref), "account").id;
     if (deposit_minor > 0) must(engine_->deposit(tenant_id, id, deposit_minor), "deposit");
     return id;
 }

@@ -99,7 +99,7 @@ void BenchHost::create_tenant() {
 std::string BenchHost::create_customer(HttpClient& service, const std::string& external_ref, MinorUnits deposit_minor) {
     const std::string account =
         must_succeed(service.post("/v1/accounts", R"({"external_ref":")" + external_ref + "\"}"), "POST /v1/accounts");
-    const std::string id = json_string_member(account, "id");
+    std::string id = json_string_member(account, "id");
     must_succeed(service.post("/v1/accounts/" + id + "/deposits",
                               R"({"amount_minor":)" + std::to_string(deposit_minor) + "}", "deposit-" + external_ref),
                  "POST /v1/accounts/{id}/deposits");

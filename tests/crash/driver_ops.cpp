@@ -297,8 +297,8 @@ void Workload::run(const std::vector<std::string>& words) {
 
 void Workload::deposit(const std::vector<std::string>& words, const TenantWorld& t) {
     expect_words(words, 5);
-    const std::string account = words[3];
-    const std::string amount = words[4];
+    const std::string& account = words[3];
+    const std::string& amount = words[4];
     answer(words[0], words[1],
            engine_.deposit(t.id, account, std::stoll(amount),
                            idempotency_for<AccountRecord>(words, [account, amount](const AccountRecord& a) {
@@ -328,7 +328,7 @@ void Workload::purchase(const std::vector<std::string>& words, const TenantWorld
 
 void Workload::apply(const std::vector<std::string>& words, const TenantWorld& t) {
     const std::string& op = words[0];
-    const std::string order_id = words[3];
+    const std::string& order_id = words[3];
     sdk::Event event;
     event.type = op;
     event.actor = "customer";

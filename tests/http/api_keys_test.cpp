@@ -67,7 +67,7 @@ TEST(ApiKeys, MatchesOnlyTheExactKey) {
 TEST(ApiKeys, MalformedKeysDoNotParse) {
     const std::string good = "bk_svc_abcdefghijkl_0123456789abcdefghijklmnopqrstuv";
     ASSERT_TRUE(parse_api_key(good).has_value());
-    for (std::string bad :
+    for (const std::string& bad :
          {std::string(""), good.substr(1), good + "x", "xk" + good.substr(2), "bk_usr" + good.substr(6),
           "bk_SVC" + good.substr(6), good.substr(0, 19) + "-" + good.substr(20),
           good.substr(0, 8) + "A" + good.substr(9), good.substr(0, 40) + "!" + good.substr(41)}) {

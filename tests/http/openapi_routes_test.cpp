@@ -102,7 +102,7 @@ Object::Ptr dereferenced(const Object::Ptr& document, const Object::Ptr& object)
 
 void collect_refs(const Var& value, std::vector<std::string>& refs) {
     if (value.type() == typeid(Object::Ptr)) {
-        const Object::Ptr object = value.extract<Object::Ptr>();
+        const Object::Ptr& object = value.extract<Object::Ptr>();
         for (const auto& [name, member] : *object) {
             if (name == "$ref" && member.isString()) refs.push_back(member.extract<std::string>());
             collect_refs(member, refs);
@@ -274,7 +274,7 @@ std::string idempotency_parameter_of(const Object::Ptr& document, const Operatio
         if (list.isNull()) continue;
         for (const Var& item : *list) {
             if (item.type() != typeid(Object::Ptr)) continue;
-            const Object::Ptr raw = item.extract<Object::Ptr>();
+            const Object::Ptr& raw = item.extract<Object::Ptr>();
             const Object::Ptr p = dereferenced(document, raw);
             if (p.isNull() || p->optValue<std::string>("in", "") != "header" ||
                 lower(p->optValue<std::string>("name", "")) != "idempotency-key") {
@@ -364,7 +364,7 @@ std::map<std::string, Object::Ptr> listed_problem_codes(const Object::Ptr& docum
     if (list.isNull()) return out;
     for (const Var& item : *list) {
         if (item.type() != typeid(Object::Ptr)) continue;
-        const Object::Ptr entry = item.extract<Object::Ptr>();
+        const Object::Ptr& entry = item.extract<Object::Ptr>();
         out[entry->optValue<std::string>("code", "")] = entry;
     }
     return out;

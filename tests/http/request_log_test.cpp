@@ -62,8 +62,10 @@ TEST(RequestLog, UnknownMethodsAreNotEchoed) {
 
 TEST(RequestLog, StringsAreEscaped) {
     std::string out;
-    append_json_string(out, std::string("a\"b\\c\nd\te\x01", 11));
-    EXPECT_EQ(out, R"("a\"b\\c\nd\te\u0001\u0000")");  // the 11th byte is a NUL
+    std::string in = "a\"b\\c\nd\te\x01";
+    in.push_back('\0');  // a NUL byte, which must be escaped too
+    append_json_string(out, in);
+    EXPECT_EQ(out, R"("a\"b\\c\nd\te\u0001\u0000")");
 }
 
 TEST(RequestLog, DurationIsExactMilliseconds) {

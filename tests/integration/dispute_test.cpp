@@ -46,7 +46,7 @@ protected:
     // A telegram/us activation bought now, its code delivered 30 s later (captured in full).
     // The clock ends at the code's time.
     std::string delivered_activation() {
-        const std::string id = api().new_activation(account_);
+        std::string id = api().new_activation(account_);
         api().move_clock_to(at(api().created_at(id), 0, 30));
         api().message(id, "telegram").expect(200);
         return id;

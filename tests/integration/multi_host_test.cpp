@@ -65,7 +65,7 @@ struct Sold {
 // Polls the order until it is final (its timer decided), for up to the deadline; returns it.
 Json wait_until_final(TenantApi& api, const std::string& order_id, Clock::time_point deadline) {
     for (;;) {
-        const Json order = api.order(order_id).expect(200).json();
+        Json order = api.order(order_id).expect(200).json();
         if (order["final"].boolean() || Clock::now() >= deadline) return order;
         std::this_thread::sleep_for(milliseconds(50));
     }

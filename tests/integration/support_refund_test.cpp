@@ -19,7 +19,7 @@ std::string refund_body(const std::string& reason, std::optional<std::int64_t> a
 
 // An activation with a code delivered at 0:30 (captured), its window run out at 20:00.
 std::string completed_activation(TenantApi& api, const std::string& account) {
-    const std::string id = api.new_activation(account);
+    std::string id = api.new_activation(account);
     const UtcMs created = api.created_at(id);
     api.move_clock_to(at(created, 0, 30));
     api.message(id, "telegram").expect(200);

@@ -204,7 +204,7 @@ Response TenantApi::advance_to(UtcMs to_ms) {
 
 std::string TenantApi::new_account(std::int64_t deposit_minor, const std::string& external_ref) {
     const std::string ref = external_ref.empty() ? "customer-" + fresh_key() : external_ref;
-    const std::string id = create_account(ref).expect(201).json()["id"].str();
+    std::string id = create_account(ref).expect(201).json()["id"].str();
     if (deposit_minor > 0) deposit(id, deposit_minor).expect(200);
     return id;
 }
@@ -229,7 +229,7 @@ UtcMs TenantApi::created_at(const std::string& order_id) {
 UtcMs TenantApi::clock_now() { return parse_rfc3339(test_clock().expect(200).json()["now"].str()); }
 
 Json TenantApi::move_clock_to(UtcMs at_ms) {
-    const Json answer = advance_to(at_ms).expect(200).json();
+    Json answer = advance_to(at_ms).expect(200).json();
     if (parse_rfc3339(answer["now"].str()) != at_ms) {
         throw std::runtime_error("the test clock is at " + answer["now"].str() + ", not " + format_rfc3339(at_ms));
     }

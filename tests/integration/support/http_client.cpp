@@ -50,7 +50,7 @@ const Response& Response::expect(int expected_status) const {
     return *this;
 }
 
-HttpClient::HttpClient(std::string host, std::uint16_t port) : session_(std::move(host), port) {
+HttpClient::HttpClient(const std::string& host, std::uint16_t port) : session_(host, port) {
     session_.setKeepAlive(true);
     session_.setKeepAliveTimeout(Poco::Timespan(client_keep_alive_s, 0));
     session_.setTimeout(Poco::Timespan(io_timeout_s, 0));

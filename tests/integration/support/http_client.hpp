@@ -43,7 +43,7 @@ struct RequestOptions {
 
 class HttpClient {
 public:
-    HttpClient(std::string host, std::uint16_t port);
+    HttpClient(const std::string& host, std::uint16_t port);
 
     // Sends the request and reads the whole response. Network failures (refused, reset, a
     // timeout) throw Poco::Exception; the next request then opens a new connection.

@@ -14,8 +14,8 @@ namespace billing::integration {
 class Json {
 public:
     Json() = default;
-    explicit Json(Poco::Dynamic::Var value, std::string path = "$")
-        : value_(std::move(value)), path_(std::move(path)) {}
+    // Poco 1.11's Var has no move constructor: it is copied either way.
+    explicit Json(const Poco::Dynamic::Var& value, std::string path = "$") : value_(value), path_(std::move(path)) {}
 
     // Throws std::runtime_error when text is not JSON.
     static Json parse(const std::string& text);
