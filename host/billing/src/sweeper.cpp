@@ -87,16 +87,8 @@ Result<std::vector<timers::TimerRow>> Sweeper::claim_selected(
 Result<std::vector<timers::TimerRow>> Sweeper::claim_due(UtcMs now_ms, const std::string& owner, std::int64_t lease_s,
                                                          std::size_t batch_max) {
     const UtcMs until_ms = now_ms + lease_s * 1000;
-    const bool postgresql = engine_.database().dialect().backend == storage::Backend::postgresql;
     return engine_.database().write([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
-        // A lease need not survive a crash of the database server: lost, it is as if it had
-        // ended, and the timers are claimed again. So PostgreSQL need not wait for the claim's
-        // WAL flush (the durable commit that applies the batch flushes it anyway, as it comes
-        // later in the WAL): one fsync per batch instead of two.
-        if (postgresql) sql << "SET LOCAL synchronous_commit TO OFF";
-        const std::vector<timers::TimerRow> candidates = timers::due_candidates(sql, now_ms, batch_max);
-        if (candidates.empty()) return candidates;
-        return timers::claim_all(sql, candidates, owner, now_ms, until_ms);
+        return timers::lease_due(sql, now_ms, batch_max, owner, until_ms);
     });
 }
 

@@ -27,6 +27,7 @@ Dialect make_postgresql() {
               {"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"}};
     d.rows_as_arrays = true;
     d.update_repeats_keys = true;
+    d.commit_without_flush = "SET LOCAL synchronous_commit TO OFF";
     return d;
 }
 

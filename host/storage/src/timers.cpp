@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "billing/storage/dialect.hpp"
 #include "billing/storage/statement_cache.hpp"
 #include "bulk_sql.hpp"
 #include "sql_util.hpp"
@@ -254,6 +255,14 @@ std::vector<TimerRow> claim_all(soci::session& sql, const std::vector<TimerRow>&
     if (static_cast<std::size_t>(claimed) == candidates.size()) return candidates;
     if (claimed == 0) return {};
     return leased_by(sql, owner);
+}
+
+std::vector<TimerRow> lease_due(soci::session& sql, UtcMs now_ms, std::size_t batch_max, const std::string& owner,
+                                UtcMs lease_until_ms) {
+    if (const std::string& relax = storage::Dialect::of(sql).commit_without_flush; !relax.empty()) sql << relax;
+    const std::vector<TimerRow> candidates = due_candidates(sql, now_ms, batch_max);
+    if (candidates.empty()) return candidates;
+    return claim_all(sql, candidates, owner, now_ms, lease_until_ms);
 }
 
 std::size_t remove_leased_of_orders(soci::session& sql, const std::vector<std::string>& order_ids,

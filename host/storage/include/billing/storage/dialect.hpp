@@ -43,6 +43,11 @@ struct Dialect {
     // SQLite: a statement stepped part-way keeps its read snapshot and table locks until reset,
     // so cached statements are reset before a transaction ends.
     bool statements_need_reset = false;
+    // Run first in a writer transaction whose writes may be lost in a crash of the database
+    // server (a timer's lease: lost, it is as if it had ended), so that its COMMIT need not wait
+    // for the log flush; "" where the backend has no such setting for one transaction.
+    // PostgreSQL only: SQLite's synchronous is per connection, and InnoDB's flush at commit is global.
+    std::string commit_without_flush{};
 
     // The text of the JSON object column's member name, or NULL without it; name must be a
     // plain name (a-z, 0-9, '_'), since it is written into the statement.
