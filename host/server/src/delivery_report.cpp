@@ -26,11 +26,10 @@ void add(Tally& tally, const std::optional<std::string>& key, std::int64_t order
     g.delivered += delivered;
 }
 
-void count_in_sql(soci::session& sql, storage::Backend backend, const DeliveryQuery& q, const std::string& product,
-                  Tally& tally) {
+void count_in_sql(soci::session& sql, const DeliveryQuery& q, const std::string& product, Tally& tally) {
     const reports::ClosedRange range{q.tenant_id, product, q.from_ms, q.to_ms};
     for (const reports::AttributeCount& count :
-         reports::count_by_attribute(sql, backend, range, q.group_by, delivered_outcome)) {
+         reports::count_by_attribute(sql, range, q.group_by, delivered_outcome)) {
         add(tally, count.value, count.orders, count.with_outcome);
     }
 }
@@ -122,13 +121,12 @@ bool valid_attribute_name(std::string_view name) {
                        [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
-DeliveryCounts count_delivery(soci::session& sql, storage::Backend backend, const DeliveryQuery& query,
-                              Grouping grouping) {
+DeliveryCounts count_delivery(soci::session& sql, const DeliveryQuery& query, Grouping grouping) {
     assert(valid_attribute_name(query.group_by));
     Tally tally;
     for (const std::string& product : query.products) {
         if (grouping == Grouping::sql) {
-            count_in_sql(sql, backend, query, product, tally);
+            count_in_sql(sql, query, product, tally);
         } else {
             count_in_cpp(sql, query, product, tally);
         }
@@ -139,6 +137,12 @@ DeliveryCounts count_delivery(soci::session& sql, storage::Backend backend, cons
         counts.groups.push_back(std::move(group));
     }
     return counts;
+}
+
+DeliveryCounts count_delivery(soci::session& sql, [[maybe_unused]] storage::Backend backend, const DeliveryQuery& query,
+                              Grouping grouping) {
+    assert(backend == storage::Dialect::of(sql).backend);
+    return count_delivery(sql, query, grouping);
 }
 
 std::vector<DeliveryGroup> rank(std::vector<DeliveryGroup> groups, std::size_t top, std::int64_t min_orders) {

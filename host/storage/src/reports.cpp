@@ -1,5 +1,7 @@
 #include "billing/storage/reports.hpp"
 
+#include "billing/storage/dialect.hpp"
+
 namespace billing::reports {
 
 namespace {
@@ -10,9 +12,9 @@ const char* const range_condition =
 
 }  // namespace
 
-std::vector<AttributeCount> count_by_attribute(soci::session& sql, storage::Backend backend, const ClosedRange& range,
+std::vector<AttributeCount> count_by_attribute(soci::session& sql, const ClosedRange& range,
                                                const std::string& attribute, const std::string& outcome) {
-    const std::string text = "SELECT " + storage::Dialect::of(backend).json_text("attributes", attribute) +
+    const std::string text = "SELECT " + storage::Dialect::of(sql).json_text("attributes", attribute) +
                              ", COUNT(*), SUM(CASE WHEN outcome = :o THEN 1 ELSE 0 END)" + range_condition +
                              " GROUP BY 1";
     std::string key;

@@ -29,9 +29,10 @@ struct AttributeCount {
     std::int64_t with_outcome = 0;  // of them, those whose outcome is the one asked for
 };
 
-// The range's orders grouped by the text of one attribute, by the backend's JSON extraction;
-// attribute must be a plain name (a-z, 0-9, '_'), since it is written into the statement.
-std::vector<AttributeCount> count_by_attribute(soci::session& sql, storage::Backend backend, const ClosedRange& range,
+// The range's orders grouped by the text of one attribute, by the session's backend's JSON
+// extraction (Dialect::json_text); attribute must be a plain name (a-z, 0-9, '_'), since it is
+// written into the statement.
+std::vector<AttributeCount> count_by_attribute(soci::session& sql, const ClosedRange& range,
                                                const std::string& attribute, const std::string& outcome);
 
 // The range's orders' attributes (JSON text) and outcomes, handed over a batch of up to
