@@ -2,6 +2,7 @@
 
 #include "billing/storage/statement_cache.hpp"
 #include "bulk_sql.hpp"
+#include "event_row.hpp"
 #include "row_schema.hpp"
 #include "sql_util.hpp"
 
@@ -10,43 +11,7 @@ namespace billing::events {
 namespace {
 
 namespace row_schema = storage::row_schema;
-using sql_util::to_db;
-
-// The events table's one list of columns.
-struct EventColumns {
-    EventRow e;
-    long long seq = 0, now_ms = 0, created_at_ms = 0;
-    int allowed = 0;
-    soci::indicator request_ind = soci::i_null;  // NULL: the event had no fields of its own
-
-    template <class Visit>
-    void columns(Visit&& visit) {
-        using row_schema::Column;
-        visit(Column{"id"}, e.id);
-        visit(Column{"tenant_id"}, e.tenant_id);
-        visit(Column{"order_id"}, e.order_id);
-        visit(Column{"seq"}, seq);
-        visit(Column{"type"}, e.type);
-        visit(Column{"timer"}, e.timer);
-        visit(Column{"actor"}, e.actor);
-        visit(Column{"policy"}, e.policy);
-        visit(Column{"now_ms"}, now_ms);
-        visit(Column{"allowed"}, allowed);
-        visit(Column{"code"}, e.code);
-        visit(Column{"decision"}, e.decision_json);
-        visit(Column{"created_at_ms"}, created_at_ms);
-        visit(Column{"request"}, e.request_json, request_ind);
-    }
-
-    void assign(const EventRow& event) {
-        e = event;
-        seq = to_db(event.seq);
-        now_ms = to_db(event.now_ms);
-        created_at_ms = to_db(event.created_at_ms);
-        allowed = event.allowed ? 1 : 0;
-        request_ind = event.request_json.empty() ? soci::i_null : soci::i_ok;
-    }
-};
+using storage::EventColumns;
 
 struct AppendEvent : storage::CachedStatement {
     EventColumns row;
@@ -79,7 +44,7 @@ void append_all(soci::session& sql, const std::vector<EventRow>& events) {
         for (std::size_t i = begin; i < end; ++i) {
             row.assign(events[i]);
             auto values = rows.row();
-            row_schema::add_values(values, row, [](const row_schema::Column&) { return true; });
+            row_schema::add_values(values, row, row_schema::every_column);
         }
         bulk_sql::insert_rows(sql, "events", rows);
     });

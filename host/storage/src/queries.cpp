@@ -4,6 +4,7 @@
 #include "billing/storage/accounts.hpp"
 #include "billing/storage/engine_errors.hpp"
 #include "billing/storage/orders.hpp"
+#include "event_row.hpp"
 #include "order_row.hpp"
 #include "row_schema.hpp"
 
@@ -161,32 +162,17 @@ Result<Page<events::EventRow>> order_events(soci::session& sql, const std::strin
             soci::use(starting_after), soci::use(order_id), soci::use(tenant_id);
         if (!sql.got_data()) return Error{cursor_not_found, "starting_after names no event of this order"};
     }
-    events::EventRow row;
-    long long seq = 0, now = 0, created = 0;
-    int allowed = 0;
-    soci::indicator request_ind = soci::i_null;
     const long long n = static_cast<long long>(limit) + 1;
-    soci::statement st =
-        (sql.prepare << "SELECT id, seq, type, timer, actor, policy, now_ms, allowed, code, decision, created_at_ms, "
-                        "request FROM events WHERE order_id = :o AND tenant_id = :t AND seq > :after ORDER BY seq "
-                        "LIMIT :n",
-         soci::into(row.id), soci::into(seq), soci::into(row.type), soci::into(row.timer), soci::into(row.actor),
-         soci::into(row.policy), soci::into(now), soci::into(allowed), soci::into(row.code),
-         soci::into(row.decision_json), soci::into(created), soci::into(row.request_json, request_ind),
-         soci::use(order_id), soci::use(tenant_id), soci::use(after_seq), soci::use(n));
-    st.execute();
-    std::vector<events::EventRow> rows;
-    while (st.fetch()) {
-        row.tenant_id = tenant_id;
-        row.order_id = order_id;
-        row.seq = seq;
-        row.now_ms = now;
-        row.allowed = allowed != 0;
-        row.created_at_ms = created;
-        if (request_ind != soci::i_ok) row.request_json.clear();
-        rows.push_back(row);
-    }
-    return trimmed(std::move(rows), limit);
+    const std::string text = row_schema::select_text<storage::EventColumns>("events") +
+                             " WHERE order_id = :o AND tenant_id = :t AND seq > :after ORDER BY seq LIMIT :n";
+    auto rows = select_rows<storage::EventColumns>(sql, text, std::nullopt, [&](soci::statement& st) {
+        st.exchange(soci::use(order_id, "o"));
+        st.exchange(soci::use(tenant_id, "t"));
+        st.exchange(soci::use(after_seq, "after"));
+        st.exchange(soci::use(n, "n"));
+    });
+    if (!rows) return rows.error();
+    return trimmed(std::move(rows).value(), limit);
 }
 
 }  // namespace billing::queries

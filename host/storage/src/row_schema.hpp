@@ -116,6 +116,9 @@ bulk_sql::Into bulk_into(R& row) {
     return into;
 }
 
+// add_values' wanted for a multi-row INSERT: every column.
+inline bool every_column(const Column& /*column*/) { return true; }
+
 // Appends the value of every column of row for which wanted(column) holds, in table order; a
 // column whose indicator is i_null is written as NULL.
 template <class R, class Wanted>
