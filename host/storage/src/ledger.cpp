@@ -10,6 +10,7 @@
 #include "billing/storage/statement_cache.hpp"
 #include "bulk_sql.hpp"
 #include "sql_util.hpp"
+#include "transfer_row.hpp"
 
 namespace billing::ledger {
 
@@ -35,21 +36,16 @@ const std::string credit_sql = "UPDATE accounts SET balance_minor = balance_mino
                                "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor <= :limit";
 
 struct InsertTransfer : storage::CachedStatement {
-    std::string id, tenant_id, debit_id, credit_id, kind, order_id, event_id;
-    long long amount = 0, created = 0;
-    soci::indicator order_ind = soci::i_null, event_ind = soci::i_null;
+    storage::TransferRow row;
 
     InsertTransfer(soci::session& sql, const std::string& text) {
-        prepare((sql.prepare << text, soci::use(id), soci::use(tenant_id), soci::use(debit_id), soci::use(credit_id),
-                 soci::use(amount), soci::use(kind), soci::use(order_id, order_ind), soci::use(event_id, event_ind),
-                 soci::use(created)));
+        prepare(storage::row_schema::prepared(sql, text,
+                                              [&](soci::statement& st) { storage::row_schema::use_all(st, row); }));
     }
     void run() { statement().execute(true); }
 };
 
-const std::string insert_transfer_sql =
-    "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, kind, "
-    "order_id, event_id, created_at_ms) VALUES (:id, :t, :d, :c, :a, :k, :o, :e, :at)";
+const std::string insert_transfer_sql = storage::row_schema::insert_text<storage::TransferRow>("transfers");
 
 // The conditional UPDATEs bind the rules' floor and ceiling (ledger_rules.hpp): a safety net
 // under the checks of the callers that read the balances, and the check itself where nothing
@@ -82,17 +78,7 @@ Result<Unit> credit(soci::session& sql, const Transfer& t, const vocabulary::Tra
 
 void insert_row(soci::session& sql, const std::string& id, const Transfer& t) {
     storage::Prepared<InsertTransfer> insert(sql, insert_transfer_sql);
-    insert->id = id;
-    insert->tenant_id = t.tenant_id;
-    insert->debit_id = t.debit_account_id;
-    insert->credit_id = t.credit_account_id;
-    insert->amount = to_db(t.amount_minor);
-    insert->kind = t.kind;
-    insert->order_id = t.order_id;
-    insert->event_id = t.event_id;
-    insert->order_ind = t.order_id.empty() ? soci::i_null : soci::i_ok;
-    insert->event_ind = t.event_id.empty() ? soci::i_null : soci::i_ok;
-    insert->created = to_db(t.created_at_ms);
+    insert->row.assign(id, t);
     insert->run();
 }
 
@@ -247,27 +233,18 @@ Result<Unit> post_all(soci::session& sql, const std::vector<Transfer>& transfers
         }
     });
     if (lost) return *lost;
-    static const std::vector<std::string> columns = {
-        "id",   "tenant_id", "debit_account_id", "credit_account_id", "amount_minor",
-        "kind", "order_id",  "event_id",         "created_at_ms"};
+    static const std::vector<std::string> columns = storage::row_schema::name_list<storage::TransferRow>();
     if (bulk_sql::row_by_row(sql)) {
         for (const Transfer& t : transfers) insert_row(sql, new_id("trf"), t);
         return Unit{};
     }
     bulk_sql::for_each_chunk(transfers.size(), [&](std::size_t begin, std::size_t end) {
         bulk_sql::Rows rows(columns);
+        storage::TransferRow row;
         for (std::size_t i = begin; i < end; ++i) {
-            const Transfer& t = transfers[i];
-            rows.row()
-                .text(new_id("trf"))
-                .text(t.tenant_id)
-                .text(t.debit_account_id)
-                .text(t.credit_account_id)
-                .number(to_db(t.amount_minor))
-                .text(t.kind)
-                .text_or_null(t.order_id.empty() ? std::nullopt : std::optional<std::string>(t.order_id))
-                .text_or_null(t.event_id.empty() ? std::nullopt : std::optional<std::string>(t.event_id))
-                .number(to_db(t.created_at_ms));
+            row.assign(new_id("trf"), transfers[i]);
+            auto values = rows.row();
+            storage::row_schema::add_values(values, row, storage::row_schema::every_column);
         }
         bulk_sql::insert_rows(sql, "transfers", rows);
     });

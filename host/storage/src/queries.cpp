@@ -7,6 +7,7 @@
 #include "event_row.hpp"
 #include "order_row.hpp"
 #include "row_schema.hpp"
+#include "transfer_row.hpp"
 
 namespace billing::queries {
 
@@ -112,42 +113,38 @@ Result<Page<TransferView>> transfers(soci::session& sql, const std::string& tena
     if (!account) return account.error();
     auto cursor = cursor_of(sql, "transfers", tenant_id, starting_after);
     if (!cursor) return cursor.error();
-    // Both directions, each through its own index (transfers_debit, transfers_credit).
+    // Both directions, each through its own index (transfers_debit, transfers_credit); with the
+    // kinds of both accounts, of which the one that is not this account's is the counterparty's.
     const std::string text =
-        "SELECT x.id, x.kind, x.amount_minor, x.credit_account_id, c.kind, d.kind, x.order_id, x.created_at_ms "
-        "FROM transfers x JOIN accounts d ON d.id = x.debit_account_id JOIN accounts c ON c.id = x.credit_account_id "
+        "SELECT " + row_schema::names<storage::TransferRow>("x.") +
+        ", c.kind, d.kind FROM transfers x JOIN accounts d ON d.id = x.debit_account_id "
+        "JOIN accounts c ON c.id = x.credit_account_id "
         "WHERE x.tenant_id = :t AND (x.debit_account_id = :a OR x.credit_account_id = :a2)" +
         before_cursor(cursor.value(), "x.") + " ORDER BY x.created_at_ms DESC, x.id DESC LIMIT " +
         std::to_string(limit + 1);
-    TransferView row;
-    std::string credit_account, credit_kind, debit_kind, order_id;
-    soci::indicator order_ind = soci::i_null;
-    long long amount = 0, created = 0;
-    soci::statement st(sql);
-    st.exchange(soci::into(row.id));
-    st.exchange(soci::into(row.kind));
-    st.exchange(soci::into(amount));
-    st.exchange(soci::into(credit_account));
-    st.exchange(soci::into(credit_kind));
-    st.exchange(soci::into(debit_kind));
-    st.exchange(soci::into(order_id, order_ind));
-    st.exchange(soci::into(created));
-    st.exchange(soci::use(tenant_id, "t"));
-    st.exchange(soci::use(account_id, "a"));
-    st.exchange(soci::use(account_id, "a2"));
-    if (cursor.value()) st.exchange(soci::use(cursor.value()->id, "cursor_id"));
-    st.alloc();
-    st.prepare(text);
-    st.define_and_bind();
+    storage::TransferRow row;
+    std::string credit_kind, debit_kind;
+    soci::statement st = row_schema::prepared(sql, text, [&](soci::statement& s) {
+        row_schema::into_all(s, row);
+        s.exchange(soci::into(credit_kind));
+        s.exchange(soci::into(debit_kind));
+        s.exchange(soci::use(tenant_id, "t"));
+        s.exchange(soci::use(account_id, "a"));
+        s.exchange(soci::use(account_id, "a2"));
+        if (cursor.value()) s.exchange(soci::use(cursor.value()->id, "cursor_id"));
+    });
     st.execute();
     std::vector<TransferView> rows;
     while (st.fetch()) {
-        row.amount_minor = amount;
-        row.created_at_ms = created;
-        row.credit = credit_account == account_id;
-        row.counterparty_kind = row.credit ? debit_kind : credit_kind;
-        row.order_id = order_ind == soci::i_ok ? order_id : "";
-        rows.push_back(row);
+        const ledger::Transfer transfer = row.record();
+        const bool credit = transfer.credit_account_id == account_id;
+        rows.push_back(TransferView{.id = row.id,
+                                    .kind = transfer.kind,
+                                    .amount_minor = transfer.amount_minor,
+                                    .credit = credit,
+                                    .counterparty_kind = credit ? debit_kind : credit_kind,
+                                    .order_id = transfer.order_id,
+                                    .created_at_ms = transfer.created_at_ms});
     }
     return trimmed(std::move(rows), limit);
 }
