@@ -3,22 +3,67 @@
 #include "billing/core/ids.hpp"
 #include "billing/storage/accounts.hpp"
 #include "billing/storage/engine_errors.hpp"
+#include "row_schema.hpp"
 #include "sql_util.hpp"
 
 namespace billing::tenants {
 
 using sql_util::from_db;
 using sql_util::to_db;
+namespace row_schema = storage::row_schema;
+
+namespace {
+
+// The tenants table's one list of columns (row_schema.hpp).
+struct TenantRow {
+    TenantRecord tenant;
+    int test_mode = 0;
+    long long clock_ms = 0, created_at_ms = 0;
+
+    template <class Visit>
+    void columns(Visit&& visit) {
+        using row_schema::Column;
+        visit(Column{"id"}, tenant.id);
+        visit(Column{"name"}, tenant.name);
+        visit(Column{"currency"}, tenant.currency);
+        visit(Column{"policy_name"}, tenant.policy_name);
+        visit(Column{"policy_config"}, tenant.policy_config);
+        visit(Column{"test_mode"}, test_mode);
+        visit(Column{"clock_ms"}, clock_ms);
+        visit(Column{"created_at_ms"}, created_at_ms);
+    }
+
+    void assign(const TenantRecord& record) {
+        tenant = record;
+        test_mode = record.test_mode ? 1 : 0;
+        clock_ms = to_db(record.clock_ms);
+        created_at_ms = to_db(record.created_at_ms);
+    }
+    [[nodiscard]] TenantRecord record() const {
+        TenantRecord out = tenant;
+        out.test_mode = test_mode != 0;
+        out.clock_ms = from_db(clock_ms);
+        out.created_at_ms = from_db(created_at_ms);
+        return out;
+    }
+};
+
+}  // namespace
 
 Result<TenantRecord> insert(soci::session& sql, const NewTenant& tenant, UtcMs now_ms) {
-    TenantRecord record{new_id("ten"),        tenant.name,      tenant.currency, tenant.policy_name,
-                        tenant.policy_config, tenant.test_mode, now_ms,          now_ms};
-    const int test_mode = record.test_mode ? 1 : 0;
-    const long long now = to_db(now_ms);
-    sql << "INSERT INTO tenants (id, name, currency, policy_name, policy_config, test_mode, clock_ms, created_at_ms) "
-           "VALUES (:id, :n, :c, :p, :pc, :tm, :clock, :at)",
-        soci::use(record.id), soci::use(record.name), soci::use(record.currency), soci::use(record.policy_name),
-        soci::use(record.policy_config), soci::use(test_mode), soci::use(now), soci::use(now);
+    const TenantRecord record{.id = new_id("ten"),
+                              .name = tenant.name,
+                              .currency = tenant.currency,
+                              .policy_name = tenant.policy_name,
+                              .policy_config = tenant.policy_config,
+                              .test_mode = tenant.test_mode,
+                              .clock_ms = now_ms,
+                              .created_at_ms = now_ms};
+    TenantRow row;
+    row.assign(record);
+    soci::statement st = row_schema::prepared(sql, row_schema::insert_text<TenantRow>("tenants"),
+                                              [&](soci::statement& s) { row_schema::use_all(s, row); });
+    st.execute(true);
     for (std::string_view kind : storage::ledger_vocabulary::system_account_kinds) {
         auto account = accounts::insert(sql, record.id, kind, "", now_ms);
         if (!account) {
@@ -28,38 +73,17 @@ Result<TenantRecord> insert(soci::session& sql, const NewTenant& tenant, UtcMs n
     return record;
 }
 
-namespace {
-
-constexpr const char* columns = "id, name, currency, policy_name, policy_config, test_mode, clock_ms, created_at_ms";
-
-// One row's columns as SOCI reads them.
-struct Row {
-    TenantRecord record;
-    int test_mode = 0;
-    long long clock = 0;
-    long long created = 0;
-
-    TenantRecord read() const {
-        TenantRecord out = record;
-        out.test_mode = test_mode != 0;
-        out.clock_ms = from_db(clock);
-        out.created_at_ms = from_db(created);
-        return out;
-    }
-};
-
-}  // namespace
-
 Result<TenantRecord> get(soci::session& sql, const std::string& tenant_id) {
-    Row row;
-    sql << "SELECT " << columns << " FROM tenants WHERE id = :id", soci::into(row.record.id),
-        soci::into(row.record.name), soci::into(row.record.currency), soci::into(row.record.policy_name),
-        soci::into(row.record.policy_config), soci::into(row.test_mode), soci::into(row.clock), soci::into(row.created),
-        soci::use(tenant_id);
-    if (!sql.got_data()) {
+    TenantRow row;
+    soci::statement st =
+        row_schema::prepared(sql, row_schema::select_text<TenantRow>("tenants") + " WHERE id = :id", [&](soci::statement& s) {
+            row_schema::into_all(s, row);
+            s.exchange(soci::use(tenant_id));
+        });
+    if (!st.execute(true)) {
         return Error{engine_error::tenant_not_found, "no such tenant"};
     }
-    return row.read();
+    return row.record();
 }
 
 void advance_clock(soci::session& sql, const std::string& tenant_id, UtcMs to_ms) {
@@ -86,17 +110,22 @@ std::vector<TenantRecord> list(soci::session& sql, const std::string& starting_a
         after_id = cursor.value().id;
     }
     const long long max = to_db(static_cast<std::int64_t>(limit));
-    Row row;
-    soci::statement select =
-        (sql.prepare << "SELECT " << columns
-                     << " FROM tenants WHERE :none = 1 OR created_at_ms < :c OR (created_at_ms = :c2 AND id < :id) "
-                        "ORDER BY created_at_ms DESC, id DESC LIMIT :n",
-         soci::into(row.record.id), soci::into(row.record.name), soci::into(row.record.currency),
-         soci::into(row.record.policy_name), soci::into(row.record.policy_config), soci::into(row.test_mode),
-         soci::into(row.clock), soci::into(row.created), soci::use(none), soci::use(after_created),
-         soci::use(after_created), soci::use(after_id), soci::use(max));
+    TenantRow row;
+    soci::statement select = row_schema::prepared(
+        sql,
+        row_schema::select_text<TenantRow>("tenants") +
+            " WHERE :none = 1 OR created_at_ms < :c OR (created_at_ms = :c2 AND id < :id) "
+            "ORDER BY created_at_ms DESC, id DESC LIMIT :n",
+        [&](soci::statement& s) {
+            row_schema::into_all(s, row);
+            s.exchange(soci::use(none));
+            s.exchange(soci::use(after_created));
+            s.exchange(soci::use(after_created));
+            s.exchange(soci::use(after_id));
+            s.exchange(soci::use(max));
+        });
     select.execute();
-    while (select.fetch()) out.push_back(row.read());
+    while (select.fetch()) out.push_back(row.record());
     return out;
 }
 
