@@ -2,6 +2,7 @@
 
 #include "billing/core/ids.hpp"
 #include "billing/storage/engine_errors.hpp"
+#include "row_schema.hpp"
 #include "sql_util.hpp"
 
 namespace billing {
@@ -11,30 +12,47 @@ namespace {
 using sql_util::from_db;
 using sql_util::to_db;
 
-const std::string dispute_columns =
-    "id, tenant_id, order_id, account_id, state, description, evidence_url, opened_at_ms, resolved_at_ms, "
-    "resolution_note, refunded_minor";
+namespace row_schema = storage::row_schema;
 
-// One row of dispute_columns as SOCI binds it. A statement with intos added by exchange() is
-// built step by step (alloc, prepare, define_and_bind) as in server/queries.cpp: one made with
-// `sql.prepare << ...` is bound at construction, and intos exchanged later have no backend.
+// The disputes table's one list of columns (row_schema.hpp). open_order_id holds the order's id
+// while the dispute is open and NULL once it is resolved: the unique index on it lets an order
+// have one open dispute at a time.
 struct DisputeRow {
     DisputeRecord d;
     long long opened = 0, resolved = 0, refunded = 0;
+    std::string open_order_id;
     soci::indicator evidence_ind = soci::i_null, resolved_ind = soci::i_null, note_ind = soci::i_null;
+    soci::indicator open_ind = soci::i_null;
 
-    void bind(soci::statement& st) {
-        st.exchange(soci::into(d.id));
-        st.exchange(soci::into(d.tenant_id));
-        st.exchange(soci::into(d.order_id));
-        st.exchange(soci::into(d.account_id));
-        st.exchange(soci::into(d.state));
-        st.exchange(soci::into(d.description));
-        st.exchange(soci::into(d.evidence_url, evidence_ind));
-        st.exchange(soci::into(opened));
-        st.exchange(soci::into(resolved, resolved_ind));
-        st.exchange(soci::into(d.resolution_note, note_ind));
-        st.exchange(soci::into(refunded));
+    template <class Visit>
+    void columns(Visit&& visit) {
+        using row_schema::Column;
+        constexpr auto once = row_schema::Written::on_insert;
+        visit(Column{"id", once}, d.id);
+        visit(Column{"tenant_id", once}, d.tenant_id);
+        visit(Column{"order_id", once}, d.order_id);
+        visit(Column{"account_id", once}, d.account_id);
+        visit(Column{"state"}, d.state);
+        visit(Column{"description", once}, d.description);
+        visit(Column{"evidence_url", once}, d.evidence_url, evidence_ind);
+        visit(Column{"opened_at_ms", once}, opened);
+        visit(Column{"resolved_at_ms"}, resolved, resolved_ind);
+        visit(Column{"resolution_note"}, d.resolution_note, note_ind);
+        visit(Column{"refunded_minor"}, refunded);
+        visit(Column{"open_order_id"}, open_order_id, open_ind);
+    }
+
+    void assign(const DisputeRecord& record) {
+        d = record;
+        evidence_ind = record.evidence_url.empty() ? soci::i_null : soci::i_ok;
+        opened = to_db(record.opened_at_ms);
+        resolved = to_db(record.resolved_at_ms.value_or(0));
+        resolved_ind = record.resolved_at_ms ? soci::i_ok : soci::i_null;
+        note_ind = record.resolution_note.empty() ? soci::i_null : soci::i_ok;
+        refunded = to_db(record.refunded_minor);
+        const bool open = record.state == dispute_state::open;
+        open_order_id = open ? record.order_id : std::string();
+        open_ind = open ? soci::i_ok : soci::i_null;
     }
     [[nodiscard]] DisputeRecord record() const {
         DisputeRecord out = d;
@@ -58,36 +76,38 @@ std::string open_dispute_of(soci::session& sql, const std::string& order_id) {
 }
 
 void insert(soci::session& sql, const DisputeRecord& d) {
-    const long long opened = to_db(d.opened_at_ms);
-    const long long refunded = to_db(d.refunded_minor);
-    soci::indicator evidence_ind = d.evidence_url.empty() ? soci::i_null : soci::i_ok;
-    sql << "INSERT INTO disputes (id, tenant_id, order_id, account_id, state, description, evidence_url, "
-           "opened_at_ms, resolved_at_ms, resolution_note, refunded_minor, open_order_id) "
-           "VALUES (:id, :t, :o, :a, :s, :d, :e, :at, NULL, NULL, :r, :open)",
-        soci::use(d.id), soci::use(d.tenant_id), soci::use(d.order_id), soci::use(d.account_id), soci::use(d.state),
-        soci::use(d.description), soci::use(d.evidence_url, evidence_ind), soci::use(opened), soci::use(refunded),
-        soci::use(d.order_id);
+    DisputeRow row;
+    row.assign(d);
+    soci::statement st = row_schema::prepared(sql, row_schema::insert_text<DisputeRow>("disputes"),
+                                              [&](soci::statement& s) { row_schema::use_all(s, row); });
+    st.execute(true);
 }
 
 void resolve(soci::session& sql, const DisputeRecord& d) {
-    const long long resolved = to_db(d.resolved_at_ms.value_or(0));
-    const long long refunded = to_db(d.refunded_minor);
-    soci::indicator note_ind = d.resolution_note.empty() ? soci::i_null : soci::i_ok;
-    sql << "UPDATE disputes SET state = :s, resolved_at_ms = :at, resolution_note = :n, refunded_minor = :r, "
-           "open_order_id = NULL WHERE id = :id AND tenant_id = :t AND state = 'open'",
-        soci::use(d.state), soci::use(resolved), soci::use(d.resolution_note, note_ind), soci::use(refunded),
-        soci::use(d.id), soci::use(d.tenant_id);
+    DisputeRow row;
+    row.assign(d);
+    // Only while the dispute is still open: a second resolution changes nothing.
+    soci::statement st = row_schema::prepared(
+        sql,
+        "UPDATE disputes SET " + row_schema::update_assignments<DisputeRow>() +
+            " WHERE id = :id AND tenant_id = :t AND state = 'open'",
+        [&](soci::statement& s) {
+            row_schema::use_updated(s, row);
+            s.exchange(soci::use(d.id));
+            s.exchange(soci::use(d.tenant_id));
+        });
+    st.execute(true);
 }
 
 Result<DisputeRecord> get(soci::session& sql, const std::string& tenant_id, const std::string& dispute_id) {
     DisputeRow row;
-    soci::statement st(sql);
-    row.bind(st);
-    st.exchange(soci::use(dispute_id, "id"));
-    st.exchange(soci::use(tenant_id, "t"));
-    st.alloc();
-    st.prepare("SELECT " + dispute_columns + " FROM disputes WHERE id = :id AND tenant_id = :t");
-    st.define_and_bind();
+    soci::statement st = row_schema::prepared(
+        sql, row_schema::select_text<DisputeRow>("disputes") + " WHERE id = :id AND tenant_id = :t",
+        [&](soci::statement& s) {
+            row_schema::into_all(s, row);
+            s.exchange(soci::use(dispute_id, "id"));
+            s.exchange(soci::use(tenant_id, "t"));
+        });
     if (!st.execute(true)) return Error{engine_error::dispute_not_found, "no such dispute"};
     return row.record();
 }
@@ -106,22 +126,23 @@ Result<std::vector<DisputeRecord>> list(soci::session& sql, const std::string& t
     const int from_start = starting_after.empty() ? 1 : 0;
     const long long n = static_cast<long long>(limit_plus_one);
     DisputeRow row;
-    soci::statement st(sql);
-    row.bind(st);
-    st.exchange(soci::use(tenant_id, "t"));
-    st.exchange(soci::use(any_state, "any"));
-    st.exchange(soci::use(state, "s"));
-    st.exchange(soci::use(from_start, "start"));
-    st.exchange(soci::use(after_at, "at"));
-    st.exchange(soci::use(after_at, "at2"));
-    st.exchange(soci::use(after_id, "id"));
-    st.exchange(soci::use(n, "n"));
-    st.alloc();
-    st.prepare("SELECT " + dispute_columns +
-               " FROM disputes WHERE tenant_id = :t AND (:any = 1 OR state = :s) AND (:start = 1 OR "
-               "opened_at_ms < :at OR (opened_at_ms = :at2 AND id < :id)) "
-               "ORDER BY opened_at_ms DESC, id DESC LIMIT :n");
-    st.define_and_bind();
+    soci::statement st = row_schema::prepared(
+        sql,
+        row_schema::select_text<DisputeRow>("disputes") +
+            " WHERE tenant_id = :t AND (:any = 1 OR state = :s) AND (:start = 1 OR "
+            "opened_at_ms < :at OR (opened_at_ms = :at2 AND id < :id)) "
+            "ORDER BY opened_at_ms DESC, id DESC LIMIT :n",
+        [&](soci::statement& s) {
+            row_schema::into_all(s, row);
+            s.exchange(soci::use(tenant_id, "t"));
+            s.exchange(soci::use(any_state, "any"));
+            s.exchange(soci::use(state, "s"));
+            s.exchange(soci::use(from_start, "start"));
+            s.exchange(soci::use(after_at, "at"));
+            s.exchange(soci::use(after_at, "at2"));
+            s.exchange(soci::use(after_id, "id"));
+            s.exchange(soci::use(n, "n"));
+        });
     st.execute();
     std::vector<DisputeRecord> out;
     while (st.fetch()) out.push_back(row.record());
