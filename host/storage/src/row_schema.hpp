@@ -66,6 +66,30 @@ std::string select_text(const std::string& table) {
     return "SELECT " + names<R>() + " FROM " + table;
 }
 
+// "a = :a AND b = :b" of every column of R: a row matched whole. Bind with use_all.
+template <class R>
+std::string equal_all() {
+    R row;
+    std::string out;
+    row.columns([&](const Column& column, auto&...) {
+        if (!out.empty()) out += " AND ";
+        out += std::string(column.name) + " = :" + column.name;
+    });
+    return out;
+}
+
+// "l.a = r.a AND l.b = r.b" of every column of R: two aliases' rows matched whole.
+template <class R>
+std::string equal_columns(const std::string& left, const std::string& right) {
+    R row;
+    std::string out;
+    row.columns([&](const Column& column, auto&...) {
+        if (!out.empty()) out += " AND ";
+        out += left + "." + column.name + " = " + right + "." + column.name;
+    });
+    return out;
+}
+
 // "a = :a, b = :b" of the columns an UPDATE writes; bind with use_updated.
 template <class R>
 std::string update_assignments() {

@@ -9,6 +9,7 @@
 #include "billing/storage/statement_cache.hpp"
 #include "bulk_sql.hpp"
 #include "sql_util.hpp"
+#include "timer_row.hpp"
 
 namespace billing::timers {
 
@@ -41,29 +42,33 @@ std::int64_t backoff_ms(int attempts) { return retry_backoff_first_ms << (attemp
 
 namespace {
 
+using storage::TimerColumns;
+using storage::TimerKeyColumns;
+namespace row_schema = storage::row_schema;
+
+// A timer matched whole (exact_key): every key column equal to the one bound.
+const std::string key_matches = row_schema::equal_all<TimerKeyColumns>();
+
 struct InsertTimer : storage::CachedStatement {
-    TimerRow t;
-    long long due = 0;
+    TimerColumns row;
 
     InsertTimer(soci::session& sql, const std::string& text) {
-        prepare(
-            (sql.prepare << text, soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id), soci::use(due)));
+        prepare(row_schema::prepared(sql, text, [&](soci::statement& st) { row_schema::use_all(st, row); }));
     }
     void run() { statement().execute(true); }
 };
 
-const std::string insert_sql =
-    "INSERT INTO timers (order_id, name, tenant_id, due_at_ms, lease_owner, lease_until_ms, attempts) "
-    "VALUES (:o, :n, :t, :due, NULL, 0, 0)";
+const std::string insert_sql = row_schema::insert_text<TimerColumns>("timers");
 
 struct RemoveLeased : storage::CachedStatement {
-    TimerRow t;
-    long long due = 0;
+    TimerKeyColumns key;
     std::string owner;
 
     RemoveLeased(soci::session& sql, const std::string& text) {
-        prepare((sql.prepare << text, soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id), soci::use(due),
-                 soci::use(owner)));
+        prepare(row_schema::prepared(sql, text, [&](soci::statement& st) {
+            row_schema::use_all(st, key);
+            st.exchange(soci::use(owner));
+        }));
     }
     bool removed() { return run_counted() == 1; }
 };
@@ -79,46 +84,66 @@ struct DropTimer : storage::CachedStatement {
 
 const std::string drop_sql = "DELETE FROM timers WHERE order_id = :o AND name = :n";
 
-const std::string remove_leased_sql =
-    "DELETE FROM timers WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
-    "AND lease_owner = :w";
+const std::string remove_leased_sql = "DELETE FROM timers WHERE " + key_matches + " AND lease_owner = :w";
 
 // Run once per claimed timer, up to batch_max times per sweep: prepared once per session, as a
 // fresh statement costs PostgreSQL two more round trips (prepare, deallocate) per row.
 struct ClaimTimer : storage::CachedStatement {
-    TimerRow t;
+    TimerKeyColumns key;
     std::string owner;
     const std::string parked = parked_owner;
-    long long due = 0, now = 0, until = 0;
+    long long now = 0, until = 0;
 
     ClaimTimer(soci::session& sql, const std::string& text) {
-        prepare((sql.prepare << text, soci::use(owner), soci::use(until), soci::use(t.order_id), soci::use(t.name),
-                 soci::use(t.tenant_id), soci::use(due), soci::use(now), soci::use(parked)));
+        prepare(row_schema::prepared(sql, text, [&](soci::statement& st) {
+            st.exchange(soci::use(owner));
+            st.exchange(soci::use(until));
+            row_schema::use_all(st, key);
+            st.exchange(soci::use(now));
+            st.exchange(soci::use(parked));
+        }));
     }
     bool claimed() { return run_counted() == 1; }
 };
 
-const std::string claim_sql = "UPDATE timers SET lease_owner = :w, lease_until_ms = :until "
-                              "WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
-                              "AND lease_until_ms <= :now AND (lease_owner IS NULL OR lease_owner <> :parked)";
+const std::string claim_sql = "UPDATE timers SET lease_owner = :w, lease_until_ms = :until WHERE " + key_matches +
+                              " AND lease_until_ms <= :now AND (lease_owner IS NULL OR lease_owner <> :parked)";
+
+// The key columns of the timers a query selects, in its order.
+template <class Bind>
+std::vector<TimerRow> select_keys(soci::session& sql, const std::string& where, Bind&& binds) {
+    std::vector<TimerRow> rows;
+    TimerKeyColumns key;
+    soci::statement select =
+        row_schema::prepared(sql, row_schema::select_text<TimerKeyColumns>("timers") + where, [&](soci::statement& st) {
+            row_schema::into_all(st, key);
+            binds(st);
+        });
+    select.execute();
+    while (select.fetch()) rows.push_back(key.record());
+    return rows;
+}
 
 }  // namespace
 
 void insert(soci::session& sql, const TimerRow& t) {
     storage::Prepared<InsertTimer> st(sql, insert_sql);
-    st->t = t;
-    st->due = to_db(t.due_at_ms);
+    st->row.assign_fresh(t);
     st->run();
 }
 
 void upsert(soci::session& sql, const TimerRow& t) {
-    const long long due = to_db(t.due_at_ms);
+    TimerColumns row;
+    row.assign_fresh(t);
     // UPDATE then INSERT instead of ON CONFLICT/ON DUPLICATE KEY, which differ per backend; the
     // order row is locked by the caller, so no one else inserts this (order_id, name) meanwhile.
-    soci::statement moved =
-        (sql.prepare << "UPDATE timers SET due_at_ms = :due, tenant_id = :t, lease_owner = NULL, lease_until_ms = 0, "
-                        "attempts = 0, last_error = NULL WHERE order_id = :o AND name = :n",
-         soci::use(due), soci::use(t.tenant_id), soci::use(t.order_id), soci::use(t.name));
+    soci::statement moved = row_schema::prepared(
+        sql, "UPDATE timers SET " + row_schema::update_assignments<TimerColumns>() + " WHERE order_id = :o AND name = :n",
+        [&](soci::statement& st) {
+            row_schema::use_updated(st, row);
+            st.exchange(soci::use(t.order_id));
+            st.exchange(soci::use(t.name));
+        });
     if (sql_util::run_counted(moved) == 1) {
         return;
     }
@@ -134,8 +159,7 @@ void drop(soci::session& sql, const std::string& order_id, const std::string& na
 
 bool remove_leased(soci::session& sql, const TimerRow& t, const std::string& owner) {
     storage::Prepared<RemoveLeased> st(sql, remove_leased_sql);
-    st->t = t;
-    st->due = to_db(t.due_at_ms);
+    st->key.assign(t);
     st->owner = owner;
     return st->removed();
 }
@@ -157,97 +181,78 @@ std::optional<UtcMs> earliest_live_due(soci::session& sql) {
 }
 
 std::vector<TimerRow> due_candidates(soci::session& sql, UtcMs now_ms, std::size_t batch_max) {
-    std::vector<TimerRow> rows;
     if (batch_max == 0) {
-        return rows;
+        return {};
     }
-    TimerRow row;
-    long long due = 0;
     const long long now = to_db(now_ms);
     const long long limit = to_db(static_cast<std::int64_t>(batch_max));
     // Row by row, not into vectors: SOCI's SQLite backend fetches nothing into vectors of size 1,
     // which left a sweeper with batch_max 1 finding no timer at all.
-    soci::statement select =
-        (sql.prepare << "SELECT order_id, name, tenant_id, due_at_ms FROM timers WHERE due_at_ms <= :now "
-                        "AND lease_until_ms <= :now2 AND "
-                     << live_tenants_only << " ORDER BY due_at_ms, order_id, name LIMIT :limit",
-         soci::into(row.order_id), soci::into(row.name), soci::into(row.tenant_id), soci::into(due), soci::use(now),
-         soci::use(now), soci::use(limit));
-    select.execute();
-    while (select.fetch()) {
-        row.due_at_ms = from_db(due);
-        rows.push_back(row);
-    }
-    return rows;
+    return select_keys(sql,
+                       std::string(" WHERE due_at_ms <= :now AND lease_until_ms <= :now2 AND ") + live_tenants_only +
+                           " ORDER BY due_at_ms, order_id, name LIMIT :limit",
+                       [&](soci::statement& st) {
+                           st.exchange(soci::use(now));
+                           st.exchange(soci::use(now));
+                           st.exchange(soci::use(limit));
+                       });
 }
 
 std::optional<TimerRow> next_due_for_tenant(soci::session& sql, const std::string& tenant_id, UtcMs up_to_ms,
                                             UtcMs lease_now_ms) {
-    TimerRow row;
-    long long due = 0;
     const long long up_to = to_db(up_to_ms);
     const long long lease_now = to_db(lease_now_ms);
-    sql << "SELECT order_id, name, tenant_id, due_at_ms FROM timers WHERE tenant_id = :t AND due_at_ms <= :up_to "
-           "AND lease_until_ms <= :lease_now ORDER BY due_at_ms, order_id, name LIMIT 1",
-        soci::into(row.order_id), soci::into(row.name), soci::into(row.tenant_id), soci::into(due),
-        soci::use(tenant_id), soci::use(up_to), soci::use(lease_now);
-    if (!sql.got_data()) {
+    std::vector<TimerRow> rows = select_keys(sql,
+                                             " WHERE tenant_id = :t AND due_at_ms <= :up_to AND lease_until_ms <= "
+                                             ":lease_now ORDER BY due_at_ms, order_id, name LIMIT 1",
+                                             [&](soci::statement& st) {
+                                                 st.exchange(soci::use(tenant_id));
+                                                 st.exchange(soci::use(up_to));
+                                                 st.exchange(soci::use(lease_now));
+                                             });
+    if (rows.empty()) {
         return std::nullopt;
     }
-    row.due_at_ms = from_db(due);
-    return row;
+    return rows.front();
 }
 
 bool claim(soci::session& sql, const TimerRow& t, const std::string& owner, UtcMs now_ms, UtcMs lease_until_ms) {
     storage::Prepared<ClaimTimer> st(sql, claim_sql);
-    st->t = t;
+    st->key.assign(t);
     st->owner = owner;
-    st->due = to_db(t.due_at_ms);
     st->now = to_db(now_ms);
     st->until = to_db(lease_until_ms);
     return st->claimed();
 }
 
 std::vector<TimerRow> leased_by(soci::session& sql, const std::string& owner) {
-    std::vector<TimerRow> rows;
-    TimerRow row;
-    long long due = 0;
     // On the lease index; an owner token is unique to one sweep, so these are its batch's rows.
-    soci::statement select =
-        (sql.prepare << "SELECT order_id, name, tenant_id, due_at_ms FROM timers WHERE lease_owner = :w "
-                        "ORDER BY due_at_ms, order_id, name",
-         soci::into(row.order_id), soci::into(row.name), soci::into(row.tenant_id), soci::into(due), soci::use(owner));
-    select.execute();
-    while (select.fetch()) {
-        row.due_at_ms = from_db(due);
-        rows.push_back(row);
-    }
-    return rows;
+    return select_keys(sql, " WHERE lease_owner = :w ORDER BY due_at_ms, order_id, name",
+                       [&](soci::statement& st) { st.exchange(soci::use(owner)); });
 }
 
 std::vector<TimerRow> claim_all(soci::session& sql, const std::vector<TimerRow>& candidates, const std::string& owner,
                                 UtcMs now_ms, UtcMs lease_until_ms) {
-    static const std::vector<std::string> columns = {"order_id",  "name",        "tenant_id",
-                                                     "due_at_ms", "lease_owner", "lease_until_ms"};
+    static const std::vector<std::string> columns = [] {
+        std::vector<std::string> names = row_schema::name_list<TimerKeyColumns>();
+        names.insert(names.end(), {"lease_owner", "lease_until_ms"});
+        return names;
+    }();
     static const std::vector<bulk_sql::Assignment> sets = bulk_sql::copied({"lease_owner", "lease_until_ms"});
     // claim()'s conditions, row by row: the whole row as selected, its lease ended, not parked.
     // (parked_owner and now are our own constants, written as literals.)
-    const std::string match = "t.order_id = v.order_id AND t.name = v.name AND t.tenant_id = v.tenant_id AND "
-                              "t.due_at_ms = v.due_at_ms AND t.lease_until_ms <= " +
+    const std::string match = row_schema::equal_columns<TimerKeyColumns>("t", "v") + " AND t.lease_until_ms <= " +
                               std::to_string(to_db(now_ms)) + " AND (t.lease_owner IS NULL OR t.lease_owner <> '" +
                               std::string(parked_owner) + "')";
     long long claimed = 0;
     bulk_sql::for_each_chunk(candidates.size(), [&](std::size_t begin, std::size_t end) {
         bulk_sql::Rows rows(columns);
+        TimerKeyColumns key;
         for (std::size_t i = begin; i < end; ++i) {
-            const TimerRow& t = candidates[i];
-            rows.row()
-                .text(t.order_id)
-                .text(t.name)
-                .text(t.tenant_id)
-                .number(to_db(t.due_at_ms))
-                .text(owner)
-                .number(to_db(lease_until_ms));
+            key.assign(candidates[i]);
+            auto values = rows.row();
+            row_schema::add_values(values, key, row_schema::every_column);
+            values.text(owner).number(to_db(lease_until_ms));
         }
         claimed += bulk_sql::update_from_rows(sql, "timers", rows, sets, match, "order_id");
     });
@@ -291,27 +296,15 @@ std::vector<TimerRow> lock_claimable(soci::session& sql, const std::vector<Timer
     std::set<std::string> claimable;
     bulk_sql::for_each_chunk(order_ids.size(), [&](std::size_t begin, std::size_t end) {
         bulk_sql::Statement st(sql);
-        st << "SELECT order_id, name, tenant_id, due_at_ms, lease_owner, lease_until_ms FROM timers WHERE ";
+        st << row_schema::select_text<TimerColumns>("timers") << " WHERE ";
         st.in_list("order_id", order_ids, begin, end) << " ORDER BY order_id, name" << lock_suffix;
-        TimerRow row;
-        long long due = 0, lease_until = 0;
-        std::string owner;
-        soci::indicator owner_ind = soci::i_null;
-        st.select(bulk_sql::Into()
-                      .text(row.order_id)
-                      .text(row.name)
-                      .text(row.tenant_id)
-                      .number(due)
-                      .text(owner, owner_ind)
-                      .number(lease_until),
-                  [&] {
-                      row.due_at_ms = from_db(due);
-                      const bool parked = owner_ind == soci::i_ok && owner == parked_owner;
-                      if (row.due_at_ms <= now_ms && from_db(lease_until) <= now_ms && !parked) {
-                          claimable.insert(exact_key(row));
-                      }
-                      owner_ind = soci::i_null;
-                  });
+        TimerColumns row;
+        st.select(row_schema::bulk_into(row), [&] {
+            const TimerRow timer = row.key.record();
+            if (timer.due_at_ms <= now_ms && from_db(row.lease_until_ms) <= now_ms && !row.parked()) {
+                claimable.insert(exact_key(timer));
+            }
+        });
     });
     std::vector<TimerRow> won;
     for (const TimerRow& t : candidates) {
@@ -346,14 +339,19 @@ void drop_all(soci::session& sql, const std::vector<std::pair<std::string, std::
 }
 
 FailureRecord record_failure(soci::session& sql, const TimerRow& t, const std::string& owner, const Error& error) {
-    const long long due = to_db(t.due_at_ms);
+    TimerKeyColumns key;
+    key.assign(t);
     int attempts = 0;
     long long lease_until = 0;
-    sql << "SELECT attempts, lease_until_ms FROM timers WHERE order_id = :o AND name = :n AND tenant_id = :t "
-           "AND due_at_ms = :due AND lease_owner = :w",
-        soci::into(attempts), soci::into(lease_until), soci::use(t.order_id), soci::use(t.name), soci::use(t.tenant_id),
-        soci::use(due), soci::use(owner);
-    if (!sql.got_data()) {
+    soci::statement seen = row_schema::prepared(
+        sql, "SELECT attempts, lease_until_ms FROM timers WHERE " + key_matches + " AND lease_owner = :w",
+        [&](soci::statement& st) {
+            st.exchange(soci::into(attempts));
+            st.exchange(soci::into(lease_until));
+            row_schema::use_all(st, key);
+            st.exchange(soci::use(owner));
+        });
+    if (!seen.execute(true)) {
         return FailureRecord::lost;
     }
     const int next = attempts + 1;
@@ -363,13 +361,19 @@ FailureRecord record_failure(soci::session& sql, const TimerRow& t, const std::s
     // Pushed out from the end of the lease the failed run held, so that the backoff is in the
     // time base of the claim (a test clock's sweeps lease in real time; due times are the tenant's).
     const long long new_until = park ? parked_lease_until : lease_until + to_db(backoff_ms(next));
-    soci::statement counted =
-        (sql.prepare << "UPDATE timers SET attempts = :next, last_error = :e, lease_owner = :nw, "
-                        "lease_until_ms = :until "
-                        "WHERE order_id = :o AND name = :n AND tenant_id = :t AND due_at_ms = :due "
-                        "AND lease_owner = :w AND attempts = :seen",
-         soci::use(next), soci::use(text), soci::use(new_owner), soci::use(new_until), soci::use(t.order_id),
-         soci::use(t.name), soci::use(t.tenant_id), soci::use(due), soci::use(owner), soci::use(attempts));
+    soci::statement counted = row_schema::prepared(
+        sql,
+        "UPDATE timers SET attempts = :next, last_error = :e, lease_owner = :nw, lease_until_ms = :until WHERE " +
+            key_matches + " AND lease_owner = :w AND attempts = :seen",
+        [&](soci::statement& st) {
+            st.exchange(soci::use(next));
+            st.exchange(soci::use(text));
+            st.exchange(soci::use(new_owner));
+            st.exchange(soci::use(new_until));
+            row_schema::use_all(st, key);
+            st.exchange(soci::use(owner));
+            st.exchange(soci::use(attempts));
+        });
     if (sql_util::run_counted(counted) != 1) {
         return FailureRecord::lost;
     }
@@ -381,22 +385,24 @@ std::vector<ParkedTimer> parked(soci::session& sql, const std::string& tenant_id
     if (limit == 0) {
         return out;
     }
-    ParkedTimer p;
-    long long due = 0;
-    soci::indicator error_ind = soci::i_null;
+    TimerColumns row;
     const std::string owner = parked_owner;
     const long long max = to_db(static_cast<std::int64_t>(limit));
-    soci::statement select =
-        (sql.prepare << "SELECT order_id, name, tenant_id, due_at_ms, attempts, last_error FROM timers "
-                        "WHERE tenant_id = :t AND lease_owner = :w ORDER BY due_at_ms, order_id, name LIMIT :limit",
-         soci::into(p.timer.order_id), soci::into(p.timer.name), soci::into(p.timer.tenant_id), soci::into(due),
-         soci::into(p.attempts), soci::into(p.last_error, error_ind), soci::use(tenant_id), soci::use(owner),
-         soci::use(max));
+    soci::statement select = row_schema::prepared(
+        sql,
+        row_schema::select_text<TimerColumns>("timers") +
+            " WHERE tenant_id = :t AND lease_owner = :w ORDER BY due_at_ms, order_id, name LIMIT :limit",
+        [&](soci::statement& st) {
+            row_schema::into_all(st, row);
+            st.exchange(soci::use(tenant_id));
+            st.exchange(soci::use(owner));
+            st.exchange(soci::use(max));
+        });
     select.execute();
     while (select.fetch()) {
-        p.timer.due_at_ms = from_db(due);
-        if (error_ind != soci::i_ok) p.last_error.clear();
-        out.push_back(p);
+        out.push_back(ParkedTimer{.timer = row.key.record(),
+                                  .attempts = row.attempts,
+                                  .last_error = row.error_ind == soci::i_ok ? row.last_error : std::string()});
     }
     return out;
 }
