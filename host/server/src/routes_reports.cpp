@@ -96,9 +96,8 @@ ApiResponse delivery_report(Call& call) {
     if (to_ms - from_ms > range_max_ms) return api::error(call, invalid("from: at most 366 days before to"));
 
     const report::DeliveryQuery query{call.tenant->id, products.value(), *group_by, from_ms, to_ms};
-    auto counts = call.s.db.read([&](soci::session& sql) -> Result<report::DeliveryCounts> {
-        return report::count_delivery(sql, query);
-    });
+    auto counts = call.s.db.read(
+        [&](soci::session& sql) -> Result<report::DeliveryCounts> { return report::count_delivery(sql, query); });
     if (!counts) return api::error(call, counts.error());
     const std::size_t groups = counts.value().groups.size();
     const auto rows =

@@ -87,15 +87,14 @@ void resolve(soci::session& sql, const DisputeRecord& d) {
     DisputeRow row;
     row.assign(d);
     // Only while the dispute is still open: a second resolution changes nothing.
-    soci::statement st = row_schema::prepared(
-        sql,
-        "UPDATE disputes SET " + row_schema::update_assignments<DisputeRow>() +
-            " WHERE id = :id AND tenant_id = :t AND state = 'open'",
-        [&](soci::statement& s) {
-            row_schema::use_updated(s, row);
-            s.exchange(soci::use(d.id));
-            s.exchange(soci::use(d.tenant_id));
-        });
+    soci::statement st = row_schema::prepared(sql,
+                                              "UPDATE disputes SET " + row_schema::update_assignments<DisputeRow>() +
+                                                  " WHERE id = :id AND tenant_id = :t AND state = 'open'",
+                                              [&](soci::statement& s) {
+                                                  row_schema::use_updated(s, row);
+                                                  s.exchange(soci::use(d.id));
+                                                  s.exchange(soci::use(d.tenant_id));
+                                              });
     st.execute(true);
 }
 
@@ -126,23 +125,23 @@ Result<std::vector<DisputeRecord>> list(soci::session& sql, const std::string& t
     const int from_start = starting_after.empty() ? 1 : 0;
     const long long n = static_cast<long long>(limit_plus_one);
     DisputeRow row;
-    soci::statement st = row_schema::prepared(
-        sql,
-        row_schema::select_text<DisputeRow>("disputes") +
-            " WHERE tenant_id = :t AND (:any = 1 OR state = :s) AND (:start = 1 OR "
-            "opened_at_ms < :at OR (opened_at_ms = :at2 AND id < :id)) "
-            "ORDER BY opened_at_ms DESC, id DESC LIMIT :n",
-        [&](soci::statement& s) {
-            row_schema::into_all(s, row);
-            s.exchange(soci::use(tenant_id, "t"));
-            s.exchange(soci::use(any_state, "any"));
-            s.exchange(soci::use(state, "s"));
-            s.exchange(soci::use(from_start, "start"));
-            s.exchange(soci::use(after_at, "at"));
-            s.exchange(soci::use(after_at, "at2"));
-            s.exchange(soci::use(after_id, "id"));
-            s.exchange(soci::use(n, "n"));
-        });
+    soci::statement st =
+        row_schema::prepared(sql,
+                             row_schema::select_text<DisputeRow>("disputes") +
+                                 " WHERE tenant_id = :t AND (:any = 1 OR state = :s) AND (:start = 1 OR "
+                                 "opened_at_ms < :at OR (opened_at_ms = :at2 AND id < :id)) "
+                                 "ORDER BY opened_at_ms DESC, id DESC LIMIT :n",
+                             [&](soci::statement& s) {
+                                 row_schema::into_all(s, row);
+                                 s.exchange(soci::use(tenant_id, "t"));
+                                 s.exchange(soci::use(any_state, "any"));
+                                 s.exchange(soci::use(state, "s"));
+                                 s.exchange(soci::use(from_start, "start"));
+                                 s.exchange(soci::use(after_at, "at"));
+                                 s.exchange(soci::use(after_at, "at2"));
+                                 s.exchange(soci::use(after_id, "id"));
+                                 s.exchange(soci::use(n, "n"));
+                             });
     st.execute();
     std::vector<DisputeRecord> out;
     while (st.fetch()) out.push_back(row.record());

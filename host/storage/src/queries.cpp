@@ -115,13 +115,12 @@ Result<Page<TransferView>> transfers(soci::session& sql, const std::string& tena
     if (!cursor) return cursor.error();
     // Both directions, each through its own index (transfers_debit, transfers_credit); with the
     // kinds of both accounts, of which the one that is not this account's is the counterparty's.
-    const std::string text =
-        "SELECT " + row_schema::names<storage::TransferRow>("x.") +
-        ", c.kind, d.kind FROM transfers x JOIN accounts d ON d.id = x.debit_account_id "
-        "JOIN accounts c ON c.id = x.credit_account_id "
-        "WHERE x.tenant_id = :t AND (x.debit_account_id = :a OR x.credit_account_id = :a2)" +
-        before_cursor(cursor.value(), "x.") + " ORDER BY x.created_at_ms DESC, x.id DESC LIMIT " +
-        std::to_string(limit + 1);
+    const std::string text = "SELECT " + row_schema::names<storage::TransferRow>("x.") +
+                             ", c.kind, d.kind FROM transfers x JOIN accounts d ON d.id = x.debit_account_id "
+                             "JOIN accounts c ON c.id = x.credit_account_id "
+                             "WHERE x.tenant_id = :t AND (x.debit_account_id = :a OR x.credit_account_id = :a2)" +
+                             before_cursor(cursor.value(), "x.") + " ORDER BY x.created_at_ms DESC, x.id DESC LIMIT " +
+                             std::to_string(limit + 1);
     storage::TransferRow row;
     std::string credit_kind, debit_kind;
     soci::statement st = row_schema::prepared(sql, text, [&](soci::statement& s) {

@@ -75,11 +75,11 @@ Result<TenantRecord> insert(soci::session& sql, const NewTenant& tenant, UtcMs n
 
 Result<TenantRecord> get(soci::session& sql, const std::string& tenant_id) {
     TenantRow row;
-    soci::statement st =
-        row_schema::prepared(sql, row_schema::select_text<TenantRow>("tenants") + " WHERE id = :id", [&](soci::statement& s) {
-            row_schema::into_all(s, row);
-            s.exchange(soci::use(tenant_id));
-        });
+    soci::statement st = row_schema::prepared(sql, row_schema::select_text<TenantRow>("tenants") + " WHERE id = :id",
+                                              [&](soci::statement& s) {
+                                                  row_schema::into_all(s, row);
+                                                  s.exchange(soci::use(tenant_id));
+                                              });
     if (!st.execute(true)) {
         return Error{engine_error::tenant_not_found, "no such tenant"};
     }
@@ -111,19 +111,19 @@ std::vector<TenantRecord> list(soci::session& sql, const std::string& starting_a
     }
     const long long max = to_db(static_cast<std::int64_t>(limit));
     TenantRow row;
-    soci::statement select = row_schema::prepared(
-        sql,
-        row_schema::select_text<TenantRow>("tenants") +
-            " WHERE :none = 1 OR created_at_ms < :c OR (created_at_ms = :c2 AND id < :id) "
-            "ORDER BY created_at_ms DESC, id DESC LIMIT :n",
-        [&](soci::statement& s) {
-            row_schema::into_all(s, row);
-            s.exchange(soci::use(none));
-            s.exchange(soci::use(after_created));
-            s.exchange(soci::use(after_created));
-            s.exchange(soci::use(after_id));
-            s.exchange(soci::use(max));
-        });
+    soci::statement select =
+        row_schema::prepared(sql,
+                             row_schema::select_text<TenantRow>("tenants") +
+                                 " WHERE :none = 1 OR created_at_ms < :c OR (created_at_ms = :c2 AND id < :id) "
+                                 "ORDER BY created_at_ms DESC, id DESC LIMIT :n",
+                             [&](soci::statement& s) {
+                                 row_schema::into_all(s, row);
+                                 s.exchange(soci::use(none));
+                                 s.exchange(soci::use(after_created));
+                                 s.exchange(soci::use(after_created));
+                                 s.exchange(soci::use(after_id));
+                                 s.exchange(soci::use(max));
+                             });
     select.execute();
     while (select.fetch()) out.push_back(row.record());
     return out;

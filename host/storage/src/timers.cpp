@@ -137,13 +137,14 @@ void upsert(soci::session& sql, const TimerRow& t) {
     row.assign_fresh(t);
     // UPDATE then INSERT instead of ON CONFLICT/ON DUPLICATE KEY, which differ per backend; the
     // order row is locked by the caller, so no one else inserts this (order_id, name) meanwhile.
-    soci::statement moved = row_schema::prepared(
-        sql, "UPDATE timers SET " + row_schema::update_assignments<TimerColumns>() + " WHERE order_id = :o AND name = :n",
-        [&](soci::statement& st) {
-            row_schema::use_updated(st, row);
-            st.exchange(soci::use(t.order_id));
-            st.exchange(soci::use(t.name));
-        });
+    soci::statement moved = row_schema::prepared(sql,
+                                                 "UPDATE timers SET " + row_schema::update_assignments<TimerColumns>() +
+                                                     " WHERE order_id = :o AND name = :n",
+                                                 [&](soci::statement& st) {
+                                                     row_schema::use_updated(st, row);
+                                                     st.exchange(soci::use(t.order_id));
+                                                     st.exchange(soci::use(t.name));
+                                                 });
     if (sql_util::run_counted(moved) == 1) {
         return;
     }
@@ -241,9 +242,9 @@ std::vector<TimerRow> claim_all(soci::session& sql, const std::vector<TimerRow>&
     static const std::vector<bulk_sql::Assignment> sets = bulk_sql::copied({"lease_owner", "lease_until_ms"});
     // claim()'s conditions, row by row: the whole row as selected, its lease ended, not parked.
     // (parked_owner and now are our own constants, written as literals.)
-    const std::string match = row_schema::equal_columns<TimerKeyColumns>("t", "v") + " AND t.lease_until_ms <= " +
-                              std::to_string(to_db(now_ms)) + " AND (t.lease_owner IS NULL OR t.lease_owner <> '" +
-                              std::string(parked_owner) + "')";
+    const std::string match = row_schema::equal_columns<TimerKeyColumns>("t", "v") +
+                              " AND t.lease_until_ms <= " + std::to_string(to_db(now_ms)) +
+                              " AND (t.lease_owner IS NULL OR t.lease_owner <> '" + std::string(parked_owner) + "')";
     long long claimed = 0;
     bulk_sql::for_each_chunk(candidates.size(), [&](std::size_t begin, std::size_t end) {
         bulk_sql::Rows rows(columns);
