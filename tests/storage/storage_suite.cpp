@@ -9,6 +9,7 @@
 #include "backend_context.hpp"
 #include "billing/storage/database.hpp"
 #include "billing/storage/migrations.hpp"
+#include "billing/storage/timers.hpp"
 
 namespace billing::storage {
 namespace {
@@ -180,6 +181,44 @@ TEST_F(StorageTest, ASecondSessionOnOneThreadIsRefusedNotADeadlock) {
     });
     ASSERT_FALSE(nested.ok());
     EXPECT_NE(nested.error().message.find("second session"), std::string::npos) << nested.error().message;
+}
+
+// A lease may be lost in a crash of the database server (it is then as if it had ended), so on
+// PostgreSQL its transaction commits without waiting for the WAL flush; the setting lasts for
+// that transaction alone, and the next one is durable again.
+TEST_F(StorageTest, ALeaseIsTakenInATransactionOfItsOwnDurability) {
+    auto db = open();
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrate(*db, 1000).ok());
+    const timers::TimerRow due{.order_id = "ord_1", .name = "expire", .tenant_id = "ten_1", .due_at_ms = 100};
+    ASSERT_TRUE(db->write([&](soci::session& sql) -> Result<Unit> {
+                      timers::insert(sql, due);
+                      return Unit{};
+                  }).ok());
+    const bool postgresql = std::string(test_context::backend_name()) == "postgresql";
+    const auto synchronous_commit = [](soci::session& sql) {
+        std::string value;
+        sql << "SHOW synchronous_commit", soci::into(value);
+        return value;
+    };
+    std::string during;
+    auto leased = db->write([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
+        auto won = timers::lease_due(sql, 100, 10, "host#1", 30'100);
+        if (postgresql) during = synchronous_commit(sql);
+        return won;
+    });
+    if (postgresql) {
+        EXPECT_EQ("off", during);
+    }
+    ASSERT_TRUE(leased.ok()) << leased.error().message;
+    ASSERT_EQ(1u, leased.value().size());
+    EXPECT_EQ(timers::exact_key(due), timers::exact_key(leased.value().front()));
+    EXPECT_EQ(1, count(*db, "SELECT COUNT(*) FROM timers WHERE lease_owner = 'host#1' AND lease_until_ms = 30100"));
+    if (postgresql) {
+        auto after = db->write([&](soci::session& sql) -> Result<std::string> { return synchronous_commit(sql); });
+        ASSERT_TRUE(after.ok());
+        EXPECT_EQ("on", after.value()) << "SET LOCAL ends with its transaction";
+    }
 }
 
 }  // namespace
