@@ -147,8 +147,8 @@ int main(int argc, char** argv) {
                 const billing::server::report::DeliveryQuery query{
                     bench.tenant_id, {"activation"}, group_by, range.from_ms, range.to_ms};
                 billing::server::report::DeliveryCounts counts;
-                const double ms = median_ms(
-                    repeat, [&] { counts = billing::server::report::count_delivery(sql, backend, query, grouping); });
+                const double ms =
+                    median_ms(repeat, [&] { counts = billing::server::report::count_delivery(sql, query, grouping); });
                 const char* how = grouping == Grouping::sql ? "sql" : "cpp";
                 check_counts(counts, expected, std::string(group_by) + " " + how + " " + range.name);
                 const std::size_t groups = counts.groups.size();

@@ -99,7 +99,7 @@ protected:
                                                                          std::int64_t* rows_scanned = nullptr) {
         const DeliveryQuery query{"t1", {"activation"}, by, 100, 200};
         storage::Database::Lease lease(*db_);
-        const DeliveryCounts counts = count_delivery(lease.sql(), storage::Backend::sqlite3, query, grouping);
+        const DeliveryCounts counts = count_delivery(lease.sql(), query, grouping);
         std::map<std::string, std::pair<std::int64_t, std::int64_t>> out;
         for (const DeliveryGroup& g : counts.groups) out[g.key.value_or("null")] = {g.orders, g.delivered};
         if (rows_scanned) *rows_scanned = counts.rows_scanned;

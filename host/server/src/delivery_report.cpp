@@ -139,12 +139,6 @@ DeliveryCounts count_delivery(soci::session& sql, const DeliveryQuery& query, Gr
     return counts;
 }
 
-DeliveryCounts count_delivery(soci::session& sql, [[maybe_unused]] storage::Backend backend, const DeliveryQuery& query,
-                              Grouping grouping) {
-    assert(backend == storage::Dialect::of(sql).backend);
-    return count_delivery(sql, query, grouping);
-}
-
 std::vector<DeliveryGroup> rank(std::vector<DeliveryGroup> groups, std::size_t top, std::int64_t min_orders) {
     std::erase_if(groups, [&](const DeliveryGroup& g) { return g.orders < min_orders || g.orders <= 0; });
     std::sort(groups.begin(), groups.end(), [](const DeliveryGroup& a, const DeliveryGroup& b) {

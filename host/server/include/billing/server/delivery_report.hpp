@@ -56,10 +56,6 @@ enum class Grouping {
 
 // Counts the tenant's closed orders per key. Storage failures throw (Database::read maps them).
 DeliveryCounts count_delivery(soci::session& sql, const DeliveryQuery& query, Grouping grouping = Grouping::cpp);
-// The same, for the report's test and benchmark, which still name the backend: it must be the
-// session's (the storage layer reads the backend off the session).
-DeliveryCounts count_delivery(soci::session& sql, storage::Backend backend, const DeliveryQuery& query,
-                              Grouping grouping = Grouping::cpp);
 
 // The groups with at least min_orders orders, best first: rate descending (compared exactly, as
 // fractions), then orders descending, then key ascending (null last); at most top of them.
