@@ -150,8 +150,14 @@ Result<AccountRecord> deposit_in(soci::session& sql, const std::string& tenant_i
     if (!customer) return customer.error();
     auto system = ledger::system_accounts(sql, tenant_id);
     if (!system) return system.error();
-    ledger::Transfer transfer{
-        tenant_id, system.value().funding, account_id, amount_minor, ledger::transfer_kind::deposit, "", "", now_ms};
+    const ledger::Transfer transfer{.tenant_id = tenant_id,
+                                    .debit_account_id = system.value().funding,
+                                    .credit_account_id = account_id,
+                                    .amount_minor = amount_minor,
+                                    .kind = ledger::transfer_kind::deposit,
+                                    .order_id = "",
+                                    .event_id = "",
+                                    .created_at_ms = now_ms};
     if (auto posted = ledger::post(sql, transfer); !posted) return posted.error();
     return accounts::get(sql, tenant_id, account_id);
 }

@@ -113,7 +113,10 @@ Result<IdempotentResult<EventResult>> Engine::apply(const plugin::PolicyInstance
 
 void Engine::tell(const std::string& event_type, const ApplyResult& result) const {
     if (!change_listener_ || !result.allowed) return;
-    change_listener_(OrderChange{event_type, result.order, result.refunded_minor, result.closed});
+    change_listener_(OrderChange{.event_type = event_type,
+                                 .order = result.order,
+                                 .refunded_minor = result.refunded_minor,
+                                 .closed = result.closed});
 }
 
 Result<EventResult> Engine::apply_in(soci::session& sql, const plugin::PolicyInstance& policy,
@@ -144,17 +147,26 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     auto decision = ask_decision(policy, before, event, context_of(sql, policy, before, event, now_ms));
     if (!decision) return decision.error();
     const sdk::Decision& d = decision.value();
+    const sdk::OrderView view = order_moves::view_of(before);
+    const bool timer_event = event.type == sdk::event_type::timer;
     if (!d.allowed) {
         // A denial writes nothing, but the API shows its available_at: it must be a time the
         // host can print.
-        const decision_check::Facts facts{
-            order_moves::view_of(before),        *product.value(), before.is_final, 0, now_ms,
-            event.type == sdk::event_type::timer};
+        const decision_check::Facts facts{.order = view,
+                                          .product = *product.value(),
+                                          .order_is_final = before.is_final,
+                                          .customer_balance_minor = 0,
+                                          .now_ms = now_ms,
+                                          .timer_event = timer_event};
         if (auto broken = decision_check::violation(d, facts)) {
             return Error{engine_error::policy_violation,
                          order_moves::policy_label(policy.info()) + " on order " + before.id + ": " + *broken};
         }
-        return ApplyResult{false, d.code, d.message, d.available_at_ms, before};
+        return ApplyResult{.allowed = false,
+                           .code = d.code,
+                           .message = d.message,
+                           .available_at_ms = d.available_at_ms,
+                           .order = before};
     }
     // The customer's balance bounds only a charge (decision_check's budget); every other move
     // leaves it or adds to it, and the ledger's conditional UPDATE guards every debit's balance
@@ -179,10 +191,12 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
                                                                ", the charge is " + std::to_string(charged_minor)};
         }
     }
-    const sdk::OrderView view = order_moves::view_of(before);
-    const bool timer_event = event.type == sdk::event_type::timer;
-    const decision_check::Facts facts{view,   *product.value(), before.is_final, customer_balance_minor,
-                                      now_ms, timer_event};
+    const decision_check::Facts facts{.order = view,
+                                      .product = *product.value(),
+                                      .order_is_final = before.is_final,
+                                      .customer_balance_minor = customer_balance_minor,
+                                      .now_ms = now_ms,
+                                      .timer_event = timer_event};
     const std::string label = order_moves::policy_label(policy.info());
     if (auto broken = decision_check::violation(d, facts)) {
         // The rule and the amounts only: no secrets live in a decision, and none are logged.
@@ -191,8 +205,13 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     auto system = system_accounts(sql, before.tenant_id);
     if (!system) return system.error();
     const std::string event_id = new_id("evt");
-    auto plan = write_plan::plan_decision({before, d, event, *product.value()},
-                                          {system.value(), label, event_id, now_ms, clock_.now_ms()});
+    auto plan =
+        write_plan::plan_decision({.before = before, .decision = d, .event = event, .product = *product.value()},
+                                  {.system = system.value(),
+                                   .policy = label,
+                                   .event_id = event_id,
+                                   .now_ms = now_ms,
+                                   .written_at_ms = clock_.now_ms()});
     if (!plan) return plan.error();
     // The answer's cancel preview, from the order as the plan writes it and before any row is
     // written: the tenant's escrow row is locked by the transfers only, never through this second
@@ -202,8 +221,13 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
     const MinorUnits refunded_minor = plan.value().refunded_minor;
     record_refund_grant(sql, before, event, refunded_minor, now_ms);
     const bool closed = plan.value().closed;
-    return ApplyResult{true,           d.code, d.message, std::nullopt, std::move(plan.value().order.order),
-                       refunded_minor, closed};
+    return ApplyResult{.allowed = true,
+                       .code = d.code,
+                       .message = d.message,
+                       .available_at_ms = std::nullopt,
+                       .order = std::move(plan.value().order.order),
+                       .refunded_minor = refunded_minor,
+                       .closed = closed};
 }
 
 }  // namespace billing

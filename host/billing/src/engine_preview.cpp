@@ -28,9 +28,13 @@ Result<sdk::Decision> Engine::preview(const plugin::PolicyInstance& policy, cons
     if (!decision) return decision;
     // The budget of a charge is not known here without reading the balance; the other checks are
     // (for a denial, the available_at the API shows).
-    const decision_check::Facts facts{
-        order_moves::view_of(order), *product.value(), order.is_final,
-        order_charged_minor_max,     decided_at_ms,    event.type == sdk::event_type::timer};
+    const sdk::OrderView view = order_moves::view_of(order);
+    const decision_check::Facts facts{.order = view,
+                                      .product = *product.value(),
+                                      .order_is_final = order.is_final,
+                                      .customer_balance_minor = order_charged_minor_max,
+                                      .now_ms = decided_at_ms,
+                                      .timer_event = event.type == sdk::event_type::timer};
     if (auto broken = decision_check::violation(decision.value(), facts)) {
         return Error{engine_error::policy_violation,
                      order_moves::policy_label(policy.info()) + " on order " + order.id + ": " + *broken};
@@ -40,9 +44,13 @@ Result<sdk::Decision> Engine::preview(const plugin::PolicyInstance& policy, cons
 
 ActionPreview Engine::cancel_preview(const plugin::PolicyInstance& policy, const OrderRecord& order, UtcMs now_ms) {
     auto decision = preview(policy, order, customer_cancel(), now_ms);
-    if (!decision) return ActionPreview{false, decision.error().code, "", std::nullopt};
+    if (!decision) {
+        return ActionPreview{
+            .allowed = false, .code = decision.error().code, .message = "", .available_at_ms = std::nullopt};
+    }
     const sdk::Decision& d = decision.value();
-    return ActionPreview{d.allowed, d.code, d.message, d.available_at_ms};
+    return ActionPreview{
+        .allowed = d.allowed, .code = d.code, .message = d.message, .available_at_ms = d.available_at_ms};
 }
 
 }  // namespace billing

@@ -78,8 +78,16 @@ Result<PurchaseResult> purchase_in(soci::session& sql, const PurchaseCall& c,
     const std::string order_id = new_id("ord");
     const std::string event_id = new_id("evt");
     const std::string policy = order_moves::policy_label(c.policy.info());
-    auto plan = write_plan::plan_purchase({order_id, c.tenant_id, c.account_id, quote.value(), *product.value()},
-                                          {system.value(), policy, event_id, c.now_ms, c.written_at_ms});
+    auto plan = write_plan::plan_purchase({.order_id = order_id,
+                                           .tenant_id = c.tenant_id,
+                                           .account_id = c.account_id,
+                                           .quote = quote.value(),
+                                           .product = *product.value()},
+                                          {.system = system.value(),
+                                           .policy = policy,
+                                           .event_id = event_id,
+                                           .now_ms = c.now_ms,
+                                           .written_at_ms = c.written_at_ms});
     if (!plan) return plan.error();
     // The answer's cancel preview, from the order as the plan writes it and before any row is
     // written: the tenant's escrow row is locked by the charge only, never through this second
@@ -95,12 +103,19 @@ Result<PurchaseResult> purchase_in(soci::session& sql, const PurchaseCall& c,
 Result<PurchaseResult> Engine::purchase(const plugin::PolicyInstance& policy, const std::string& tenant_id,
                                         const std::string& account_id, const sdk::PurchaseRequest& request,
                                         UtcMs now_ms, Preview preview) {
-    const PurchaseCall call{policy, tenant_id, account_id, request, now_ms, clock_.now_ms(), preview};
+    const PurchaseCall call{.policy = policy,
+                            .tenant_id = tenant_id,
+                            .account_id = account_id,
+                            .request = request,
+                            .now_ms = now_ms,
+                            .written_at_ms = clock_.now_ms(),
+                            .preview = preview};
     auto result =
         db_.write([&](soci::session& sql) { return purchase_in(sql, call, system_accounts(sql, tenant_id)); });
     if (result && change_listener_) {
         const OrderRecord& order = result.value().order;
-        change_listener_(OrderChange{events::purchase_type, order, 0, order.is_final});
+        change_listener_(OrderChange{
+            .event_type = events::purchase_type, .order = order, .refunded_minor = 0, .closed = order.is_final});
     }
     return result;
 }
@@ -112,14 +127,21 @@ Result<IdempotentResult<PurchaseResult>> Engine::purchase(const plugin::PolicyIn
     if (auto refused = idempotency::refusal(idem.key, idem.request_hash, static_cast<bool>(idem.respond))) {
         return *refused;
     }
-    const PurchaseCall call{policy, tenant_id, account_id, request, now_ms, clock_.now_ms(), Preview::cancel};
+    const PurchaseCall call{.policy = policy,
+                            .tenant_id = tenant_id,
+                            .account_id = account_id,
+                            .request = request,
+                            .now_ms = now_ms,
+                            .written_at_ms = clock_.now_ms(),
+                            .preview = Preview::cancel};
     auto result = db_.write([&](soci::session& sql) {
         return idempotent_call::run(sql, tenant_id, idem, call.written_at_ms,
                                     [&] { return purchase_in(sql, call, system_accounts(sql, tenant_id)); });
     });
     if (result && result.value().result && change_listener_) {
         const OrderRecord& order = result.value().result->order;
-        change_listener_(OrderChange{events::purchase_type, order, 0, order.is_final});
+        change_listener_(OrderChange{
+            .event_type = events::purchase_type, .order = order, .refunded_minor = 0, .closed = order.is_final});
     }
     return result;
 }

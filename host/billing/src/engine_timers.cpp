@@ -42,13 +42,13 @@ Result<TimerOutcome> Engine::run_timer_in(soci::session& sql, const timers::Time
     // The order first, then its timer: the lock order of apply (see engine.hpp).
     auto order = orders::get(sql, timer.tenant_id, timer.order_id, db_.dialect().lock_rows);
     if (!order && order.error().code != engine_error::order_not_found) return order.error();
-    if (!timers::remove_leased(sql, timer, owner)) return TimerOutcome{TimerRun::lost, {}, std::nullopt};
+    if (!timers::remove_leased(sql, timer, owner)) return TimerOutcome{.run = TimerRun::lost};
     // A timer of a vanished order can never apply: deleting it is all there is to do.
-    if (!order) return TimerOutcome{TimerRun::denied, {}, std::nullopt};
+    if (!order) return TimerOutcome{.run = TimerRun::denied};
     auto result = decide_in(sql, *policy.value(), order.value(), event, timer.due_at_ms);
     if (!result) return result.error();
     const TimerRun run = result.value().allowed ? TimerRun::applied : TimerRun::denied;
-    return TimerOutcome{run, {}, std::move(result).value()};
+    return TimerOutcome{.run = run, .applied = std::move(result).value()};
 }
 
 Result<TimerOutcome> Engine::run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner,
@@ -124,7 +124,7 @@ Result<SweptBatch> Engine::run_due_batch(const std::vector<timers::TimerRow>& ca
             }
             for (std::size_t i = 0; i < done.size(); ++i) {
                 if (!done[i] && leased.count(timers::exact_key(batch.claimed[i])) == 0) {
-                    done[i] = TimerOutcome{TimerRun::lost, {}, std::nullopt};
+                    done[i] = TimerOutcome{.run = TimerRun::lost};
                 }
             }
         }
@@ -174,7 +174,7 @@ Result<std::vector<TimerOutcome>> Engine::run_rest_in(soci::session& sql, const 
         savepoint.rollback();
         const timers::FailureRecord recorded = timers::record_failure(sql, timer, owner, ran.error());
         const bool parked = recorded == timers::FailureRecord::parked;
-        outcomes.push_back(TimerOutcome{parked ? TimerRun::parked : TimerRun::failed, ran.error(), std::nullopt});
+        outcomes.push_back(TimerOutcome{.run = parked ? TimerRun::parked : TimerRun::failed, .error = ran.error()});
     }
     return outcomes;
 }
@@ -234,14 +234,14 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
         // the plain case (its failure must be counted on its row alone).
         if (!orders_seen.insert(timer.order_id).second) continue;
         if (held.count(timers::exact_key(timer)) == 0) {
-            done[i] = TimerOutcome{TimerRun::lost, {}, std::nullopt, true};
+            done[i] = TimerOutcome{.run = TimerRun::lost, .set_based = true};
             continue;
         }
         const auto found = orders.find(timer.order_id);
         if (found == orders.end() || found->second.tenant_id != timer.tenant_id) {
             // A timer of a vanished order can never apply: deleting it is all there is to do.
             removed.push_back(timer);
-            done[i] = TimerOutcome{TimerRun::denied, {}, std::nullopt, true};
+            done[i] = TimerOutcome{.run = TimerRun::denied, .set_based = true};
             continue;
         }
         // A tenant without a policy is left to the per-timer pass, which counts the failure.
@@ -260,14 +260,24 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
         auto decision = decision_steps::ask_decision(*policy.value(), before, event, context);
         if (!decision) continue;
         const sdk::Decision& d = decision.value();
-        const decision_check::Facts facts{
-            order_moves::view_of(before), *product.value(), before.is_final, 0, timer.due_at_ms, true};
+        const sdk::OrderView view = order_moves::view_of(before);
+        const decision_check::Facts facts{.order = view,
+                                          .product = *product.value(),
+                                          .order_is_final = before.is_final,
+                                          .customer_balance_minor = 0,
+                                          .now_ms = timer.due_at_ms,
+                                          .timer_event = true};
         // A decision the host refuses, a denial too, is the per-timer pass's failure to count.
         if (decision_check::violation(d, facts)) continue;
         if (!d.allowed) {
             removed.push_back(timer);
-            done[i] = TimerOutcome{
-                TimerRun::denied, {}, ApplyResult{false, d.code, d.message, d.available_at_ms, before}, true};
+            done[i] = TimerOutcome{.run = TimerRun::denied,
+                                   .applied = ApplyResult{.allowed = false,
+                                                          .code = d.code,
+                                                          .message = d.message,
+                                                          .available_at_ms = d.available_at_ms,
+                                                          .order = before},
+                                   .set_based = true};
             continue;
         }
         // A charge is bounded by the customer's balance, which this pass does not read.
@@ -277,16 +287,25 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
 
         const std::string label = order_moves::policy_label(policy.value()->info());
         const std::string event_id = new_id("evt");
-        auto plan = write_plan::plan_decision({before, d, event, *product.value()},
-                                              {system.value(), label, event_id, timer.due_at_ms, written_at_ms});
+        auto plan =
+            write_plan::plan_decision({.before = before, .decision = d, .event = event, .product = *product.value()},
+                                      {.system = system.value(),
+                                       .policy = label,
+                                       .event_id = event_id,
+                                       .now_ms = timer.due_at_ms,
+                                       .written_at_ms = written_at_ms});
         if (!plan) continue;
         removed.push_back(timer);
         const write_plan::Plan& p = plan.value();
-        done[i] =
-            TimerOutcome{TimerRun::applied,
-                         {},
-                         ApplyResult{true, d.code, d.message, std::nullopt, p.order.order, p.refunded_minor, p.closed},
-                         true};
+        done[i] = TimerOutcome{.run = TimerRun::applied,
+                               .applied = ApplyResult{.allowed = true,
+                                                      .code = d.code,
+                                                      .message = d.message,
+                                                      .available_at_ms = std::nullopt,
+                                                      .order = p.order.order,
+                                                      .refunded_minor = p.refunded_minor,
+                                                      .closed = p.closed},
+                               .set_based = true};
         writes.add(std::move(plan).value());
     }
 
@@ -300,17 +319,17 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
 }
 
 TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner, const Error& error) {
-    if (storage::is_transient(error.code)) return TimerOutcome{TimerRun::failed, error, std::nullopt};
+    if (storage::is_transient(error.code)) return TimerOutcome{.run = TimerRun::failed, .error = error};
     auto recorded = db_.write([&](soci::session& sql) -> Result<timers::FailureRecord> {
         return timers::record_failure(sql, timer, owner, error);
     });
     if (!recorded) {
-        return TimerOutcome{TimerRun::failed,
-                            Error{error.code, error.message + " (not recorded: " + recorded.error().message + ")"},
-                            std::nullopt};
+        return TimerOutcome{.run = TimerRun::failed,
+                            .error =
+                                Error{error.code, error.message + " (not recorded: " + recorded.error().message + ")"}};
     }
     const bool parked = recorded.value() == timers::FailureRecord::parked;
-    return TimerOutcome{parked ? TimerRun::parked : TimerRun::failed, error, std::nullopt};
+    return TimerOutcome{.run = parked ? TimerRun::parked : TimerRun::failed, .error = error};
 }
 
 }  // namespace billing

@@ -91,7 +91,8 @@ Result<Plan> plan_purchase(const Purchase& p, const Common& c) {
     order_moves::add_amounts(quote.moves, order);
     plan.add_timers.reserve(quote.timers.size());
     for (const sdk::TimerRequest& timer : quote.timers) {
-        plan.add_timers.push_back(timers::TimerRow{order.id, timer.name, order.tenant_id, timer.due_at_ms});
+        plan.add_timers.push_back(timers::TimerRow{
+            .order_id = order.id, .name = timer.name, .tenant_id = order.tenant_id, .due_at_ms = timer.due_at_ms});
     }
     // The first event record: the quote, in the shape of a decision. Its own fields are the
     // order's, so it records no request.
@@ -141,7 +142,8 @@ Result<Plan> plan_decision(const Decision& d, const Common& c) {
     plan.drop_timers = decision.drop_timers;
     plan.add_timers.reserve(decision.add_timers.size());
     for (const sdk::TimerRequest& timer : decision.add_timers) {
-        plan.add_timers.push_back(timers::TimerRow{order.id, timer.name, order.tenant_id, timer.due_at_ms});
+        plan.add_timers.push_back(timers::TimerRow{
+            .order_id = order.id, .name = timer.name, .tenant_id = order.tenant_id, .due_at_ms = timer.due_at_ms});
     }
     plan.event = events::EventRow{.id = c.event_id,
                                   .tenant_id = order.tenant_id,

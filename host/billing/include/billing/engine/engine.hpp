@@ -114,9 +114,9 @@ enum class TimerRun {
 
 struct TimerOutcome {
     TimerRun run = TimerRun::lost;
-    Error error;                         // why, when failed or parked
-    std::optional<ApplyResult> applied;  // the decision, when applied (or denied by the policy)
-    bool set_based = false;              // decided by a batch's set-based pass (Engine::run_set_based_in)
+    Error error{};                         // why, when failed or parked
+    std::optional<ApplyResult> applied{};  // the decision, when applied (or denied by the policy)
+    bool set_based = false;                // decided by a batch's set-based pass (Engine::run_set_based_in)
 };
 
 // A batch the sweeper claimed and ran in one transaction (Engine::run_due_batch): the timers it
