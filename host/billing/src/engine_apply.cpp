@@ -131,76 +131,73 @@ Result<EventResult> Engine::apply_in(soci::session& sql, const plugin::PolicyIns
     // refund). The order is locked here, so updated_at_ms is its last decision. Timers keep
     // their due time (DESIGN §5: a late run decides as an on-time one).
     const UtcMs decided_at_ms = std::max(now_ms, order.value().updated_at_ms);
-    EventResult result;
     const std::optional<UtcMs> preview_at_ms = preview == Preview::cancel ? std::optional<UtcMs>(now_ms) : std::nullopt;
-    auto applied = decide_in(sql, policy, order.value(), event, decided_at_ms, preview_at_ms, &result.cancel);
-    if (!applied) return applied.error();
-    result.applied = std::move(applied).value();
-    return result;
+    return decide_in(sql, policy, order.value(), event, decided_at_ms, preview_at_ms);
 }
 
-Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyInstance& policy,
+namespace {
+
+// The policy cannot see the balance: a charge beyond it (e.g. an extension the customer cannot
+// pay) is the customer's insufficient funds, as for a purchase, not the policy's fault. The
+// customer's balance, for decision_check's budget.
+Result<MinorUnits> refuse_charge_beyond_balance(soci::session& sql, const OrderRecord& before,
+                                                const std::vector<sdk::MoneyMove>& moves) {
+    auto customer = accounts::get(sql, before.tenant_id, before.account_id);
+    if (!customer) return customer.error();
+    const MinorUnits balance_minor = customer.value().balance_minor;
+    // Each charge alone is at most amount_minor_max, so their sum cannot overflow.
+    MinorUnits charged_minor = 0;
+    for (const sdk::MoneyMove& m : moves) {
+        if (m.kind == sdk::MoveKind::charge && m.amount_minor > 0 && m.amount_minor <= amount_minor_max) {
+            charged_minor += m.amount_minor;
+        }
+    }
+    if (charged_minor > balance_minor) {
+        return Error{engine_error::insufficient_funds, "the account holds " + std::to_string(balance_minor) +
+                                                           ", the charge is " + std::to_string(charged_minor)};
+    }
+    return balance_minor;
+}
+
+}  // namespace
+
+Result<EventResult> Engine::decide_in(soci::session& sql, const plugin::PolicyInstance& policy,
                                       const OrderRecord& before, const sdk::Event& event, UtcMs now_ms,
-                                      const std::optional<UtcMs>& preview_at_ms, ActionPreview* cancel) {
+                                      const std::optional<UtcMs>& preview_at_ms) {
     auto product = product_of(policy, before);
     if (!product) return product.error();
     auto decision = ask_decision(policy, before, event, context_of(sql, policy, before, event, now_ms));
     if (!decision) return decision.error();
     const sdk::Decision& d = decision.value();
     const sdk::OrderView view = order_moves::view_of(before);
-    const bool timer_event = event.type == sdk::event_type::timer;
-    if (!d.allowed) {
-        // A denial writes nothing, but the API shows its available_at: it must be a time the
-        // host can print.
-        const decision_check::Facts facts{.order = view,
-                                          .product = *product.value(),
-                                          .order_is_final = before.is_final,
-                                          .customer_balance_minor = 0,
-                                          .now_ms = now_ms,
-                                          .timer_event = timer_event};
-        if (auto broken = decision_check::violation(d, facts)) {
-            return Error{engine_error::policy_violation,
-                         order_moves::policy_label(policy.info()) + " on order " + before.id + ": " + *broken};
-        }
-        return ApplyResult{.allowed = false,
-                           .code = d.code,
-                           .message = d.message,
-                           .available_at_ms = d.available_at_ms,
-                           .order = before};
-    }
+    const std::string label = order_moves::policy_label(policy.info());
+    decision_check::Facts facts{.order = view,
+                                .product = *product.value(),
+                                .order_is_final = before.is_final,
+                                .customer_balance_minor = 0,
+                                .now_ms = now_ms,
+                                .timer_event = event.type == sdk::event_type::timer};
     // The customer's balance bounds only a charge (decision_check's budget); every other move
     // leaves it or adds to it, and the ledger's conditional UPDATE guards every debit's balance
-    // anyway. So the customer row is read only for a decision that charges.
-    MinorUnits customer_balance_minor = 0;
-    if (decision_steps::charges(d.moves)) {
-        auto customer = accounts::get(sql, before.tenant_id, before.account_id);
-        if (!customer) return customer.error();
-        customer_balance_minor = customer.value().balance_minor;
-        // The policy cannot see the balance: a charge beyond it (e.g. an extension the customer
-        // cannot pay) is the customer's insufficient funds, as for a purchase, not the policy's
-        // fault. Each charge alone is at most amount_minor_max, so their sum cannot overflow.
-        MinorUnits charged_minor = 0;
-        for (const sdk::MoneyMove& m : d.moves) {
-            if (m.kind == sdk::MoveKind::charge && m.amount_minor > 0 && m.amount_minor <= amount_minor_max) {
-                charged_minor += m.amount_minor;
-            }
-        }
-        if (charged_minor > customer_balance_minor) {
-            return Error{engine_error::insufficient_funds, "the account holds " +
-                                                               std::to_string(customer_balance_minor) +
-                                                               ", the charge is " + std::to_string(charged_minor)};
-        }
+    // anyway. So the customer row is read only for an allowed decision that charges. A denial
+    // writes nothing, but the API shows its available_at: it is checked too (a time the host can
+    // print).
+    if (d.allowed && decision_steps::charges(d.moves)) {
+        auto balance_minor = refuse_charge_beyond_balance(sql, before, d.moves);
+        if (!balance_minor) return balance_minor.error();
+        facts.customer_balance_minor = balance_minor.value();
     }
-    const decision_check::Facts facts{.order = view,
-                                      .product = *product.value(),
-                                      .order_is_final = before.is_final,
-                                      .customer_balance_minor = customer_balance_minor,
-                                      .now_ms = now_ms,
-                                      .timer_event = timer_event};
-    const std::string label = order_moves::policy_label(policy.info());
     if (auto broken = decision_check::violation(d, facts)) {
         // The rule and the amounts only: no secrets live in a decision, and none are logged.
         return Error{engine_error::policy_violation, label + " on order " + before.id + ": " + *broken};
+    }
+    if (!d.allowed) {
+        return EventResult{.applied = ApplyResult{.allowed = false,
+                                                  .code = d.code,
+                                                  .message = d.message,
+                                                  .available_at_ms = d.available_at_ms,
+                                                  .order = before},
+                           .cancel = {}};
     }
     auto system = system_accounts(sql, before.tenant_id);
     if (!system) return system.error();
@@ -213,21 +210,21 @@ Result<ApplyResult> Engine::decide_in(soci::session& sql, const plugin::PolicyIn
                                    .now_ms = now_ms,
                                    .written_at_ms = clock_.now_ms()});
     if (!plan) return plan.error();
+    EventResult result;
     // The answer's cancel preview, from the order as the plan writes it and before any row is
     // written: the tenant's escrow row is locked by the transfers only, never through this second
     // call into the policy.
-    if (preview_at_ms && cancel != nullptr) *cancel = cancel_preview(policy, plan.value().order.order, *preview_at_ms);
+    if (preview_at_ms) result.cancel = cancel_preview(policy, plan.value().order.order, *preview_at_ms);
     if (auto written = plan_writer::write(sql, plan.value()); !written) return written.error();
-    const MinorUnits refunded_minor = plan.value().refunded_minor;
-    record_refund_grant(sql, before, event, refunded_minor, now_ms);
-    const bool closed = plan.value().closed;
-    return ApplyResult{.allowed = true,
-                       .code = d.code,
-                       .message = d.message,
-                       .available_at_ms = std::nullopt,
-                       .order = std::move(plan.value().order.order),
-                       .refunded_minor = refunded_minor,
-                       .closed = closed};
+    record_refund_grant(sql, before, event, plan.value().refunded_minor, now_ms);
+    result.applied = ApplyResult{.allowed = true,
+                                 .code = d.code,
+                                 .message = d.message,
+                                 .available_at_ms = std::nullopt,
+                                 .order = std::move(plan.value().order.order),
+                                 .refunded_minor = plan.value().refunded_minor,
+                                 .closed = plan.value().closed};
+    return result;
 }
 
 }  // namespace billing

@@ -33,9 +33,10 @@ Result<DisputeResult> Engine::open_dispute_in(soci::session& sql, const plugin::
     event.text[sdk::event_field::description] = dispute.description;
     if (!dispute.evidence_url.empty()) event.text[sdk::event_field::evidence_url] = dispute.evidence_url;
     const UtcMs decided_at_ms = std::max(now_ms, order.value().updated_at_ms);
-    auto applied = decide_in(sql, policy, order.value(), event, decided_at_ms);
-    if (!applied) return applied.error();
-    if (!applied.value().allowed) return DisputeResult{std::move(applied).value(), std::nullopt};
+    auto decided = decide_in(sql, policy, order.value(), event, decided_at_ms);
+    if (!decided) return decided.error();
+    ApplyResult& applied = decided.value().applied;
+    if (!applied.allowed) return DisputeResult{.applied = std::move(applied), .dispute = std::nullopt};
     DisputeRecord record;
     record.id = new_id("dsp");
     record.tenant_id = tenant_id;
@@ -46,7 +47,7 @@ Result<DisputeResult> Engine::open_dispute_in(soci::session& sql, const plugin::
     record.evidence_url = dispute.evidence_url;
     record.opened_at_ms = decided_at_ms;
     disputes::insert(sql, record);
-    return DisputeResult{std::move(applied).value(), std::move(record)};
+    return DisputeResult{.applied = std::move(applied), .dispute = std::move(record)};
 }
 
 Result<DisputeResult> Engine::open_dispute(const plugin::PolicyInstance& policy, const std::string& tenant_id,
@@ -90,16 +91,17 @@ Result<DisputeResult> Engine::resolve_dispute_in(soci::session& sql, const plugi
     if (!resolution.note.empty()) event.text[sdk::event_field::note] = resolution.note;
     if (resolution.amount_minor) event.numbers[sdk::event_field::amount_minor] = *resolution.amount_minor;
     const UtcMs decided_at_ms = std::max(now_ms, order.value().updated_at_ms);
-    auto applied = decide_in(sql, policy, order.value(), event, decided_at_ms);
-    if (!applied) return applied.error();
-    if (!applied.value().allowed) return DisputeResult{std::move(applied).value(), std::move(dispute).value()};
+    auto decided = decide_in(sql, policy, order.value(), event, decided_at_ms);
+    if (!decided) return decided.error();
+    ApplyResult& applied = decided.value().applied;
+    if (!applied.allowed) return DisputeResult{.applied = std::move(applied), .dispute = std::move(dispute).value()};
     DisputeRecord resolved = std::move(dispute).value();
-    resolved.refunded_minor = applied.value().refunded_minor;
+    resolved.refunded_minor = applied.refunded_minor;
     resolved.state = resolved.refunded_minor > 0 ? dispute_state::refunded : dispute_state::rejected;
     resolved.resolved_at_ms = decided_at_ms;
     resolved.resolution_note = resolution.note;
     disputes::resolve(sql, resolved);
-    return DisputeResult{std::move(applied).value(), std::move(resolved)};
+    return DisputeResult{.applied = std::move(applied), .dispute = std::move(resolved)};
 }
 
 Result<IdempotentResult<DisputeResult>> Engine::resolve_dispute(const plugin::PolicyInstance& policy,

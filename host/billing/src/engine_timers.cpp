@@ -45,10 +45,11 @@ Result<TimerOutcome> Engine::run_timer_in(soci::session& sql, const timers::Time
     if (!timers::remove_leased(sql, timer, owner)) return TimerOutcome{.run = TimerRun::lost};
     // A timer of a vanished order can never apply: deleting it is all there is to do.
     if (!order) return TimerOutcome{.run = TimerRun::denied};
-    auto result = decide_in(sql, *policy.value(), order.value(), event, timer.due_at_ms);
-    if (!result) return result.error();
-    const TimerRun run = result.value().allowed ? TimerRun::applied : TimerRun::denied;
-    return TimerOutcome{.run = run, .applied = std::move(result).value()};
+    auto decided = decide_in(sql, *policy.value(), order.value(), event, timer.due_at_ms);
+    if (!decided) return decided.error();
+    ApplyResult& applied = decided.value().applied;
+    const TimerRun run = applied.allowed ? TimerRun::applied : TimerRun::denied;
+    return TimerOutcome{.run = run, .applied = std::move(applied)};
 }
 
 Result<TimerOutcome> Engine::run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner,

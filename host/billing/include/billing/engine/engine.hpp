@@ -286,13 +286,13 @@ private:
                                             const std::function<Result<UtcMs>(UtcMs clock_ms)>& target);
     Result<EventResult> apply_in(soci::session& sql, const plugin::PolicyInstance& policy, const std::string& tenant_id,
                                  const std::string& order_id, const sdk::Event& event, UtcMs now_ms, Preview preview);
-    // preview_at_ms: a request's time, for the cancel preview of an allowed decision (decided
-    // before the money is written, into *cancel); nullopt for timers and disputes, whose
-    // answers show none.
-    Result<ApplyResult> decide_in(soci::session& sql, const plugin::PolicyInstance& policy, const OrderRecord& before,
+    // Decides event on the order (locked by the caller) and writes an allowed decision. The
+    // result holds everything an answer shows: with preview_at_ms (a request's time) an allowed
+    // decision's cancel preview too, decided before the money is written; without it (timers and
+    // disputes, whose answers show none) the cancel preview is left empty, as for a denial.
+    Result<EventResult> decide_in(soci::session& sql, const plugin::PolicyInstance& policy, const OrderRecord& before,
                                   const sdk::Event& event, UtcMs now_ms,
-                                  const std::optional<UtcMs>& preview_at_ms = std::nullopt,
-                                  ActionPreview* cancel = nullptr);
+                                  const std::optional<UtcMs>& preview_at_ms = std::nullopt);
     Result<TimerOutcome> run_timer_in(soci::session& sql, const timers::TimerRow& timer, const std::string& owner,
                                       const TimerPolicies& policies);
     Result<TimerOutcome> run_timer_in_one_transaction(const timers::TimerRow& timer, const std::string& owner,
