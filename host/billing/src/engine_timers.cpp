@@ -180,7 +180,61 @@ Result<std::vector<TimerOutcome>> Engine::run_rest_in(soci::session& sql, const 
     return outcomes;
 }
 
+// What the set-based pass of a batch has found so far, and what it writes at its end.
+struct Engine::SetBasedPass {
+    // What is still held, exactly as claimed (timers::exact_key), and how many timers owner
+    // holds of each order.
+    std::set<std::string> held;
+    std::map<std::string, std::size_t> held_of_order;
+    // The timers the pass decided (applied, denied, of a vanished order), whose rows it deletes,
+    // and the plans of the applied ones.
+    std::vector<timers::TimerRow> removed;
+    plan_writer::Batch writes;
+    UtcMs written_at_ms = 0;  // the clock's time of the pass's writes
+
+    void hold(const std::vector<timers::TimerRow>& rows) {
+        for (const timers::TimerRow& timer : rows) {
+            held.insert(timers::exact_key(timer));
+            ++held_of_order[timer.order_id];
+        }
+    }
+};
+
 namespace {
+
+// A timer's decision as the set-based pass takes it, with what it was decided over.
+struct PlainDecision {
+    sdk::Event event;
+    sdk::Decision decision;
+    const sdk::ProductInfo* product = nullptr;
+};
+
+// The policy's decision on timer over before when it is the plain case: the order's product
+// found, the policy answered, and its answer (a denial too) within the host's checks. Anything
+// else is nullopt, left to the per-timer pass, which counts the failure on the timer's row alone.
+std::optional<PlainDecision> plain_decision(const plugin::PolicyInstance& policy, const OrderRecord& before,
+                                            const timers::TimerRow& timer) {
+    auto product = decision_steps::product_of(policy, before);
+    if (!product) return std::nullopt;
+    sdk::Event event;
+    event.type = sdk::event_type::timer;
+    event.timer = timer.name;
+    event.actor = events::system_actor;
+    sdk::Context context;
+    context.now_ms = timer.due_at_ms;  // a late run decides as an on-time one
+    auto decision = decision_steps::ask_decision(policy, before, event, context);
+    if (!decision) return std::nullopt;
+    const sdk::OrderView view = order_moves::view_of(before);
+    const decision_check::Facts facts{.order = view,
+                                      .product = *product.value(),
+                                      .order_is_final = before.is_final,
+                                      .customer_balance_minor = 0,
+                                      .now_ms = timer.due_at_ms,
+                                      .timer_event = true};
+    if (decision_check::violation(decision.value(), facts)) return std::nullopt;
+    return PlainDecision{
+        .event = std::move(event), .decision = std::move(decision).value(), .product = product.value()};
+}
 
 // Deletes the rows of the timers the set-based pass decided while owner still holds each
 // (held_of_order: how many timers owner holds of each order). By order where this pass decided
@@ -209,114 +263,96 @@ Result<Unit> remove_leased(soci::session& sql, const std::vector<timers::TimerRo
 Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
                                       const std::string& owner, Held held_as, const OrdersById& orders,
                                       const TimerPolicies& policies, std::vector<std::optional<TimerOutcome>>& done) {
+    SetBasedPass pass;
     // What is still held, exactly as claimed: a locked batch holds every row (lock_claimable
     // checked each); a leased one what owner still holds (a timer moved since has lost its
-    // lease), not locked, so the deletes below count their rows under the same lease condition.
-    std::set<std::string> held;
-    std::map<std::string, std::size_t> held_of_order;
+    // lease), not locked, so the deletes at the end count their rows under the same lease
+    // condition.
     std::vector<timers::TimerRow> leased;
     if (held_as == Held::leased) leased = timers::leased_by(sql, owner);
-    const std::vector<timers::TimerRow>& held_rows = held_as == Held::locked ? batch : leased;
-    for (const timers::TimerRow& timer : held_rows) {
-        held.insert(timers::exact_key(timer));
-        ++held_of_order[timer.order_id];
-    }
-
-    // The timers the pass decided (applied, denied, of a vanished order), whose rows it deletes,
-    // and the plans of the applied ones.
-    std::vector<timers::TimerRow> removed;
-    plan_writer::Batch writes;
+    pass.hold(held_as == Held::locked ? batch : leased);
+    pass.written_at_ms = clock_.now_ms();
     std::set<std::string> orders_seen;
-    const UtcMs written_at_ms = clock_.now_ms();
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        const timers::TimerRow& timer = batch[i];
         // A second timer of an order decides after the first one's effect: it is left to the
-        // per-timer pass, which runs after this pass's writes. So is every timer whose run is not
-        // the plain case (its failure must be counted on its row alone).
-        if (!orders_seen.insert(timer.order_id).second) continue;
-        if (held.count(timers::exact_key(timer)) == 0) {
-            done[i] = TimerOutcome{.run = TimerRun::lost, .set_based = true};
-            continue;
-        }
-        const auto found = orders.find(timer.order_id);
-        if (found == orders.end() || found->second.tenant_id != timer.tenant_id) {
-            // A timer of a vanished order can never apply: deleting it is all there is to do.
-            removed.push_back(timer);
-            done[i] = TimerOutcome{.run = TimerRun::denied, .set_based = true};
-            continue;
-        }
-        // A tenant without a policy is left to the per-timer pass, which counts the failure.
-        const auto policy_found = policies.find(timer.tenant_id);
-        if (policy_found == policies.end() || !policy_found->second) continue;
-        const auto& policy = policy_found->second;
-        const OrderRecord& before = found->second;
-        auto product = decision_steps::product_of(*policy.value(), before);
-        if (!product) continue;
-        sdk::Event event;
-        event.type = sdk::event_type::timer;
-        event.timer = timer.name;
-        event.actor = events::system_actor;
-        sdk::Context context;
-        context.now_ms = timer.due_at_ms;  // a late run decides as an on-time one
-        auto decision = decision_steps::ask_decision(*policy.value(), before, event, context);
-        if (!decision) continue;
-        const sdk::Decision& d = decision.value();
-        const sdk::OrderView view = order_moves::view_of(before);
-        const decision_check::Facts facts{.order = view,
-                                          .product = *product.value(),
-                                          .order_is_final = before.is_final,
-                                          .customer_balance_minor = 0,
-                                          .now_ms = timer.due_at_ms,
-                                          .timer_event = true};
-        // A decision the host refuses, a denial too, is the per-timer pass's failure to count.
-        if (decision_check::violation(d, facts)) continue;
-        if (!d.allowed) {
-            removed.push_back(timer);
-            done[i] = TimerOutcome{.run = TimerRun::denied,
-                                   .applied = ApplyResult{.allowed = false,
-                                                          .code = d.code,
-                                                          .message = d.message,
-                                                          .available_at_ms = d.available_at_ms,
-                                                          .order = before},
-                                   .set_based = true};
-            continue;
-        }
-        // A charge is bounded by the customer's balance, which this pass does not read.
-        if (decision_steps::charges(d.moves)) continue;
-        auto system = system_accounts(sql, timer.tenant_id);
-        if (!system) return system.error();
-
-        const std::string label = order_moves::policy_label(policy.value()->info());
-        const std::string event_id = new_id("evt");
-        auto plan =
-            write_plan::plan_decision({.before = before, .decision = d, .event = event, .product = *product.value()},
-                                      {.system = system.value(),
-                                       .policy = label,
-                                       .event_id = event_id,
-                                       .now_ms = timer.due_at_ms,
-                                       .written_at_ms = written_at_ms});
-        if (!plan) continue;
-        removed.push_back(timer);
-        const write_plan::Plan& p = plan.value();
-        done[i] = TimerOutcome{.run = TimerRun::applied,
-                               .applied = ApplyResult{.allowed = true,
-                                                      .code = d.code,
-                                                      .message = d.message,
-                                                      .available_at_ms = std::nullopt,
-                                                      .order = p.order.order,
-                                                      .refunded_minor = p.refunded_minor,
-                                                      .closed = p.closed},
-                               .set_based = true};
-        writes.add(std::move(plan).value());
+        // per-timer pass, which runs after this pass's writes.
+        if (!orders_seen.insert(batch[i].order_id).second) continue;
+        auto decided = decide_set_based(sql, batch[i], orders, policies, pass);
+        if (!decided) return decided.error();
+        done[i] = std::move(decided).value();
     }
+    return write_set_based(sql, owner, held_as, pass);
+}
 
+Result<std::optional<TimerOutcome>> Engine::decide_set_based(soci::session& sql, const timers::TimerRow& timer,
+                                                             const OrdersById& orders, const TimerPolicies& policies,
+                                                             SetBasedPass& pass) {
+    using Decided = std::optional<TimerOutcome>;
+    if (pass.held.count(timers::exact_key(timer)) == 0) {
+        return Decided{TimerOutcome{.run = TimerRun::lost, .set_based = true}};
+    }
+    const auto found = orders.find(timer.order_id);
+    if (found == orders.end() || found->second.tenant_id != timer.tenant_id) {
+        // A timer of a vanished order can never apply: deleting it is all there is to do.
+        pass.removed.push_back(timer);
+        return Decided{TimerOutcome{.run = TimerRun::denied, .set_based = true}};
+    }
+    // A tenant without a policy is left to the per-timer pass, which counts the failure.
+    const auto policy = policies.find(timer.tenant_id);
+    if (policy == policies.end() || !policy->second) return Decided{};
+    const OrderRecord& before = found->second;
+    auto plain = plain_decision(*policy->second.value(), before, timer);
+    if (!plain) return Decided{};
+    const sdk::Decision& d = plain->decision;
+    if (!d.allowed) {
+        pass.removed.push_back(timer);
+        return Decided{TimerOutcome{.run = TimerRun::denied,
+                                    .applied = ApplyResult{.allowed = false,
+                                                           .code = d.code,
+                                                           .message = d.message,
+                                                           .available_at_ms = d.available_at_ms,
+                                                           .order = before},
+                                    .set_based = true}};
+    }
+    // A charge is bounded by the customer's balance, which this pass does not read.
+    if (decision_steps::charges(d.moves)) return Decided{};
+    auto system = system_accounts(sql, timer.tenant_id);
+    if (!system) return system.error();
+    const std::string label = order_moves::policy_label(policy->second.value()->info());
+    const std::string event_id = new_id("evt");
+    auto plan =
+        write_plan::plan_decision({.before = before, .decision = d, .event = plain->event, .product = *plain->product},
+                                  {.system = system.value(),
+                                   .policy = label,
+                                   .event_id = event_id,
+                                   .now_ms = timer.due_at_ms,
+                                   .written_at_ms = pass.written_at_ms});
+    // A plan the ledger invariant check refuses is the per-timer pass's failure to count.
+    if (!plan) return Decided{};
+    pass.removed.push_back(timer);
+    const write_plan::Plan& p = plan.value();
+    TimerOutcome applied{.run = TimerRun::applied,
+                         .applied = ApplyResult{.allowed = true,
+                                                .code = d.code,
+                                                .message = d.message,
+                                                .available_at_ms = std::nullopt,
+                                                .order = p.order.order,
+                                                .refunded_minor = p.refunded_minor,
+                                                .closed = p.closed},
+                         .set_based = true};
+    pass.writes.add(std::move(plan).value());
+    return Decided{std::move(applied)};
+}
+
+Result<Unit> Engine::write_set_based(soci::session& sql, const std::string& owner, Held held_as,
+                                     const SetBasedPass& pass) {
     if (held_as == Held::leased) {
-        if (auto gone = remove_leased(sql, removed, owner, held_of_order); !gone) return gone.error();
-    } else if (timers::remove_all(sql, removed) != removed.size()) {
+        if (auto gone = remove_leased(sql, pass.removed, owner, pass.held_of_order); !gone) return gone.error();
+    } else if (timers::remove_all(sql, pass.removed) != pass.removed.size()) {
         return Error{storage::storage_error::conflict, "a locked timer of the batch went away"};
     }
     // What the pass decided, its timers' rows already deleted.
-    return writes.write(sql, db_.dialect().lock_rows);
+    return pass.writes.write(sql, db_.dialect().lock_rows);
 }
 
 TimerOutcome Engine::record_timer_failure(const timers::TimerRow& timer, const std::string& owner, const Error& error) {
