@@ -4,7 +4,7 @@
 // plan_writer turns plans into rows. Pure: no database, no clock, no plugin call; whatever
 // comes from one of those (the event's id, the times) is passed in.
 //
-// Every plan passes the ledger invariant check (check_invariants) before it is handed out, in
+// Every plan passes the ledger invariant check (invariant_breach) before it is handed out, in
 // every build: an order whose running amounts or transfers break the ledger's rules fails its
 // transaction with ledger_violation (a 500 whose cause the request log writes; on a timer the
 // sweeper records it as the timer's failure) instead of being written.
