@@ -112,6 +112,8 @@ enum class TimerRun {
     parked,   // the timers::attempts_max-th failure: parked for an operator, never claimed again
 };
 
+// Every member has a default ({} where none other fits), so an outcome is built naming only what
+// it sets: TimerOutcome{.run = TimerRun::lost}.
 struct TimerOutcome {
     TimerRun run = TimerRun::lost;
     Error error{};                         // why, when failed or parked
