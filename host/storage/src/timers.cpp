@@ -267,7 +267,7 @@ std::vector<TimerRow> lease_due(soci::session& sql, UtcMs now_ms, std::size_t ba
                                 UtcMs lease_until_ms) {
     if (const std::string& relax = storage::Dialect::of(sql).commit_without_flush; !relax.empty()) sql << relax;
     const std::vector<TimerRow> candidates = due_candidates(sql, now_ms, batch_max);
-    if (candidates.empty()) return candidates;
+    if (candidates.empty()) return {};
     return claim_all(sql, candidates, owner, now_ms, lease_until_ms);
 }
 
