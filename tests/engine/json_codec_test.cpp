@@ -184,8 +184,8 @@ TEST(JsonCodec, WrittenAttributesAndTermsReadBackEqual) {
     EXPECT_EQ(numbers, json_codec::decode_numbers(json_codec::encode(numbers)));
 }
 
-// Texts the plain reader takes and texts it must leave to Poco: whatever the path, the result is
-// what Poco alone gave.
+// Texts the plain reader takes and texts it must leave to the general reader: whatever the path,
+// the result is what Poco alone gave (where Poco did not guess).
 const std::vector<std::string> stored_texts = {
     "{}", " { } ", "{\"service\":\"facebook\",\"country\":\"de\"}", "{ \"a\" : \"\" ,\n\t\"b\":\"x y/z:{}[],\"\r}",
     "{\"window_ms\":1200000,\"min\":-9223372036854775808,\"max\":9223372036854775807}", "{\"zero\":0}", "{\"neg\":-5}",
@@ -233,6 +233,22 @@ TEST(JsonCodec, StoredTermsReadAsPocoAloneReadThem) {
               json_codec::decode_numbers(stored_texts[4]));
     // Past int64: refused (Poco's conversion used to throw out of the decoder).
     EXPECT_EQ(std::nullopt, json_codec::decode_numbers("{\"over\":9223372036854775808}"));
+}
+
+// The plain reader only ever answers as the general reader would: on the texts it takes, and on
+// those it leaves (a refusal included).
+TEST(JsonCodec, ThePlainReaderAnswersAsTheGeneralReaderDoes) {
+    using json_codec::StoredTextReader;
+    std::vector<std::string> texts = stored_texts;
+    texts.insert(texts.end(), {"{\"a\":\"b\",\"c\":\"d\\u0000\"}", "{\"a\":1,\"b\":-0}", "{\"a\":\"\u00fc\"}",
+                               "{\"a\":1 , \"b\" :2}\n", std::string("{\"a\":1}\0", 8), "{\"a\":-}", "{\"a\":1,}"});
+    for (const std::string& text : texts) {
+        EXPECT_EQ(json_codec::decode_attributes(text, StoredTextReader::general), json_codec::decode_attributes(text))
+            << text;
+        EXPECT_EQ(json_codec::decode_numbers(text, StoredTextReader::general), json_codec::decode_numbers(text))
+            << text;
+    }
+    EXPECT_EQ((sdk::Numbers{{"a", 1}, {"b", 2}}), json_codec::decode_numbers(texts[texts.size() - 4]));
 }
 
 }  // namespace
