@@ -50,7 +50,7 @@ struct SelectAccount : storage::CachedStatement {
     bool found() { return fetch_one(); }
 };
 
-const std::string select_sql =
+const storage::SqlText select_sql =
     storage::row_schema::select_text<storage::AccountRow>("accounts") + " WHERE id = :id AND tenant_id = :t";
 
 }  // namespace

@@ -97,8 +97,8 @@ DatabaseOptions DatabaseOptions::from(const config::DatabaseConfig& config) {
 }
 
 Database::Database(DatabaseOptions options, Dialect dialect)
-    : options_(std::move(options)), dialect_(std::move(dialect)), pool_(options_.pool_size),
-      broken_(options_.pool_size, 0) {
+    : options_(std::move(options)), dialect_(std::move(dialect)), begin_write_(dialect_.begin_write),
+      pool_(options_.pool_size), broken_(options_.pool_size, 0) {
     for (std::size_t i = 0; i < options_.pool_size; ++i) caches_.push_back(std::make_unique<StatementCache>());
 }
 
@@ -226,16 +226,21 @@ Database::Lease::~Lease() {
     db_.pool_.give_back(position_);
 }
 
+namespace {
+const SqlText commit_sql = "COMMIT";
+const SqlText rollback_sql = "ROLLBACK";
+}  // namespace
+
 void Database::finish(Lease& lease, bool commit) {
     soci::session& sql = lease.sql();
     // Nothing may be left "in progress" at COMMIT (SQLite), nor run on after the transaction.
     lease.statements().reset_all();
     if (commit) {
-        run_prepared(sql, "COMMIT");
+        run_prepared(sql, commit_sql);
         return;
     }
     try {
-        run_prepared(sql, "ROLLBACK");
+        run_prepared(sql, rollback_sql);
     } catch (...) {
         // The transaction is gone either way (a lost connection rolls it back); the error that
         // made us roll back is the one worth reporting.

@@ -22,7 +22,7 @@ struct AppendEvent : storage::CachedStatement {
     void run() { statement().execute(true); }
 };
 
-const std::string append_sql = row_schema::insert_text<EventColumns>("events");
+const storage::SqlText append_sql = row_schema::insert_text<EventColumns>("events");
 
 }  // namespace
 

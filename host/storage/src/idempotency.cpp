@@ -54,9 +54,9 @@ struct InsertRecord : storage::CachedStatement {
     void run() { run_counted(); }
 };
 
-const std::string select_sql =
+const storage::SqlText select_sql =
     "SELECT request_hash, status_code, response FROM idempotency_keys WHERE tenant_id = :t AND idem_key = :k";
-const std::string insert_sql =
+const storage::SqlText insert_sql =
     "INSERT INTO idempotency_keys (tenant_id, idem_key, request_hash, status_code, response, created_at_ms) "
     "VALUES (:t, :k, :h, :s, :r, :at)";
 

@@ -30,10 +30,10 @@ struct MoveBalance : storage::CachedStatement {
     bool moved() { return run_counted() == 1; }
 };
 
-const std::string debit_sql = "UPDATE accounts SET balance_minor = balance_minor - :a "
-                              "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor >= :floor";
-const std::string credit_sql = "UPDATE accounts SET balance_minor = balance_minor + :a "
-                               "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor <= :limit";
+const storage::SqlText debit_sql = "UPDATE accounts SET balance_minor = balance_minor - :a "
+                                   "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor >= :floor";
+const storage::SqlText credit_sql = "UPDATE accounts SET balance_minor = balance_minor + :a "
+                                    "WHERE id = :id AND tenant_id = :t AND kind = :k AND balance_minor <= :limit";
 
 struct InsertTransfer : storage::CachedStatement {
     storage::TransferRow row;
@@ -45,7 +45,7 @@ struct InsertTransfer : storage::CachedStatement {
     void run() { statement().execute(true); }
 };
 
-const std::string insert_transfer_sql = storage::row_schema::insert_text<storage::TransferRow>("transfers");
+const storage::SqlText insert_transfer_sql = storage::row_schema::insert_text<storage::TransferRow>("transfers");
 
 // The conditional UPDATEs bind the rules' floor and ceiling (ledger_rules.hpp): a safety net
 // under the checks of the callers that read the balances, and the check itself where nothing

@@ -117,11 +117,11 @@ struct UpdateOrder : storage::CachedStatement {
     bool updated() { return run_counted() == 1; }
 };
 
-const std::string insert_sql = row_schema::insert_text<OrderRow>("orders");
+const storage::SqlText insert_sql = row_schema::insert_text<OrderRow>("orders");
 const std::string select_all_sql = row_schema::select_text<OrderRow>("orders");
-const std::string select_sql = select_all_sql + " WHERE id = :id AND tenant_id = :t";
-const std::string update_sql = "UPDATE orders SET " + row_schema::update_assignments<OrderRow>() +
-                               " WHERE id = :id AND tenant_id = :t AND version = :expected_version";
+const storage::SqlText select_sql = select_all_sql + " WHERE id = :id AND tenant_id = :t";
+const storage::SqlText update_sql = "UPDATE orders SET " + row_schema::update_assignments<OrderRow>() +
+                                    " WHERE id = :id AND tenant_id = :t AND version = :expected_version";
 
 }  // namespace
 
@@ -133,7 +133,10 @@ void insert(soci::session& sql, const OrderRecord& o) {
 
 Result<OrderRecord> get(soci::session& sql, const std::string& tenant_id, const std::string& order_id,
                         const std::string& lock_suffix) {
-    storage::Prepared<SelectOrder> st(sql, lock_suffix.empty() ? select_sql : select_sql + lock_suffix);
+    // A server's locking read is made (and hashed) per call; SQLite's, without a suffix, never is.
+    std::optional<storage::SqlText> locking;
+    if (!lock_suffix.empty()) locking.emplace(select_sql.str() + lock_suffix);
+    storage::Prepared<SelectOrder> st(sql, locking ? *locking : select_sql);
     st->order_id = order_id;
     st->tenant_id = tenant_id;
     st->row.closed_ind = soci::i_null;

@@ -58,7 +58,7 @@ struct InsertTimer : storage::CachedStatement {
     void run() { statement().execute(true); }
 };
 
-const std::string insert_sql = row_schema::insert_text<TimerColumns>("timers");
+const storage::SqlText insert_sql = row_schema::insert_text<TimerColumns>("timers");
 
 struct RemoveLeased : storage::CachedStatement {
     TimerKeyColumns key;
@@ -82,9 +82,9 @@ struct DropTimer : storage::CachedStatement {
     void run() { statement().execute(true); }
 };
 
-const std::string drop_sql = "DELETE FROM timers WHERE order_id = :o AND name = :n";
+const storage::SqlText drop_sql = "DELETE FROM timers WHERE order_id = :o AND name = :n";
 
-const std::string remove_leased_sql = "DELETE FROM timers WHERE " + key_matches + " AND lease_owner = :w";
+const storage::SqlText remove_leased_sql = "DELETE FROM timers WHERE " + key_matches + " AND lease_owner = :w";
 
 // Run once per claimed timer, up to batch_max times per sweep: prepared once per session, as a
 // fresh statement costs PostgreSQL two more round trips (prepare, deallocate) per row.
@@ -106,7 +106,7 @@ struct ClaimTimer : storage::CachedStatement {
     bool claimed() { return run_counted() == 1; }
 };
 
-const std::string claim_sql = "UPDATE timers SET lease_owner = :w, lease_until_ms = :until WHERE " + key_matches +
+const storage::SqlText claim_sql = "UPDATE timers SET lease_owner = :w, lease_until_ms = :until WHERE " + key_matches +
                               " AND lease_until_ms <= :now AND (lease_owner IS NULL OR lease_owner <> :parked)";
 
 // The key columns of the timers a query selects, in its order.

@@ -114,6 +114,7 @@ private:
     std::condition_variable sqlite_writer_free_;
     bool sqlite_writer_busy_ = false;
     Dialect dialect_;
+    SqlText begin_write_;  // dialect_.begin_write, hashed once for the statement cache
     soci::connection_pool pool_;
     // One per pooled session, destroyed before the sessions their statements belong to.
     std::vector<std::unique_ptr<StatementCache>> caches_;
@@ -151,7 +152,7 @@ auto Database::write(Work&& work) -> std::invoke_result_t<Work&, soci::session&>
             Lease lease(*this);
             soci::session& sql = lease.sql();
             try {
-                run_prepared(sql, dialect_.begin_write);
+                run_prepared(sql, begin_write_);
                 auto result = work(sql);
                 finish(lease, result.ok());
                 if (result.ok() || result.error().code != storage_error::conflict) {
