@@ -272,50 +272,53 @@ Result<Unit> Engine::run_set_based_in(soci::session& sql, const std::vector<time
     if (held_as == Held::leased) leased = timers::leased_by(sql, owner);
     pass.hold(held_as == Held::locked ? batch : leased);
     pass.written_at_ms = clock_.now_ms();
+    pass.writes.reserve(batch.size());
     std::set<std::string> orders_seen;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         // A second timer of an order decides after the first one's effect: it is left to the
         // per-timer pass, which runs after this pass's writes.
         if (!orders_seen.insert(batch[i].order_id).second) continue;
-        auto decided = decide_set_based(sql, batch[i], orders, policies, pass);
-        if (!decided) return decided.error();
-        done[i] = std::move(decided).value();
+        if (auto decided = decide_set_based(sql, batch[i], orders, policies, pass, done[i]); !decided) {
+            return decided.error();
+        }
     }
     return write_set_based(sql, owner, held_as, pass);
 }
 
-Result<std::optional<TimerOutcome>> Engine::decide_set_based(soci::session& sql, const timers::TimerRow& timer,
-                                                             const OrdersById& orders, const TimerPolicies& policies,
-                                                             SetBasedPass& pass) {
-    using Decided = std::optional<TimerOutcome>;
+Result<Unit> Engine::decide_set_based(soci::session& sql, const timers::TimerRow& timer, const OrdersById& orders,
+                                      const TimerPolicies& policies, SetBasedPass& pass,
+                                      std::optional<TimerOutcome>& outcome) {
     if (pass.held.count(timers::exact_key(timer)) == 0) {
-        return Decided{TimerOutcome{.run = TimerRun::lost, .set_based = true}};
+        outcome.emplace(TimerOutcome{.run = TimerRun::lost, .set_based = true});
+        return Unit{};
     }
     const auto found = orders.find(timer.order_id);
     if (found == orders.end() || found->second.tenant_id != timer.tenant_id) {
         // A timer of a vanished order can never apply: deleting it is all there is to do.
         pass.removed.push_back(timer);
-        return Decided{TimerOutcome{.run = TimerRun::denied, .set_based = true}};
+        outcome.emplace(TimerOutcome{.run = TimerRun::denied, .set_based = true});
+        return Unit{};
     }
     // A tenant without a policy is left to the per-timer pass, which counts the failure.
     const auto policy = policies.find(timer.tenant_id);
-    if (policy == policies.end() || !policy->second) return Decided{};
+    if (policy == policies.end() || !policy->second) return Unit{};
     const OrderRecord& before = found->second;
     auto plain = plain_decision(*policy->second.value(), before, timer);
-    if (!plain) return Decided{};
+    if (!plain) return Unit{};
     const sdk::Decision& d = plain->decision;
     if (!d.allowed) {
         pass.removed.push_back(timer);
-        return Decided{TimerOutcome{.run = TimerRun::denied,
-                                    .applied = ApplyResult{.allowed = false,
-                                                           .code = d.code,
-                                                           .message = d.message,
-                                                           .available_at_ms = d.available_at_ms,
-                                                           .order = before},
-                                    .set_based = true}};
+        outcome.emplace(TimerOutcome{.run = TimerRun::denied,
+                                     .applied = ApplyResult{.allowed = false,
+                                                            .code = d.code,
+                                                            .message = d.message,
+                                                            .available_at_ms = d.available_at_ms,
+                                                            .order = before},
+                                     .set_based = true});
+        return Unit{};
     }
     // A charge is bounded by the customer's balance, which this pass does not read.
-    if (decision_steps::charges(d.moves)) return Decided{};
+    if (decision_steps::charges(d.moves)) return Unit{};
     auto system = system_accounts(sql, timer.tenant_id);
     if (!system) return system.error();
     const std::string label = order_moves::policy_label(policy->second.value()->info());
@@ -328,20 +331,20 @@ Result<std::optional<TimerOutcome>> Engine::decide_set_based(soci::session& sql,
                                    .now_ms = timer.due_at_ms,
                                    .written_at_ms = pass.written_at_ms});
     // A plan the ledger invariant check refuses is the per-timer pass's failure to count.
-    if (!plan) return Decided{};
+    if (!plan) return Unit{};
     pass.removed.push_back(timer);
     const write_plan::Plan& p = plan.value();
-    TimerOutcome applied{.run = TimerRun::applied,
-                         .applied = ApplyResult{.allowed = true,
-                                                .code = d.code,
-                                                .message = d.message,
-                                                .available_at_ms = std::nullopt,
-                                                .order = p.order.order,
-                                                .refunded_minor = p.refunded_minor,
-                                                .closed = p.closed},
-                         .set_based = true};
+    outcome.emplace(TimerOutcome{.run = TimerRun::applied,
+                                 .applied = ApplyResult{.allowed = true,
+                                                        .code = d.code,
+                                                        .message = d.message,
+                                                        .available_at_ms = std::nullopt,
+                                                        .order = p.order.order,
+                                                        .refunded_minor = p.refunded_minor,
+                                                        .closed = p.closed},
+                                 .set_based = true});
     pass.writes.add(std::move(plan).value());
-    return Decided{std::move(applied)};
+    return Unit{};
 }
 
 Result<Unit> Engine::write_set_based(soci::session& sql, const std::string& owner, Held held_as,

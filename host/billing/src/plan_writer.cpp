@@ -28,6 +28,12 @@ Result<Unit> write(soci::session& sql, const write_plan::Plan& plan) {
     return Unit{};
 }
 
+void Batch::reserve(std::size_t plans) {
+    orders_.reserve(plans);
+    events_.reserve(plans);
+    transfers_.reserve(plans);
+}
+
 void Batch::add(write_plan::Plan&& plan) {
     const std::string& order_id = plan.order.order.id;
     for (std::string& name : plan.drop_timers) dropped_.emplace_back(order_id, std::move(name));

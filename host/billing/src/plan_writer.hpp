@@ -11,6 +11,7 @@
 
 #include <soci/soci.h>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ Result<Unit> write(soci::session& sql, const write_plan::Plan& plan);
 // then written kind by kind: one statement per chunk of each.
 class Batch {
 public:
+    // Room for the rows of that many plans of one transfer each (a refund's), so that adding
+    // them does not move the rows already gathered.
+    void reserve(std::size_t plans);
     // Moves the plan's rows in.
     void add(write_plan::Plan&& plan);
     [[nodiscard]] bool empty() const noexcept { return orders_.empty(); }

@@ -60,8 +60,9 @@ MinorUnits refunded_minor(const std::vector<sdk::MoneyMove>& moves) {
     return refunded;
 }
 
-// The moves' transfers after those already in plan (a purchase's charge), then the invariants.
-Result<Plan> finish(Plan plan, const std::vector<sdk::MoneyMove>& moves, const Common& c) {
+// The moves' transfers after those already in plan (a purchase's charge), then the invariants:
+// the error that refuses the plan, or nothing. The plan is finished in place, not moved.
+std::optional<Error> finish(Plan& plan, const std::vector<sdk::MoneyMove>& moves, const Common& c) {
     const OrderRecord& order = plan.order.order;
     auto transfers =
         order_moves::transfers_for(moves, order_moves::Target{c.system, c.event_id, c.written_at_ms}, order);
@@ -77,7 +78,7 @@ Result<Plan> finish(Plan plan, const std::vector<sdk::MoneyMove>& moves, const C
         return Error{engine_error::ledger_violation,
                      "ledger invariant broken by " + c.policy + " on order " + order.id + ": " + *broken};
     }
-    return plan;
+    return std::nullopt;
 }
 
 }  // namespace
@@ -127,7 +128,8 @@ Result<Plan> plan_purchase(const Purchase& p, const Common& c) {
                                                   .created_at_ms = c.written_at_ms});
     }
     plan.closed = order.is_final;
-    return finish(std::move(plan), quote.moves, c);
+    if (auto refused = finish(plan, quote.moves, c)) return *std::move(refused);
+    return plan;
 }
 
 Result<Plan> plan_decision(const Decision& d, const Common& c) {
@@ -160,7 +162,8 @@ Result<Plan> plan_decision(const Decision& d, const Common& c) {
                                   .created_at_ms = c.written_at_ms,
                                   .request_json = json_codec::encode_request(d.event)};
     plan.closed = order.is_final && !d.before.is_final;
-    return finish(std::move(plan), decision.moves, c);
+    if (auto refused = finish(plan, decision.moves, c)) return *std::move(refused);
+    return plan;
 }
 
 namespace {

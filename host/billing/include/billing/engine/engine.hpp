@@ -326,13 +326,13 @@ private:
     Result<Unit> run_set_based_in(soci::session& sql, const std::vector<timers::TimerRow>& batch,
                                   const std::string& owner, Held held, const OrdersById& orders,
                                   const TimerPolicies& policies, std::vector<std::optional<TimerOutcome>>& done);
-    // The steps of the set-based pass (engine_timers.cpp): what it found so far; one timer, its
-    // outcome when the pass takes it (its plan added to pass) or nullopt when it leaves it; and
-    // the pass's writes, its timers' rows deleted first.
+    // The steps of the set-based pass (engine_timers.cpp): what it found so far; one timer, whose
+    // outcome it sets when the pass takes it (its plan added to pass) and leaves empty when it
+    // leaves it; and the pass's writes, its timers' rows deleted first.
     struct SetBasedPass;
-    Result<std::optional<TimerOutcome>> decide_set_based(soci::session& sql, const timers::TimerRow& timer,
-                                                         const OrdersById& orders, const TimerPolicies& policies,
-                                                         SetBasedPass& pass);
+    Result<Unit> decide_set_based(soci::session& sql, const timers::TimerRow& timer, const OrdersById& orders,
+                                  const TimerPolicies& policies, SetBasedPass& pass,
+                                  std::optional<TimerOutcome>& outcome);
     Result<Unit> write_set_based(soci::session& sql, const std::string& owner, Held held_as, const SetBasedPass& pass);
     // The per-timer pass after the set-based one: each timer not done runs in its own savepoint
     // (run_timer_in), its failure counted on its leased row. One outcome per timer, batch order.
