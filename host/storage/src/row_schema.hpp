@@ -12,7 +12,9 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -57,6 +59,32 @@ std::string insert_text(const std::string& table) {
     std::string values;
     row.columns(
         [&](const Column& column, auto&...) { values += (values.empty() ? ":" : ", :") + std::string(column.name); });
+    return "INSERT INTO " + table + " (" + names<R>() + ") VALUES (" + values + ")";
+}
+
+// "INSERT INTO table (a, b, c) VALUES (:a, :b, 0)": every column of R, those of Bound (a part of
+// R's list) as placeholders, bound with use_all on a Bound; every other one as the literal of its
+// value in fresh (NULL where its indicator says so). For a row whose other columns always start
+// alike (a new timer's lease), where binding them would cost more than the statement's own work.
+template <class R, class Bound>
+std::string insert_text_bound(const std::string& table, R& fresh) {
+    const std::vector<std::string> bound = name_list<Bound>();
+    std::string values;
+    fresh.columns([&](const Column& column, auto& variable, auto&... indicator) {
+        if (!values.empty()) values += ", ";
+        bool is_null = false;
+        ((is_null = indicator == soci::i_null), ...);
+        if (std::find(bound.begin(), bound.end(), column.name) != bound.end()) {
+            values += ":" + std::string(column.name);
+        } else if (is_null) {
+            values += "NULL";
+        } else if constexpr (std::is_same_v<std::decay_t<decltype(variable)>, std::string>) {
+            // A text's quoting differs per backend (MySQL reads backslashes): not spelled here.
+            throw std::logic_error(std::string("insert_text_bound: a constant text in column ") + column.name);
+        } else {
+            values += std::to_string(variable);
+        }
+    });
     return "INSERT INTO " + table + " (" + names<R>() + ") VALUES (" + values + ")";
 }
 

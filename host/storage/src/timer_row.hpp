@@ -38,13 +38,13 @@ struct TimerKeyColumns {
     }
 };
 
-struct TimerColumns {
+// The key and the lease: what a sweeper reads to tell whether a timer is claimable
+// (timers::lock_claimable).
+struct TimerLeaseColumns {
     TimerKeyColumns key;
     std::string lease_owner;  // NULL: never claimed (or moved since)
     long long lease_until_ms = 0;
-    int attempts = 0;
-    std::string last_error;  // NULL: no failed attempt
-    soci::indicator owner_ind = soci::i_null, error_ind = soci::i_null;
+    soci::indicator owner_ind = soci::i_null;
 
     template <class Visit>
     void columns(Visit&& visit) {
@@ -52,21 +52,34 @@ struct TimerColumns {
         key.columns(visit);
         visit(Column{"lease_owner"}, lease_owner, owner_ind);
         visit(Column{"lease_until_ms"}, lease_until_ms);
+    }
+    [[nodiscard]] bool parked() const { return owner_ind == soci::i_ok && lease_owner == timers::parked_owner; }
+};
+
+struct TimerColumns {
+    TimerLeaseColumns lease;
+    int attempts = 0;
+    std::string last_error;  // NULL: no failed attempt
+    soci::indicator error_ind = soci::i_null;
+
+    template <class Visit>
+    void columns(Visit&& visit) {
+        using row_schema::Column;
+        lease.columns(visit);
         visit(Column{"attempts"}, attempts);
         visit(Column{"last_error"}, last_error, error_ind);
     }
 
     // A fresh timer: unclaimed, with no failed attempts.
     void assign_fresh(const timers::TimerRow& timer) {
-        key.assign(timer);
-        lease_owner.clear();
-        owner_ind = soci::i_null;
-        lease_until_ms = 0;
+        lease.key.assign(timer);
+        lease.lease_owner.clear();
+        lease.owner_ind = soci::i_null;
+        lease.lease_until_ms = 0;
         attempts = 0;
         last_error.clear();
         error_ind = soci::i_null;
     }
-    [[nodiscard]] bool parked() const { return owner_ind == soci::i_ok && lease_owner == timers::parked_owner; }
 };
 
 }  // namespace billing::storage
