@@ -69,9 +69,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_ranges(config.value());
 
     // An accepted text is valid TOML, so toml++ parses it too; written out again, it must mean
-    // the same config.
+    // the same config. Written with basic strings only: toml++ 3.3 writes a string that holds a
+    // newline as a literal string, which cannot hold one, or with multi-line strings allowed, as
+    // ''' followed by the string, which loses a leading newline (TOML trims it when read back; the
+    // seed leading_newline_in_path.toml). Those are faults of the writer, not of the reader under
+    // test; a basic string escapes the newline, which the reader must undo.
+    constexpr auto basic_strings_only =
+        toml::toml_formatter::default_flags &
+        ~(toml::format_flags::allow_literal_strings | toml::format_flags::allow_multi_line_strings);
     std::ostringstream again;
-    again << toml::toml_formatter{toml::parse(text, source)};
+    again << toml::toml_formatter{toml::parse(text, source), basic_strings_only};
     const auto reparsed = billing::config::parse_host_config(again.str(), source);
     FUZZ_CHECK(reparsed.ok(), "written again as\n" + again.str() + "\nit is refused:\n" + reparsed.error().message);
     FUZZ_CHECK(reparsed.value() == config.value(), "written again as\n" + again.str() + "\nit reads differently");
