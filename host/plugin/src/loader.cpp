@@ -58,7 +58,7 @@ Error refusal(const char* code, const fs::path& file, const std::string& reason,
 Result<fs::path> private_copy_dir(const fs::path& requested, const fs::path& file) {
     if (requested.empty()) {
         std::string pattern = (fs::temp_directory_path() / "billing-host-plugins-XXXXXX").string();
-        const fs::path made = ::mkdtemp(pattern.data()) != nullptr ? fs::path(pattern) : fs::path();
+        fs::path made = ::mkdtemp(pattern.data()) != nullptr ? fs::path(pattern) : fs::path();
         if (made.empty()) {
             return refusal(load_error::copy_failed, file, "cannot create a private folder for plugin copies", nullptr,
                            Trust::nothing);

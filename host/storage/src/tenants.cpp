@@ -51,14 +51,14 @@ struct TenantRow {
 }  // namespace
 
 Result<TenantRecord> insert(soci::session& sql, const NewTenant& tenant, UtcMs now_ms) {
-    const TenantRecord record{.id = new_id("ten"),
-                              .name = tenant.name,
-                              .currency = tenant.currency,
-                              .policy_name = tenant.policy_name,
-                              .policy_config = tenant.policy_config,
-                              .test_mode = tenant.test_mode,
-                              .clock_ms = now_ms,
-                              .created_at_ms = now_ms};
+    TenantRecord record{.id = new_id("ten"),
+                        .name = tenant.name,
+                        .currency = tenant.currency,
+                        .policy_name = tenant.policy_name,
+                        .policy_config = tenant.policy_config,
+                        .test_mode = tenant.test_mode,
+                        .clock_ms = now_ms,
+                        .created_at_ms = now_ms};
     TenantRow row;
     row.assign(record);
     soci::statement st = row_schema::prepared(sql, row_schema::insert_text<TenantRow>("tenants"),
