@@ -202,7 +202,7 @@ TEST_F(StorageTest, ALeaseIsTakenInATransactionOfItsOwnDurability) {
         return value;
     };
     std::string during;
-    auto leased = db->write([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
+    auto leased = db->write_alone([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
         auto won = timers::lease_due(sql, 100, 10, "host#1", 30'100);
         if (postgresql) during = synchronous_commit(sql);
         return won;

@@ -68,6 +68,9 @@ void read_database(const toml::table& table, Diagnostics& diagnostics, DatabaseC
     reader.choice("sqlite_synchronous", out.sqlite_synchronous,
                   std::array{SqliteSynchronous::off, SqliteSynchronous::normal, SqliteSynchronous::full,
                              SqliteSynchronous::extra});
+    reader.boolean("group_commit", out.group_commit);
+    reader.integer<std::uint32_t>("group_commit_max", out.group_commit_max, 1, 1024);
+    reader.integer<std::uint32_t>("group_commit_window_us", out.group_commit_window_us, 0, 1000000);
     reader.refuse_unknown_keys();
 }
 

@@ -6,8 +6,11 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
+
+#include "held_balances.hpp"
 
 namespace billing::storage {
 
@@ -93,6 +96,9 @@ DatabaseOptions DatabaseOptions::from(const config::DatabaseConfig& config) {
     o.pool_size = config.pool_size;
     o.busy_timeout_ms = config.busy_timeout_ms;
     o.sqlite_synchronous = config.sqlite_synchronous;
+    o.group_commit = config.group_commit;
+    o.group_commit_max = config.group_commit_max;
+    o.group_commit_window_us = config.group_commit_window_us;
     return o;
 }
 
@@ -158,6 +164,7 @@ struct LeasedCache {
     const Database* db;
     soci::session* session;
     StatementCache* cache;
+    HeldBalances* held = nullptr;  // while the session runs a group-commit batch
 };
 thread_local std::vector<LeasedCache> leased_caches;
 
@@ -169,6 +176,34 @@ StatementCache* statement_cache_of(soci::session& sql) noexcept {
     }
     return nullptr;
 }
+
+HeldBalances* held_balances_of(soci::session& sql) noexcept {
+    for (const LeasedCache& leased : leased_caches) {
+        if (leased.session == &sql) return leased.held;
+    }
+    return nullptr;
+}
+
+namespace {
+
+// Registers a batch's HeldBalances with the session it runs on, for as long as it lives.
+class HoldBalances {
+public:
+    HoldBalances(soci::session& sql, HeldBalances& held) : sql_(sql) { set(&held); }
+    ~HoldBalances() { set(nullptr); }
+    HoldBalances(const HoldBalances&) = delete;
+    HoldBalances& operator=(const HoldBalances&) = delete;
+
+private:
+    void set(HeldBalances* held) noexcept {
+        for (LeasedCache& leased : leased_caches) {
+            if (leased.session == &sql_) leased.held = held;
+        }
+    }
+    soci::session& sql_;
+};
+
+}  // namespace
 
 Database::WriterTurn::WriterTurn(Database& db) : db_(db) {
     if (!db.dialect_.one_writer_at_a_time) return;
@@ -265,6 +300,174 @@ void Savepoint::rollback() {
     // does not stack them up.
     run_prepared(sql_, "ROLLBACK TO SAVEPOINT " + name_);
     run_prepared(sql_, "RELEASE SAVEPOINT " + name_);
+}
+
+// ---- Group commit (database.hpp) ----
+
+namespace {
+// One name for every write's savepoint: a write's is released or rolled back before the next
+// one opens, so they never nest.
+const SqlText write_savepoint_sql = "SAVEPOINT batch_write";
+const SqlText write_release_sql = "RELEASE SAVEPOINT batch_write";
+const SqlText write_rollback_sql = "ROLLBACK TO SAVEPOINT batch_write";
+}  // namespace
+
+Database::BatchFate Database::submit(BatchItem& item) {
+    std::unique_lock lock(group_mutex_);
+    queued_.push_back(&item);
+    const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.busy_timeout_ms);
+    while (!item.done) {
+        if (!leading_ && !paused_) {
+            leading_ = true;
+            lock.unlock();
+            lead();
+            lock.lock();
+            leading_ = false;
+            // The first write still queued leads the next batch (it may be this one, when the
+            // batch was full without it).
+            if (!queued_.empty()) queued_.front()->wake.notify_one();
+            continue;
+        }
+        if (item.taken) {
+            item.wake.wait(lock);
+        } else if (item.wake.wait_until(lock, give_up_at) == std::cv_status::timeout && !item.taken) {
+            // Not taken into a batch within the busy timeout (as a writer that waits for its
+            // turn or a session): answered busy, and nothing of it ran.
+            queued_.erase(std::find(queued_.begin(), queued_.end(), &item));
+            item.failure = Error{storage_error::busy, "no write batch took this write in time"};
+            return BatchFate::failed;
+        }
+    }
+    return item.fate;
+}
+
+void Database::take_queued(std::vector<BatchItem*>& batch) {
+    while (!queued_.empty() && batch.size() < options_.group_commit_max) {
+        BatchItem* item = queued_.front();
+        queued_.pop_front();
+        item->taken = true;
+        batch.push_back(item);
+    }
+}
+
+void Database::lead() {
+    std::vector<BatchItem*> batch;
+    {
+        const std::lock_guard lock(group_mutex_);
+        take_queued(batch);
+    }
+    if (batch.empty()) return;
+    run_batch(batch);
+    finish_batch(batch);
+}
+
+void Database::run_batch(std::vector<BatchItem*>& batch) {
+    const auto window_ends =
+        std::chrono::steady_clock::now() + std::chrono::microseconds(options_.group_commit_window_us);
+    bool commit_sent = false;
+    try {
+        const WriterTurn turn(*this);
+        Lease lease(*this);
+        soci::session& sql = lease.sql();
+        HeldBalances held;
+        const HoldBalances holding(sql, held);
+        try {
+            run_prepared(sql, begin_write_);
+            for (std::size_t next = 0;;) {
+                for (; next < batch.size(); ++next) {
+                    BatchItem& item = *batch[next];
+                    held.begin_write();
+                    run_prepared(sql, write_savepoint_sql);
+                    try {
+                        item.verdict = item.run(sql);
+                    } catch (...) {
+                        // A statement of its own failed: undone below and run again alone, where
+                        // it gets the answer it would have had without group commit. When the
+                        // failure took the transaction with it (a lost connection, a MariaDB
+                        // deadlock), the ROLLBACK TO below fails and so does the whole batch.
+                        lease.statements().clear();
+                        item.verdict = ItemVerdict::run_alone;
+                    }
+                    if (item.verdict == ItemVerdict::keep) {
+                        run_prepared(sql, write_release_sql);
+                    } else {
+                        // A statement still stepping would keep SQLite from rolling back.
+                        lease.statements().reset_all();
+                        run_prepared(sql, write_rollback_sql);
+                        run_prepared(sql, write_release_sql);
+                        held.undo_write();
+                    }
+                }
+                // Writes that arrived while this batch ran join it, up to its size and window.
+                const std::lock_guard lock(group_mutex_);
+                if (queued_.empty() || batch.size() >= options_.group_commit_max ||
+                    std::chrono::steady_clock::now() >= window_ends) {
+                    break;
+                }
+                take_queued(batch);
+            }
+            held.flush(sql);
+            lease.statements().reset_all();
+            commit_sent = true;
+            run_prepared(sql, commit_sql);
+        } catch (...) {
+            lease.statements().clear();
+            if (connection_lost()) lease.mark_broken();
+            finish(lease, false);
+            throw;
+        }
+    } catch (...) {
+        const Error failure = describe_current_storage_failure();
+        // A COMMIT cut off with the server's connection may have committed or not: running the
+        // writes again could apply them twice, so each is answered unavailable (as a write alone
+        // is). Anything else left nothing committed: each write runs again alone.
+        const bool outcome_unknown =
+            commit_sent && options_.backend != Backend::sqlite3 && failure.code == storage_error::unavailable;
+        for (BatchItem* item : batch) {
+            item->fate = outcome_unknown ? BatchFate::failed : BatchFate::run_alone;
+            item->failure = failure;
+        }
+        const std::lock_guard lock(group_mutex_);
+        ++stats_.batches_failed;
+        return;
+    }
+    for (BatchItem* item : batch) {
+        item->fate = item->verdict == ItemVerdict::run_alone ? BatchFate::run_alone : BatchFate::committed;
+    }
+    const std::lock_guard lock(group_mutex_);
+    ++stats_.batches;
+    for (BatchItem* item : batch) {
+        if (item->fate == BatchFate::committed) ++stats_.batched_writes;
+    }
+}
+
+void Database::finish_batch(std::vector<BatchItem*>& batch) {
+    const std::lock_guard lock(group_mutex_);
+    for (BatchItem* item : batch) {
+        item->done = true;
+        item->wake.notify_one();
+    }
+}
+
+Database::WriteStats Database::write_stats() const {
+    const std::lock_guard lock(group_mutex_);
+    return stats_;
+}
+
+std::size_t Database::queued_writes() const {
+    const std::lock_guard lock(group_mutex_);
+    return queued_.size();
+}
+
+Database::BatchPause::BatchPause(Database& db) : db_(db) {
+    const std::lock_guard lock(db_.group_mutex_);
+    db_.paused_ = true;
+}
+
+Database::BatchPause::~BatchPause() {
+    const std::lock_guard lock(db_.group_mutex_);
+    db_.paused_ = false;
+    if (!db_.queued_.empty()) db_.queued_.front()->wake.notify_one();
 }
 
 void Database::backoff(std::uint32_t attempt) const {

@@ -54,8 +54,11 @@ std::vector<std::string> split_statements(const std::string& text) {
     return out;
 }
 
+// Schema changes run in transactions of their own, never in a group-commit batch: on MariaDB a
+// DDL statement commits the transaction it runs in, which would commit the batch's other writes
+// behind its back.
 Result<std::int64_t> current_version(Database& db) {
-    return db.write([](soci::session& sql) -> Result<std::int64_t> {
+    return db.write_alone([](soci::session& sql) -> Result<std::int64_t> {
         sql << "CREATE TABLE IF NOT EXISTS schema_migrations ("
                "version BIGINT NOT NULL PRIMARY KEY, description VARCHAR(200) NOT NULL, "
                "applied_at_ms BIGINT NOT NULL)";
@@ -83,7 +86,7 @@ Result<std::int64_t> migrate(Database& db, std::int64_t now_ms) {
         if (m.version <= version.value()) {
             continue;
         }
-        auto applied = db.write([&](soci::session& sql) -> Result<Unit> {
+        auto applied = db.write_alone([&](soci::session& sql) -> Result<Unit> {
             for (const std::string& statement : split_statements(m.statements)) {
                 sql << statement;
             }

@@ -4,10 +4,12 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "billing/storage/dialect.hpp"
 #include "billing/storage/statement_cache.hpp"
 #include "bulk_sql.hpp"
+#include "held_balances.hpp"
 #include "sql_util.hpp"
 #include "timer_row.hpp"
 
@@ -274,6 +276,11 @@ std::vector<TimerRow> claim_all(soci::session& sql, const std::vector<TimerRow>&
 
 std::vector<TimerRow> lease_due(soci::session& sql, UtcMs now_ms, std::size_t batch_max, const std::string& owner,
                                 UtcMs lease_until_ms) {
+    if (storage::held_balances_of(sql) != nullptr) {
+        // The relaxed COMMIT below would cover the batch's other writes, which were acknowledged
+        // as durable.
+        throw std::logic_error("timers::lease_due inside a group-commit batch");
+    }
     if (const std::string& relax = storage::Dialect::of(sql).commit_without_flush; !relax.empty()) sql << relax;
     const std::vector<TimerRow> candidates = due_candidates(sql, now_ms, batch_max);
     if (candidates.empty()) return {};

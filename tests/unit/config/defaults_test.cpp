@@ -41,6 +41,9 @@ TEST(ConfigDefaults, DefaultsAreTheDocumentedValues) {
     EXPECT_EQ(config.database.pool_size, 4u);
     EXPECT_EQ(config.database.busy_timeout_ms, 5000u);
     EXPECT_EQ(config.database.sqlite_synchronous, SqliteSynchronous::full);
+    EXPECT_TRUE(config.database.group_commit);
+    EXPECT_EQ(config.database.group_commit_max, 64u);
+    EXPECT_EQ(config.database.group_commit_window_us, 2000u);
     EXPECT_EQ(config.timers.sweep_interval_ms, 250u);
     EXPECT_EQ(config.timers.lease_s, 30u);
     EXPECT_EQ(config.timers.batch_max, 500u);

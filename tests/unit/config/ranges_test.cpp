@@ -71,6 +71,8 @@ const auto connections = [](const HostConfig& c) -> std::uint64_t { return c.ser
 const auto per_client = [](const HostConfig& c) -> std::uint64_t { return c.server.connections_per_client_max; };
 const auto pool = [](const HostConfig& c) -> std::uint64_t { return c.database.pool_size; };
 const auto busy = [](const HostConfig& c) -> std::uint64_t { return c.database.busy_timeout_ms; };
+const auto group_max = [](const HostConfig& c) -> std::uint64_t { return c.database.group_commit_max; };
+const auto group_window = [](const HostConfig& c) -> std::uint64_t { return c.database.group_commit_window_us; };
 const auto sweep = [](const HostConfig& c) -> std::uint64_t { return c.timers.sweep_interval_ms; };
 const auto lease = [](const HostConfig& c) -> std::uint64_t { return c.timers.lease_s; };
 const auto batch = [](const HostConfig& c) -> std::uint64_t { return c.timers.batch_max; };
@@ -125,7 +127,15 @@ INSTANTIATE_TEST_SUITE_P(
                       ok("database", "pool_size", "256", pool), refused("database", "pool_size", "257", "1..256"),
                       refused("database", "busy_timeout_ms", "-1", "0..600000"),
                       ok("database", "busy_timeout_ms", "0", busy), ok("database", "busy_timeout_ms", "600000", busy),
-                      refused("database", "busy_timeout_ms", "600001", "0..600000")),
+                      refused("database", "busy_timeout_ms", "600001", "0..600000"),
+                      refused("database", "group_commit_max", "0", "1..1024"),
+                      ok("database", "group_commit_max", "1", group_max),
+                      ok("database", "group_commit_max", "1024", group_max),
+                      refused("database", "group_commit_max", "1025", "1..1024"),
+                      refused("database", "group_commit_window_us", "-1", "0..1000000"),
+                      ok("database", "group_commit_window_us", "0", group_window),
+                      ok("database", "group_commit_window_us", "1000000", group_window),
+                      refused("database", "group_commit_window_us", "1000001", "0..1000000")),
     case_name);
 
 INSTANTIATE_TEST_SUITE_P(

@@ -44,6 +44,9 @@ struct DatabaseConfig {
     std::uint32_t pool_size = 4;           // 1..256 sessions
     std::uint32_t busy_timeout_ms = 5000;  // 0..600000
     SqliteSynchronous sqlite_synchronous = SqliteSynchronous::full;
+    bool group_commit = true;
+    std::uint32_t group_commit_max = 64;          // 1..1024 writes in one batch
+    std::uint32_t group_commit_window_us = 2000;  // 0..1000000
 
     bool operator==(const DatabaseConfig&) const = default;
 };

@@ -87,6 +87,8 @@ std::vector<TimerRow> claim_all(soci::session& sql, const std::vector<TimerRow>&
 // crash of the database server, since lost it is as if it had ended and the timers are claimed
 // again, and the durable commit that applies the batch comes later in the log and flushes it
 // anyway. So one flush per batch instead of two. Returns the timers owner won, earliest first.
+// For that reason it runs with Database::write_alone, never in a group-commit batch (there it
+// throws std::logic_error).
 std::vector<TimerRow> lease_due(soci::session& sql, UtcMs now_ms, std::size_t batch_max, const std::string& owner,
                                 UtcMs lease_until_ms);
 // The timers owner holds, earliest due first. Not locked: a writer that deletes them checks
