@@ -56,7 +56,8 @@ std::shared_ptr<const plugin::PolicyInstance> overriding_otpdesk(DecideOverride 
 
 void EngineTest::SetUp() {
     dir = std::filesystem::temp_directory_path() / new_id("engine-test");
-    const storage::DatabaseOptions options = engine_test_database(dir);
+    storage::DatabaseOptions options = engine_test_database(dir);
+    options.group_commit = group_commit;
     auto opened = storage::Database::open(options);
     ASSERT_TRUE(opened) << opened.error().message;
     db = std::move(opened).value();

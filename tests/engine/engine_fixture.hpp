@@ -79,6 +79,8 @@ protected:
     std::unique_ptr<FixedPolicy> policies;
     std::unique_ptr<Sweeper> sweeper;
     std::string tenant_id, customer_id, funding_id, escrow_id, revenue_id;
+    // Set before SetUp to open the database without group commit (a transaction per write).
+    bool group_commit = true;
 };
 
 }  // namespace billing::test

@@ -25,7 +25,8 @@ Result<ledger::SystemAccounts> Engine::system_accounts(soci::session& sql, const
     if (!read) return read;
     // Only a complete set is kept, and a tenant's system accounts are created with it and never
     // change (unique reserved refs). Read in a transaction that may still roll back: they were
-    // found, so they are committed (tenants are created in their own transaction).
+    // found, so they are committed (tenants are created with Database::write_alone, so never in a
+    // batch with the transaction reading them).
     std::lock_guard lock(system_accounts_mutex_);
     system_accounts_.put(tenant_id, read.value());
     return read;
@@ -36,7 +37,9 @@ Result<TenantRecord> Engine::create_tenant(const NewTenant& tenant) {
         return Error{engine_error::invalid_request, "a tenant needs a name, a policy and a 3-letter currency"};
     }
     const UtcMs now_ms = clock_.now_ms();
-    return db_.write([&](soci::session& sql) { return tenants::insert(sql, tenant, now_ms); });
+    // In a transaction of its own, never in a group-commit batch: system_accounts() caches what a
+    // transaction finds, which must then be committed already, not a batch's that may roll back.
+    return db_.write_alone([&](soci::session& sql) { return tenants::insert(sql, tenant, now_ms); });
 }
 
 Result<TenantRecord> Engine::rebind_tenant(const std::string& tenant_id, const std::string& policy_name,
@@ -186,6 +189,7 @@ Result<IdempotentResult<AccountRecord>> Engine::deposit(const std::string& tenan
         return *refused;
     }
     const UtcMs now_ms = clock_.now_ms();
+    if (auto replayed = idempotent_call::replay_before_writing(db_, tenant_id, idem)) return std::move(*replayed);
     return db_.write([&](soci::session& sql) {
         return idempotent_call::run(sql, tenant_id, idem, now_ms,
                                     [&] { return deposit_in(sql, tenant_id, account_id, amount_minor, now_ms); });

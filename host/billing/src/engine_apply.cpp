@@ -102,6 +102,7 @@ Result<IdempotentResult<EventResult>> Engine::apply(const plugin::PolicyInstance
     if (auto refused = idempotency::refusal(idem.key, idem.request_hash, static_cast<bool>(idem.respond))) {
         return *refused;
     }
+    if (auto replayed = idempotent_call::replay_before_writing(db_, tenant_id, idem)) return std::move(*replayed);
     auto result = db_.write([&](soci::session& sql) {
         return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(), [&] {
             return apply_in(sql, policy, tenant_id, order_id, event, now_ms, Preview::cancel);

@@ -62,6 +62,7 @@ Result<IdempotentResult<DisputeResult>> Engine::open_dispute(const plugin::Polic
                                                              const std::string& tenant_id, const std::string& order_id,
                                                              const NewDispute& dispute, UtcMs now_ms,
                                                              const IdempotencyKey<DisputeResult>& idem) {
+    if (auto replayed = idempotent_call::replay_before_writing(db_, tenant_id, idem)) return std::move(*replayed);
     auto result = db_.write([&](soci::session& sql) {
         return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(),
                                     [&] { return open_dispute_in(sql, policy, tenant_id, order_id, dispute, now_ms); });
@@ -110,6 +111,7 @@ Result<IdempotentResult<DisputeResult>> Engine::resolve_dispute(const plugin::Po
                                                                 const DisputeResolution& resolution,
                                                                 const std::string& actor, UtcMs now_ms,
                                                                 const IdempotencyKey<DisputeResult>& idem) {
+    if (auto replayed = idempotent_call::replay_before_writing(db_, tenant_id, idem)) return std::move(*replayed);
     auto result = db_.write([&](soci::session& sql) {
         return idempotent_call::run(sql, tenant_id, idem, clock_.now_ms(), [&] {
             return resolve_dispute_in(sql, policy, tenant_id, dispute_id, resolution, actor, now_ms);

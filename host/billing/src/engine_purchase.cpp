@@ -134,6 +134,7 @@ Result<IdempotentResult<PurchaseResult>> Engine::purchase(const plugin::PolicyIn
                             .now_ms = now_ms,
                             .written_at_ms = clock_.now_ms(),
                             .preview = Preview::cancel};
+    if (auto replayed = idempotent_call::replay_before_writing(db_, tenant_id, idem)) return std::move(*replayed);
     auto result = db_.write([&](soci::session& sql) {
         return idempotent_call::run(sql, tenant_id, idem, call.written_at_ms,
                                     [&] { return purchase_in(sql, call, system_accounts(sql, tenant_id)); });

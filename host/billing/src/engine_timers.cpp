@@ -60,7 +60,9 @@ Result<TimerOutcome> Engine::run_timer_in_one_transaction(const timers::TimerRow
 std::vector<TimerOutcome> Engine::run_leased_timers(const std::vector<timers::TimerRow>& batch,
                                                     const std::string& owner, const TimerPolicies& policies) {
     if (batch.size() > 1) {
-        auto together = db_.write([&](soci::session& sql) { return run_batch_in(sql, batch, owner, policies); });
+        // Already a batch, of up to [timers] batch_max timers: a transaction of its own rather than
+        // a group-commit batch that requests would wait behind (Database::write_alone).
+        auto together = db_.write_alone([&](soci::session& sql) { return run_batch_in(sql, batch, owner, policies); });
         if (together) {
             for (const TimerOutcome& outcome : together.value()) {
                 if (outcome.applied) tell(sdk::event_type::timer, *outcome.applied);
@@ -98,7 +100,8 @@ Result<std::vector<TimerOutcome>> Engine::run_batch_in(soci::session& sql, const
 
 Result<SweptBatch> Engine::run_due_batch(const std::vector<timers::TimerRow>& candidates, const std::string& owner,
                                          UtcMs now_ms, UtcMs lease_until_ms, const TimerPolicies& policies) {
-    auto swept = db_.write([&](soci::session& sql) -> Result<SweptBatch> {
+    // A transaction of its own, as run_leased_timers' batch.
+    auto swept = db_.write_alone([&](soci::session& sql) -> Result<SweptBatch> {
         SweptBatch batch;
         // The lock order of apply: the orders, then their timers, then the accounts.
         auto orders = lock_orders_of(sql, candidates);

@@ -70,7 +70,9 @@ Result<std::vector<timers::TimerRow>> Sweeper::claim_selected(
     UtcMs lease_now_ms, const std::string& owner, std::int64_t lease_s,
     const std::function<std::vector<timers::TimerRow>(soci::session&)>& select) {
     const UtcMs until_ms = lease_now_ms + lease_s * 1000;
-    return engine_.database().write([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
+    // A transaction of its own (Database::write_alone): a claim of up to batch_max rows is a batch
+    // already, and need not hold a group-commit batch of requests behind it.
+    return engine_.database().write_alone([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
         std::vector<timers::TimerRow> won;
         // Per-row conditional UPDATEs: on SQLite faster than an IN list (STACK-NOTES), and on
         // every backend the WHERE on the whole row and its lease makes each claim safe against
@@ -87,7 +89,9 @@ Result<std::vector<timers::TimerRow>> Sweeper::claim_selected(
 Result<std::vector<timers::TimerRow>> Sweeper::claim_due(UtcMs now_ms, const std::string& owner, std::int64_t lease_s,
                                                          std::size_t batch_max) {
     const UtcMs until_ms = now_ms + lease_s * 1000;
-    return engine_.database().write([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
+    // Never in a group-commit batch: lease_due's transaction commits without waiting for the log
+    // flush on PostgreSQL, which must not cover anyone else's writes (Database::write_alone).
+    return engine_.database().write_alone([&](soci::session& sql) -> Result<std::vector<timers::TimerRow>> {
         return timers::lease_due(sql, now_ms, batch_max, owner, until_ms);
     });
 }
