@@ -18,6 +18,16 @@ HostMetrics::HostMetrics(MetricsRegistry& registry)
       plugin_reloads(registry.counter("billing_plugin_reloads_total",
                                       "Policy plugin reloads, by policy and result (swapped, or the refusal's code).",
                                       {"name", "result"})),
+      db_write_batches(registry.counter("billing_db_write_batches_total",
+                                        "Group-commit batches committed (one transaction and one COMMIT each).")),
+      db_batched_writes(
+          registry.counter("billing_db_batched_writes_total", "Writes answered from a committed group-commit batch.")),
+      db_write_batches_failed(
+          registry.counter("billing_db_write_batches_failed_total",
+                           "Group-commit batches that committed nothing; each of their writes ran again alone.")),
+      db_writes_alone(registry.counter("billing_db_writes_alone_total",
+                                       "Writes run in a transaction of their own: group commit off, the sweeper's "
+                                       "set-based passes, a conflict, or a write of a failed batch.")),
       requests_(
           registry.counter("billing_http_requests_total", "HTTP requests, by route and status.", {"route", "status"})),
       request_seconds_(registry.histogram("billing_http_request_duration_seconds",

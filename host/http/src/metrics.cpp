@@ -119,6 +119,13 @@ void CounterFamily::inc(const LabelValues& values, std::uint64_t by) {
     series_[values] += by;
 }
 
+void CounterFamily::raise_to(const LabelValues& values, std::uint64_t total) {
+    check(values);
+    const std::lock_guard lock(mutex_);
+    std::uint64_t& count = series_[values];
+    count = std::max(count, total);
+}
+
 std::uint64_t CounterFamily::value(const LabelValues& values) const {
     const std::lock_guard lock(mutex_);
     const auto found = series_.find(values);

@@ -32,6 +32,11 @@ ApiResponse metrics(Call& call) {
         const double lag = due && *due < now ? static_cast<double>(now - *due) / 1000.0 : 0.0;
         call.s.metrics.timer_lag_seconds.set({}, lag);
     }
+    const storage::Database::WriteStats writes = call.s.db.write_stats();
+    call.s.metrics.db_write_batches.raise_to({}, writes.batches);
+    call.s.metrics.db_batched_writes.raise_to({}, writes.batched_writes);
+    call.s.metrics.db_write_batches_failed.raise_to({}, writes.batches_failed);
+    call.s.metrics.db_writes_alone.raise_to({}, writes.writes_alone);
     ApiResponse r = api::json(200, call.s.metrics_registry.render());
     r.content_type = std::string(http::metrics_content_type);
     return r;

@@ -30,6 +30,11 @@ public:
     GaugeFamily& timer_lag_seconds;   // how late the oldest due timer is
     GaugeFamily& plugin_info;         // {name, version} 1 for the serving version, 0 once replaced
     CounterFamily& plugin_reloads;    // {name, result}: result "swapped" or the refusal's code
+    // Group commit (storage::Database::WriteStats), read at scrape time.
+    CounterFamily& db_write_batches;         // batches committed
+    CounterFamily& db_batched_writes;        // writes answered from a committed batch
+    CounterFamily& db_write_batches_failed;  // batches that committed nothing (their writes ran alone)
+    CounterFamily& db_writes_alone;          // writes in a transaction of their own
 
 private:
     CounterFamily& requests_;           // {route, status}

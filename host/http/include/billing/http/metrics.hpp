@@ -55,6 +55,9 @@ class CounterFamily final : public MetricFamily {
 public:
     CounterFamily(std::string name, std::string help, std::vector<std::string> label_names);
     void inc(const LabelValues& values, std::uint64_t by = 1);
+    // For a count kept elsewhere and read at scrape time: the series becomes total, unless it is
+    // already higher (a counter never goes down, even when two scrapes race).
+    void raise_to(const LabelValues& values, std::uint64_t total);
     [[nodiscard]] std::uint64_t value(const LabelValues& values) const;
 
 private:
