@@ -1,9 +1,11 @@
 // What the database must hold, worked out from the drivers' answers alone: each order's money
 // and how it must have ended, each customer account's balance, and how often each kind of
-// operation was acknowledged. Every operation the drivers sent has an answer by the end (a kill's
-// in-flight one is sent again under its key by the next driver, and the final drain run answers
-// the last), so nothing here is a guess: an ACK says what committed, a DUP says what the run
-// that committed it stored, a NACK says nothing did.
+// operation was acknowledged. Every operation the drivers sent has an answer by the end (those a
+// kill left in flight, one per writer at most, are sent again under their keys by the next
+// driver, and the final drain run answers the last), so nothing here is a guess: an ACK says what
+// committed, a DUP says what the run that committed it stored, a NACK says nothing did. Each
+// writer has accounts and orders of its own, so answers of different writers never touch the
+// same order or balance, and their order between writers does not matter.
 #pragma once
 
 #include <map>

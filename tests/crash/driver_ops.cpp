@@ -24,9 +24,16 @@ const std::vector<std::string> extension_hours = {"1", "24", "24", "48", "1344"}
 // How far one advance moves the lab tenant's clock: across the 2-minute cancel mark, into and
 // past the 20-minute windows, and now and then a day, so that rentals end too.
 const std::vector<std::int64_t> advance_steps_ms = {30'000, 90'000, 180'000, 600'000, 1'500'000, 86'400'000};
-// Per cent of operations sent to the lab tenant, and of those, the advances of its clock.
+// Per cent of operations sent to the lab tenant, and of writer 0's of those, the advances of
+// its clock. Only writer 0 advances: an advance sent again after a kill must find the clock where
+// its driver left it, not moved past its target by another writer's advance (a test clock only
+// moves forward, so that would refuse it).
 constexpr int lab_share_pct = 30;
 constexpr int lab_advance_pct = 15;
+constexpr int advancing_writer = 0;
+// Every this many answers of a driver's writers, a STATS line (crash_protocol.hpp): a killed
+// driver has reported its batches up to a few answers before the kill.
+constexpr int stats_every_answers = 4;
 // A killed driver's claim on a lab timer (a lease in the driver's clock, the engine's) holds
 // it until the lease ends: 60 simulated seconds, 3 real ms at scale 20000.
 constexpr std::int64_t lab_lease_s = 60;
@@ -166,23 +173,30 @@ void emit(const std::string& line) {
     }
 }
 
-Result<World> set_up_world(Engine& engine) {
-    World world;
-    world.live.tag = tenant_tag::live;
-    world.lab.tag = tenant_tag::lab;
+void emit_stats(storage::Database& db) {
+    const storage::Database::WriteStats stats = db.write_stats();
+    emit("STATS " + std::to_string(stats.batches) + " " + std::to_string(stats.batched_writes) + " " +
+         std::to_string(stats.batches_failed) + " " + std::to_string(stats.writes_alone));
+}
+
+Result<std::vector<World>> set_up_worlds(Engine& engine) {
     auto live = find_or_create_tenant(engine, live_tenant_name, false);
     if (!live) return live.error();
-    world.live.id = live.value();
     auto lab = find_or_create_tenant(engine, lab_tenant_name, true);
     if (!lab) return lab.error();
-    world.lab.id = lab.value();
+    std::vector<World> worlds(writers_max);
+    for (World& world : worlds) {
+        world.live = TenantWorld{tenant_tag::live, live.value(), {}};
+        world.lab = TenantWorld{tenant_tag::lab, lab.value(), {}};
+    }
     for (const SetUpAccount& wanted : set_up_accounts) {
+        World& world = worlds.at(static_cast<std::size_t>(wanted.writer));
         TenantWorld& tenant = std::string(wanted.tenant_tag) == tenant_tag::lab ? world.lab : world.live;
         auto id = set_up_account(engine, tenant.id, wanted);
         if (!id) return id.error();
         tenant.accounts.push_back(id.value());
     }
-    return world;
+    return worlds;
 }
 
 long long timers_due_for(storage::Database& db, const std::string& tenant_id, UtcMs up_to_ms) {
@@ -197,10 +211,20 @@ long long timers_due_for(storage::Database& db, const std::string& tenant_id, Ut
     return count.value();
 }
 
+namespace {
+
+std::mt19937_64 writer_rng(std::uint64_t seed, int writer) {
+    std::seed_seq mixed{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32U),
+                        static_cast<std::uint32_t>(writer)};
+    return std::mt19937_64(mixed);
+}
+
+}  // namespace
+
 Workload::Workload(Engine& engine, const plugin::PolicyInstance& policy, Sweeper& sweeper, World world,
-                   ScaledClock& clock, std::uint64_t seed, int run)
-    : engine_(engine), policy_(policy), sweeper_(sweeper), world_(std::move(world)), clock_(clock), rng_(seed),
-      run_(run) {}
+                   ScaledClock& clock, WriterShared& shared, std::uint64_t seed, int run, int writer)
+    : engine_(engine), policy_(policy), sweeper_(sweeper), world_(std::move(world)), clock_(clock), shared_(shared),
+      rng_(writer_rng(seed, writer)), run_(run), writer_(writer) {}
 
 const TenantWorld& Workload::tenant(const std::string& tag) const {
     if (tag == tenant_tag::live) return world_.live;
@@ -215,14 +239,13 @@ UtcMs Workload::lab_clock_ms() {
 }
 
 std::vector<std::string> Workload::next(int n) {
-    const std::string tail = "r" + std::to_string(run_) + "-n" + std::to_string(n);
     const TenantWorld& t = roll(99) < lab_share_pct ? world_.lab : world_.live;
     const auto op = [&](const char* op_kind, std::vector<std::string> args) {
-        std::vector<std::string> words = {op_kind, key_prefix(op_kind) + tail, t.tag};
+        std::vector<std::string> words = {op_kind, op_key(op_kind, run_, writer_, n), t.tag};
         words.insert(words.end(), args.begin(), args.end());
         return words;
     };
-    if (&t == &world_.lab && roll(99) < lab_advance_pct) {
+    if (&t == &world_.lab && roll(99) < lab_advance_pct && writer_ == advancing_writer) {
         return op(kind::advance, {std::to_string(lab_clock_ms() + pick(advance_steps_ms))});
     }
     const int dice = roll(99);
@@ -230,7 +253,7 @@ std::vector<std::string> Workload::next(int n) {
     if (dice < 12) {
         // A unique amount per operation identifies its transfer among all deposits (see
         // set_up_accounts in crash_protocol.hpp).
-        return op(kind::deposit, {account, std::to_string(run_ * 1000 + n)});
+        return op(kind::deposit, {account, std::to_string(deposit_minor(run_, writer_, n))});
     }
     if (dice >= 42 && dice < 52) {
         return op(kind::rental, {account, pick(rental_hours)});
@@ -254,16 +277,21 @@ std::vector<std::string> Workload::next(int n) {
     return op(kind::activation, {account, pick(services), pick(countries)});
 }
 
+// This writer's orders only (those of its accounts): no other writer decides on them, so the
+// answers about an order come in the order they committed.
 std::vector<std::string> Workload::pick_orders(const TenantWorld& t, bool open_only, const std::string& product) {
-    const std::string query = std::string("SELECT id FROM orders WHERE tenant_id = :t") +
+    const std::string query = std::string("SELECT id FROM orders WHERE tenant_id = :t AND account_id IN ") +
+                              "(SELECT id FROM accounts WHERE external_ref LIKE :w)" +
                               (open_only ? " AND is_final = 0" : "") + (product.empty() ? "" : " AND product = :p") +
                               " ORDER BY created_at_ms DESC LIMIT 16";
+    const std::string own_refs = "w" + std::to_string(writer_) + "-%";
     auto ids = engine_.database().read([&](soci::session& sql) -> Result<std::vector<std::string>> {
         if (product.empty()) {
-            soci::rowset<std::string> rows = (sql.prepare << query, soci::use(t.id));
+            soci::rowset<std::string> rows = (sql.prepare << query, soci::use(t.id), soci::use(own_refs));
             return std::vector<std::string>(rows.begin(), rows.end());
         }
-        soci::rowset<std::string> rows = (sql.prepare << query, soci::use(t.id), soci::use(product));
+        soci::rowset<std::string> rows =
+            (sql.prepare << query, soci::use(t.id), soci::use(own_refs), soci::use(product));
         return std::vector<std::string>(rows.begin(), rows.end());
     });
     if (!ids) die("cannot read orders: " + ids.error().message);
@@ -279,9 +307,19 @@ std::string Workload::order_service(const TenantWorld& t, const std::string& ord
 
 void Workload::run(const std::vector<std::string>& words) {
     if (words.size() < 3) die("malformed operation: " + join(words));
-    emit("BEGIN " + join(words));
-    const std::string& op = words[0];
+    if (writer_of(words[1]) != writer_) die("writer " + std::to_string(writer_) + " sent another's: " + join(words));
     const TenantWorld& t = tenant(words[2]);
+    {
+        std::unique_lock lab_turn(shared_.lab, std::defer_lock);
+        if (&t == &world_.lab) lab_turn.lock();
+        emit("BEGIN " + join(words));
+        send(words, t);
+    }
+    if (++shared_.answers % stats_every_answers == 0) emit_stats(engine_.database());
+}
+
+void Workload::send(const std::vector<std::string>& words, const TenantWorld& t) {
+    const std::string& op = words[0];
     if (op == kind::deposit) {
         deposit(words, t);
     } else if (op == kind::activation || op == kind::rental) {

@@ -20,16 +20,22 @@ bool Journal::take(const std::string& line, std::string& problem) {
     const std::vector<std::string> words = split_words(line);
     if (words.empty()) return true;
     const std::string& tag = words[0];
-    if (tag != "BEGIN" && tag != "ACK" && tag != "NACK" && tag != "DUP") return true;  // READY, DONE, DRAINED
+    if (tag != "BEGIN" && tag != "ACK" && tag != "NACK" && tag != "DUP") return true;  // READY, STATS, DONE, DRAINED
     if (words.size() < 3) {
         problem = "short line: " + line;
         return false;
     }
     const std::string& key = words[2];
+    const int writer = writer_of(key);
+    if (writer < 0) {
+        problem = "a key that names no writer: " + line;
+        return false;
+    }
+    const auto flying = in_flight_.find(writer);
     if (tag == "BEGIN") {
         // The same key again is the next driver retrying what the last one was killed in.
-        if (!in_flight_.empty() && in_flight_ != key) {
-            problem = "BEGIN " + key + " while " + in_flight_ + " is unanswered";
+        if (flying != in_flight_.end() && flying->second != key) {
+            problem = "BEGIN " + key + " while " + flying->second + " of the same writer is unanswered";
             return false;
         }
         Op& op = ops_[key];
@@ -39,29 +45,33 @@ bool Journal::take(const std::string& line, std::string& problem) {
         }
         op.begin.assign(words.begin() + 1, words.end());
         if (op.begun++ == 0) op.seq = static_cast<int>(ops_.size());
-        in_flight_ = key;
+        in_flight_[writer] = key;
         return true;
     }
-    if (key != in_flight_) {
-        problem = tag + " " + key + " answers no BEGIN (in flight: '" + in_flight_ + "')";
+    if (flying == in_flight_.end() || flying->second != key) {
+        problem = tag + " " + key + " answers no BEGIN (in flight: '" +
+                  (flying == in_flight_.end() ? std::string() : flying->second) + "')";
         return false;
     }
     Op& op = ops_[key];
     op.answer = tag;
     op.result.assign(words.begin() + 3, words.end());
-    in_flight_.clear();
+    in_flight_.erase(flying);
     return true;
 }
 
-const Op* Journal::in_flight() const {
-    if (in_flight_.empty()) return nullptr;
-    return &ops_.at(in_flight_);
+std::vector<const Op*> Journal::in_flight() const {
+    std::vector<const Op*> flying;
+    for (const auto& [writer, key] : in_flight_) flying.push_back(&ops_.at(key));
+    return flying;
 }
 
-void Journal::abandon_in_flight() {
-    if (in_flight_.empty()) return;
-    ops_.at(in_flight_).abandoned = true;
-    in_flight_.clear();
+void Journal::abandon(const std::string& key) {
+    const int writer = writer_of(key);
+    const auto flying = in_flight_.find(writer);
+    if (flying == in_flight_.end() || flying->second != key) return;
+    ops_.at(key).abandoned = true;
+    in_flight_.erase(flying);
 }
 
 void Journal::settle(const std::string& key, std::string answer, std::vector<std::string> result) {

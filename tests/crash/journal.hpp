@@ -1,7 +1,8 @@
 // What the test learnt from the drivers' stdout across all runs: every operation by its
-// idempotency key, with its BEGIN words and its answer, and the one left unanswered by a kill.
-// A client may also give up on an operation its driver died in and never send it again: that
-// one stays abandoned until the end, when the database says whether it landed (settle).
+// idempotency key, with its BEGIN words and its answer, and those a kill left unanswered (one per
+// writer at most, crash_protocol.hpp). A client may also give up on an operation its driver died
+// in and never send it again: that one stays abandoned until the end, when the database says
+// whether it landed (settle).
 #pragma once
 
 #include <map>
@@ -27,26 +28,29 @@ struct Op {
 class Journal {
 public:
     // Takes one line of a driver's stdout. Returns false for a line that breaks the protocol
-    // (an answer without its BEGIN, a second answer, a BEGIN while another is unanswered).
+    // (an answer without its BEGIN, a second answer, a BEGIN while another of the same writer is
+    // unanswered, a key that names no writer).
     bool take(const std::string& line, std::string& problem);
 
-    // The operation sent but not answered when its driver died, or nullptr.
-    [[nodiscard]] const Op* in_flight() const;
+    // The operations sent but not answered (when their driver died), by writer.
+    [[nodiscard]] std::vector<const Op*> in_flight() const;
 
-    // The client gives up on the operation in flight: the next driver does not send it again.
-    void abandon_in_flight();
+    // The client gives up on an operation in flight: the next driver does not send it again.
+    void abandon(const std::string& key);
     // What the database says became of an abandoned operation (see Op::answer).
     void settle(const std::string& key, std::string answer, std::vector<std::string> result);
 
     [[nodiscard]] const std::map<std::string, Op>& ops() const noexcept { return ops_; }
-    // The operations in the order they were first sent. One runs at a time and a retried one
-    // is answered before the next is sent, so this is also the order in which they committed.
+    // The operations in the order they were first sent. A writer sends one at a time, and a
+    // retried one is sent again by its writer before that writer's next, so for the operations
+    // of one writer this is the order in which they committed. Writers work on accounts and
+    // orders of their own, so the model needs no order between writers.
     [[nodiscard]] std::vector<const Op*> in_order() const;
     [[nodiscard]] int count(const std::string& answer) const;
 
 private:
     std::map<std::string, Op> ops_;
-    std::string in_flight_;
+    std::map<int, std::string> in_flight_;  // writer -> the key of its unanswered operation
 };
 
 std::string join_words(const std::vector<std::string>& words, std::size_t from = 0);
