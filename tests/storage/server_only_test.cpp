@@ -46,8 +46,10 @@ TEST(ServerOnly, ADeadlockIsRetriedAndBothTransactionsApplyOnce) {
                       return Unit{};
                   }).ok());
     Meeting meeting;
+    // Transactions of their own: in one host's group-commit batch the two would run one after the
+    // other and never meet. Two hosts' batches, or a batch and the sweeper, meet like this.
     const auto transfer = [&](const std::string& first, const std::string& second, int& attempts) {
-        return db.write([&](soci::session& sql) -> Result<Unit> {
+        return db.write_alone([&](soci::session& sql) -> Result<Unit> {
             ++attempts;
             sql << "UPDATE accounts SET balance_minor = balance_minor + 1 WHERE id = :id", soci::use(first);
             if (attempts == 1) meeting.arrive();

@@ -8,9 +8,19 @@
 // the middle of a call never mixes two versions, and the old library stays mapped until the
 // last call holding it returns. The engine itself holds no way to find a policy.
 //
-// Lock order, the same in every transaction that touches an order (so that two of them never
-// wait on each other in a cycle on PostgreSQL or MySQL): the order row first (FOR UPDATE), then
-// its timers, then accounts, each pair of accounts lower id first (ledger::post).
+// The operation runs as one write of a group-commit batch (Database::write): its own SAVEPOINT in
+// a transaction shared with the writes that arrived with it, answered once that transaction
+// committed. The sweeper's claims and set-based passes and tenant creation run in transactions
+// of their own (Database::write_alone).
+//
+// Lock order, the same in every write that touches an order (so that two of them never wait on
+// each other in a cycle on PostgreSQL or MySQL): the order row first (FOR UPDATE), then its
+// timers, then accounts. In a transaction of its own, each pair of accounts lower id first
+// (ledger::post). In a batch, a posting updates its customer account at once, and the tenants'
+// system accounts are updated once each at the end of the batch, in id order, just before COMMIT
+// (storage's HeldBalances): a batch holds what its writes locked until then, so two hosts'
+// batches that lock rows in opposite orders can deadlock; the server then aborts one, and its
+// writes run again, each alone.
 //
 // Idempotency: deposit, purchase and apply each come in two forms. Without a key they just run.
 // With an IdempotencyKey<T> they run inside the same transaction as the storing of the answer
