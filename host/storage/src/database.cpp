@@ -302,6 +302,12 @@ void Savepoint::rollback() {
     run_prepared(sql_, "RELEASE SAVEPOINT " + name_);
 }
 
+void Database::abandon(Lease& lease) {
+    lease.statements().clear();
+    if (connection_lost()) lease.mark_broken();
+    finish(lease, false);
+}
+
 // ---- Group commit (database.hpp) ----
 
 namespace {
@@ -411,9 +417,7 @@ void Database::run_batch(std::vector<BatchItem*>& batch) {
             commit_sent = true;
             run_prepared(sql, commit_sql);
         } catch (...) {
-            lease.statements().clear();
-            if (connection_lost()) lease.mark_broken();
-            finish(lease, false);
+            abandon(lease);
             throw;
         }
     } catch (...) {

@@ -206,6 +206,10 @@ private:
     // Whether the exception being handled means the connection is gone.
     static bool connection_lost();
     void finish(Lease& lease, bool commit);
+    // Inside a catch block, for a transaction whose statement threw: its statements are not
+    // reused (the session goes back without them), a lost connection is marked for reopening,
+    // and the transaction is rolled back.
+    void abandon(Lease& lease);
 
     DatabaseOptions options_;
     // WriterTurn's: a flag under a mutex and a condition variable rather than a std::timed_mutex,
@@ -303,10 +307,7 @@ auto Database::write_attempts(Work& work, std::uint32_t first_attempt) -> std::i
                 }
                 failure = result.error();
             } catch (...) {
-                // A statement that threw is not reused: the session goes back without them.
-                lease.statements().clear();
-                if (connection_lost()) lease.mark_broken();
-                finish(lease, false);
+                abandon(lease);
                 throw;
             }
         } catch (...) {
