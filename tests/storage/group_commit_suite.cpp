@@ -6,8 +6,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "backend_context.hpp"
 #include "billing/storage/database.hpp"
@@ -206,6 +209,48 @@ TEST_F(GroupCommit, AWriteNoBatchTakesWithinTheBusyTimeoutIsAnsweredBusyAndChang
     EXPECT_EQ(0u, db_->queued_writes()) << "it left the queue";
     EXPECT_EQ(0, accounts_named("acc_late"));
     ASSERT_TRUE(db_->write(inserting("acc_next")).ok()) << "the next write is served";
+}
+
+// Two writes that each wait inside their work until the other one runs too: they meet only if
+// two batches run at once.
+TEST_F(GroupCommit, AServerRunsSeveralBatchesAtOnceAndSQLiteOne) {
+    const bool sqlite = std::string(test_context::backend_name()) == "sqlite3";
+    options_.pool_size = 3;
+    options_.group_commit_batches = 2;
+    open();
+    std::mutex mutex;
+    std::condition_variable changed;
+    int running = 0;
+    const auto meeting = [&](const std::string& id) {
+        return [&, id](soci::session& sql) -> Result<bool> {
+            insert_account(sql, id);
+            std::unique_lock lock(mutex);
+            ++running;
+            changed.notify_all();
+            // Long enough for a server's second batch to start; SQLite's never can.
+            const bool met =
+                changed.wait_for(lock, std::chrono::milliseconds(sqlite ? 300 : 5000), [&] { return running == 2; });
+            return met;
+        };
+    };
+    std::optional<Result<bool>> first, second;
+    std::thread one([&] { first = db_->write(meeting("acc_1")); });
+    {
+        // The second write arrives while the first one's batch runs (past its window: 2 ms).
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return running == 1; });
+    }
+    std::thread two([&] { second = db_->write(meeting("acc_2")); });
+    one.join();
+    two.join();
+    ASSERT_TRUE(first && second && first->ok() && second->ok());
+    if (sqlite) {
+        EXPECT_FALSE(first->value()) << "one writer: the second batch starts after the first committed";
+    } else {
+        EXPECT_TRUE(first->value() && second->value()) << "two batches ran at once";
+    }
+    EXPECT_EQ(2, count("SELECT COUNT(*) FROM accounts"));
+    EXPECT_EQ(2u, since_open().batches);
 }
 
 TEST_F(GroupCommit, OffEveryWriteIsATransactionOfItsOwn) {

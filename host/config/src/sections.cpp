@@ -71,6 +71,7 @@ void read_database(const toml::table& table, Diagnostics& diagnostics, DatabaseC
     reader.boolean("group_commit", out.group_commit);
     reader.integer<std::uint32_t>("group_commit_max", out.group_commit_max, 1, 1024);
     reader.integer<std::uint32_t>("group_commit_window_us", out.group_commit_window_us, 0, 1000000);
+    reader.integer<std::uint32_t>("group_commit_batches", out.group_commit_batches, 1, 256);
     reader.refuse_unknown_keys();
 }
 

@@ -99,6 +99,7 @@ DatabaseOptions DatabaseOptions::from(const config::DatabaseConfig& config) {
     o.group_commit = config.group_commit;
     o.group_commit_max = config.group_commit_max;
     o.group_commit_window_us = config.group_commit_window_us;
+    o.group_commit_batches = config.group_commit_batches;
     return o;
 }
 
@@ -106,6 +107,12 @@ Database::Database(DatabaseOptions options, Dialect dialect)
     : options_(std::move(options)), dialect_(std::move(dialect)), begin_write_(dialect_.begin_write),
       pool_(options_.pool_size), broken_(options_.pool_size, 0) {
     for (std::size_t i = 0; i < options_.pool_size; ++i) caches_.push_back(std::make_unique<StatementCache>());
+    // A server commits concurrent transactions in parallel: one batch at a time would make one
+    // session's round trips the host's whole write throughput. SQLite has one writer.
+    if (!dialect_.one_writer_at_a_time) {
+        const std::uint32_t sessions_for_batches = std::max<std::uint32_t>(1, options_.pool_size - 1);
+        batches_at_once_ = std::clamp<std::uint32_t>(options_.group_commit_batches, 1, sessions_for_batches);
+    }
 }
 
 void Database::reopen(std::size_t position) {
@@ -323,12 +330,12 @@ Database::BatchFate Database::submit(BatchItem& item) {
     queued_.push_back(&item);
     const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.busy_timeout_ms);
     while (!item.done) {
-        if (!leading_ && !paused_) {
-            leading_ = true;
+        if (leading_ < batches_at_once_ && !paused_) {
+            ++leading_;
             lock.unlock();
             lead();
             lock.lock();
-            leading_ = false;
+            --leading_;
             // The first write still queued leads the next batch (it may be this one, when the
             // batch was full without it).
             if (!queued_.empty()) queued_.front()->wake.notify_one();

@@ -44,6 +44,7 @@ TEST(ConfigDefaults, DefaultsAreTheDocumentedValues) {
     EXPECT_TRUE(config.database.group_commit);
     EXPECT_EQ(config.database.group_commit_max, 64u);
     EXPECT_EQ(config.database.group_commit_window_us, 2000u);
+    EXPECT_EQ(config.database.group_commit_batches, 3u);
     EXPECT_EQ(config.timers.sweep_interval_ms, 250u);
     EXPECT_EQ(config.timers.lease_s, 30u);
     EXPECT_EQ(config.timers.batch_max, 500u);

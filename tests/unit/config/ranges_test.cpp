@@ -73,6 +73,7 @@ const auto pool = [](const HostConfig& c) -> std::uint64_t { return c.database.p
 const auto busy = [](const HostConfig& c) -> std::uint64_t { return c.database.busy_timeout_ms; };
 const auto group_max = [](const HostConfig& c) -> std::uint64_t { return c.database.group_commit_max; };
 const auto group_window = [](const HostConfig& c) -> std::uint64_t { return c.database.group_commit_window_us; };
+const auto group_batches = [](const HostConfig& c) -> std::uint64_t { return c.database.group_commit_batches; };
 const auto sweep = [](const HostConfig& c) -> std::uint64_t { return c.timers.sweep_interval_ms; };
 const auto lease = [](const HostConfig& c) -> std::uint64_t { return c.timers.lease_s; };
 const auto batch = [](const HostConfig& c) -> std::uint64_t { return c.timers.batch_max; };
@@ -135,7 +136,11 @@ INSTANTIATE_TEST_SUITE_P(
                       refused("database", "group_commit_window_us", "-1", "0..1000000"),
                       ok("database", "group_commit_window_us", "0", group_window),
                       ok("database", "group_commit_window_us", "1000000", group_window),
-                      refused("database", "group_commit_window_us", "1000001", "0..1000000")),
+                      refused("database", "group_commit_window_us", "1000001", "0..1000000"),
+                      refused("database", "group_commit_batches", "0", "1..256"),
+                      ok("database", "group_commit_batches", "1", group_batches),
+                      ok("database", "group_commit_batches", "256", group_batches),
+                      refused("database", "group_commit_batches", "257", "1..256")),
     case_name);
 
 INSTANTIATE_TEST_SUITE_P(

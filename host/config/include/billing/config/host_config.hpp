@@ -47,6 +47,7 @@ struct DatabaseConfig {
     bool group_commit = true;
     std::uint32_t group_commit_max = 64;          // 1..1024 writes in one batch
     std::uint32_t group_commit_window_us = 2000;  // 0..1000000
+    std::uint32_t group_commit_batches = 3;       // 1..256 at once on a server
 
     bool operator==(const DatabaseConfig&) const = default;
 };

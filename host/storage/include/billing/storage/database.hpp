@@ -7,7 +7,8 @@
 // backend reports a serialization failure or the work reports a lost optimistic race.
 //
 // Group commit (on by default): writes that arrive while another write's transaction runs join
-// one batch. The first writer that finds no batch running leads one: it takes the queued writes
+// one batch. The first writer that finds no batch running (on a server: fewer than
+// group_commit_batches) leads one: it takes the queued writes
 // (its own among them) and runs each in its own SAVEPOINT of one transaction, taking more that
 // arrive while it runs, up to group_commit_max writes or group_commit_window_us, then COMMITs once
 // and wakes every writer of the batch with its answer. A write that fails or is refused rolls
@@ -53,6 +54,9 @@ struct DatabaseOptions {
     bool group_commit = true;
     std::uint32_t group_commit_max = 64;          // the most writes in one batch
     std::uint32_t group_commit_window_us = 2000;  // the longest a batch keeps taking writes that arrive while it runs
+    // Batches that may run at once on a server (each on a session of its own; at most
+    // pool_size - 1, so that a session stays free for reads). SQLite has one writer: always 1.
+    std::uint32_t group_commit_batches = 3;
 
     static DatabaseOptions from(const config::DatabaseConfig& config);
 };
@@ -227,11 +231,12 @@ private:
     // reads or writes its own entry; the pool's lock orders one holder after the other.
     std::vector<char> broken_;
 
-    // Group commit: the writes waiting for a batch, in arrival order, whether a batch runs, and
-    // whether tests paused them (BatchPause).
+    // Group commit: the writes waiting for a batch, in arrival order, how many batches run and
+    // may run at once, and whether tests paused them (BatchPause).
     mutable std::mutex group_mutex_;
     std::deque<BatchItem*> queued_;
-    bool leading_ = false;
+    std::uint32_t leading_ = 0;
+    std::uint32_t batches_at_once_ = 1;
     bool paused_ = false;
     WriteStats stats_;  // under group_mutex_
 };
