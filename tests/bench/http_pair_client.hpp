@@ -20,6 +20,11 @@ public:
     bool purchase() override;
     bool cancel() override;
 
+    // GET path on this client's connection (the host's GET /metrics between runs: with as many
+    // clients as the host has worker threads, each kept-alive connection holds one, and a new
+    // connection would wait for a free one).
+    HttpReply get(const std::string& path) { return http_.get(path); }
+
     // The last purchase's order id and the last request's Idempotency-Key (for the template).
     [[nodiscard]] const std::string& order_id() const { return order_id_; }
     [[nodiscard]] const std::string& last_idempotency_key() const { return last_key_; }

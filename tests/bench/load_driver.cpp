@@ -56,12 +56,12 @@ LoadRun run_clients(const std::vector<PairClient*>& clients, Body body) {
 LoadRun run_flat_out(const std::vector<PairClient*>& clients, std::size_t pairs_per_client) {
     return run_clients(clients, [&](std::size_t i, ClientResult& result) {
         PairClient& client = *clients[i];
-        for (std::size_t k = 0; k < pairs_per_client; ++k) {
+        while (result.pairs < pairs_per_client) {
             if (!client.purchase() || !client.cancel()) {
                 result.failed = true;
                 return;
             }
-            ++result.pairs;
+            result.pairs += client.pairs_per_call();
         }
     });
 }

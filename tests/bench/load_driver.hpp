@@ -19,6 +19,9 @@ public:
     // failure() then describes. cancel() cancels the order of the last purchase().
     virtual bool purchase() = 0;
     virtual bool cancel() = 0;
+    // How many orders one purchase() buys and the next cancel() cancels: more than one for a
+    // floor that writes several requests in one transaction.
+    [[nodiscard]] virtual std::size_t pairs_per_call() const { return 1; }
     [[nodiscard]] const std::string& failure() const { return failure_; }
 
 protected:
@@ -37,7 +40,8 @@ struct LoadRun {
     [[nodiscard]] double requests_per_s() const { return seconds > 0 ? 2.0 * static_cast<double>(pairs) / seconds : 0; }
 };
 
-// Every client runs pairs_per_client pairs back to back; all start together.
+// Every client runs pairs back to back, all starting together, until it has done at least
+// pairs_per_client (a client of several pairs per call may do a few more).
 LoadRun run_flat_out(const std::vector<PairClient*>& clients, std::size_t pairs_per_client);
 
 // Every client runs pairs_per_client pairs, the k-th purchase scheduled at start + offset +

@@ -1,5 +1,6 @@
 #include "pair_floor.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -98,7 +99,7 @@ RawPairFloor::RawPairFloor(const config::DatabaseConfig& database, const PairSha
     credit_escrow_ =
         (sql_.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a "
                          "WHERE id = :id AND tenant_id = :t AND balance_minor <= :limit",
-         soci::use(p.price_minor), soci::use(a.escrow_id), soci::use(a.tenant_id), soci::use(balance_limit_));
+         soci::use(escrow_minor_), soci::use(a.escrow_id), soci::use(a.tenant_id), soci::use(balance_limit_));
     const std::string insert_transfer =
         "INSERT INTO transfers (id, tenant_id, debit_account_id, credit_account_id, amount_minor, kind, order_id, "
         "event_id, created_at_ms) VALUES (:id, :t, :d, :c, :a, :k, :o, :e, :at)";
@@ -138,7 +139,7 @@ RawPairFloor::RawPairFloor(const config::DatabaseConfig& database, const PairSha
     debit_escrow_ =
         (sql_.prepare << "UPDATE accounts SET balance_minor = balance_minor - :a "
                          "WHERE id = :id AND tenant_id = :t AND balance_minor >= :a2",
-         soci::use(p.price_minor), soci::use(a.escrow_id), soci::use(a.tenant_id), soci::use(p.price_minor));
+         soci::use(escrow_minor_), soci::use(a.escrow_id), soci::use(a.tenant_id), soci::use(escrow_minor_));
     credit_customer_ =
         (sql_.prepare << "UPDATE accounts SET balance_minor = balance_minor + :a "
                          "WHERE id = :id AND tenant_id = :t AND balance_minor <= :limit",
@@ -157,24 +158,39 @@ RawPairFloor::RawPairFloor(const config::DatabaseConfig& database, const PairSha
          soci::use(ca.status_code), soci::use(ca.response), soci::use(now_));
 }
 
+void RawPairFloor::set_batch_size(std::size_t k) { batch_size_ = std::max<std::size_t>(1, k); }
+
+std::string RawPairFloor::idempotency_key(std::size_t sequence, const char* what) const {
+    return key_tag_ + "-" + std::to_string(sequence) + "-" + what;
+}
+
 bool RawPairFloor::purchase() {
-    order_id_ = new_id("ord");
-    idem_key_ = key_tag_ + "-" + std::to_string(++sequence_) + "-buy";
+    batch_.clear();
+    for (std::size_t i = 0; i < batch_size_; ++i) {
+        batch_.push_back(RequestIds{.order_id = new_id("ord"),
+                                    .transfer_id = new_id("trf"),
+                                    .event_id = new_id("evt"),
+                                    .idem_key = idempotency_key(++sequence_, "buy"),
+                                    .sequence = sequence_});
+    }
     return run("raw purchase", &RawPairFloor::purchase_writes);
 }
 
 bool RawPairFloor::cancel() {
-    idem_key_ = key_tag_ + "-" + std::to_string(sequence_) + "-cancel";
+    for (RequestIds& ids : batch_) {
+        ids.transfer_id = new_id("trf");
+        ids.event_id = new_id("evt");
+        ids.idem_key = idempotency_key(ids.sequence, "cancel");
+    }
     return run("raw cancel", &RawPairFloor::cancel_writes);
 }
 
 // One transaction: the backend's writer BEGIN (the host's), the writes, COMMIT; anything else
-// rolls it back.
+// rolls it back. The ids were made before, so that the writer holds the lock for the writes only.
 bool RawPairFloor::run(const char* what, bool (RawPairFloor::*writes)()) {
-    transfer_id_ = new_id("trf");
-    event_id_ = new_id("evt");
     now_ = wall_ms();
     due_ = now_ + shape_.purchase.timer_offset_ms;
+    escrow_minor_ = shape_.purchase.price_minor * static_cast<long long>(batch_.size());
     std::unique_lock<std::mutex> queued;
     if (writer_lock_ != nullptr) queued = std::unique_lock<std::mutex>(*writer_lock_);
     try {
@@ -195,31 +211,42 @@ bool RawPairFloor::run(const char* what, bool (RawPairFloor::*writes)()) {
     return false;
 }
 
+void RawPairFloor::bind(const RequestIds& ids) {
+    order_id_ = ids.order_id;
+    transfer_id_ = ids.transfer_id;
+    event_id_ = ids.event_id;
+    idem_key_ = ids.idem_key;
+}
+
 bool RawPairFloor::purchase_writes() {
-    insert_order_.execute(true);
-    debit_customer_.execute(true);
-    if (debit_customer_.get_affected_rows() != 1) return false;
+    for (const RequestIds& ids : batch_) {
+        bind(ids);
+        insert_order_.execute(true);
+        debit_customer_.execute(true);
+        if (debit_customer_.get_affected_rows() != 1) return false;
+        insert_purchase_transfer_.execute(true);
+        insert_timer_.execute(true);
+        insert_purchase_event_.execute(true);
+        insert_purchase_answer_.execute(true);
+    }
     credit_escrow_.execute(true);
-    if (credit_escrow_.get_affected_rows() != 1) return false;
-    insert_purchase_transfer_.execute(true);
-    insert_timer_.execute(true);
-    insert_purchase_event_.execute(true);
-    insert_purchase_answer_.execute(true);
-    return true;
+    return credit_escrow_.get_affected_rows() == 1;
 }
 
 bool RawPairFloor::cancel_writes() {
-    update_order_.execute(true);
-    if (update_order_.get_affected_rows() != 1) return false;
-    drop_timer_.execute(true);
+    for (const RequestIds& ids : batch_) {
+        bind(ids);
+        update_order_.execute(true);
+        if (update_order_.get_affected_rows() != 1) return false;
+        drop_timer_.execute(true);
+        credit_customer_.execute(true);
+        if (credit_customer_.get_affected_rows() != 1) return false;
+        insert_refund_transfer_.execute(true);
+        insert_cancel_event_.execute(true);
+        insert_cancel_answer_.execute(true);
+    }
     debit_escrow_.execute(true);
-    if (debit_escrow_.get_affected_rows() != 1) return false;
-    credit_customer_.execute(true);
-    if (credit_customer_.get_affected_rows() != 1) return false;
-    insert_refund_transfer_.execute(true);
-    insert_cancel_event_.execute(true);
-    insert_cancel_answer_.execute(true);
-    return true;
+    return debit_escrow_.get_affected_rows() == 1;
 }
 
 }  // namespace billing::bench
