@@ -1,8 +1,9 @@
 // The group-commit counters of a running billing host, read from its GET /metrics
-// (storage::Database::write_stats as the host exposes it): how many writer transactions carried
-// a batch of writes, how many writes they carried, how many batches failed, and how many writes
-// committed alone. Monotonic since the host started, so a figure takes the difference of two
-// readings around its run.
+// (storage::Database::write_stats as the host exposes it): the batches committed (a lone write is
+// a batch of one), the writes they answered, the batches that committed nothing, and the writes
+// that ran in a transaction of their own (the sweeper's, and a failed batch's writes run again).
+// Monotonic since the host started, so a figure takes the difference of two readings around its
+// run.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,7 @@ struct HostWriteStats {
     HostWriteStats& operator+=(const HostWriteStats& more);
     // Writes per batch: batched_writes / batches (0 without a batch).
     [[nodiscard]] double mean_batch_size() const;
-    // Writes per commit, the lone ones included: what one writer transaction of the host carried.
+    // Writes per writer transaction, the batches' and those that ran alone.
     [[nodiscard]] double writes_per_commit() const;
 };
 

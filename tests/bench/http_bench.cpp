@@ -143,9 +143,10 @@ struct CountClients {
     }
 };
 
-// The batched floor's requests per transaction: what one writer transaction of the host carried.
+// The batched floor's requests per transaction: the host's mean batch size (a lone write is a
+// batch of one), rounded, at least 1.
 std::size_t batch_size_of(const HostWriteStats& host) {
-    return static_cast<std::size_t>(std::max(1.0, std::round(host.writes_per_commit())));
+    return static_cast<std::size_t>(std::max(1.0, std::round(host.mean_batch_size())));
 }
 
 // The host's flat-out run, with its group-commit counters added to *stats.
