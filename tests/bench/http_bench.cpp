@@ -134,7 +134,8 @@ struct CountClients {
             const FloorAccounts one{rig.host.tenant_id, rig.escrow, customers[m + i]};
             floor.push_back(std::make_unique<RawPairFloor>(database, rig.shape, one, "floor" + tag, rig.writer_lock));
             const FloorAccounts many{rig.host.tenant_id, rig.escrow, customers[2 * m + i]};
-            batched.push_back(std::make_unique<RawPairFloor>(database, rig.shape, many, "batched" + tag, rig.writer_lock));
+            batched.push_back(
+                std::make_unique<RawPairFloor>(database, rig.shape, many, "batched" + tag, rig.writer_lock));
         }
     }
 
@@ -194,8 +195,7 @@ bool run_rounds(FullRig& rig, CountClients& c, const HttpBenchCounts& counts, Co
 bool run_half_load(FullRig& rig, CountClients& c, const HttpBenchCounts& counts, CountFigures& f) {
     f.offered_per_s = f.http.requests_per_s() / 2;
     const auto n = static_cast<double>(c.http.size());
-    const auto pairs =
-        static_cast<std::size_t>(std::max(1.0, std::round(counts.paced_s * f.offered_per_s / 2 / n)));
+    const auto pairs = static_cast<std::size_t>(std::max(1.0, std::round(counts.paced_s * f.offered_per_s / 2 / n)));
     f.http_paced = run_paced(pointers(c.http), pairs, f.offered_per_s);
     Side paced;
     return add(paced, f.http_paced, "HTTP at half load", &rig.orders);
@@ -214,16 +214,15 @@ bool measure_full(const std::filesystem::path& dir, Backend backend, const HttpB
     const PairShape shape = template_shape(host, *floor_db);
     const TrivialServer trivial_server;
     std::mutex writer_lock;
-    FullRig rig{.host = host,
-                .shape = shape,
-                .escrow = must(floor_db->read([&](soci::session& sql) {
-                                   return ledger::system_accounts(sql, host.tenant_id);
-                               }),
-                               "the tenant's system accounts")
-                              .escrow,
-                .trivial_port = trivial_server.port(),
-                .max_clients = max_clients,
-                .writer_lock = m.sqlite ? &writer_lock : nullptr};
+    FullRig rig{
+        .host = host,
+        .shape = shape,
+        .escrow = must(floor_db->read([&](soci::session& sql) { return ledger::system_accounts(sql, host.tenant_id); }),
+                       "the tenant's system accounts")
+                      .escrow,
+        .trivial_port = trivial_server.port(),
+        .max_clients = max_clients,
+        .writer_lock = m.sqlite ? &writer_lock : nullptr};
     for (const std::size_t n : counts.client_counts) {
         CountFigures& f = m.counts.emplace_back();
         f.clients = n;

@@ -29,8 +29,8 @@ void latency_line(const char* name, std::vector<std::int64_t>& samples, const Co
     out << "LATENCY name=" << name << " clients=" << c.clients << " p50_us=" << quantile(samples, 0.50)
         << " p99_us=" << quantile(samples, 0.99) << " max_us=" << quantile(samples, 1.0);
     if (sqlite) out << " target_p99_us=" << sqlite_p99_target_us;
-    out << " offered_per_s=" << fixed(c.offered_per_s, 1) << " achieved_per_s=" << fixed(c.http_paced.requests_per_s(), 1)
-        << " samples=" << samples.size() << '\n';
+    out << " offered_per_s=" << fixed(c.offered_per_s, 1)
+        << " achieved_per_s=" << fixed(c.http_paced.requests_per_s(), 1) << " samples=" << samples.size() << '\n';
 }
 
 }  // namespace
@@ -74,9 +74,9 @@ void print_sweep_figures(const Measured& m, std::ostream& out) {
     if (one != nullptr && many != nullptr) {
         const double per_s_1 = one->http.requests_per_s();
         const double per_s_32 = many->http.requests_per_s();
-        out << "RATIO name=http_scaling value=" << fixed(per_s_32 / per_s_1, 3) << " target=" << fixed(scaling_target, 1)
-            << " per_s_1=" << fixed(per_s_1, 1) << " per_s_32=" << fixed(per_s_32, 1)
-            << " floor_per_s_1=" << fixed(one->floor.requests_per_s(), 1)
+        out << "RATIO name=http_scaling value=" << fixed(per_s_32 / per_s_1, 3)
+            << " target=" << fixed(scaling_target, 1) << " per_s_1=" << fixed(per_s_1, 1)
+            << " per_s_32=" << fixed(per_s_32, 1) << " floor_per_s_1=" << fixed(one->floor.requests_per_s(), 1)
             << " floor_per_s_32=" << fixed(many->floor.requests_per_s(), 1) << '\n';
     } else {
         out << "# skipped: http_scaling (needs both 1 and 32 clients in the run)\n";

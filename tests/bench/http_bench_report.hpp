@@ -21,10 +21,10 @@ struct Side {
 // Everything measured at one client count.
 struct CountFigures {
     std::size_t clients = 0;
-    Side trivial, http, floor, batched;  // flat out, alternating rounds
-    HostWriteStats host;                 // the host's group-commit counters over its rounds
+    Side trivial, http, floor, batched;    // flat out, alternating rounds
+    HostWriteStats host;                   // the host's group-commit counters over its rounds
     std::vector<std::size_t> batch_sizes;  // the batched floor's requests per transaction, per round
-    LoadRun http_paced;                  // at offered_per_s, half of http.requests_per_s()
+    LoadRun http_paced;                    // at offered_per_s, half of http.requests_per_s()
     double offered_per_s = 0;
     Side sync_normal;  // SQLite: the same HTTP load on a synchronous=NORMAL host
     HostWriteStats sync_normal_host;
