@@ -40,6 +40,9 @@ Result<SystemAccounts> system_accounts(soci::session& sql, const std::string& te
 // ledger_violation (an unknown kind, an account not of the kind's account kind, a system account
 // that would go negative or overflow) or invalid_request (amount not in 1..amount_minor_max).
 // The caller rolls the transaction back on any error, so nothing of a refused transfer stays.
+// Inside a group-commit batch (storage/database.hpp) a system account's side is only added to
+// the batch's sum for that account, written once before the batch's COMMIT under the same bounds
+// (held_balances.hpp); a customer's side is written at once, as here.
 Result<std::string> post(soci::session& sql, const Transfer& transfer);
 
 // post() for each transfer, in order, set-based (a sweeper's batch): the accounts are locked in
