@@ -215,7 +215,7 @@ TEST_F(GroupCommit, AWriteNoBatchTakesWithinTheBusyTimeoutIsAnsweredBusyAndChang
 // two batches run at once.
 TEST_F(GroupCommit, AServerRunsSeveralBatchesAtOnceAndSQLiteOne) {
     const bool sqlite = std::string(test_context::backend_name()) == "sqlite3";
-    options_.pool_size = 3;
+    options_.pool_size = 5;  // (5 - 1) / 2 = 2 sessions for batches
     options_.group_commit_batches = 2;
     open();
     std::mutex mutex;

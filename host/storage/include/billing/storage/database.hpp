@@ -55,7 +55,8 @@ struct DatabaseOptions {
     std::uint32_t group_commit_max = 64;          // the most writes in one batch
     std::uint32_t group_commit_window_us = 2000;  // the longest a batch keeps taking writes that arrive while it runs
     // Batches that may run at once on a server (each on a session of its own; at most
-    // pool_size - 1, so that a session stays free for reads). SQLite has one writer: always 1.
+    // (pool_size - 1) / 2, so that sessions stay free for reads and the sweeper). SQLite has one
+    // writer: always 1.
     std::uint32_t group_commit_batches = 3;
 
     static DatabaseOptions from(const config::DatabaseConfig& config);
