@@ -70,7 +70,7 @@ void insert_account(soci::session& sql, const std::string& id) {
 }
 
 // A write that inserts the account id, then answers `answer`.
-auto inserting(const std::string& id, Result<Unit> answer = Unit{}) {
+auto inserting(const std::string& id, const Result<Unit>& answer = Unit{}) {
     return [id, answer](soci::session& sql) -> Result<Unit> {
         insert_account(sql, id);
         return answer;
