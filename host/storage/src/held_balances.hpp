@@ -50,8 +50,6 @@ public:
     // Writes every account's sum (see above); throws HeldBalancesRefused or a SOCI error.
     void flush(soci::session& sql);
 
-    [[nodiscard]] bool empty() const noexcept { return accounts_.empty(); }
-
 private:
     struct Account {
         std::string tenant_id;
